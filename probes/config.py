@@ -1,0 +1,253 @@
+"""Typed configuration of every probe kind, one section per protocol.
+
+Like blackbox_exporter's modules, each kind has its own section with defaults applied at parse
+time and unknown fields rejected, so a misspelt ``expect_staus`` fails ``check-config`` instead
+of silently probing with the default. The ``type`` field selects the section (a discriminated
+union), which gives error messages that name the right fields.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SecretStr,
+    model_validator,
+)
+
+__all__ = [
+    "DnsProbeConfig",
+    "Duration",
+    "HttpProbeConfig",
+    "IcmpProbeConfig",
+    "ImapProbeConfig",
+    "ProbeConfig",
+    "SecretRef",
+    "SipProbeConfig",
+    "SmtpProbeConfig",
+    "TcpProbeConfig",
+    "TlsProbeConfig",
+    "parse_duration",
+]
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_duration(value: object) -> timedelta:
+    """``"30s"``, ``"1m30s"``, ``"500ms"``, ``"2h"``, a number of seconds, or a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("a duration must be like 30s, 5m, 500ms or 1h")
+    if isinstance(value, int | float):
+        return timedelta(seconds=float(value))
+    if not isinstance(value, str):
+        raise ValueError("a duration must be like 30s, 5m, 500ms or 1h")
+    text = value.strip().lower()
+    position, total = 0, 0.0
+    for match in _DURATION.finditer(text):
+        if match.start() != position:
+            break
+        total += float(match.group(1)) * _UNITS[match.group(2)]
+        position = match.end()
+    if not text or position != len(text):
+        raise ValueError(f"{value!r} is not a duration like 30s, 5m, 500ms or 1h")
+    return timedelta(seconds=total)
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("a duration must be greater than zero")
+    return value
+
+
+def _format_duration(value: timedelta) -> str:
+    return f"{value.total_seconds():g}s"
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    AfterValidator(_positive),
+    PlainSerializer(_format_duration, return_type=str),
+]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(_Section):
+    """Where a secret lives: a file (systemd ``LoadCredential``) or an environment variable.
+
+    The secret itself is never part of the configuration, so a config file can be shown,
+    logged and committed without leaking it.
+    """
+
+    password_file: Path | None = None
+    password_env: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SecretRef:
+        if self.password_file is not None and self.password_env is not None:
+            raise ValueError("give password_file or password_env, not both")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        return self.password_file is not None or self.password_env is not None
+
+    def read(self) -> SecretStr | None:
+        """Read the secret now (files can be rotated); ``None`` when none is configured."""
+        if self.password_file is not None:
+            return SecretStr(self.password_file.read_text(encoding="utf-8").rstrip("\r\n"))
+        if self.password_env is not None:
+            value = os.environ.get(self.password_env)
+            if value is None:
+                raise LookupError(f"environment variable {self.password_env} is not set")
+            return SecretStr(value)
+        return None
+
+
+class _Probe(_Section):
+    timeout: Duration = timedelta(seconds=10)
+
+
+class HttpProbeConfig(_Probe):
+    """HTTP(S) GET/HEAD with status, body and response-time checks."""
+
+    type: Literal["http"] = "http"
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    method: Literal["GET", "HEAD"] = "GET"
+    expect_status: list[Annotated[int, Field(ge=100, le=599)]] | None = None
+    body_contains: str | None = None
+    body_regex: str | None = None
+    max_response_time: Duration | None = None
+    follow_redirects: bool = True
+    verify_tls: bool = True
+    max_body_bytes: Annotated[int, Field(gt=0)] = 1024 * 1024
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _regex_compiles(self) -> HttpProbeConfig:
+        if self.body_regex is not None:
+            try:
+                re.compile(self.body_regex)
+            except re.error as error:
+                raise ValueError(f"body_regex does not compile: {error}") from error
+        return self
+
+
+class TcpProbeConfig(_Probe):
+    """A TCP connect: the port accepts connections."""
+
+    type: Literal["tcp"] = "tcp"
+    host: str
+    port: Annotated[int, Field(gt=0, lt=65536)]
+
+
+class DnsProbeConfig(_Probe):
+    """Resolve a name, optionally through a given server and expecting given addresses."""
+
+    type: Literal["dns"] = "dns"
+    name: str
+    record_type: Literal["A", "AAAA"] = "A"
+    server: str | None = None
+    port: Annotated[int, Field(gt=0, lt=65536)] = 53
+    expect_addresses: list[str] = Field(default_factory=list)
+
+
+class TlsProbeConfig(_Probe):
+    """A TLS handshake: certificate valid, hostname matching, enough days left."""
+
+    type: Literal["tls"] = "tls"
+    host: str
+    port: Annotated[int, Field(gt=0, lt=65536)] = 443
+    server_name: str | None = None
+    verify: bool = True
+    min_days_left: Annotated[int, Field(ge=0)] = 0
+    ca_file: Path | None = None
+
+
+class IcmpProbeConfig(_Probe):
+    """ICMP echo; needs root or an unprivileged ping group (net.ipv4.ping_group_range)."""
+
+    type: Literal["icmp"] = "icmp"
+    host: str
+    count: Annotated[int, Field(ge=1, le=10)] = 1
+    privileged: bool | None = None
+
+
+class SmtpProbeConfig(_Probe):
+    """The mail channel: a 220 banner, EHLO, optionally STARTTLS (requirements 3.2.7/3.2.8)."""
+
+    type: Literal["smtp"] = "smtp"
+    host: str
+    port: Annotated[int, Field(gt=0, lt=65536)] = 25
+    tls: bool = False
+    starttls: bool = False
+    helo_name: str = "sla-monitor.invalid"
+    verify_tls: bool = True
+    ca_file: Path | None = None
+
+
+class ImapProbeConfig(_Probe):
+    """The desk mailbox: greeting, optionally STARTTLS and LOGIN with a secret."""
+
+    type: Literal["imap"] = "imap"
+    host: str
+    port: Annotated[int, Field(gt=0, lt=65536)] = 143
+    tls: bool = False
+    starttls: bool = False
+    verify_tls: bool = True
+    ca_file: Path | None = None
+    username: str | None = None
+    password_file: Path | None = None
+    password_env: str | None = None
+
+    @model_validator(mode="after")
+    def _login_complete(self) -> ImapProbeConfig:
+        if self.password_file is not None and self.password_env is not None:
+            raise ValueError("give password_file or password_env, not both")
+        has_secret = self.password_file is not None or self.password_env is not None
+        if has_secret and self.username is None:
+            raise ValueError("a password needs a username")
+        return self
+
+    @property
+    def secret(self) -> SecretRef:
+        return SecretRef(password_file=self.password_file, password_env=self.password_env)
+
+
+class SipProbeConfig(_Probe):
+    """The phone channel: SIP OPTIONS; any final response (>= 200) means reachable."""
+
+    type: Literal["sip"] = "sip"
+    host: str
+    port: Annotated[int, Field(gt=0, lt=65536)] = 5060
+    transport: Literal["udp", "tcp"] = "udp"
+    uri: str | None = None
+
+
+ProbeConfig = Annotated[
+    HttpProbeConfig
+    | TcpProbeConfig
+    | DnsProbeConfig
+    | TlsProbeConfig
+    | IcmpProbeConfig
+    | SmtpProbeConfig
+    | ImapProbeConfig
+    | SipProbeConfig,
+    Field(discriminator="type"),
+]
