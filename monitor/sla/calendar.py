@@ -352,18 +352,21 @@ class BusinessCalendar:
             return current
         remaining = amount
         day = self.local_date(current) - _DAY
-        for _ in range(_MAX_SEARCH_DAYS + 366 * (amount.days // 1 + 1)):
+        closed_run = 0  # consecutive days without open time; a guard against endless loops
+        while closed_run <= _MAX_SEARCH_DAYS:
             span = self.opening_interval(day)
             day += _DAY
             if span is None or span.end <= current:
+                closed_run += 1
                 continue
+            closed_run = 0
             begin = max(current, span.start)
             available = span.end - begin
             if remaining <= available:
                 return begin + remaining
             remaining -= available
             current = span.end
-        raise ValueError(f"calendar {self.name!r} has no business day within reach")
+        raise ValueError(f"calendar {self.name!r} has no business day within three years")
 
     def nth_business_day_after(self, day: date, n: int) -> date:
         """The ``n``-th business day strictly after ``day`` (``n >= 1``)."""
@@ -377,4 +380,3 @@ class BusinessCalendar:
                 if found == n:
                     return day
         raise ValueError(f"calendar {self.name!r} has no business day within three years")
-

@@ -1,0 +1,218 @@
+"""Availability of a target in a window over one calendar month (requirement 3.2.10).
+
+DESIGN §2 a: ``A = 1 − D / T``. ``T`` is the length of the window inside the month (up to
+"now" for the running month); ``D`` is the length of (union of outages ∩ window) minus agreed
+maintenance. The contract's own worked example is the reference: 2 h down in a 30-day month
+gives (720 − 2) / 720 = 99.72 %.
+
+Every component is returned, not just the ratio, because a report line must be explainable
+from stored outages, maintenance windows and monitoring gaps:
+
+* window time ``T`` and, for the budget, the whole month's window;
+* unplanned downtime ``D``: outage time inside the window, outside maintenance, and outside
+  monitoring gaps (a gap is unmonitored whatever the state around it; imported outages are
+  evidence in themselves and count fully);
+* maintenance ``M``: agreed maintenance inside the window;
+* unmonitored ``U``: window time with no probe result, outside maintenance and outside
+  imported outages.
+
+Policies: ``maintenance: count_as_available`` keeps maintenance in ``T`` (the contract's
+reading); ``exclude_from_window`` computes ``1 − D / (T − M)`` (the Zabbix/ITIL reading).
+``unmonitored: count_as_available`` leaves ``U`` out of ``D``; ``count_as_unavailable`` adds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from monitor.sla.budget import ErrorBudget
+from monitor.sla.calendar import BusinessCalendar
+from monitor.sla.intervals import Interval, IntervalSet, as_utc
+
+__all__ = [
+    "AvailabilityFigure",
+    "AvailabilityPolicies",
+    "CountedOutage",
+    "MaintenancePolicy",
+    "Outage",
+    "OutageSource",
+    "UnmonitoredPolicy",
+    "compute_availability",
+    "sla_window",
+]
+
+_ZERO = timedelta(0)
+
+
+class MaintenancePolicy(StrEnum):
+    COUNT_AS_AVAILABLE = "count_as_available"
+    EXCLUDE_FROM_WINDOW = "exclude_from_window"
+
+
+class UnmonitoredPolicy(StrEnum):
+    COUNT_AS_AVAILABLE = "count_as_available"
+    COUNT_AS_UNAVAILABLE = "count_as_unavailable"
+
+
+class OutageSource(StrEnum):
+    PROBE = "probe"
+    IMPORT = "import"
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityPolicies:
+    maintenance: MaintenancePolicy = MaintenancePolicy.COUNT_AS_AVAILABLE
+    unmonitored: UnmonitoredPolicy = UnmonitoredPolicy.COUNT_AS_AVAILABLE
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    """A stored outage; ``end is None`` while it is still open (it then counts up to now)."""
+
+    start: datetime
+    end: datetime | None
+    cause: str
+    source: OutageSource = OutageSource.PROBE
+    id: str = ""
+
+    def interval(self, now: datetime) -> Interval | None:
+        start = as_utc(self.start)
+        end = as_utc(self.end) if self.end is not None else as_utc(now)
+        return Interval(start, end) if start < end else None
+
+
+@dataclass(frozen=True, slots=True)
+class CountedOutage:
+    """An outage and the part of it that counts as unplanned downtime in this figure."""
+
+    outage: Outage
+    counted: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityFigure:
+    """One availability figure with everything needed to explain it line by line."""
+
+    objective: float
+    policies: AvailabilityPolicies
+    window: timedelta
+    unplanned_downtime: timedelta
+    maintenance: timedelta
+    unmonitored: timedelta
+    full_window: timedelta
+    full_maintenance: timedelta
+    outages: tuple[CountedOutage, ...]
+
+    @property
+    def penalised(self) -> timedelta:
+        """Time counted against the target: D, plus U when unmonitored counts as down."""
+        if self.policies.unmonitored is UnmonitoredPolicy.COUNT_AS_UNAVAILABLE:
+            return self.unplanned_downtime + self.unmonitored
+        return self.unplanned_downtime
+
+    @property
+    def denominator(self) -> timedelta:
+        if self.policies.maintenance is MaintenancePolicy.EXCLUDE_FROM_WINDOW:
+            return self.window - self.maintenance
+        return self.window
+
+    @property
+    def availability(self) -> float:
+        """``1 − penalised / denominator``; 1.0 while the window has not been open yet."""
+        if self.denominator <= _ZERO:
+            return 1.0
+        return 1.0 - self.penalised / self.denominator
+
+    @property
+    def met(self) -> bool:
+        return self.availability >= self.objective
+
+    @property
+    def coverage(self) -> float:
+        """Share of the window with evidence (a probe result or an imported outage)."""
+        if self.window <= _ZERO:
+            return 1.0
+        return 1.0 - self.unmonitored / self.window
+
+    @property
+    def budget(self) -> ErrorBudget:
+        """The whole month's budget against what the elapsed part has spent."""
+        window = self.full_window
+        if self.policies.maintenance is MaintenancePolicy.EXCLUDE_FROM_WINDOW:
+            window -= self.full_maintenance
+        return ErrorBudget(self.objective, window, self.penalised)
+
+
+def compute_availability(
+    *,
+    period: Interval,
+    window: IntervalSet,
+    outages: Iterable[Outage],
+    maintenance: IntervalSet,
+    now: datetime,
+    objective: float,
+    monitored: IntervalSet | None = None,
+    policies: AvailabilityPolicies = AvailabilityPolicies(),
+) -> AvailabilityFigure:
+    """The availability figure of one target, window and month (3.2.10).
+
+    ``period`` is the month; ``window`` the open time of the SLA window (any superset of the
+    month is fine, it is clipped); ``maintenance`` the agreed maintenance of this target;
+    ``monitored`` the time covered by probing (``None``: fully covered, as for history that
+    only consists of imported outages and for the contract's worked example). ``now`` ends
+    the elapsed part of a running month and the open outages.
+    """
+    if not 0.0 <= objective <= 1.0:
+        raise ValueError(f"objective must be within 0..1, got {objective}")
+    now = as_utc(now)
+    full_window = window.clip(period.start, period.end)
+    elapsed = full_window.clip(period.start, min(period.end, now))
+    outage_list = list(outages)
+
+    spans = [(o, o.interval(now)) for o in outage_list]
+    probed = IntervalSet(s for o, s in spans if s is not None and o.source is OutageSource.PROBE)
+    imported = IntervalSet(s for o, s in spans if s is not None and o.source is OutageSource.IMPORT)
+
+    gaps = elapsed - monitored if monitored is not None else IntervalSet()
+    down = (probed - gaps) | imported
+    maint = maintenance & elapsed
+    unplanned = (down & elapsed) - maint
+    unmonitored = (gaps - imported) - maint
+
+    counted = []
+    for outage, span in spans:
+        if span is None:
+            continue
+        part = (IntervalSet((span,)) & elapsed) - maint
+        if outage.source is OutageSource.PROBE:
+            part -= gaps
+        if part or (span.start < elapsed_end(period, now) and span.end > period.start):
+            counted.append(CountedOutage(outage, part.total))
+
+    return AvailabilityFigure(
+        objective=objective,
+        policies=policies,
+        window=elapsed.total,
+        unplanned_downtime=unplanned.total,
+        maintenance=maint.total,
+        unmonitored=unmonitored.total,
+        full_window=full_window.total,
+        full_maintenance=(maintenance & full_window).total,
+        outages=tuple(sorted(counted, key=lambda c: (as_utc(c.outage.start), c.outage.id))),
+    )
+
+
+def elapsed_end(period: Interval, now: datetime) -> datetime:
+    """Where the elapsed part of ``period`` ends: its end, or now in a running month."""
+    return min(period.end, as_utc(now))
+
+
+def sla_window(period: Interval, calendar: BusinessCalendar | None) -> IntervalSet:
+    """The open time of an SLA window inside ``period``: all of it for ``24x7``, otherwise the
+    calendar's business intervals (3.2.10's "werkdagen tussen 8.00 en 18.00 uur")."""
+    if calendar is None:
+        return IntervalSet((period,))
+    return calendar.business_intervals(period.start, period.end)

@@ -1,0 +1,184 @@
+"""Response deadlines and outcomes for service-desk requests.
+
+Requirement 3.2.9: 80 % of non-phone requests answered "binnen één werkdag"; 3.2.13
+(escalations) and 3.2.14 (complaints): a reaction within one working day; 3.2.39: information
+requests within two days. DESIGN §2 c fixes how "one working day" is read:
+
+* The clock starts at the first business instant at or after receipt, so a mail that arrives
+  on Saturday or at 07:30 is treated as arriving at the next opening.
+* ``business_hours`` (default): one working day is the calendar's daily opening length
+  (10 h for 08:00-18:00). Friday 17:00 + 10 business hours = Monday 17:00: the same clock
+  time on the next working day. Mail received outside opening hours gets until closing time
+  of the next working day (it starts at opening and runs a whole day).
+* ``end_of_next_business_day``: the deadline is the closing time of the N-th working day after
+  the local date of receipt, whatever the hour of receipt. Received Monday 10:00 or Monday
+  07:30 -> Tuesday 18:00; received Saturday -> Monday 18:00.
+
+An answer exactly at the deadline is in time (the deadline is the last instant that still
+meets it). Answers later than "now" are not known yet and are ignored, so a report computed
+for a past "now" is reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from monitor.sla.calendar import BusinessCalendar
+from monitor.sla.intervals import Interval, as_utc
+
+__all__ = [
+    "BusinessDayMode",
+    "MonthlyResponse",
+    "Outcome",
+    "RequestTiming",
+    "ResponseVerdict",
+    "judge_request",
+    "monthly_response",
+    "response_deadline",
+]
+
+_TICK = timedelta(microseconds=1)
+
+
+class BusinessDayMode(StrEnum):
+    BUSINESS_HOURS = "business_hours"
+    END_OF_NEXT_BUSINESS_DAY = "end_of_next_business_day"
+
+
+class Outcome(StrEnum):
+    MET = "met"
+    BREACHED = "breached"
+    PENDING = "pending"
+
+
+def response_deadline(
+    calendar: BusinessCalendar,
+    received: datetime,
+    days: int = 1,
+    mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS,
+) -> datetime:
+    """The last instant at which an answer still meets the norm (3.2.9, 3.2.13, 3.2.14, 3.2.39).
+
+    Returns an aware UTC datetime. ``days`` is the norm in working days (1 for e-mail,
+    complaints and escalations; 2 for information requests).
+    """
+    if days < 1:
+        raise ValueError("a response norm is at least one working day")
+    received = as_utc(received)
+    if mode is BusinessDayMode.END_OF_NEXT_BUSINESS_DAY:
+        day = calendar.nth_business_day_after(calendar.local_date(received), days)
+        return calendar.closing(day)
+    start = calendar.next_business_instant(received)
+    return calendar.add_business_time(start, calendar.hours.nominal_length * days)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestTiming:
+    """One request as the core sees it: when it came in and when the desk answered, if ever."""
+
+    id: str
+    received_at: datetime
+    answered_at: datetime | None = None
+    category: str = "email"
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseVerdict:
+    """A request with its deadline and outcome: one line of the report's request list."""
+
+    request: RequestTiming
+    deadline: datetime
+    outcome: Outcome
+
+
+def judge_request(
+    request: RequestTiming,
+    deadline: datetime,
+    now: datetime,
+) -> ResponseVerdict:
+    """Met when answered at or before the deadline; breached when answered late or when the
+    deadline passed unanswered; pending otherwise."""
+    now = as_utc(now)
+    answered = request.answered_at
+    if answered is not None and as_utc(answered) > now:
+        answered = None  # not known yet at "now"
+    if answered is not None:
+        outcome = Outcome.MET if as_utc(answered) <= deadline else Outcome.BREACHED
+    else:
+        outcome = Outcome.BREACHED if now > deadline else Outcome.PENDING
+    return ResponseVerdict(request, deadline, outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyResponse:
+    """The monthly figure of one category: ratio = met / (met + breached).
+
+    ``ratio`` is ``None`` while nothing is decided: an empty month is neither a success nor a
+    failure. ``final`` says whether any outcome can still change.
+    """
+
+    category: str
+    objective: float
+    days: int
+    verdicts: tuple[ResponseVerdict, ...]
+    final: bool
+
+    @property
+    def received(self) -> int:
+        return len(self.verdicts)
+
+    def _count(self, outcome: Outcome) -> int:
+        return sum(1 for v in self.verdicts if v.outcome is outcome)
+
+    @property
+    def met(self) -> int:
+        return self._count(Outcome.MET)
+
+    @property
+    def breached(self) -> int:
+        return self._count(Outcome.BREACHED)
+
+    @property
+    def pending(self) -> int:
+        return self._count(Outcome.PENDING)
+
+    @property
+    def ratio(self) -> float | None:
+        decided = self.met + self.breached
+        return None if decided == 0 else self.met / decided
+
+    @property
+    def objective_met(self) -> bool | None:
+        """``None`` when no request is decided yet; otherwise whether the ratio reaches it."""
+        ratio = self.ratio
+        return None if ratio is None else ratio >= self.objective
+
+
+def monthly_response(
+    *,
+    category: str,
+    objective: float,
+    days: int,
+    requests: Iterable[RequestTiming],
+    month: Interval,
+    calendar: BusinessCalendar,
+    now: datetime,
+    mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS,
+) -> MonthlyResponse:
+    """Judge the requests *received* in ``month`` (3.2.9: "in 80 % van de gevallen").
+
+    The month is final once the deadline of a request received at its very last instant has
+    passed: deadlines never go down when receipt moves later, so then no outcome can change.
+    """
+    now = as_utc(now)
+    verdicts = tuple(
+        judge_request(r, response_deadline(calendar, r.received_at, days, mode), now)
+        for r in sorted(requests, key=lambda r: (as_utc(r.received_at), r.id))
+        if month.contains(as_utc(r.received_at))
+    )
+    last_deadline = response_deadline(calendar, month.end - _TICK, days, mode)
+    final = now >= month.end and now > last_deadline
+    return MonthlyResponse(category, objective, days, verdicts, final)

@@ -1,0 +1,237 @@
+"""Response deadlines and monthly response figures (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitor.sla.calendar import BusinessCalendar, HolidayRules
+from monitor.sla.months import Month
+from monitor.sla.response import (
+    BusinessDayMode,
+    Outcome,
+    RequestTiming,
+    judge_request,
+    monthly_response,
+    response_deadline,
+)
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+NL = BusinessCalendar()
+HOURS = BusinessDayMode.BUSINESS_HOURS
+NEXT_DAY = BusinessDayMode.END_OF_NEXT_BUSINESS_DAY
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("case", "calendar", "received", "days", "mode", "deadline"),
+    [
+        (
+            "Friday 17:00 -> Monday 17:00",
+            NL,
+            local(2026, 6, 5, 17),
+            1,
+            HOURS,
+            local(2026, 6, 8, 17),
+        ),
+        ("Saturday -> Monday 18:00", NL, local(2026, 6, 6, 11), 1, HOURS, local(2026, 6, 8, 18)),
+        (
+            "07:30 -> same day 18:00",
+            NL,
+            local(2026, 6, 10, 7, 30),
+            1,
+            HOURS,
+            local(2026, 6, 10, 18),
+        ),
+        (
+            "at closing -> next day 18:00",
+            NL,
+            local(2026, 6, 10, 18),
+            1,
+            HOURS,
+            local(2026, 6, 11, 18),
+        ),
+        ("over Ascension Day", NL, local(2026, 5, 13, 12), 1, HOURS, local(2026, 5, 15, 12)),
+        ("over King's Day", NL, local(2026, 4, 24, 9), 1, HOURS, local(2026, 4, 28, 9)),
+        ("over Whit Monday", NL, local(2026, 5, 22, 16), 1, HOURS, local(2026, 5, 26, 16)),
+        ("over Christmas", NL, local(2026, 12, 24, 15), 1, HOURS, local(2026, 12, 28, 15)),
+        (
+            "over the spring DST switch",
+            NL,
+            local(2026, 3, 27, 17),
+            1,
+            HOURS,
+            local(2026, 3, 30, 17),
+        ),
+        (
+            "over the autumn DST switch",
+            NL,
+            local(2026, 10, 23, 9),
+            1,
+            HOURS,
+            local(2026, 10, 26, 9),
+        ),
+        ("two days for information", NL, local(2026, 6, 8, 10), 2, HOURS, local(2026, 6, 10, 10)),
+        (
+            "included Christmas Eve is closed",
+            BusinessCalendar(holidays=HolidayRules(include=("2026-12-24",))),
+            local(2026, 12, 23, 11),
+            1,
+            HOURS,
+            local(2026, 12, 28, 11),
+        ),
+        (
+            "excluded King's Day is a working day",
+            BusinessCalendar(holidays=HolidayRules(exclude=("King's Day",))),
+            local(2026, 4, 24, 9),
+            1,
+            HOURS,
+            local(2026, 4, 27, 9),
+        ),
+        (
+            "next-day mode, Monday 10:00",
+            NL,
+            local(2026, 6, 8, 10),
+            1,
+            NEXT_DAY,
+            local(2026, 6, 9, 18),
+        ),
+        ("next-day mode, 07:30", NL, local(2026, 6, 8, 7, 30), 1, NEXT_DAY, local(2026, 6, 9, 18)),
+        ("next-day mode, Saturday", NL, local(2026, 6, 6, 11), 1, NEXT_DAY, local(2026, 6, 8, 18)),
+        (
+            "next-day mode, Ascension",
+            NL,
+            local(2026, 5, 13, 12),
+            1,
+            NEXT_DAY,
+            local(2026, 5, 15, 18),
+        ),
+        ("next-day mode, two days", NL, local(2026, 6, 8, 10), 2, NEXT_DAY, local(2026, 6, 10, 18)),
+    ],
+)
+def test_response_deadline(
+    case: str,
+    calendar: BusinessCalendar,
+    received: datetime,
+    days: int,
+    mode: BusinessDayMode,
+    deadline: datetime,
+) -> None:
+    """Each row is a deadline a person at the desk would give the same request."""
+    assert response_deadline(calendar, received, days, mode) == deadline, case
+
+
+def test_an_answer_exactly_at_the_deadline_is_in_time() -> None:
+    """The deadline is the last instant that still meets the norm."""
+    deadline = local(2026, 6, 8, 17)
+    request = RequestTiming("r1", local(2026, 6, 5, 17), answered_at=deadline)
+    assert judge_request(request, deadline, now=local(2026, 7, 1)).outcome is Outcome.MET
+
+
+@pytest.mark.parametrize(
+    ("answered", "now", "outcome"),
+    [
+        (local(2026, 6, 8, 9), local(2026, 7, 1), Outcome.MET),
+        (local(2026, 6, 8, 17, 1), local(2026, 7, 1), Outcome.BREACHED),
+        (None, local(2026, 6, 8, 17), Outcome.PENDING),
+        (None, local(2026, 6, 8, 17, 0, 1), Outcome.BREACHED),
+        (local(2026, 6, 8, 9), local(2026, 6, 8, 8), Outcome.PENDING),  # answer not known yet
+    ],
+)
+def test_outcome_of_a_request(answered: datetime | None, now: datetime, outcome: Outcome) -> None:
+    """Met, breached (late or overdue) or pending, judged as of now."""
+    request = RequestTiming("r1", local(2026, 6, 5, 17), answered_at=answered)
+    deadline = response_deadline(NL, request.received_at)
+    assert judge_request(request, deadline, now).outcome is outcome
+
+
+def test_monthly_ratio_counts_requests_received_in_the_month_only() -> None:
+    """4 met and 1 breached in June is 80 %; a May request answered in June is not June's."""
+    june = Month(2026, 6).interval(AMSTERDAM)
+    requests = [
+        RequestTiming(f"m{i}", local(2026, 6, 8 + i, 9), local(2026, 6, 8 + i, 10))
+        for i in range(4)
+    ]
+    requests.append(RequestTiming("late", local(2026, 6, 15, 9), local(2026, 6, 17, 9)))
+    requests.append(RequestTiming("may", local(2026, 5, 29, 9), local(2026, 6, 1, 9)))
+    figure = monthly_response(
+        category="email",
+        objective=0.8,
+        days=1,
+        requests=requests,
+        month=june,
+        calendar=NL,
+        now=local(2026, 7, 10),
+    )
+    assert (figure.received, figure.met, figure.breached, figure.pending) == (5, 4, 1, 0)
+    assert figure.ratio == pytest.approx(0.8)
+    assert figure.objective_met is True
+    assert figure.final is True
+
+
+def test_a_month_is_final_only_after_its_last_possible_deadline() -> None:
+    """Mail received on 30 June 23:59 (Tuesday) may be answered until 1 July 18:00."""
+    june = Month(2026, 6).interval(AMSTERDAM)
+
+    def final_at(now: datetime) -> bool:
+        return monthly_response(
+            category="email",
+            objective=0.8,
+            days=1,
+            requests=[],
+            month=june,
+            calendar=NL,
+            now=now,
+        ).final
+
+    assert not final_at(local(2026, 7, 1, 18))
+    assert final_at(local(2026, 7, 1, 18, 0, 1))
+
+
+def test_an_empty_month_has_no_ratio() -> None:
+    """Nothing decided is neither a success nor a failure: the ratio is None."""
+    figure = monthly_response(
+        category="complaint",
+        objective=1.0,
+        days=1,
+        requests=[],
+        month=Month(2026, 6).interval(AMSTERDAM),
+        calendar=NL,
+        now=local(2026, 8, 1),
+    )
+    assert figure.ratio is None
+    assert figure.objective_met is None
+
+
+instants = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31), timezones=st.just(UTC)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(instants, st.integers(1, 3), st.sampled_from(list(BusinessDayMode)))
+def test_no_deadline_ends_on_a_closed_day(
+    received: datetime, days: int, mode: BusinessDayMode
+) -> None:
+    """Every deadline falls inside or at the end of the opening hours of a working day."""
+    deadline = response_deadline(NL, received, days, mode)
+    assert deadline > received
+    assert NL.is_open(deadline - timedelta(microseconds=1))
+    assert NL.is_business_day(NL.local_date(deadline - timedelta(microseconds=1)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(instants, instants, st.sampled_from(list(BusinessDayMode)))
+def test_later_receipt_never_gets_an_earlier_deadline(
+    a: datetime, b: datetime, mode: BusinessDayMode
+) -> None:
+    """Deadlines are monotonic in receipt; the 'month is final' rule depends on it."""
+    a, b = sorted((a, b))
+    assert response_deadline(NL, a, 1, mode) <= response_deadline(NL, b, 1, mode)
