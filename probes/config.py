@@ -136,6 +136,7 @@ class HttpProbeConfig(_Probe):
     max_response_time: Duration | None = None
     follow_redirects: bool = True
     verify_tls: bool = True
+    ca_file: Path | None = None
     max_body_bytes: Annotated[int, Field(gt=0)] = 1024 * 1024
     headers: dict[str, str] = Field(default_factory=dict)
 

@@ -22,8 +22,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -46,28 +47,42 @@ WRITE: Final[dict[str, Any]] = {_BEGIN_OPTION: "BEGIN IMMEDIATE"}
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` with the store's connection settings applied."""
-    if url.startswith("sqlite"):
-        engine = create_async_engine(url, **kwargs)
+    parsed = _parse(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        engine = create_async_engine(parsed, **kwargs)
         _configure_sqlite(engine)
         return engine
-    if url.startswith("postgresql"):
+    if backend == "postgresql":
         connect_args = {"timeout": POSTGRES_CONNECT_TIMEOUT_S, **kwargs.pop("connect_args", {})}
         kwargs.setdefault("pool_pre_ping", True)
-        return create_async_engine(url, connect_args=connect_args, **kwargs)
-    raise ValueError(f"unsupported database URL {safe_url(url)!r}: use sqlite or postgresql")
+        return create_async_engine(parsed, connect_args=connect_args, **kwargs)
+    raise ValueError(
+        f"unsupported database URL {safe_url(url)!r}: use sqlite+aiosqlite or postgresql+asyncpg"
+    )
 
 
 def safe_url(url: str | AsyncEngine) -> str:
     """The URL with its password masked, the only form that may reach a log or an error."""
-    parsed = url.url if isinstance(url, AsyncEngine) else make_url(url)
+    parsed = url.url if isinstance(url, AsyncEngine) else _parse(url)
     return parsed.render_as_string(hide_password=True)
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError:
+        # SQLAlchemy's message repeats the whole string, password included.
+        raise ValueError(
+            "the database URL cannot be parsed (not shown: it may hold a secret)"
+        ) from None
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # Autocommit at the driver level; transactions are begun in _on_begin below.
-        dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA journal_mode=WAL")

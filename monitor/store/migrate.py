@@ -72,9 +72,7 @@ async def migrate(engine: AsyncEngine, revision: str = "head", *, logger: Any = 
         before, after = await connection.run_sync(_upgrade, revision)
     if before != after:
         log = logger if logger is not None else structlog.get_logger()
-        log.info(
-            "store_migrated", url=safe_url(engine), from_revision=before, to_revision=after
-        )
+        log.info("store_migrated", url=safe_url(engine), from_revision=before, to_revision=after)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -11,6 +11,7 @@ migration must keep producing the same schema when the application code moves on
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,7 +24,7 @@ depends_on: str | Sequence[str] | None = None
 _BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _instant(name: str, *, nullable: bool = False) -> sa.Column[object]:
+def _instant(name: str, *, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
@@ -38,9 +39,7 @@ def upgrade() -> None:
         sa.Column("error_class", sa.Text(), nullable=True),
         sa.Column("error_message", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_probe_results"),
-        sa.UniqueConstraint(
-            "target", "started_at", name="uq_probe_results_target_started_at"
-        ),
+        sa.UniqueConstraint("target", "started_at", name="uq_probe_results_target_started_at"),
     )
     op.create_table(
         "outages",
@@ -103,9 +102,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_maintenance_changes"),
     )
-    op.create_index(
-        "ix_maintenance_changes_window_id", "maintenance_changes", ["window_id"]
-    )
+    op.create_index("ix_maintenance_changes_window_id", "maintenance_changes", ["window_id"])
 
 
 def downgrade() -> None:

@@ -1,0 +1,583 @@
+"""The store: every read and write of probe results, outages, sessions and maintenance.
+
+All writes are idempotent, because the writer replays a batch whose commit it could not
+confirm: probe results are keyed by ``(target, started_at)``, outages, sessions and
+maintenance windows by ids the caller made, closing an outage only touches an open one, and
+a session's ``last_seen_at`` only moves forward. The upserts use ``INSERT … ON CONFLICT``,
+which SQLite (3.24+) and PostgreSQL spell the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Final, Self, cast
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from monitor.store.engine import WRITE, create_engine, safe_url
+from monitor.store.migrate import migrate
+from monitor.store.records import (
+    MaintenanceAction,
+    MaintenanceChange,
+    MaintenanceWindowRecord,
+    MonitoringSession,
+    OutageClosed,
+    OutageOpened,
+    OutageSource,
+    ProbeResultRow,
+    StoredOutage,
+    WriteBatch,
+    utc,
+)
+from monitor.store.schema import (
+    maintenance_changes,
+    maintenance_windows,
+    monitoring_sessions,
+    outages,
+    probe_results,
+)
+
+__all__ = ["PRUNE_CHUNK", "Store"]
+
+PRUNE_CHUNK: Final = 10_000
+"""Rows deleted per transaction when pruning, so the writer is never locked out for long."""
+
+_Insert = postgresql.Insert | sqlite.Insert
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """Async access to the store on one engine; values in and out are frozen records."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        logger: Any = None,
+    ) -> None:
+        dialect = engine.dialect.name
+        if dialect not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported database {dialect!r}: use sqlite or postgresql")
+        self._engine = engine
+        self._dialect = dialect
+        self._clock = clock
+        self._log = logger if logger is not None else structlog.get_logger()
+
+    @classmethod
+    async def open(
+        cls,
+        url: str,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        logger: Any = None,
+        **engine_options: Any,
+    ) -> Self:
+        """Connect to ``url``, create or migrate the schema, and return the ready store."""
+        engine = create_engine(url, **engine_options)
+        log = logger if logger is not None else structlog.get_logger()
+        try:
+            await migrate(engine, logger=log)
+        except BaseException:
+            await engine.dispose()
+            raise
+        log.info("store_opened", url=safe_url(engine), dialect=engine.dialect.name)
+        return cls(engine, clock=clock, logger=log)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
+    @property
+    def url(self) -> str:
+        """The database URL with its password masked."""
+        return safe_url(self._engine)
+
+    async def close(self) -> None:
+        await self._engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- transactions ---------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        async with self._engine.connect() as connection:
+            await connection.execution_options(**WRITE)
+            async with connection.begin():
+                yield connection
+
+    def _insert(self, table: sa.Table) -> _Insert:
+        if self._dialect == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    # -- the writer's path ----------------------------------------------------------------
+
+    async def write_batch(self, batch: WriteBatch) -> None:
+        """Write everything in ``batch`` in one transaction: all of it or none of it."""
+        async with self._write() as connection:
+            for event in batch.outage_events:
+                if isinstance(event, OutageOpened):
+                    await self._open_outage(connection, event)
+                else:
+                    await self._close_outage(connection, event)
+            await self._upsert_sessions(connection, batch.sessions)
+            await self._insert_results(connection, batch.results)
+
+    async def _insert_results(
+        self, connection: AsyncConnection, rows: Sequence[ProbeResultRow]
+    ) -> None:
+        if not rows:
+            return
+        statement = self._insert(probe_results).on_conflict_do_nothing(
+            index_elements=[probe_results.c.target, probe_results.c.started_at]
+        )
+        await connection.execute(
+            statement,
+            [
+                {
+                    "target": row.target,
+                    "started_at": row.started_at,
+                    "duration_seconds": row.duration_seconds,
+                    "ok": row.ok,
+                    "error_class": row.error_class,
+                    "error_message": row.error_message,
+                }
+                for row in rows
+            ],
+        )
+
+    async def _open_outage(self, connection: AsyncConnection, outage: OutageOpened) -> bool:
+        now = self._clock()
+        # No conflict target: a replay may collide on the id or on the import key.
+        statement = self._insert(outages).on_conflict_do_nothing()
+        result = await connection.execute(
+            statement,
+            {
+                "id": outage.id,
+                "target": outage.target,
+                "start": outage.start,
+                "end": None,
+                "cause": outage.cause,
+                "source": outage.source,
+                "import_key": outage.import_key,
+                "opened_at": now,
+                "updated_at": now,
+            },
+        )
+        return result.rowcount == 1
+
+    async def _close_outage(self, connection: AsyncConnection, closed: OutageClosed) -> bool:
+        result = await connection.execute(
+            sa.update(outages)
+            .where(outages.c.id == closed.outage_id, outages.c.end.is_(None))
+            .values(end=closed.end, updated_at=self._clock())
+        )
+        if result.rowcount == 0:
+            already = await connection.scalar(
+                sa.select(sa.func.count())
+                .select_from(outages)
+                .where(outages.c.id == closed.outage_id)
+            )
+            if not already:
+                self._log.warning("store_close_unknown_outage", outage_id=closed.outage_id)
+        return result.rowcount == 1
+
+    async def _upsert_sessions(
+        self, connection: AsyncConnection, sessions: Sequence[MonitoringSession]
+    ) -> None:
+        if not sessions:
+            return
+        insert = self._insert(monitoring_sessions)
+        statement = insert.on_conflict_do_update(
+            index_elements=[monitoring_sessions.c.id],
+            set_={"last_seen_at": insert.excluded.last_seen_at},
+            # Only ever forward: a replayed, older extension must not shorten a session.
+            where=monitoring_sessions.c.last_seen_at < insert.excluded.last_seen_at,
+        )
+        await connection.execute(
+            statement,
+            [
+                {
+                    "id": s.id,
+                    "target": s.target,
+                    "started_at": s.started_at,
+                    "last_seen_at": s.last_seen_at,
+                }
+                for s in sessions
+            ],
+        )
+
+    # -- probe results --------------------------------------------------------------------
+
+    async def record_probe_results(self, rows: Iterable[ProbeResultRow]) -> None:
+        """Store results; one already stored (same target and start) is left as it is."""
+        async with self._write() as connection:
+            await self._insert_results(connection, list(rows))
+
+    async def last_probe_result(self, target: str) -> ProbeResultRow | None:
+        """The newest stored result of ``target``, e.g. for its last-probe metric at start."""
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    sa.select(probe_results)
+                    .where(probe_results.c.target == target)
+                    .order_by(probe_results.c.started_at.desc())
+                    .limit(1)
+                )
+            ).first()
+        return None if row is None else _probe_result(row._mapping)
+
+    async def probe_results(
+        self, target: str, since: datetime, until: datetime
+    ) -> list[ProbeResultRow]:
+        """Results of ``target`` that started in ``[since, until)``, oldest first."""
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(probe_results)
+                .where(
+                    probe_results.c.target == target,
+                    probe_results.c.started_at >= utc(since, "since"),
+                    probe_results.c.started_at < utc(until, "until"),
+                )
+                .order_by(probe_results.c.started_at)
+            )
+            return [_probe_result(row._mapping) for row in rows]
+
+    async def prune_probe_results(self, before: datetime, *, chunk: int = PRUNE_CHUNK) -> int:
+        """Delete raw results that started before ``before``; returns how many went.
+
+        Deletes in chunks, one transaction each, so a first prune of a large table does not
+        hold SQLite's write lock for minutes while the writer waits.
+        """
+        cutoff = utc(before, "before")
+        doomed = (
+            sa.select(probe_results.c.id).where(probe_results.c.started_at < cutoff).limit(chunk)
+        )
+        total = 0
+        while True:
+            async with self._write() as connection:
+                result = await connection.execute(
+                    sa.delete(probe_results).where(probe_results.c.id.in_(doomed))
+                )
+            total += result.rowcount
+            if result.rowcount < chunk:
+                return total
+
+    # -- outages --------------------------------------------------------------------------
+
+    async def open_outage(self, outage: OutageOpened) -> bool:
+        """Store a new open outage; ``False`` when its id (or import key) is already stored."""
+        async with self._write() as connection:
+            return await self._open_outage(connection, outage)
+
+    async def close_outage(self, outage_id: str, end: datetime) -> bool:
+        """End an open outage; ``False`` when it is unknown or already closed."""
+        async with self._write() as connection:
+            return await self._close_outage(connection, OutageClosed(outage_id, end))
+
+    async def outage(self, outage_id: str) -> StoredOutage | None:
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(sa.select(outages).where(outages.c.id == outage_id))
+            ).first()
+        return None if row is None else _outage(row._mapping)
+
+    async def open_outages(self) -> dict[str, StoredOutage]:
+        """The open outage found by probing, per target, so a restart can continue it.
+
+        Imported outages are left out: the daemon did not open them and must not close
+        them. Should a target have several open ones (which the daemon never does), the
+        latest wins and the others are logged.
+        """
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(outages)
+                .where(outages.c.end.is_(None), outages.c.source == "probe")
+                .order_by(outages.c.start, outages.c.id)
+            )
+            found: dict[str, StoredOutage] = {}
+            for row in rows:
+                outage = _outage(row._mapping)
+                if outage.target in found:
+                    self._log.warning(
+                        "store_several_open_outages",
+                        target=outage.target,
+                        ignored=found[outage.target].id,
+                        kept=outage.id,
+                    )
+                found[outage.target] = outage
+        return found
+
+    async def outages(
+        self,
+        target: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[StoredOutage]:
+        """Outages that overlap ``[since, until)`` (open ones reach into the future)."""
+        conditions: list[sa.ColumnElement[bool]] = []
+        if target is not None:
+            conditions.append(outages.c.target == target)
+        if until is not None:
+            conditions.append(outages.c.start < utc(until, "until"))
+        if since is not None:
+            since = utc(since, "since")
+            # An outage of zero length at ``since`` still belongs to the range.
+            conditions.append(
+                sa.or_(outages.c.end.is_(None), outages.c.end > since, outages.c.start >= since)
+            )
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(outages).where(*conditions).order_by(outages.c.start, outages.c.id)
+            )
+            return [_outage(row._mapping) for row in rows]
+
+    # -- monitoring sessions --------------------------------------------------------------
+
+    async def start_session(self, session: MonitoringSession) -> None:
+        """Store a session; storing it again only moves ``last_seen_at`` forward."""
+        async with self._write() as connection:
+            await self._upsert_sessions(connection, [session])
+
+    async def extend_session(self, session_id: str, last_seen_at: datetime) -> bool:
+        """Move the session's ``last_seen_at`` forward; ``False`` if nothing changed."""
+        async with self._write() as connection:
+            result = await connection.execute(
+                sa.update(monitoring_sessions)
+                .where(
+                    monitoring_sessions.c.id == session_id,
+                    monitoring_sessions.c.last_seen_at < utc(last_seen_at, "last_seen_at"),
+                )
+                .values(last_seen_at=last_seen_at)
+            )
+        return result.rowcount == 1
+
+    async def sessions(
+        self,
+        target: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[MonitoringSession]:
+        """Sessions that overlap ``[since, until)``, oldest first."""
+        conditions: list[sa.ColumnElement[bool]] = []
+        if target is not None:
+            conditions.append(monitoring_sessions.c.target == target)
+        if until is not None:
+            conditions.append(monitoring_sessions.c.started_at < utc(until, "until"))
+        if since is not None:
+            conditions.append(monitoring_sessions.c.last_seen_at >= utc(since, "since"))
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(monitoring_sessions)
+                .where(*conditions)
+                .order_by(monitoring_sessions.c.started_at, monitoring_sessions.c.id)
+            )
+            return [
+                MonitoringSession(
+                    id=row.id,
+                    target=row.target,
+                    started_at=row.started_at,
+                    last_seen_at=row.last_seen_at,
+                )
+                for row in rows
+            ]
+
+    # -- maintenance windows --------------------------------------------------------------
+
+    async def add_maintenance_window(self, window: MaintenanceWindowRecord) -> bool:
+        """Register a window and audit it; ``False`` when its id was registered already."""
+        if window.deleted_at is not None:
+            raise ValueError("a maintenance window is registered undeleted")
+        async with self._write() as connection:
+            result = await connection.execute(
+                self._insert(maintenance_windows).on_conflict_do_nothing(),
+                {
+                    "id": window.id,
+                    "name": window.name,
+                    "targets": list(window.targets),
+                    "start": window.start,
+                    "end": window.end,
+                    "registered_at": window.registered_at,
+                    "registered_by": window.registered_by,
+                    "approved_by": window.approved_by,
+                    "reason": window.reason,
+                    "deleted_at": None,
+                    "deleted_by": None,
+                },
+            )
+            if result.rowcount != 1:
+                return False
+            await self._audit(
+                connection,
+                window.id,
+                "create",
+                window.registered_at,
+                window.registered_by,
+                _window_payload(window),
+            )
+        return True
+
+    async def delete_maintenance_window(self, window_id: str, *, at: datetime, who: str) -> bool:
+        """Soft-delete a window (it stays for the audit); ``False`` if not there or gone."""
+        at = utc(at, "at")
+        async with self._write() as connection:
+            result = await connection.execute(
+                sa.update(maintenance_windows)
+                .where(
+                    maintenance_windows.c.id == window_id,
+                    maintenance_windows.c.deleted_at.is_(None),
+                )
+                .values(deleted_at=at, deleted_by=who)
+            )
+            if result.rowcount != 1:
+                return False
+            await self._audit(
+                connection, window_id, "delete", at, who, {"deleted_at": at.isoformat()}
+            )
+        return True
+
+    async def maintenance_window(self, window_id: str) -> MaintenanceWindowRecord | None:
+        async with self._engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    sa.select(maintenance_windows).where(maintenance_windows.c.id == window_id)
+                )
+            ).first()
+        return None if row is None else _window(row._mapping)
+
+    async def maintenance_windows(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        target: str | None = None,
+        include_deleted: bool = False,
+    ) -> list[MaintenanceWindowRecord]:
+        """Windows overlapping ``[since, until)``, oldest first; deleted ones on request."""
+        conditions: list[sa.ColumnElement[bool]] = []
+        if not include_deleted:
+            conditions.append(maintenance_windows.c.deleted_at.is_(None))
+        if until is not None:
+            conditions.append(maintenance_windows.c.start < utc(until, "until"))
+        if since is not None:
+            conditions.append(maintenance_windows.c.end > utc(since, "since"))
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(maintenance_windows)
+                .where(*conditions)
+                .order_by(maintenance_windows.c.start, maintenance_windows.c.id)
+            )
+            windows = [_window(row._mapping) for row in rows]
+        # The target list is JSON; a few windows a month are cheaper to filter here than to
+        # query portably with two engines' JSON operators.
+        if target is not None:
+            windows = [w for w in windows if w.applies_to(target)]
+        return windows
+
+    async def maintenance_changes(self, window_id: str | None = None) -> list[MaintenanceChange]:
+        """The audit trail, oldest first, of one window or of all."""
+        statement = sa.select(maintenance_changes).order_by(maintenance_changes.c.id)
+        if window_id is not None:
+            statement = statement.where(maintenance_changes.c.window_id == window_id)
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(statement)
+            return [
+                MaintenanceChange(
+                    id=row.id,
+                    window_id=row.window_id,
+                    action=cast(MaintenanceAction, row.action),
+                    at=row.at,
+                    who=row.who,
+                    payload=row.payload,
+                )
+                for row in rows
+            ]
+
+    async def _audit(
+        self,
+        connection: AsyncConnection,
+        window_id: str,
+        action: MaintenanceAction,
+        at: datetime,
+        who: str,
+        payload: Mapping[str, object],
+    ) -> None:
+        await connection.execute(
+            sa.insert(maintenance_changes).values(
+                window_id=window_id, action=action, at=at, who=who, payload=dict(payload)
+            )
+        )
+
+
+def _probe_result(row: sa.RowMapping) -> ProbeResultRow:
+    return ProbeResultRow(
+        target=row["target"],
+        started_at=row["started_at"],
+        duration_seconds=row["duration_seconds"],
+        ok=row["ok"],
+        error_class=row["error_class"],
+        error_message=row["error_message"],
+    )
+
+
+def _outage(row: sa.RowMapping) -> StoredOutage:
+    return StoredOutage(
+        id=row["id"],
+        target=row["target"],
+        start=row["start"],
+        end=row["end"],
+        cause=row["cause"],
+        source=cast(OutageSource, row["source"]),
+        import_key=row["import_key"],
+        opened_at=row["opened_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _window(row: sa.RowMapping) -> MaintenanceWindowRecord:
+    return MaintenanceWindowRecord(
+        id=row["id"],
+        name=row["name"],
+        targets=tuple(row["targets"]),
+        start=row["start"],
+        end=row["end"],
+        registered_at=row["registered_at"],
+        registered_by=row["registered_by"],
+        reason=row["reason"],
+        approved_by=row["approved_by"],
+        deleted_at=row["deleted_at"],
+        deleted_by=row["deleted_by"],
+    )
+
+
+def _window_payload(window: MaintenanceWindowRecord) -> dict[str, object]:
+    return {
+        "name": window.name,
+        "targets": list(window.targets),
+        "start": window.start.isoformat(),
+        "end": window.end.isoformat(),
+        "registered_at": window.registered_at.isoformat(),
+        "registered_by": window.registered_by,
+        "approved_by": window.approved_by,
+        "reason": window.reason,
+    }
