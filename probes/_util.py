@@ -25,7 +25,7 @@ from probes.base import Detail, ProbeContext, ProbeResult
 __all__ = [
     "LINE_LIMIT",
     "Attempt",
-    "ProbeFailure",
+    "ProbeError",
     "cert_not_after",
     "classify",
     "client_ssl_context",
@@ -50,7 +50,7 @@ _X509_V_ERR_IP_ADDRESS_MISMATCH: Final = 64
 _UNREACHABLE: Final = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN})
 
 
-class ProbeFailure(Exception):
+class ProbeError(Exception):
     """A classified failure raised deep inside a dialogue and turned into a result at the top.
 
     Raising keeps the protocol code linear (read, check, read, check) instead of threading a
@@ -152,7 +152,7 @@ def classify(error: BaseException) -> tuple[str, str]:
     The order matters: ``SSLCertVerificationError`` is an ``SSLError`` is an ``OSError``, and
     in Python 3.11 ``asyncio.TimeoutError`` is ``TimeoutError``, which is an ``OSError`` too.
     """
-    if isinstance(error, ProbeFailure):
+    if isinstance(error, ProbeError):
         return error.error_class, error.message
     if isinstance(error, ssl.SSLCertVerificationError):
         reason = error.verify_message or error.reason or str(error)
@@ -186,9 +186,9 @@ async def read_line(reader: asyncio.StreamReader) -> bytes:
     try:
         line = await reader.readuntil(b"\n")
     except asyncio.IncompleteReadError as error:
-        raise ProbeFailure("connection_error", "server closed the connection") from error
+        raise ProbeError("connection_error", "server closed the connection") from error
     except asyncio.LimitOverrunError as error:
-        raise ProbeFailure("protocol", f"line longer than {LINE_LIMIT} bytes") from error
+        raise ProbeError("protocol", f"line longer than {LINE_LIMIT} bytes") from error
     return line.rstrip(b"\r\n")
 
 
@@ -256,7 +256,7 @@ def client_ssl_context(*, verify: bool, ca_file: Path | None) -> ssl.SSLContext:
         mtime = ca_file.stat().st_mtime_ns
         return _cached_context(verify, str(ca_file), mtime)
     except (OSError, ssl.SSLError) as error:
-        raise ProbeFailure("config", f"cannot load ca_file {ca_file}: {error}") from error
+        raise ProbeError("config", f"cannot load ca_file {ca_file}: {error}") from error
 
 
 @lru_cache(maxsize=32)

@@ -26,7 +26,7 @@ from yarl import URL
 
 from probes._util import (
     Attempt,
-    ProbeFailure,
+    ProbeError,
     classify,
     client_ssl_context,
     earliest_expiry,
@@ -49,7 +49,7 @@ async def probe_http(config: HttpProbeConfig, context: ProbeContext) -> ProbeRes
     with record_peer_certs() as handshakes:
         try:
             status, body = await _exchange(config, context, details)
-        except ProbeFailure as failure:
+        except ProbeError as failure:
             return attempt.fail(
                 failure.error_class,
                 failure.message,
@@ -111,7 +111,8 @@ async def _exchange(
     ) as response:
         try:
             details["status_code"] = response.status
-            details["http_version"] = f"{response.version.major}.{response.version.minor}"
+            version = response.version
+            details["http_version"] = f"{version.major}.{version.minor}" if version else None
             details["redirects"] = len(response.history)
             body = bytearray()
             while len(body) < config.max_body_bytes:

@@ -15,7 +15,7 @@ from pathlib import Path
 import icmplib
 
 from probes._util import Attempt
-from probes.base import ProbeContext, ProbeResult
+from probes.base import Detail, ProbeContext, ProbeResult
 from probes.config import IcmpProbeConfig
 
 __all__ = ["icmp_permission_problem", "probe_icmp"]
@@ -84,7 +84,7 @@ async def probe_icmp(config: IcmpProbeConfig, context: ProbeContext) -> ProbeRes
     except Exception as error:
         return attempt.fail_from(error)
 
-    details = {
+    details: dict[str, Detail] = {
         "address": str(host.address),
         "packets_sent": int(host.packets_sent),
         "packets_received": int(host.packets_received),

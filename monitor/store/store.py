@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Final, Self, cast
 
@@ -43,7 +43,10 @@ from monitor.store.schema import (
     probe_results,
 )
 
-__all__ = ["PRUNE_CHUNK", "Store"]
+__all__ = ["DEFAULT_PROBE_RETENTION", "PRUNE_CHUNK", "Store"]
+
+DEFAULT_PROBE_RETENTION: Final = timedelta(days=90)
+"""How long raw probe results are kept; outages, sessions and maintenance stay for good."""
 
 PRUNE_CHUNK: Final = 10_000
 """Rows deleted per transaction when pruning, so the writer is never locked out for long."""

@@ -1,0 +1,56 @@
+"""``sla-monitor check-config [PATH]``: validate a configuration file (DESIGN §3, §6).
+
+Exit 0 with a one-line summary, or exit 2 with one ``file:line: field: problem`` line per
+problem on stderr, so it works both in a terminal and as a CI or ``ExecStartPre=`` gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from monitor.commands._common import EXIT_OK, UsageError, config_path, fail
+from monitor.config import Config, ConfigError, load_config
+
+__all__ = ["register", "run", "summary"]
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "check-config",
+        help="validate a configuration file",
+        description="Validate a configuration file. Without PATH, $SLA_MONITOR_CONFIG is "
+        "checked; there is no implicit default file, so a typo in the variable is not "
+        "hidden by checking some other file.",
+    )
+    parser.add_argument("path", nargs="?", type=Path, metavar="PATH")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        path = config_path(args.path)
+        if path is None:
+            raise UsageError(
+                "check-config: no configuration file given; pass PATH or set SLA_MONITOR_CONFIG"
+            )
+        config = load_config(path)
+    except (UsageError, ConfigError) as error:
+        return fail(error)
+    print(f"{path}: ok: {summary(config)}")
+    return EXIT_OK
+
+
+def summary(config: Config) -> str:
+    """What the daemon will do with this file, in one line."""
+    counts = (
+        (len(config.targets), "target", "targets"),
+        (sum(len(t.slas) for t in config.targets), "SLA", "SLAs"),
+        (len(config.calendar_names), "calendar", "calendars"),
+        (len(config.maintenance), "maintenance window", "maintenance windows"),
+        (len(config.servicedesk.mailboxes), "mailbox", "mailboxes"),
+        (len(config.servicedesk.categories), "request category", "request categories"),
+    )
+    parts = [f"{n} {one if n == 1 else many}" for n, one, many in counts]
+    return ", ".join(parts) + f"; timezone {config.timezone}"

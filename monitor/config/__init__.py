@@ -1,0 +1,47 @@
+"""The configuration file: schema, loading and error reporting (DESIGN §3 and §6).
+
+``load_config(path)`` returns a frozen, fully cross-checked :class:`Config` or raises a
+:class:`ConfigError` naming the file, the field path and the problem, one line each. The
+config builds the pure objects the SLA core works with: ``config.calendar(name)`` and
+``config.maintenance_schedule()``.
+"""
+
+from monitor.config._errors import ConfigError, ConfigProblem, problems_from_validation_error
+from monitor.config._load import load_config, parse_config
+from monitor.config._model import Config
+from monitor.config._sections import (
+    DEFAULT_CATEGORIES,
+    HOLIDAY_NAME_YEARS,
+    CalendarConfig,
+    CategoryConfig,
+    HolidaysConfig,
+    MailboxConfig,
+    MaintenanceConfig,
+    PoliciesConfig,
+    ServiceDeskConfig,
+    SlaConfig,
+    TargetConfig,
+)
+from monitor.config._types import ALWAYS, DEFAULT_CALENDAR
+
+__all__ = [
+    "ALWAYS",
+    "DEFAULT_CALENDAR",
+    "DEFAULT_CATEGORIES",
+    "HOLIDAY_NAME_YEARS",
+    "CalendarConfig",
+    "CategoryConfig",
+    "Config",
+    "ConfigError",
+    "ConfigProblem",
+    "HolidaysConfig",
+    "MailboxConfig",
+    "MaintenanceConfig",
+    "PoliciesConfig",
+    "ServiceDeskConfig",
+    "SlaConfig",
+    "TargetConfig",
+    "load_config",
+    "parse_config",
+    "problems_from_validation_error",
+]

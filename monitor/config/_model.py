@@ -1,0 +1,202 @@
+"""The whole configuration file, its cross-references, and the pure objects built from it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from monitor.config._problems import Loc, raise_problems
+from monitor.config._sections import (
+    CalendarConfig,
+    MaintenanceConfig,
+    PoliciesConfig,
+    ServiceDeskConfig,
+    TargetConfig,
+)
+from monitor.config._types import ALWAYS, DEFAULT_CALENDAR, Section, Slug, TimeZoneName
+from monitor.sla.availability import AvailabilityPolicies
+from monitor.sla.calendar import BusinessCalendar
+from monitor.sla.maintenance import MaintenanceSchedule, MaintenanceWindow
+
+__all__ = ["Config"]
+
+
+class Config(Section):
+    """A validated configuration: everything in it refers to something that exists.
+
+    ``Config()`` alone is the built-in default: Europe/Amsterdam, the ``business-hours``
+    calendar (Mon-Fri 08:00-18:00, Dutch holidays), the contract's four request categories,
+    no targets.
+    """
+
+    timezone: TimeZoneName = "Europe/Amsterdam"
+    calendars: dict[Slug, CalendarConfig] = Field(default_factory=dict)
+    maintenance: tuple[MaintenanceConfig, ...] = ()
+    targets: tuple[TargetConfig, ...] = ()
+    servicedesk: ServiceDeskConfig = ServiceDeskConfig()
+    policies: PoliciesConfig = PoliciesConfig()
+
+    _built: dict[str, BusinessCalendar] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Config:
+        """A name that points nowhere would make a figure silently use a default (or none),
+        so every reference is checked here and all problems are reported at once."""
+        problems: list[tuple[Loc, str]] = []
+        if ALWAYS in self.calendars:
+            problems.append(
+                (("calendars", ALWAYS), f"the name {ALWAYS} is reserved for the 24/7 window")
+            )
+        problems += self._target_problems()
+        problems += self._maintenance_problems()
+        if self.servicedesk.calendar not in self.calendar_names:
+            problems.append(
+                (("servicedesk", "calendar"), self._unknown_calendar(self.servicedesk.calendar))
+            )
+        raise_problems("Config", problems)
+        return self
+
+    def _unknown_calendar(self, name: str, *, window: bool = False) -> str:
+        known = ", ".join((ALWAYS, *self.calendar_names) if window else self.calendar_names)
+        return f"unknown calendar {name!r}; known: {known}"
+
+    def _target_problems(self) -> list[tuple[Loc, str]]:
+        problems: list[tuple[Loc, str]] = []
+        windows = {ALWAYS, *self.calendar_names}
+        first: dict[str, int] = {}
+        for index, target in enumerate(self.targets):
+            if target.name in first:
+                problems.append(
+                    (
+                        ("targets", index, "name"),
+                        f"duplicate target name {target.name!r} "
+                        f"(also targets[{first[target.name]}])",
+                    )
+                )
+            first.setdefault(target.name, index)
+            if target.schedule not in windows:
+                problems.append(
+                    (
+                        ("targets", index, "schedule"),
+                        self._unknown_calendar(target.schedule, window=True),
+                    )
+                )
+            for position, sla in enumerate(target.slas):
+                if sla.window not in windows:
+                    problems.append(
+                        (
+                            ("targets", index, "slas", position, "window"),
+                            self._unknown_calendar(sla.window, window=True),
+                        )
+                    )
+        return problems
+
+    def _maintenance_problems(self) -> list[tuple[Loc, str]]:
+        problems: list[tuple[Loc, str]] = []
+        targets = {t.name for t in self.targets}
+        first: dict[str, int] = {}
+        for index, entry in enumerate(self.maintenance):
+            if entry.name in first:
+                problems.append(
+                    (
+                        ("maintenance", index, "name"),
+                        f"duplicate maintenance name {entry.name!r} "
+                        f"(also maintenance[{first[entry.name]}])",
+                    )
+                )
+            first.setdefault(entry.name, index)
+            for position, target in enumerate(entry.targets):
+                if target not in targets:
+                    known = ", ".join(sorted(targets)) or "none configured"
+                    problems.append(
+                        (
+                            ("maintenance", index, "targets", position),
+                            f"unknown target {target!r}; known: {known}",
+                        )
+                    )
+        return problems + self._overlap_problems()
+
+    def _overlap_problems(self) -> list[tuple[Loc, str]]:
+        """Two one-off windows of one target that overlap are almost always a copy-paste
+        slip (a release window entered twice with different times); the union would hide it."""
+        spans: dict[str, list[tuple[datetime, datetime, int]]] = defaultdict(list)
+        for index, entry in enumerate(self.maintenance):
+            if entry.start is not None and entry.end is not None and entry.start < entry.end:
+                for target in entry.targets:
+                    spans[target].append((entry.start, entry.end, index))
+        clashes: dict[tuple[int, int], list[str]] = defaultdict(list)
+        for target, windows in spans.items():
+            windows.sort()
+            for position, (start, _end, index) in enumerate(windows):
+                for _other_start, other_end, other in windows[:position]:
+                    if start < other_end:
+                        clashes[(min(index, other), max(index, other))].append(target)
+        problems: list[tuple[Loc, str]] = []
+        for (earlier, later), names in sorted(clashes.items()):
+            problems.append(
+                (
+                    ("maintenance", later, "start"),
+                    f"overlaps maintenance[{earlier}] ({self.maintenance[earlier].name}) for "
+                    f"{', '.join(sorted(names))}",
+                )
+            )
+        return problems
+
+    # -- pure objects -------------------------------------------------------------------
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def calendar_names(self) -> tuple[str, ...]:
+        """Configured calendars plus the built-in ``business-hours``, sorted."""
+        return tuple(sorted({DEFAULT_CALENDAR, *self.calendars} - {ALWAYS}))
+
+    def calendar(self, name: str) -> BusinessCalendar:
+        """The business calendar ``name``; built once per configuration and reused, so its
+        resolved holiday lists are computed once."""
+        cached = self._built.get(name)
+        if cached is not None:
+            return cached
+        if name == ALWAYS:
+            raise ValueError(f"{ALWAYS} is the round-the-clock window, not a business calendar")
+        section = self.calendars.get(name)
+        if section is None:
+            if name != DEFAULT_CALENDAR:
+                raise ValueError(self._unknown_calendar(name))
+            section = CalendarConfig()
+        calendar = section.build(name, self.zone)
+        self._built[name] = calendar
+        return calendar
+
+    def window_calendar(self, window: str) -> BusinessCalendar | None:
+        """The calendar of an SLA window or schedule; ``None`` for 24x7, as
+        :func:`monitor.sla.availability.sla_window` expects."""
+        return None if window == ALWAYS else self.calendar(window)
+
+    def target(self, name: str) -> TargetConfig:
+        for target in self.targets:
+            if target.name == name:
+                return target
+        raise ValueError(f"unknown target {name!r}")
+
+    def maintenance_schedule(self) -> MaintenanceSchedule:
+        """The agreed maintenance of the file (3.2.10), recurring windows in ``timezone``."""
+        return MaintenanceSchedule(
+            tuple(
+                MaintenanceWindow(
+                    name=entry.name,
+                    targets=frozenset(entry.targets),
+                    timing=entry.timing(self.zone),
+                    reason=entry.reason,
+                )
+                for entry in self.maintenance
+            )
+        )
+
+    def availability_policies(self) -> AvailabilityPolicies:
+        return self.policies.availability_policies()

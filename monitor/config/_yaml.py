@@ -1,0 +1,139 @@
+"""YAML reading that keeps line numbers and refuses duplicate keys.
+
+``yaml.safe_load`` forgets where a value came from and lets a second ``name:`` in the same
+mapping silently replace the first, which in a file that decides money is a bug waiting to
+happen. So the document is composed into nodes first (they carry line marks), checked for
+duplicate keys, then constructed with the safe constructor. The node tree is kept so that an
+error in ``targets[0].probe.expect_staus`` can be reported with its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import yaml
+
+from monitor.config._paths import PathElement, format_path
+
+__all__ = ["YamlDocument", "YamlError", "YamlProblem", "line_of", "load_yaml"]
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    line: int | None
+    path: str
+    message: str
+
+
+class YamlError(Exception):
+    """The text is not a usable YAML document; each problem has its line."""
+
+    def __init__(self, problems: Sequence[YamlProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    """The constructed data and the node tree it came from (``None`` for an empty text)."""
+
+    data: object
+    root: yaml.Node | None
+
+
+def load_yaml(text: str) -> YamlDocument:
+    """Parse one YAML document safely; raise :class:`YamlError` on syntax errors and
+    duplicate keys, never echoing the offending line (it may hold a secret)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return YamlDocument(None, None)
+        duplicates = list(_duplicate_keys(root, (), set()))
+        if duplicates:
+            raise YamlError(duplicates)
+        data = loader.construct_document(root)
+    except yaml.MarkedYAMLError as error:
+        raise YamlError([_syntax_problem(error)]) from None
+    except yaml.YAMLError as error:
+        raise YamlError([YamlProblem(None, "", f"not valid YAML: {error}")]) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(data, root)
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError) -> YamlProblem:
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark is not None else None
+    problem = error.problem or "unreadable YAML"
+    if error.context:
+        problem = f"{error.context}, {problem}"
+    return YamlProblem(line, "", f"YAML syntax error: {problem}")
+
+
+def _duplicate_keys(
+    node: yaml.Node, path: tuple[PathElement, ...], active: set[int]
+) -> Iterator[YamlProblem]:
+    # ``active`` guards against alias cycles (``&a [*a]``); shared subtrees are visited again,
+    # which only repeats their (valid) check.
+    if id(node) in active:
+        return
+    active.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, str], int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
+            key_path = (*path, _key_text(key_node))
+            if isinstance(key_node, yaml.ScalarNode):
+                key = (key_node.tag, key_node.value)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    yield YamlProblem(
+                        line, format_path(key_path), f"duplicate key (first at line {seen[key]})"
+                    )
+                else:
+                    seen[key] = line
+            yield from _duplicate_keys(value_node, key_path, active)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _duplicate_keys(item, (*path, index), active)
+    active.discard(id(node))
+
+
+def _key_text(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else "?"
+
+
+def line_of(root: yaml.Node | None, path: Sequence[PathElement]) -> int | None:
+    """The line of the deepest node along ``path``: the key line for a mapping entry, the
+    item line for a sequence entry, the enclosing mapping's line for a missing key."""
+    if root is None:
+        return None
+    node: yaml.Node = root
+    line = root.start_mark.line + 1
+    for element in path:
+        found = _child(node, element)
+        if found is None:
+            break
+        line, node = found
+    return line
+
+
+def _child(node: yaml.Node, element: PathElement) -> tuple[int, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        # After construction merge keys are flattened into node.value; the last entry wins,
+        # as it does in the constructed data.
+        match: tuple[int, yaml.Node] | None = None
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(element):
+                match = (key_node.start_mark.line + 1, value_node)
+        return match
+    if isinstance(node, yaml.SequenceNode) and isinstance(element, int):
+        items: list[yaml.Node] = node.value
+        if 0 <= element < len(items):
+            return items[element].start_mark.line + 1, items[element]
+    return None

@@ -1,0 +1,290 @@
+"""``sla-monitor run``: the daemon's lifecycle.
+
+Start-up: load the configuration, open (and migrate) the store, read back the open outages so
+a restart continues them, start the store writer, the HTTP server and the scheduler.
+Running: SIGHUP reloads the configuration and keeps the last good one on error.
+Stopping (SIGTERM/SIGINT): stop new probes, drain the ones in flight within a grace period,
+write what is queued, close the store, and log one summary line. After ``kill -9`` nothing
+needs repair: at most the probes in flight and the last fraction of a second of queued
+writes are lost, and the time until the next start shows up as an unmonitored gap because
+every start opens new monitoring sessions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import structlog
+from prometheus_client import CollectorRegistry
+
+from monitor import __version__
+from monitor.config import ALWAYS, Config, ConfigError, TargetConfig, load_config
+from monitor.metrics import DaemonMetrics
+from monitor.recording import WriterSink
+from monitor.runner import TargetRunner, TargetSpec
+from monitor.scheduler import ProbeScheduler
+from monitor.settings import Settings
+from monitor.sla.coverage import CoverageTracker, max_gap_for
+from monitor.sla.outages import OutageTracker
+from monitor.store import Store, StoreWriter
+from monitor.store.records import new_id
+from monitor.web import Readiness, create_app, start_server
+from probes import run_probe
+from probes.base import ProbeContext
+
+__all__ = ["Daemon", "DaemonOptions", "utc_now"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonOptions:
+    """Knobs that are deployment facts, not contract facts."""
+
+    drain_grace: timedelta = timedelta(seconds=10)
+    writer_stop_grace: timedelta = timedelta(seconds=10)
+    flush_interval: timedelta = timedelta(milliseconds=200)
+    prune_every: timedelta = timedelta(hours=1)
+    max_buffered_results: int = 100_000
+    install_signal_handlers: bool = True
+
+
+@dataclass
+class _Running:
+    """What exists only while the daemon runs."""
+
+    config: Config
+    store: Store
+    writer: StoreWriter
+    http: aiohttp.ClientSession
+    scheduler: ProbeScheduler
+    web: aiohttp.web.AppRunner | None = None
+    runners: dict[str, TargetRunner] = field(default_factory=dict)
+
+
+class Daemon:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        config_path: Path | None,
+        options: DaemonOptions | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings
+        self._config_path = config_path
+        self._options = options or DaemonOptions()
+        self._clock = clock
+        self._monotonic = monotonic
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.metrics = DaemonMetrics(self.registry, __version__)
+        self._stop = asyncio.Event()
+        self._running: _Running | None = None
+        self._log = structlog.get_logger("monitor.daemon")
+
+    # -- configuration --------------------------------------------------------------------
+
+    def _load(self) -> Config:
+        return Config() if self._config_path is None else load_config(self._config_path)
+
+    def _spec(self, config: Config, target: TargetConfig) -> TargetSpec:
+        schedule = None if target.schedule == ALWAYS else config.calendar(target.schedule)
+        return TargetSpec(
+            name=target.name,
+            probe=target.probe,
+            interval=target.interval,
+            failures_before_down=target.failures_before_down,
+            schedule=schedule,
+        )
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> int:
+        """Run until stopped; returns the process exit code."""
+        try:
+            config = self._load()
+        except (ConfigError, OSError) as error:
+            lines = error.lines() if isinstance(error, ConfigError) else [str(error)]
+            self._log.error("config_invalid", problems=lines)
+            return 2
+        url = self._settings.database_url
+        try:
+            store = await Store.open(url.get_secret_value())
+        except Exception as error:
+            self._log.error("store_unavailable", url=str(url), error=type(error).__name__)
+            return 1
+        open_outages = await store.open_outages()
+        writer = StoreWriter(
+            store,
+            on_storage_error=self.metrics.storage_errors.inc,
+            max_buffered_results=self._options.max_buffered_results,
+            flush_interval=self._options.flush_interval.total_seconds(),
+        )
+        writer.start()
+        # force_close: every probe opens a fresh connection, so a dead server is noticed
+        # at once instead of being hidden behind a pooled keep-alive connection.
+        http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(force_close=True, limit=0, ttl_dns_cache=60),
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )
+        scheduler = ProbeScheduler(clock=self._clock, on_lag=self.metrics.scheduler_lag.observe)
+        running = _Running(config, store, writer, http, scheduler)
+        self._running = running
+        context = ProbeContext(http=http, clock=self._clock, monotonic=self._monotonic)
+        try:
+            for target in config.targets:
+                stored = open_outages.get(target.name)
+                self._add_runner(running, context, target, stored.id if stored else None,
+                                 stored.start if stored else None)
+            running.web = await start_server(
+                create_app(self.registry, self._readiness(running)),
+                self._settings.listen.host,
+                self._settings.listen.port,
+            )
+            scheduler.add_periodic("housekeeping:prune", self._options.prune_every, self._prune)
+            scheduler.start()
+            self._install_signals(context)
+            self._log.info(
+                "daemon_started",
+                version=__version__,
+                targets=len(config.targets),
+                continued_outages=sorted(open_outages),
+                listen=str(self._settings.listen),
+                database=str(url),
+            )
+            await self._stop.wait()
+        finally:
+            await self._shutdown(running)
+        return 0
+
+    def _add_runner(
+        self,
+        running: _Running,
+        context: ProbeContext,
+        target: TargetConfig,
+        open_id: str | None,
+        open_since: datetime | None,
+    ) -> None:
+        spec = self._spec(running.config, target)
+        runner = TargetRunner(
+            spec,
+            probe=run_probe,
+            context=context,
+            sink=WriterSink(running.writer),
+            outages=OutageTracker(
+                spec.name,
+                spec.failures_before_down,
+                new_id,
+                (open_id, open_since) if open_id and open_since else None,
+            ),
+            coverage=CoverageTracker(
+                spec.name, max_gap_for(spec.interval, spec.probe.timeout), new_id
+            ),
+            observer=self.metrics.observe,
+        )
+        running.runners[spec.name] = runner
+        self.metrics.register_target(spec.name)
+        running.scheduler.schedule(spec.name, spec.interval, runner.run_once)
+
+    def _readiness(self, running: _Running) -> list[Readiness]:
+        def store_problem() -> str | None:
+            if running.writer.pending > self._options.max_buffered_results // 2:
+                return f"{running.writer.pending} writes waiting for the database"
+            return None
+
+        def scheduler_problem() -> str | None:
+            if not running.runners:
+                return None
+            tick = running.scheduler.last_tick
+            slowest = max(r.spec.interval for r in running.runners.values())
+            if tick is None or self._clock() - tick > 3 * slowest:
+                return "no probe dispatched recently"
+            return None
+
+        return [Readiness("store", store_problem), Readiness("scheduler", scheduler_problem)]
+
+    async def _prune(self) -> None:
+        running = self._running
+        if running is None:
+            return
+        before = self._clock() - running.config.retention.probe_results
+        try:
+            removed = await running.store.prune_probe_results(before)
+        except Exception as error:
+            self.metrics.storage_errors.inc()
+            self._log.warning("prune_failed", error=type(error).__name__)
+            return
+        if removed:
+            self._log.info("probe_results_pruned", removed=removed, before=before.isoformat())
+
+    def _install_signals(self, context: ProbeContext) -> None:
+        if not self._options.install_signal_handlers:
+            return
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, self.request_stop)
+        loop.add_signal_handler(signal.SIGINT, self.request_stop)
+        loop.add_signal_handler(signal.SIGHUP, lambda: self.reload(context))
+
+    def reload(self, context: ProbeContext) -> bool:
+        """Apply a new configuration, or keep the last good one and say why (DESIGN §6)."""
+        running = self._running
+        if running is None:
+            return False
+        try:
+            config = self._load()
+        except (ConfigError, OSError) as error:
+            lines = error.lines() if isinstance(error, ConfigError) else [str(error)]
+            self.metrics.config_reload_ok.set(0)
+            self._log.error("config_reload_failed", problems=lines, kept="last good config")
+            return False
+        old = running.runners
+        new_names = {t.name for t in config.targets}
+        for name in sorted(set(old) - new_names):
+            running.scheduler.unschedule(name)
+            self.metrics.forget_target(name)
+            del old[name]
+        running.config = config
+        for target in config.targets:
+            runner = old.get(target.name)
+            if runner is None:
+                self._add_runner(running, context, target, None, None)
+                continue
+            spec = self._spec(config, target)
+            if spec.interval != runner.spec.interval:
+                running.scheduler.schedule(spec.name, spec.interval, runner.run_once)
+            runner.update(spec)
+        self.metrics.config_reload_ok.set(1)
+        self._log.info("config_reloaded", targets=len(config.targets))
+        return True
+
+    async def _shutdown(self, running: _Running) -> None:
+        started = self._monotonic()
+        finished, cancelled = await running.scheduler.drain(self._options.drain_grace)
+        if running.web is not None:
+            await running.web.cleanup()
+        unwritten = await running.writer.stop(self._options.writer_stop_grace.total_seconds())
+        await running.http.close()
+        with contextlib.suppress(Exception):
+            await running.store.close()
+        self._running = None
+        self._log.info(
+            "daemon_stopped",
+            drained=finished,
+            cancelled=cancelled,
+            unwritten=unwritten,
+            seconds=round(self._monotonic() - started, 3),
+        )

@@ -1,0 +1,171 @@
+"""Process settings from the environment (DESIGN §3): where the config file is, where the
+data goes and where the HTTP server listens.
+
+These are deployment facts (systemd unit, container), not agreements with the client, so they
+live in ``SLA_MONITOR_*`` variables rather than in the YAML file that is reviewed with the
+contract. The database URL may carry a password; it prints masked everywhere.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DatabaseUrl", "ListenAddress", "Settings"]
+
+_ASYNC_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class DatabaseUrl:
+    """A SQLAlchemy URL whose ``str`` and ``repr`` hide the password.
+
+    Logs, error messages and ``Settings`` reprs show ``postgresql+asyncpg://sla:***@db/sla``;
+    only :meth:`get_secret_value` returns the real URL, for the engine.
+    """
+
+    __slots__ = ("_masked", "_url")
+
+    def __init__(self, url: str) -> None:
+        # Never quote ``url`` in a message: it may hold the password.
+        scheme, separator, _ = url.partition("://")
+        if not separator or not scheme:
+            raise ValueError(
+                "not a database URL; use sqlite+aiosqlite:///PATH or "
+                "postgresql+asyncpg://USER@HOST/DB"
+            )
+        if scheme not in _ASYNC_DRIVERS:
+            raise ValueError(
+                f"unsupported database driver {scheme!r}; use {' or '.join(_ASYNC_DRIVERS)}"
+            )
+        self._url = url
+        self._masked = _mask_password(url)
+
+    def get_secret_value(self) -> str:
+        return self._url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self._url.startswith("sqlite")
+
+    def __str__(self) -> str:
+        return self._masked
+
+    def __repr__(self) -> str:
+        return f"DatabaseUrl({self._masked!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DatabaseUrl) and other._url == self._url
+
+    def __hash__(self) -> int:
+        return hash(self._url)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._validate, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+    @classmethod
+    def _validate(cls, value: object) -> DatabaseUrl:
+        if isinstance(value, DatabaseUrl):
+            return value
+        if isinstance(value, str):
+            return cls(value)
+        raise ValueError("a database URL is a string")
+
+
+def _mask_password(url: str) -> str:
+    """``postgresql+asyncpg://sla:***@db/sla``: the same masking SQLAlchemy applies, without
+    importing SQLAlchemy into every command that only needs the settings."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, hostinfo = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostinfo}"))
+
+
+class ListenAddress:
+    """``host:port`` for the HTTP server; IPv6 hosts in brackets (``[::1]:9630``)."""
+
+    __slots__ = ("host", "port")
+
+    def __init__(self, host: str, port: int) -> None:
+        if not host:
+            raise ValueError("the listen address needs a host, e.g. 127.0.0.1:9630")
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port {port} is outside 0..65535")
+        self.host = host
+        self.port = port
+
+    @classmethod
+    def parse(cls, text: str) -> ListenAddress:
+        host, colon, port_text = text.strip().rpartition(":")
+        if not colon or not port_text.isdigit():
+            raise ValueError(f"{text!r} is not HOST:PORT, e.g. 127.0.0.1:9630 or [::1]:9630")
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]
+            ipaddress.IPv6Address(host)  # raises ValueError on nonsense in brackets
+        elif ":" in host:
+            raise ValueError(f"write the IPv6 address in {text!r} in brackets: [::1]:9630")
+        return cls(host, int(port_text))
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    def __repr__(self) -> str:
+        return f"ListenAddress({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ListenAddress) and (other.host, other.port) == (
+            self.host,
+            self.port,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.host, self.port))
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._validate, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+    @classmethod
+    def _validate(cls, value: object) -> ListenAddress:
+        if isinstance(value, ListenAddress):
+            return value
+        if isinstance(value, str):
+            return cls.parse(value)
+        raise ValueError("a listen address is a string like 127.0.0.1:9630")
+
+
+class Settings(BaseSettings):
+    """``SLA_MONITOR_CONFIG``, ``SLA_MONITOR_DATABASE_URL``, ``SLA_MONITOR_LISTEN``.
+
+    Loopback by default: the daemon serves metrics and a write API, and exposing them is a
+    decision for whoever deploys it, not a default. Empty variables count as unset, so
+    ``SLA_MONITOR_CONFIG=`` in a unit file does not mean "the current directory".
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="SLA_MONITOR_",
+        env_ignore_empty=True,
+        frozen=True,
+        hide_input_in_errors=True,  # the database URL may hold a password
+    )
+
+    config: Path | None = None
+    database_url: DatabaseUrl = DatabaseUrl("sqlite+aiosqlite:///./sla-monitor.db")
+    listen: ListenAddress = ListenAddress("127.0.0.1", 9630)

@@ -1,0 +1,45 @@
+"""The store: probe results, outages, monitoring sessions and maintenance windows.
+
+SQLite (WAL) is the embedded default, PostgreSQL the shared store; both run the same
+schema, created and upgraded by the Alembic migrations in ``monitor/migrations`` whenever a
+:class:`Store` is opened. The daemon writes through :class:`StoreWriter`, which never makes
+the probe path wait for the database and never drops an outage.
+"""
+
+from monitor.store.engine import DEFAULT_DATABASE_URL, create_engine, safe_url
+from monitor.store.migrate import migrate
+from monitor.store.records import (
+    MaintenanceChange,
+    MaintenanceWindowRecord,
+    MonitoringSession,
+    OutageClosed,
+    OutageOpened,
+    OutageSource,
+    ProbeResultRow,
+    StoredOutage,
+    WriteBatch,
+    new_id,
+)
+from monitor.store.store import DEFAULT_PROBE_RETENTION, Store
+from monitor.store.writer import BatchSink, StoreWriter
+
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "DEFAULT_PROBE_RETENTION",
+    "BatchSink",
+    "MaintenanceChange",
+    "MaintenanceWindowRecord",
+    "MonitoringSession",
+    "OutageClosed",
+    "OutageOpened",
+    "OutageSource",
+    "ProbeResultRow",
+    "Store",
+    "StoreWriter",
+    "StoredOutage",
+    "WriteBatch",
+    "create_engine",
+    "migrate",
+    "new_id",
+    "safe_url",
+]
