@@ -113,7 +113,10 @@ class ListenAddress:
             raise ValueError(f"{text!r} is not HOST:PORT, e.g. 127.0.0.1:9630 or [::1]:9630")
         if host.startswith("[") and host.endswith("]"):
             host = host[1:-1]
-            ipaddress.IPv6Address(host)  # raises ValueError on nonsense in brackets
+            try:
+                ipaddress.IPv6Address(host)
+            except ValueError:
+                raise ValueError(f"{host!r} in brackets is not an IPv6 address") from None
         elif ":" in host:
             raise ValueError(f"write the IPv6 address in {text!r} in brackets: [::1]:9630")
         return cls(host, int(port_text))

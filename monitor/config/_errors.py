@@ -114,6 +114,9 @@ def _message(detail: Mapping[str, Any], loc: tuple[PathElement, ...], model: typ
         return f"unknown type {context.get('tag')!r}; use one of {expected}"
     if kind == "union_tag_not_found":
         return "missing required field"
+    if kind == "too_short":
+        count = int(context.get("min_length", 1))
+        return f"needs at least {count} {'entry' if count == 1 else 'entries'}"
     for prefix in ("Value error, ", "Assertion failed, "):
         text = text.removeprefix(prefix)
     return text[:1].lower() + text[1:]

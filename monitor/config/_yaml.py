@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import yaml
 
@@ -44,10 +45,26 @@ class YamlDocument:
     root: yaml.Node | None
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, with impossible dates reported at their line."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> date:
+        # PyYAML's own constructor lets a ValueError escape for 2026-02-30, without a mark.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid date or time", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def load_yaml(text: str) -> YamlDocument:
     """Parse one YAML document safely; raise :class:`YamlError` on syntax errors and
     duplicate keys, never echoing the offending line (it may hold a secret)."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -58,8 +75,9 @@ def load_yaml(text: str) -> YamlDocument:
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
         raise YamlError([_syntax_problem(error)]) from None
-    except yaml.YAMLError as error:
-        raise YamlError([YamlProblem(None, "", f"not valid YAML: {error}")]) from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+        # Unmarked failures of the constructors; their text may quote the input.
+        raise YamlError([YamlProblem(None, "", "not valid YAML")]) from None
     finally:
         loader.dispose()
     return YamlDocument(data, root)
@@ -69,6 +87,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError) -> YamlProblem:
     mark = error.problem_mark or error.context_mark
     line = mark.line + 1 if mark is not None else None
     problem = error.problem or "unreadable YAML"
+    if isinstance(error, yaml.constructor.ConstructorError) and error.context is None:
+        return YamlProblem(line, "", problem)
     if error.context:
         problem = f"{error.context}, {problem}"
     return YamlProblem(line, "", f"YAML syntax error: {problem}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Final
+from typing import Final
 
 import sqlalchemy as sa
 import structlog
@@ -22,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from structlog.typing import FilteringBoundLogger
 
 from monitor.store.engine import WRITE, safe_url
 
@@ -66,12 +67,14 @@ async def migration_transaction(connection: AsyncConnection) -> AsyncIterator[No
         yield
 
 
-async def migrate(engine: AsyncEngine, revision: str = "head", *, logger: Any = None) -> None:
+async def migrate(
+    engine: AsyncEngine, revision: str = "head", *, logger: FilteringBoundLogger | None = None
+) -> None:
     """Create the store or bring it up to ``revision``; a no-op when it is there already."""
     async with engine.connect() as connection, migration_transaction(connection):
         before, after = await connection.run_sync(_upgrade, revision)
     if before != after:
-        log = logger if logger is not None else structlog.get_logger()
+        log: FilteringBoundLogger = logger if logger is not None else structlog.get_logger()
         log.info("store_migrated", url=safe_url(engine), from_revision=before, to_revision=after)
 
 

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from structlog.typing import FilteringBoundLogger
 
 from monitor.store.engine import WRITE, create_engine, safe_url
 from monitor.store.migrate import migrate
@@ -66,7 +67,7 @@ class Store:
         engine: AsyncEngine,
         *,
         clock: Callable[[], datetime] = _utc_now,
-        logger: Any = None,
+        logger: FilteringBoundLogger | None = None,
     ) -> None:
         dialect = engine.dialect.name
         if dialect not in ("sqlite", "postgresql"):
@@ -74,7 +75,7 @@ class Store:
         self._engine = engine
         self._dialect = dialect
         self._clock = clock
-        self._log = logger if logger is not None else structlog.get_logger()
+        self._log: FilteringBoundLogger = logger if logger is not None else structlog.get_logger()
 
     @classmethod
     async def open(
@@ -82,12 +83,12 @@ class Store:
         url: str,
         *,
         clock: Callable[[], datetime] = _utc_now,
-        logger: Any = None,
+        logger: FilteringBoundLogger | None = None,
         **engine_options: Any,
     ) -> Self:
         """Connect to ``url``, create or migrate the schema, and return the ready store."""
         engine = create_engine(url, **engine_options)
-        log = logger if logger is not None else structlog.get_logger()
+        log: FilteringBoundLogger = logger if logger is not None else structlog.get_logger()
         try:
             await migrate(engine, logger=log)
         except BaseException:
@@ -210,6 +211,12 @@ class Store:
     ) -> None:
         if not sessions:
             return
+        # PostgreSQL refuses to upsert one row twice in a statement: keep the latest per id.
+        latest: dict[str, MonitoringSession] = {}
+        for session in sessions:
+            known = latest.get(session.id)
+            if known is None or known.last_seen_at < session.last_seen_at:
+                latest[session.id] = session
         insert = self._insert(monitoring_sessions)
         statement = insert.on_conflict_do_update(
             index_elements=[monitoring_sessions.c.id],
@@ -226,7 +233,7 @@ class Store:
                     "started_at": s.started_at,
                     "last_seen_at": s.last_seen_at,
                 }
-                for s in sessions
+                for s in latest.values()
             ],
         )
 

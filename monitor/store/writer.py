@@ -201,7 +201,8 @@ class StoreWriter:
 
         Raises ``TimeoutError`` when that takes longer than ``timeout`` seconds (the
         database is away; the commands stay queued), and ``RuntimeError`` when the writer
-        is not running.
+        is not running. The timeout is a parameter rather than left to ``asyncio.timeout``
+        around the call because the error then says how much is still pending.
         """
         task = self._task
         if task is None:
@@ -345,19 +346,20 @@ class StoreWriter:
                     self._wake.clear()
                     await self._wake.wait()
                     continue
-                if not self._failed_attempts and not self._closing:
+                backlog = len(self._results) >= self._batch_size
+                if not (self._failed_attempts or self._closing or backlog):
                     # Let a burst collect into one transaction, unless someone waits.
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(self._flush_interval):
                             await self._urgent.wait()
                 self._urgent.clear()
+                self._retry_now.clear()
                 taken = self._take()
                 try:
                     async with asyncio.timeout(self._write_timeout):
                         await self._store.write_batch(taken.batch)
                 except Exception as exc:  # any failure: keep the batch and retry it
                     self._failed(exc, delay)
-                    self._retry_now.clear()
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(delay):
                             await self._retry_now.wait()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import asyncpg  # type: ignore[import-untyped]  # no stubs; used for two statements
+import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 

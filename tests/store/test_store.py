@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+import monitor.store
 from monitor.store import (
     MaintenanceWindowRecord,
     MonitoringSession,
@@ -19,6 +21,7 @@ from monitor.store import (
     WriteBatch,
     safe_url,
 )
+from monitor.store.engine import SQLITE_BUSY_TIMEOUT_MS
 from monitor.store.schema import outages, probe_results
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -442,3 +445,44 @@ async def test_opening_a_store_on_an_unknown_database_kind_fails_clearly() -> No
     """Only SQLite and PostgreSQL are supported; others fail before connecting."""
     with pytest.raises(ValueError, match="unsupported database URL"):
         await Store.open("mysql+aiomysql://user:pw@localhost/sla")
+
+
+async def test_a_batch_naming_one_session_twice_keeps_the_latest_state(store: Store) -> None:
+    """PostgreSQL cannot upsert a row twice in one statement; the store merges them first."""
+    first = MonitoringSession("s1", "a", at(0), at(5))
+    later = MonitoringSession("s1", "a", at(0), at(9))
+
+    await store.write_batch(WriteBatch(sessions=(later, first)))
+
+    assert await store.sessions() == [later]
+
+
+async def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    """Every pooled SQLite connection gets the pragmas that make it a safe embedded store."""
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'store.db'}")
+    try:
+        async with store.engine.connect() as connection:
+            pragmas = {
+                name: (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            }
+    finally:
+        await store.close()
+
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 1,  # NORMAL
+        "foreign_keys": 1,
+        "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+    }
+
+
+def test_the_public_api_is_small_sorted_and_importable() -> None:
+    """``monitor.store`` exports names that all exist, sorted as ruff sorts them."""
+
+    def isort_style(name: str) -> tuple[int, str]:  # constants, classes, functions
+        return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+    assert monitor.store.__all__ == sorted(monitor.store.__all__, key=isort_style)
+    for name in monitor.store.__all__:
+        assert getattr(monitor.store, name) is not None

@@ -172,6 +172,29 @@ async def test_results_are_written_in_batches_of_the_configured_size(
     assert await result_count(store) == 25
 
 
+async def test_a_backlog_drains_without_pausing_between_full_batches(
+    store: Store, events: Events
+) -> None:
+    """After an outage of the database, full batches follow each other at once."""
+    written = 0
+    drained = asyncio.Event()
+
+    class Counting:
+        async def write_batch(self, batch: WriteBatch) -> None:
+            nonlocal written
+            await store.write_batch(batch)
+            written += len(batch.results)
+            if written == 30:
+                drained.set()
+
+    writer = StoreWriter(Counting(), batch_size=10, flush_interval=60.0, logger=events.logger)
+    writer.record_probe_results(results("a", range(30)))
+    async with writer:
+        await asyncio.wait_for(drained.wait(), timeout=5)
+
+    assert await result_count(store) == 30
+
+
 async def test_stop_writes_what_is_pending_before_it_returns(store: Store, events: Events) -> None:
     """A clean shutdown loses nothing: stop() flushes, then reports zero unwritten."""
     writer = StoreWriter(store, logger=events.logger, flush_interval=60.0)
