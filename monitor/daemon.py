@@ -163,7 +163,7 @@ class Daemon:
                 version=__version__,
                 targets=len(config.targets),
                 continued_outages=sorted(open_outages),
-                listen=str(self._settings.listen),
+                listen=[f"{a[0]}:{a[1]}" for a in running.web.addresses],
                 database=str(url),
             )
             await self._stop.wait()

@@ -155,12 +155,12 @@ def classify(error: BaseException) -> tuple[str, str]:
     if isinstance(error, ProbeError):
         return error.error_class, error.message
     if isinstance(error, ssl.SSLCertVerificationError):
-        reason = error.verify_message or error.reason or str(error)
+        reason = error.verify_message or getattr(error, "reason", None) or str(error)
         if error.verify_code in (_X509_V_ERR_HOSTNAME_MISMATCH, _X509_V_ERR_IP_ADDRESS_MISMATCH):
             return "tls_hostname", f"certificate does not match the host name: {reason}"
         return "tls_certificate", f"certificate rejected: {reason}"
     if isinstance(error, ssl.SSLError):
-        return "tls_handshake", f"TLS failed: {error.reason or error}"
+        return "tls_handshake", f"TLS failed: {getattr(error, 'reason', None) or error}"
     if isinstance(error, TimeoutError):
         return "timeout", str(error) or "timed out"
     if isinstance(error, asyncio.IncompleteReadError | EOFError):

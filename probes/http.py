@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 
 import aiohttp
-from yarl import URL
 
 from probes._util import (
     Attempt,
@@ -39,12 +38,13 @@ __all__ = ["probe_http"]
 
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 10
+_USERINFO_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*:([^/?#@]*)@")
 
 
 async def probe_http(config: HttpProbeConfig, context: ProbeContext) -> ProbeResult:
     """One request; a failure is the first of: connection, status, body, response time."""
     attempt = Attempt(context)
-    secrets = (URL(config.url).password, *config.headers.values())
+    secrets = (_url_password(config.url), *config.headers.values())
     details: dict[str, Detail] = {"redirects": 0, "body_bytes_read": 0}
     with record_peer_certs() as handshakes:
         try:
@@ -105,6 +105,7 @@ async def _exchange(
         config.url,
         headers=headers,
         allow_redirects=config.follow_redirects,
+        raise_for_status=False,  # the probe judges the status, whatever the session says
         max_redirects=_MAX_REDIRECTS,
         ssl=ssl_context,
         timeout=timeout,
@@ -167,6 +168,12 @@ def _classify(error: Exception) -> tuple[str, str]:
     if isinstance(error, aiohttp.ClientError):
         return "connection_error", str(error) or type(error).__name__
     return classify(error)
+
+
+def _url_password(url: str) -> str | None:
+    """The password in ``user:password@`` without parsing the URL, which may be invalid."""
+    match = _USERINFO_PASSWORD.match(url)
+    return match.group(1) if match else None
 
 
 def _scrub(message: str, secrets: tuple[str | None, ...]) -> str:

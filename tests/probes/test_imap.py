@@ -124,9 +124,7 @@ async def test_imap_probe_fails_with_secret_when_the_password_file_is_missing(
     dovecot: DovecotServer, probe_context: ProbeContext, tmp_path: Path
 ) -> None:
     """An unreadable credential is reported as such, before anything is sent."""
-    config = imap(
-        dovecot.port, username=dovecot.user, password_file=str(tmp_path / "no-such-file")
-    )
+    config = imap(dovecot.port, username=dovecot.user, password_file=str(tmp_path / "no-such-file"))
 
     result = await probe_imap(config, probe_context)
 
@@ -186,9 +184,7 @@ async def test_imap_probe_is_cut_off_by_the_runner_timeout_when_login_is_never_a
 ) -> None:
     """A server that greets and then goes quiet is ended by the runner's timeout."""
     async with scripted_server(b"* OK ready\r\n", hold=True) as server:
-        config = imap(
-            server.port, username="desk", password_file=str(write_secret(tmp_path, "pw"))
-        )
+        config = imap(server.port, username="desk", password_file=str(write_secret(tmp_path, "pw")))
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(0.3):
                 await probe_imap(config, probe_context)

@@ -2,7 +2,8 @@
 
 ``records`` maps ``(name, type)`` to addresses, e.g. ``("desk.test.", "A"): ["192.0.2.10"]``;
 an unknown name gets NXDOMAIN, a known name without that type an empty NOERROR answer.
-``silent = True`` drops every query (a dead server). dnspython builds the messages.
+``silent = True`` drops every query (a dead server); ``garbage = True`` answers with bytes
+that carry the query id but are no DNS message. dnspython builds the real answers.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import dns.message
 import dns.rcode
@@ -28,6 +29,8 @@ class DnsResponder:
     port: int = 0
     records: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     silent: bool = False
+    garbage: bool = False
+    """Answer every query with bytes that are not a DNS message."""
     queries: list[str] = field(default_factory=list)
 
     def answer(self, wire: bytes) -> bytes | None:
@@ -56,11 +59,14 @@ class _Protocol(asyncio.DatagramProtocol):
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        # The selector loop's datagram transport does not subclass DatagramTransport.
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         if self.state.silent or self.transport is None:
+            return
+        if self.state.garbage:
+            self.transport.sendto(data[:2] + b"\xff" * 40, addr)  # right id, broken rest
             return
         reply = self.state.answer(data)
         if reply is not None:

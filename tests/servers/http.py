@@ -3,8 +3,8 @@
 One listening port for every mode, so a daemon probing a fixed URL sees the server change
 under it. aiohttp serves the HTTP modes (``AppRunner`` with a site on 127.0.0.1, port 0 by
 default); ``garbage`` hands new connections to a raw protocol that writes bytes which are
-not HTTP; ``down`` closes the listening socket (connection refused) and a later mode binds
-the same port again.
+not HTTP; ``down`` closes the listening socket (connection refused; connections already open
+run to their end) and a later mode binds the same port again.
 
 In-process use::
 
@@ -84,7 +84,7 @@ class _GarbageProtocol(asyncio.Protocol):
 class _SwitchingSite(web.BaseSite):
     """A site whose protocol factory asks the server's mode which protocol to build."""
 
-    __slots__ = ("_host", "_owner", "_port")
+    __slots__ = ("_host", "_owner", "_port", "bound_port")
 
     def __init__(
         self,
@@ -98,6 +98,7 @@ class _SwitchingSite(web.BaseSite):
         self._owner = owner
         self._host = host
         self._port = port
+        self.bound_port = port
 
     @property
     def name(self) -> str:
@@ -116,15 +117,11 @@ class _SwitchingSite(web.BaseSite):
             return http_factory()
 
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
+        listener = await loop.create_server(
             factory, self._host, self._port, ssl=self._ssl_context, reuse_address=True
         )
-
-    @property
-    def bound_port(self) -> int:
-        assert self._server is not None
-        sockets = self._server.sockets
-        return int(sockets[0].getsockname()[1])
+        self._server = listener  # what BaseSite.stop() closes
+        self.bound_port = int(listener.sockets[0].getsockname()[1])
 
 
 class SwitchableHttpServer:

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["SipMode", "SipResponder", "sip_responder"]
 
@@ -77,8 +77,8 @@ class _Udp(asyncio.DatagramProtocol):
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        # The selector loop's datagram transport does not subclass DatagramTransport.
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         self.state.requests.append(data.split(b"\r\n", 1)[0].decode("utf-8", "replace"))
@@ -115,9 +115,7 @@ async def sip_responder(
             with contextlib.suppress(Exception):
                 while True:
                     request = await _read_request(reader)
-                    state.requests.append(
-                        request.split(b"\r\n", 1)[0].decode("utf-8", "replace")
-                    )
+                    state.requests.append(request.split(b"\r\n", 1)[0].decode("utf-8", "replace"))
                     for message in _responses(request, state.mode):
                         writer.write(message)
                     await writer.drain()

@@ -69,7 +69,8 @@ async def smtp_server(
         for protocol in state.protocols:
             if protocol.transport is not None:
                 protocol.transport.close()
-            if protocol._handler_coroutine is not None:  # noqa: SLF001 - no public handle
-                tasks.append(protocol._handler_coroutine)  # noqa: SLF001
+            # aiosmtpd has no public handle on the task serving a connection.
+            if protocol._handler_coroutine is not None:
+                tasks.append(protocol._handler_coroutine)
         await asyncio.gather(*tasks, return_exceptions=True)
         await server.wait_closed()

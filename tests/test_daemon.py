@@ -1,0 +1,261 @@
+"""End to end: ``sla-monitor run`` as a real process probing a real server on loopback.
+
+The daemon runs as a subprocess so that SIGTERM, SIGHUP and ``kill -9`` are the real thing;
+the HTTP server it probes runs in the test's event loop and is switched down and up at known
+instants. Afterwards the test opens the daemon's SQLite store and checks what it recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from monitor.store import Store
+from tests.servers.http import Mode, SwitchableHttpServer
+
+pytestmark = pytest.mark.slow
+
+INTERVAL = timedelta(milliseconds=400)
+TIMEOUT = timedelta(milliseconds=300)
+# A bound is "within one interval of the truth"; allow for scheduling jitter on a busy CI box.
+SLACK = INTERVAL + timedelta(milliseconds=300)
+
+
+def config_text(url: str, *, extra_target: bool = False) -> str:
+    targets = f"""
+  - name: web
+    probe: {{type: http, url: "{url}", timeout: {TIMEOUT.total_seconds()}s}}
+    interval: {INTERVAL.total_seconds()}s
+    failures_before_down: 2
+    slas:
+      - {{window: 24x7, objective: 0.99}}
+"""
+    if extra_target:
+        targets += f"""
+  - name: web-two
+    probe: {{type: http, url: "{url}", timeout: {TIMEOUT.total_seconds()}s}}
+    interval: {INTERVAL.total_seconds()}s
+    slas:
+      - {{window: 24x7, objective: 0.99}}
+"""
+    return f"timezone: Europe/Amsterdam\ntargets:{targets}"
+
+
+@dataclass
+class DaemonProcess:
+    """One ``sla-monitor run`` subprocess and its JSON log lines."""
+
+    process: asyncio.subprocess.Process
+    events: list[dict[str, object]] = field(default_factory=list)
+    reader: asyncio.Task[None] | None = None
+    port: int | None = None
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        async for raw in self.process.stderr:
+            with contextlib.suppress(ValueError):
+                self.events.append(json.loads(raw))
+
+    async def wait_for(self, event: str, timeout: float = 15.0) -> dict[str, object]:
+        async with asyncio.timeout(timeout):
+            while True:
+                for item in self.events:
+                    if item.get("event") == event:
+                        return item
+                if self.process.returncode is not None:
+                    raise AssertionError(f"daemon exited before {event}: {self.events}")
+                await asyncio.sleep(0.05)
+
+    def count(self, event: str) -> int:
+        return sum(1 for item in self.events if item.get("event") == event)
+
+    async def stop(self, sig: signal.Signals = signal.SIGTERM) -> int:
+        self.process.send_signal(sig)
+        async with asyncio.timeout(20):
+            code = await self.process.wait()
+        if self.reader is not None:
+            await self.reader
+        return code
+
+
+class Harness:
+    def __init__(self, tmp_path: Path, server: SwitchableHttpServer) -> None:
+        self.config = tmp_path / "sla-monitor.yaml"
+        self.config.write_text(config_text(server.url), encoding="utf-8")
+        self.database = f"sqlite+aiosqlite:///{tmp_path / 'sla.db'}"
+        self.server = server
+        self.running: list[DaemonProcess] = []
+
+    async def start(self) -> DaemonProcess:
+        env = {
+            **os.environ,
+            "SLA_MONITOR_DATABASE_URL": self.database,
+            "SLA_MONITOR_LISTEN": "127.0.0.1:0",
+            "SLA_MONITOR_CONFIG": str(self.config),
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "monitor.cli", "run", "--log-format", "json",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env,
+        )
+        daemon = DaemonProcess(process)
+        daemon.reader = asyncio.create_task(daemon._read())
+        started = await daemon.wait_for("daemon_started")
+        listen = started["listen"]
+        assert isinstance(listen, list)
+        daemon.port = int(str(listen[0]).rsplit(":", 1)[1])
+        self.running.append(daemon)
+        return daemon
+
+    async def store(self) -> Store:
+        return await Store.open(self.database)
+
+    async def close(self) -> None:
+        for daemon in self.running:
+            if daemon.process.returncode is None:
+                daemon.process.kill()
+                await daemon.process.wait()
+            if daemon.reader is not None:
+                daemon.reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await daemon.reader
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with SwitchableHttpServer() as server:
+        h = Harness(tmp_path, server)
+        try:
+            yield h
+        finally:
+            await h.close()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def assert_close(actual: datetime, truth: datetime, what: str) -> None:
+    assert truth - timedelta(milliseconds=50) <= actual <= truth + SLACK, (
+        f"{what}: {actual.isoformat()} is not within one interval of {truth.isoformat()}"
+    )
+
+
+async def test_a_known_down_stretch_is_stored_as_exactly_one_outage(harness: Harness) -> None:
+    """Server down for 3 s: one outage whose bounds are within one interval of the truth."""
+    daemon = await harness.start()
+    await asyncio.sleep(1.5)
+    down_at = now()
+    await harness.server.set_mode(Mode.DOWN)
+    await daemon.wait_for("outage_opened")
+    await asyncio.sleep(2.0)
+    up_at = now()
+    await harness.server.set_mode(Mode.UP)
+    await daemon.wait_for("outage_closed")
+    assert await daemon.stop() == 0
+
+    store = await harness.store()
+    try:
+        outages = await store.outages(target="web")
+    finally:
+        await store.close()
+    assert len(outages) == 1
+    (outage,) = outages
+    assert outage.end is not None
+    assert_close(outage.start, down_at, "outage start")
+    assert_close(outage.end, up_at, "outage end")
+    assert outage.cause.startswith("connection_refused")
+
+
+async def test_sigterm_and_restart_in_the_middle_of_an_outage_leave_one_outage(
+    harness: Harness,
+) -> None:
+    """The restarted daemon continues the open outage instead of opening a second one."""
+    first = await harness.start()
+    await asyncio.sleep(1.0)
+    down_at = now()
+    await harness.server.set_mode(Mode.DOWN)
+    await first.wait_for("outage_opened")
+    assert await first.stop() == 0
+
+    second = await harness.start()
+    started = await second.wait_for("daemon_started")
+    assert started["continued_outages"] == ["web"]
+    await asyncio.sleep(1.5)
+    up_at = now()
+    await harness.server.set_mode(Mode.UP)
+    await second.wait_for("outage_closed")
+    assert await second.stop() == 0
+    assert second.count("outage_opened") == 0
+
+    store = await harness.store()
+    try:
+        outages = await store.outages(target="web")
+        sessions = await store.sessions(target="web")
+    finally:
+        await store.close()
+    assert len(outages) == 1
+    assert_close(outages[0].start, down_at, "outage start")
+    assert outages[0].end is not None
+    assert_close(outages[0].end, up_at, "outage end")
+    assert len(sessions) == 2  # the restart is a gap, never covered time
+
+
+async def test_kill_9_and_restart_leave_a_recorded_unmonitored_gap(harness: Harness) -> None:
+    """After SIGKILL nothing is repaired by hand: the time away is the gap between sessions."""
+    first = await harness.start()
+    await asyncio.sleep(1.5)
+    assert await first.stop(signal.SIGKILL) == -signal.SIGKILL
+    killed_at = now()
+    await asyncio.sleep(2.0)
+    second = await harness.start()
+    await asyncio.sleep(1.5)
+    assert await second.stop() == 0
+
+    store = await harness.store()
+    try:
+        sessions = sorted(await store.sessions(target="web"), key=lambda s: s.started_at)
+        outages = await store.outages(target="web")
+    finally:
+        await store.close()
+    assert len(sessions) == 2
+    gap_start, gap_end = sessions[0].last_seen_at, sessions[1].started_at
+    assert gap_start <= killed_at
+    assert gap_end - gap_start >= timedelta(seconds=2)
+    assert outages == []  # a restart never invents an outage
+
+
+async def test_sighup_with_a_broken_config_keeps_the_last_good_one(harness: Harness) -> None:
+    """A bad reload is logged and reported by a metric; probing goes on with the old config."""
+    daemon = await harness.start()
+    harness.config.write_text("targets:\n  - name: web\n    probe: {type: htp}\n", "utf-8")
+    daemon.process.send_signal(signal.SIGHUP)
+    failed = await daemon.wait_for("config_reload_failed")
+    assert any("probe" in str(line) for line in failed["problems"])  # type: ignore[attr-defined]
+
+    async with aiohttp.ClientSession() as session:
+        metrics_url = f"http://127.0.0.1:{daemon.port}/metrics"
+        async with session.get(metrics_url) as response:
+            text = await response.text()
+        assert "sla_monitor_config_last_reload_successful 0.0" in text
+        harness.config.write_text(
+            config_text(harness.server.url, extra_target=True), encoding="utf-8"
+        )
+        daemon.process.send_signal(signal.SIGHUP)
+        await daemon.wait_for("config_reloaded")
+        await asyncio.sleep(1.5)
+        async with session.get(metrics_url) as response:
+            text = await response.text()
+    assert "sla_monitor_config_last_reload_successful 1.0" in text
+    assert 'probe_success{target="web-two"} 1.0' in text
+    assert await daemon.stop() == 0
