@@ -148,8 +148,13 @@ class Daemon:
         try:
             for target in config.targets:
                 stored = open_outages.get(target.name)
-                self._add_runner(running, context, target, stored.id if stored else None,
-                                 stored.start if stored else None)
+                self._add_runner(
+                    running,
+                    context,
+                    target,
+                    stored.id if stored else None,
+                    stored.start if stored else None,
+                )
             running.web = await start_server(
                 create_app(self.registry, self._readiness(running)),
                 self._settings.listen.host,

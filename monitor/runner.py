@@ -145,7 +145,9 @@ class TargetRunner:
         if isinstance(event, OutageOpened):
             self._sink.outage_opened(event)
             self._log.warning(
-                "outage_opened", outage=event.outage_id, start=event.start.isoformat(),
+                "outage_opened",
+                outage=event.outage_id,
+                start=event.start.isoformat(),
                 cause=event.cause,
             )
         elif isinstance(event, OutageClosed):

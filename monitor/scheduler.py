@@ -113,12 +113,12 @@ class ProbeScheduler:
         if not self._accepting:
             return None
         task = asyncio.current_task()
-        assert task is not None  # noqa: S101 - always inside a task when called by the executor
-        self._in_flight.add(task)  # type: ignore[arg-type]
+        assert task is not None
+        self._in_flight.add(task)
         try:
             return await job()
         finally:
-            self._in_flight.discard(task)  # type: ignore[arg-type]
+            self._in_flight.discard(task)
 
     def start(self) -> None:
         self._scheduler.start()

@@ -127,6 +127,14 @@ def test_overriding_a_default_category_keeps_its_other_fields() -> None:
     assert set(categories) == {"email", "complaint", "escalation", "information_request", "portal"}
 
 
+def test_probe_results_are_kept_ninety_days_unless_configured() -> None:
+    """Raw results are pruned after the retention; the default outlives a disputed month."""
+    assert Config().retention.probe_results == timedelta(days=90)
+    assert parse("retention: {probe_results: 400d}\n").retention.probe_results == timedelta(
+        days=400
+    )
+
+
 def test_policies_map_to_the_core_enums() -> None:
     """The YAML words are the core's policy values, so nothing is translated by hand."""
     config = parse(
@@ -448,7 +456,7 @@ def test_a_mailbox_url_tells_its_host_port_and_tls() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "retention: 90d\n",
+        "retention: {probe_results: 90d, outages: 1y}\n",
         "calendars:\n  office: {open: '08:00-18:00'}\n",
         TARGET + "    interval_s: 30\n",
         TARGET.replace("0.99}", "0.99, note: x}"),

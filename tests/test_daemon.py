@@ -67,8 +67,8 @@ class DaemonProcess:
             with contextlib.suppress(ValueError):
                 self.events.append(json.loads(raw))
 
-    async def wait_for(self, event: str, timeout: float = 15.0) -> dict[str, object]:
-        async with asyncio.timeout(timeout):
+    async def wait_for(self, event: str, within: float = 15.0) -> dict[str, object]:
+        async with asyncio.timeout(within):
             while True:
                 for item in self.events:
                     if item.get("event") == event:
@@ -105,8 +105,15 @@ class Harness:
             "SLA_MONITOR_CONFIG": str(self.config),
         }
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "monitor.cli", "run", "--log-format", "json",
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env,
+            sys.executable,
+            "-m",
+            "monitor.cli",
+            "run",
+            "--log-format",
+            "json",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
         )
         daemon = DaemonProcess(process)
         daemon.reader = asyncio.create_task(daemon._read())

@@ -54,7 +54,7 @@ def parse_config(text: str, source: str = "<config>") -> Config:
                     document.root.start_mark.line + 1,
                     "",
                     "the top level must be a mapping of sections "
-                    "(timezone, calendars, maintenance, targets, servicedesk, policies)",
+                    "(timezone, calendars, maintenance, targets, servicedesk, policies, retention)",
                 )
             ],
         )

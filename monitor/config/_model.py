@@ -13,6 +13,7 @@ from monitor.config._sections import (
     CalendarConfig,
     MaintenanceConfig,
     PoliciesConfig,
+    RetentionConfig,
     ServiceDeskConfig,
     TargetConfig,
 )
@@ -38,6 +39,7 @@ class Config(Section):
     targets: tuple[TargetConfig, ...] = ()
     servicedesk: ServiceDeskConfig = ServiceDeskConfig()
     policies: PoliciesConfig = PoliciesConfig()
+    retention: RetentionConfig = RetentionConfig()
 
     _built: dict[str, BusinessCalendar] = PrivateAttr(default_factory=dict)
 

@@ -44,6 +44,7 @@ __all__ = [
     "MailboxConfig",
     "MaintenanceConfig",
     "PoliciesConfig",
+    "RetentionConfig",
     "ServiceDeskConfig",
     "SlaConfig",
     "TargetConfig",
@@ -507,6 +508,17 @@ class ServiceDeskConfig(Section):
 
 def _default_categories() -> dict[str, CategoryConfig]:
     return {name: CategoryConfig.model_validate(v) for name, v in DEFAULT_CATEGORIES.items()}
+
+
+# -- retention ------------------------------------------------------------------------------
+
+
+class RetentionConfig(Section):
+    """How long raw probe results are kept. Outages, maintenance and requests are kept for
+    good: they are the evidence behind reported figures (3.2.5) and their analyses (3.2.6).
+    The default covers the reporting month, the five working days after it and a dispute."""
+
+    probe_results: Duration = timedelta(days=90)
 
 
 # -- policies -------------------------------------------------------------------------------
