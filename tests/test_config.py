@@ -189,10 +189,19 @@ def test_the_configured_zone_is_used_by_the_built_in_calendar() -> None:
     assert config.calendar("business-hours").zone == ZoneInfo("America/New_York")
 
 
-def test_calendars_are_built_once_per_configuration() -> None:
+def test_equal_calendar_definitions_share_one_built_calendar() -> None:
     """Resolved holiday lists are cached in the calendar, so callers share one instance."""
     config = Config()
     assert config.calendar("business-hours") is config.calendar("business-hours")
+    assert Config().calendar("business-hours") is config.calendar("business-hours")
+
+
+def test_two_loads_of_one_file_compare_equal_after_use() -> None:
+    """A reload can tell "nothing changed" by equality, whatever was built from the old one."""
+    first, second = load_config(EXAMPLE), load_config(EXAMPLE)
+    first.calendar("business-hours")
+    first.maintenance_schedule()
+    assert first == second
 
 
 @pytest.mark.parametrize(

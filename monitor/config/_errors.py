@@ -80,6 +80,8 @@ def problems_from_validation_error(
 
 
 def _visible_path(loc: tuple[PathElement, ...], data: object) -> tuple[PathElement, ...]:
+    if data is None:  # nothing to walk (e.g. settings from the environment): trust the loc
+        return tuple(element for element in loc if element != "[key]")
     visible: list[PathElement] = []
     current: object = data
     for position, element in enumerate(loc):
@@ -91,8 +93,10 @@ def _visible_path(loc: tuple[PathElement, ...], data: object) -> tuple[PathEleme
             current = current[element] if 0 <= element < len(current) else None
         elif position != len(loc) - 1 and current is not None:
             continue  # a union tag or another step pydantic adds; it is not in the file
+        elif not isinstance(current, Mapping):
+            break  # a union branch name after a scalar: the scalar itself is the field
         else:
-            current = None
+            current = None  # a missing key: name it, it is what the user has to add
         visible.append(element)
     return tuple(visible)
 

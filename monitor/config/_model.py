@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, model_validator
 
 from monitor.config._problems import Loc, raise_problems
 from monitor.config._sections import (
@@ -25,6 +26,11 @@ from monitor.sla.maintenance import MaintenanceSchedule, MaintenanceWindow
 __all__ = ["Config"]
 
 
+@functools.lru_cache(maxsize=128)
+def _build_calendar(section: CalendarConfig, name: str, timezone: str) -> BusinessCalendar:
+    return section.build(name, ZoneInfo(timezone))
+
+
 class Config(Section):
     """A validated configuration: everything in it refers to something that exists.
 
@@ -40,8 +46,6 @@ class Config(Section):
     servicedesk: ServiceDeskConfig = ServiceDeskConfig()
     policies: PoliciesConfig = PoliciesConfig()
     retention: RetentionConfig = RetentionConfig()
-
-    _built: dict[str, BusinessCalendar] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Config:
@@ -159,11 +163,12 @@ class Config(Section):
         return tuple(sorted({DEFAULT_CALENDAR, *self.calendars} - {ALWAYS}))
 
     def calendar(self, name: str) -> BusinessCalendar:
-        """The business calendar ``name``; built once per configuration and reused, so its
-        resolved holiday lists are computed once."""
-        cached = self._built.get(name)
-        if cached is not None:
-            return cached
+        """The business calendar ``name``.
+
+        Equal definitions share one instance (and so one cache of resolved holiday lists)
+        across calls and reloads; the cache lives outside the model so that two loads of the
+        same file still compare equal.
+        """
         if name == ALWAYS:
             raise ValueError(f"{ALWAYS} is the round-the-clock window, not a business calendar")
         section = self.calendars.get(name)
@@ -171,9 +176,7 @@ class Config(Section):
             if name != DEFAULT_CALENDAR:
                 raise ValueError(self._unknown_calendar(name))
             section = CalendarConfig()
-        calendar = section.build(name, self.zone)
-        self._built[name] = calendar
-        return calendar
+        return _build_calendar(section, name, self.timezone)
 
     def window_calendar(self, window: str) -> BusinessCalendar | None:
         """The calendar of an SLA window or schedule; ``None`` for 24x7, as

@@ -64,7 +64,7 @@ _UTC = ZoneInfo("UTC")
 def _country(value: object) -> object:
     if isinstance(value, bool):
         # YAML 1.1 reads an unquoted NO (Norway) as false.
-        raise ValueError('quote the country code, e.g. "NO": YAML reads NO, ON and YES as yes/no')
+        raise ValueError('quote the country code, e.g. "NO": unquoted, YAML reads NO as false')
     return value
 
 
@@ -106,35 +106,7 @@ class CalendarConfig(Section):
         """Fail at load time on anything that would otherwise fail, or silently not match,
         at the first deadline: the holiday list decides which days count (DESIGN §2 b)."""
         problems = _holiday_problems(self.holidays)
-        has_entries = bool(self.holidays.include or self.holidays.exclude)
-        if has_entries and not any(
-            loc[:2] in (("holidays", "country"), ("holidays", "subdivision")) for loc, _ in problems
-        ):
-            # Look the names up with the entries that parsed, so one bad date does not hide
-            # a misspelt holiday name in the same list.
-            bad = {loc for loc, _ in problems}
-            rules = self.holidays.rules()
-            usable = HolidayRules(
-                rules.country,
-                rules.subdivision,
-                tuple(
-                    e for i, e in enumerate(rules.include) if ("holidays", "include", i) not in bad
-                ),
-                tuple(
-                    e for i, e in enumerate(rules.exclude) if ("holidays", "exclude", i) not in bad
-                ),
-            )
-            unknown = set(
-                BusinessCalendar(zone=_UTC, holidays=usable).unknown_holiday_names(
-                    HOLIDAY_NAME_YEARS
-                )
-            )
-            for field in ("include", "exclude"):
-                for index, entry in enumerate(getattr(self.holidays, field)):
-                    if entry.strip().casefold() in unknown:
-                        problems.append(
-                            (("holidays", field, index), _unknown_name(entry, self.holidays))
-                        )
+        problems += _unknown_name_problems(self.holidays, {loc for loc, _ in problems})
         raise_problems("CalendarConfig", problems)
         return self
 
@@ -192,6 +164,32 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _unknown_name_problems(rules: HolidaysConfig, bad: set[Loc]) -> list[tuple[Loc, str]]:
+    """Names in include/exclude that match no holiday: a typo would silently keep a day open.
+
+    Only the entries that parsed are looked up, so one bad date does not hide a misspelt
+    name in the same list; with a bad country or subdivision there is nothing to look in.
+    """
+    if not (rules.include or rules.exclude):
+        return []
+    if any(loc[:2] in (("holidays", "country"), ("holidays", "subdivision")) for loc in bad):
+        return []
+    usable = HolidayRules(
+        rules.country,
+        rules.subdivision,
+        tuple(e for i, e in enumerate(rules.include) if ("holidays", "include", i) not in bad),
+        tuple(e for i, e in enumerate(rules.exclude) if ("holidays", "exclude", i) not in bad),
+    )
+    calendar = BusinessCalendar(zone=_UTC, holidays=usable)
+    unknown = set(calendar.unknown_holiday_names(HOLIDAY_NAME_YEARS))
+    return [
+        (("holidays", field, index), _unknown_name(entry, rules))
+        for field in ("include", "exclude")
+        for index, entry in enumerate(getattr(rules, field))
+        if entry.strip().casefold() in unknown
+    ]
 
 
 def _unknown_name(entry: str, rules: HolidaysConfig) -> str:

@@ -45,6 +45,7 @@ class CoverageTracker:
         self._max_gap = max_gap
         self._new_id = new_id
         self._session: str | None = None
+        self._started: datetime | None = None
         self._last_seen: datetime | None = None
 
     @property
@@ -55,18 +56,25 @@ class CoverageTracker:
     def last_seen(self) -> datetime | None:
         return self._last_seen
 
+    @property
+    def span(self) -> tuple[datetime, datetime] | None:
+        """The running session as ``(started_at, last_seen_at)``, known before it is stored."""
+        if self._started is None or self._last_seen is None:
+            return None
+        return self._started, self._last_seen
+
     def observe(self, at: datetime) -> SessionStarted | SessionExtended:
         at = as_utc(at)
         last = self._last_seen
         if self._session is None or last is None or at - last > self._max_gap or at < last:
-            self._session, self._last_seen = self._new_id(), at
+            self._session, self._started, self._last_seen = self._new_id(), at, at
             return SessionStarted(self._target, self._session, at)
         self._last_seen = at
         return SessionExtended(self._target, self._session, at)
 
     def interrupt(self) -> None:
         """Forget the session: the next result starts a new one (schedule closed, stop)."""
-        self._session = self._last_seen = None
+        self._session = self._started = self._last_seen = None
 
 
 def covered_time(

@@ -230,7 +230,7 @@ class MaintenanceWindow:
             raise ValueError(f"maintenance window {self.name!r} covers no target")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class MaintenanceOccurrence:
     """One concrete occurrence of a named window: a line in the report's maintenance list.
 
@@ -288,10 +288,13 @@ class MaintenanceSchedule:
         """
         return tuple(
             sorted(
-                _named(window, span)
-                for window in self.windows
-                if target is None or target in window.targets
-                for span in window.timing.spans(start, end)
+                (
+                    _named(window, span)
+                    for window in self.windows
+                    if target is None or target in window.targets
+                    for span in window.timing.spans(start, end)
+                ),
+                key=lambda o: (o.start, o.name, o.end),
             )
         )
 

@@ -58,3 +58,14 @@ def test_the_live_session_covers_until_now_while_no_gap_is_proven() -> None:
     assert live == IntervalSet.of(T0, T0 + 80 * S)
     stale = covered_time([(T0, T0 + 60 * S)], now=T0 + 900 * S, live=(T0 + 60 * S, 70 * S))
     assert stale == IntervalSet.of(T0, T0 + 130 * S)
+
+
+def test_the_running_session_span_is_known_before_it_is_stored() -> None:
+    """Live figures use the in-memory span, so a slow database never shows a false gap."""
+    t = tracker()
+    assert t.span is None
+    t.observe(T0)
+    t.observe(T0 + 30 * S)
+    assert t.span == (T0, T0 + 30 * S)
+    t.interrupt()
+    assert t.span is None

@@ -1,0 +1,147 @@
+"""Evidence: what the store (and the daemon's memory) knows about targets over a span.
+
+The figures are computed from three kinds of evidence: outages, monitoring sessions and
+registered maintenance. The store holds them, but the writer may not have written the last
+second's events yet (or the database may be away). :class:`LiveOverlay` remembers outage
+events until the store confirms them, so a figure computed right after an outage opened
+already contains it, and a database outage never makes a live figure look better.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from monitor.runner import RecordSink
+from monitor.sla.availability import Outage, OutageSource
+from monitor.sla.coverage import SessionExtended, SessionStarted
+from monitor.sla.intervals import Interval
+from monitor.sla.outages import OutageClosed, OutageOpened
+from monitor.sla.registered import RegisteredMaintenance
+from monitor.store import Store
+from monitor.store.records import MaintenanceWindowRecord, StoredOutage
+from probes.base import ProbeResult
+
+__all__ = ["Evidence", "LiveOverlay", "load_evidence", "registered_from_record"]
+
+Span = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Outages, sessions and registered maintenance overlapping ``span``, by target."""
+
+    span: Interval
+    outages: Mapping[str, tuple[Outage, ...]] = field(default_factory=dict)
+    sessions: Mapping[str, tuple[Span, ...]] = field(default_factory=dict)
+    registered: tuple[RegisteredMaintenance, ...] = ()
+
+    def outages_of(self, target: str) -> tuple[Outage, ...]:
+        return self.outages.get(target, ())
+
+    def sessions_of(self, target: str) -> tuple[Span, ...]:
+        return self.sessions.get(target, ())
+
+
+def outage_from_record(record: StoredOutage) -> Outage:
+    return Outage(
+        start=record.start,
+        end=record.end,
+        cause=record.cause,
+        source=OutageSource(record.source),
+        id=record.id,
+    )
+
+
+def registered_from_record(record: MaintenanceWindowRecord) -> RegisteredMaintenance:
+    return RegisteredMaintenance(
+        id=record.id,
+        name=record.name,
+        targets=frozenset(record.targets),
+        start=record.start,
+        end=record.end,
+        registered_at=record.registered_at,
+        approved_by=record.approved_by,
+    )
+
+
+async def load_evidence(store: Store, span: Interval) -> Evidence:
+    """Read everything overlapping ``span`` in three queries."""
+    outages: dict[str, list[Outage]] = defaultdict(list)
+    for record in await store.outages(since=span.start, until=span.end):
+        outages[record.target].append(outage_from_record(record))
+    sessions: dict[str, list[Span]] = defaultdict(list)
+    for session in await store.sessions(since=span.start, until=span.end):
+        sessions[session.target].append((session.started_at, session.last_seen_at))
+    registered = tuple(
+        registered_from_record(w) for w in await store.maintenance_windows(span.start, span.end)
+    )
+    return Evidence(
+        span=span,
+        outages={t: tuple(v) for t, v in outages.items()},
+        sessions={t: tuple(v) for t, v in sessions.items()},
+        registered=registered,
+    )
+
+
+class LiveOverlay:
+    """A :class:`RecordSink` decorator that remembers outage events until they are stored."""
+
+    def __init__(self, inner: RecordSink) -> None:
+        self._inner = inner
+        self._opened: dict[str, OutageOpened] = {}
+        self._closed: dict[str, OutageClosed] = {}
+
+    def probe_result(self, target: str, result: ProbeResult) -> None:
+        self._inner.probe_result(target, result)
+
+    def outage_opened(self, event: OutageOpened) -> None:
+        self._opened[event.outage_id] = event
+        self._inner.outage_opened(event)
+
+    def outage_closed(self, event: OutageClosed) -> None:
+        self._closed[event.outage_id] = event
+        self._inner.outage_closed(event)
+
+    def session_started(self, event: SessionStarted) -> None:
+        self._inner.session_started(event)
+
+    def session_extended(self, event: SessionExtended) -> None:
+        self._inner.session_extended(event)
+
+    def apply(self, evidence: Evidence) -> Evidence:
+        """Evidence with the unconfirmed events laid over it; confirmed ones are forgotten."""
+        if not self._opened and not self._closed:
+            return evidence
+        merged: dict[str, dict[str, Outage]] = {
+            target: {o.id: o for o in outages} for target, outages in evidence.outages.items()
+        }
+        for event in list(self._opened.values()):
+            stored = merged.get(event.target, {}).get(event.outage_id)
+            if stored is not None:
+                del self._opened[event.outage_id]
+                continue
+            merged.setdefault(event.target, {})[event.outage_id] = Outage(
+                start=event.start, end=None, cause=event.cause, id=event.outage_id
+            )
+        for closed in list(self._closed.values()):
+            for outages in merged.values():
+                known = outages.get(closed.outage_id)
+                if known is None:
+                    continue
+                if known.end is not None and closed.outage_id not in self._opened:
+                    del self._closed[closed.outage_id]
+                else:
+                    outages[closed.outage_id] = replace(known, end=closed.end)
+                break
+        return replace(
+            evidence,
+            outages={t: tuple(sorted(v.values(), key=_start)) for t, v in merged.items()},
+        )
+
+
+def _start(outage: Outage) -> datetime:
+    return outage.start
+
