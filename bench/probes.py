@@ -78,6 +78,7 @@ import asyncio
 import contextlib
 import ctypes
 import json
+import linecache
 import math
 import os
 import re
@@ -91,7 +92,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -99,7 +100,10 @@ from urllib.parse import quote
 import aiohttp
 
 HERE = Path(__file__).resolve()
-REPO = HERE.parent.parent
+# Run as a script, this file's folder is sys.path[0], where "probes" would be this file and
+# not the package the daemon imports.
+if sys.path and sys.path[0] and Path(sys.path[0]).resolve() == HERE.parent:
+    del sys.path[0]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 LAG_METRIC = "sla_monitor_scheduler_lag_seconds"
@@ -622,7 +626,6 @@ class Bench:
 
     async def start_py_spy(self, pid: int, profile: Path) -> asyncio.subprocess.Process:
         spy_bin = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-        profile.mkdir(parents=True, exist_ok=True)
         log(f"profile: py-spy record --pid {pid} for {self.args.duration:g} s")
         return await self.processes.start(
             spy_bin,
@@ -871,8 +874,11 @@ PROFILE_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("aiohttp/", "yarl/", "multidict/", "probes/"),
     ),
     ("APScheduler dispatch", ("apscheduler/",)),
-    ("runner + scheduler glue (monitor/)", ("monitor/",)),
-    ("bench hooks (bench/probes.py)", ("bench/probes.py",)),
+    (
+        "runner + scheduler glue (monitor/)",
+        ("monitor/runner.py", "monitor/scheduler.py", "monitor/daemon.py", "monitor/web.py"),
+    ),
+    ("bench hooks (bench/probes.py)", ("timed_run (", "recording_observe (")),
 )
 
 
@@ -880,12 +886,51 @@ def _frame_key(frame: str) -> str:
     return re.sub(r":\d+\)$", ")", frame)
 
 
-def summarize_profile(path: Path, top: int = 25) -> str:
+# py-spy cannot tell idle threads apart in this container (it reports the event loop's epoll
+# wait and the aiosqlite thread's queue wait as running), so a sample whose leaf line is a
+# blocking wait is dropped here; the count is printed next to the CPU-based expectation.
+_IDLE_LINE = re.compile(r"(_selector\.poll\(|\btx\.get\(|\.acquire\(|\.wait\(|time\.sleep\()")
+_FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^():]+):(?P<line>\d+)\)$")
+
+
+def _is_idle(frame: str) -> bool:
+    match = _FRAME.match(frame)
+    if match is None:
+        return False
+    relative, number = match["file"], int(match["line"])
+    for base in sys.path:
+        candidate = Path(base or ".") / relative
+        if candidate.is_file():
+            return bool(_IDLE_LINE.search(linecache.getline(str(candidate), number)))
+    return False
+
+
+# Frames every stack of a thread passes through; leaving them out of "inclusive" shows the work.
+_ROOT = re.compile(
+    r"^(<module> |main |daemon_role |run \((asyncio/runners|monitor/commands/run)\.py|"
+    r"Runner\.run |BaseEventLoop\.(run_until_complete|run_forever|_run_once) |"
+    r"Thread\.(run|_bootstrap|_bootstrap_inner) |_connection_worker_thread )"
+)
+
+
+def summarize_profile(path: Path, rate: int = 0, top: int = 25) -> str:
     stacks: list[tuple[list[str], int]] = []
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if stack and count.isdigit():
             stacks.append((stack.split(";"), int(count)))
+    idle_cache: dict[str, bool] = {}
+    busy: list[tuple[list[str], int]] = []
+    idle = 0
+    for frames, count in stacks:
+        leaf = frames[-1] if frames else ""
+        if leaf not in idle_cache:
+            idle_cache[leaf] = _is_idle(leaf)
+        if idle_cache[leaf]:
+            idle += count
+        else:
+            busy.append((frames, count))
+    stacks = busy
     total = sum(count for _, count in stacks)
     if not total:
         return "profile: no samples"
@@ -894,8 +939,6 @@ def summarize_profile(path: Path, top: int = 25) -> str:
     self_time = Counter[str]()
     for frames, count in stacks:
         owner = "event loop + other stdlib (asyncio, selectors, ...)"
-        if frames and frames[-1].startswith("select ") and "selectors.py" in frames[-1]:
-            owner = "event loop epoll wait"
         for frame in reversed(frames):
             hit = next(
                 (name for name, pats in PROFILE_CATEGORIES if any(p in frame for p in pats)), None
@@ -908,11 +951,18 @@ def summarize_profile(path: Path, top: int = 25) -> str:
             inclusive[key] += count
         if frames:
             self_time[_frame_key(frames[-1])] += count
-    out = [f"profile {path}: {total:,} samples (on-CPU, all threads)", "", "by component:"]
+    seconds = f" = {total / rate:.1f} s of CPU at {rate} Hz" if rate else ""
+    out = [
+        f"profile {path}: {total:,} busy samples{seconds}, all threads "
+        f"({idle:,} idle-wait samples dropped)",
+        "",
+        "by component (each sample charged to the nearest owning frame from the leaf up):",
+    ]
     for name, count in categories.most_common():
         out.append(f"  {count / total * 100:5.1f} %  {name}")
     out += ["", f"top {top} inclusive:"]
-    for key, count in inclusive.most_common(top):
+    below_loop = [(k, c) for k, c in inclusive.most_common() if not _ROOT.search(k)]
+    for key, count in below_loop[:top]:
         out.append(f"  {count / total * 100:5.1f} %  {key}")
     out += ["", f"top {top} self:"]
     for key, count in self_time.most_common(top):
@@ -964,7 +1014,7 @@ async def run_bench(args: argparse.Namespace) -> int:
     print(table(results, args))
     if args.profile is not None and (args.profile / "ours.collapsed").exists():
         print()
-        print(summarize_profile(args.profile / "ours.collapsed"))
+        print(summarize_profile(args.profile / "ours.collapsed", args.profile_rate))
     return 0
 
 
@@ -1001,6 +1051,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.warmup is None:
         args.warmup = args.interval
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
     phases = (2 if args.also_10k else 1) * (2 if args.blackbox else 1)
     # The target server stops by itself even if everything else goes wrong.
     args.lifetime = phases * (args.warmup + args.duration + 120) + args.startup_timeout + 300
@@ -1024,6 +1076,10 @@ def main() -> int:
         for name in ("--interval", "--start-at", "--seconds", "--window-start", "--window-end"):
             gen.add_argument(name, type=float, required=True)
         asyncio.run(loadgen_role(gen.parse_args(sys.argv[2:])))
+        return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "_summarize":  # re-read a py-spy raw profile
+        rate = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+        print(summarize_profile(Path(sys.argv[2]), rate))
         return 0
     args = parse_args(sys.argv[1:])
     if args.blackbox and not Path(args.blackbox_bin).exists():

@@ -26,19 +26,24 @@ import structlog
 from prometheus_client import CollectorRegistry
 
 from monitor import __version__
+from monitor.collector import SlaCollector
 from monitor.config import ALWAYS, Config, ConfigError, TargetConfig, load_config
+from monitor.evidence import LiveOverlay
+from monitor.figures import LiveSession
 from monitor.metrics import DaemonMetrics
+from monitor.recompute import SlaRecomputer
 from monitor.recording import WriterSink
 from monitor.runner import TargetRunner, TargetSpec
 from monitor.scheduler import ProbeScheduler
 from monitor.settings import Settings
 from monitor.sla.coverage import CoverageTracker, max_gap_for
 from monitor.sla.outages import OutageTracker
+from monitor.snapshot import SlaSnapshot
 from monitor.store import Store, StoreWriter
 from monitor.store.records import new_id
 from monitor.web import Readiness, create_app, start_server
 from probes import run_probe
-from probes.base import ProbeContext
+from probes.base import ProbeContext, ProbeResult
 
 __all__ = ["Daemon", "DaemonOptions", "utc_now"]
 
@@ -55,6 +60,7 @@ class DaemonOptions:
     writer_stop_grace: timedelta = timedelta(seconds=10)
     flush_interval: timedelta = timedelta(milliseconds=200)
     prune_every: timedelta = timedelta(hours=1)
+    recompute_every: timedelta = timedelta(seconds=15)
     max_buffered_results: int = 100_000
     install_signal_handlers: bool = True
 
@@ -68,8 +74,12 @@ class _Running:
     writer: StoreWriter
     http: aiohttp.ClientSession
     scheduler: ProbeScheduler
+    overlay: LiveOverlay
+    recomputer: SlaRecomputer
     web: aiohttp.web.AppRunner | None = None
+    recompute_task: asyncio.Task[None] | None = None
     runners: dict[str, TargetRunner] = field(default_factory=dict)
+    down: dict[str, bool] = field(default_factory=dict)
 
 
 class Daemon:
@@ -89,6 +99,7 @@ class Daemon:
         self._monotonic = monotonic
         self.registry = CollectorRegistry(auto_describe=True)
         self.metrics = DaemonMetrics(self.registry, __version__)
+        self.registry.register(SlaCollector(self.snapshot, clock))
         self._stop = asyncio.Event()
         self._running: _Running | None = None
         self._log = structlog.get_logger("monitor.daemon")
@@ -112,6 +123,30 @@ class Daemon:
 
     def request_stop(self) -> None:
         self._stop.set()
+
+    def snapshot(self) -> SlaSnapshot | None:
+        """The current SLA snapshot (``None`` before the first build)."""
+        running = self._running
+        return None if running is None else running.recomputer.snapshot
+
+    def _live_sessions(self, running: _Running) -> dict[str, LiveSession]:
+        sessions = {}
+        for name, runner in running.runners.items():
+            span = runner.coverage.span
+            if span is not None:
+                sessions[name] = LiveSession(*span)
+        return sessions
+
+    def _observer(self, running: _Running) -> Callable[[str, ProbeResult, OutageTracker], None]:
+        """Metrics after every result; a snapshot rebuild when a target changes state."""
+
+        def observe(target: str, result: ProbeResult, tracker: OutageTracker) -> None:
+            self.metrics.observe(target, result, tracker)
+            if running.down.get(target) != tracker.is_down:
+                running.down[target] = tracker.is_down
+                running.recomputer.request()
+
+        return observe
 
     async def run(self) -> int:
         """Run until stopped; returns the process exit code."""
@@ -142,7 +177,19 @@ class Daemon:
             cookie_jar=aiohttp.DummyCookieJar(),
         )
         scheduler = ProbeScheduler(clock=self._clock, on_lag=self.metrics.scheduler_lag.observe)
-        running = _Running(config, store, writer, http, scheduler)
+        overlay = LiveOverlay(WriterSink(writer))
+        holder: list[_Running] = []
+        recomputer = SlaRecomputer(
+            store=store,
+            overlay=overlay,
+            config=lambda: holder[0].config,
+            live=lambda: self._live_sessions(holder[0]),
+            clock=self._clock,
+            on_error=self.metrics.storage_errors.inc,
+            interval=self._options.recompute_every,
+        )
+        running = _Running(config, store, writer, http, scheduler, overlay, recomputer)
+        holder.append(running)
         self._running = running
         context = ProbeContext(http=http, clock=self._clock, monotonic=self._monotonic)
         try:
@@ -155,6 +202,12 @@ class Daemon:
                     stored.id if stored else None,
                     stored.start if stored else None,
                 )
+            # A first snapshot before serving: every series exists from the first scrape.
+            with contextlib.suppress(Exception):
+                await recomputer.recompute()
+            running.recompute_task = asyncio.create_task(
+                recomputer.run(self._stop), name="sla-recompute"
+            )
             running.web = await start_server(
                 create_app(self.registry, self._readiness(running)),
                 self._settings.listen.host,
@@ -189,7 +242,7 @@ class Daemon:
             spec,
             probe=run_probe,
             context=context,
-            sink=WriterSink(running.writer),
+            sink=running.overlay,
             outages=OutageTracker(
                 spec.name,
                 spec.failures_before_down,
@@ -199,7 +252,7 @@ class Daemon:
             coverage=CoverageTracker(
                 spec.name, max_gap_for(spec.interval, spec.probe.timeout), new_id
             ),
-            observer=self.metrics.observe,
+            observer=self._observer(running),
         )
         running.runners[spec.name] = runner
         self.metrics.register_target(spec.name)
@@ -273,12 +326,17 @@ class Daemon:
                 running.scheduler.schedule(spec.name, spec.interval, runner.run_once)
             runner.update(spec)
         self.metrics.config_reload_ok.set(1)
+        running.recomputer.request()
         self._log.info("config_reloaded", targets=len(config.targets))
         return True
 
     async def _shutdown(self, running: _Running) -> None:
         started = self._monotonic()
         finished, cancelled = await running.scheduler.drain(self._options.drain_grace)
+        if running.recompute_task is not None:
+            self._stop.set()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(running.recompute_task, timeout=5)
         if running.web is not None:
             await running.web.cleanup()
         unwritten = await running.writer.stop(self._options.writer_stop_grace.total_seconds())

@@ -144,4 +144,3 @@ class LiveOverlay:
 
 def _start(outage: Outage) -> datetime:
     return outage.start
-

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
-from monitor.config import Config
 from monitor.evidence import Evidence
-from monitor.figures import LiveSession, counted_window, target_maintenance, target_month_figures
+from monitor.figures import FigureMaker, LiveSession, counted_window
 from monitor.sla.availability import AvailabilityFigure
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.intervals import Interval, IntervalSet
@@ -77,15 +76,16 @@ class CounterLedger:
 
 
 def ledger_from_history(
-    config: Config, evidence: Evidence, first: Month, until: Month, now: datetime
+    maker: FigureMaker, evidence: Evidence, first: Month, until: Month, now: datetime
 ) -> CounterLedger:
     """Sum the closed months ``first`` .. ``until - 1`` from stored evidence."""
+    config = maker.config
     window: dict[Key, timedelta] = {}
     unavailable: dict[Key, timedelta] = {}
     month = first
     while month < until:
         for target in config.targets:
-            for item in target_month_figures(config, target, month, evidence, now):
+            for item in maker.month_figures(target, month, evidence, now):
                 key = (item.target, item.window)
                 window[key] = window.get(key, timedelta(0)) + counted_window(item.figure)
                 unavailable[key] = unavailable.get(key, timedelta(0)) + item.figure.penalised
@@ -94,7 +94,7 @@ def ledger_from_history(
 
 
 def build_snapshot(
-    config: Config,
+    maker: FigureMaker,
     evidence: Evidence,
     now: datetime,
     *,
@@ -107,6 +107,7 @@ def build_snapshot(
     ``evidence`` must cover the previous month's start up to now. ``previous`` may carry
     already computed previous-month figures (they change rarely); missing ones are computed.
     """
+    config = maker.config
     zone = config.zone
     month = Month.containing(now, zone)
     before = month.previous()
@@ -116,11 +117,11 @@ def build_snapshot(
     targets = []
     for target in config.targets:
         session = (live or {}).get(target.name)
-        current = target_month_figures(config, target, month, evidence, now, live=session)
+        current = maker.month_figures(target, month, evidence, now, live=session)
         cached = previous or {}
         missing = any((target.name, s.window) not in cached for s in target.slas)
         earlier = (
-            {f.window: f.figure for f in target_month_figures(config, target, before, evidence, now)}
+            {f.window: f.figure for f in maker.month_figures(target, before, evidence, now)}
             if missing
             else {}
         )
@@ -146,7 +147,7 @@ def build_snapshot(
         targets.append(
             TargetSnapshot(
                 name=target.name,
-                maintenance=target_maintenance(config, target.name, evidence, ahead),
+                maintenance=maker.maintenance(target.name, evidence, ahead),
                 windows=tuple(windows),
             )
         )

@@ -36,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here: the daemon pulls in aiohttp, SQLAlchemy and every probe, which the
     # quick desk commands (deadline, holidays, check-config) should not pay for.
-    from monitor.daemon import Daemon  # noqa: PLC0415
-    from monitor.logging import configure_logging  # noqa: PLC0415
+    from monitor.daemon import Daemon
+    from monitor.logging import configure_logging
 
     json = {"auto": None, "json": True, "console": False}[args.log_format]
     configure_logging(level=args.log_level, json=json)

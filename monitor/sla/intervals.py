@@ -14,6 +14,7 @@ we still normalise every bound to UTC so that equal sets also *print* equally.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -119,7 +120,10 @@ class IntervalSet:
         return sum((i.duration for i in self._intervals), _ZERO)
 
     def contains(self, instant: datetime) -> bool:
-        return any(i.contains(instant) for i in self._intervals)
+        """Binary search: scrapes ask this for every target, so it must not be linear."""
+        intervals = self._intervals
+        index = bisect_right(intervals, instant, key=_start_of) - 1
+        return index >= 0 and intervals[index].contains(instant)
 
     def union(self, *others: IntervalSet) -> IntervalSet:
         merged = list(self._intervals)
@@ -173,6 +177,10 @@ class IntervalSet:
     __or__ = union
     __and__ = intersection
     __sub__ = difference
+
+
+def _start_of(interval: Interval) -> datetime:
+    return interval.start
 
 
 def _normalise(intervals: Iterable[Interval]) -> tuple[Interval, ...]:

@@ -119,3 +119,9 @@ def test_clip_keeps_only_the_part_inside_the_bounds() -> None:
     s = to_set([(0, 10), (20, 30)])
     assert s.clip(minute(5), minute(25)) == to_set([(5, 10), (20, 25)])
     assert s.clip(minute(25), minute(5)) == IntervalSet()
+
+
+@given(spans, st.integers(-5, 90))
+def test_contains_matches_the_oracle(a: list[tuple[int, int]], m: int) -> None:
+    """Membership by binary search agrees with the covered minutes."""
+    assert to_set(a).contains(minute(m)) == (m in points(a))

@@ -32,9 +32,11 @@ def test_a_window_registered_before_it_starts_is_agreed() -> None:
 def test_a_window_registered_after_it_started_needs_an_approval() -> None:
     """Registered afterwards, it counts only with approved_by, and stays marked retroactive."""
     late = window(START + H)
-    assert late.retroactive and not late.agreed
+    assert late.retroactive
+    assert not late.agreed
     approved = window(START + H, approved_by="client: J. Jansen")
-    assert approved.retroactive and approved.agreed
+    assert approved.retroactive
+    assert approved.agreed
 
 
 def test_only_agreed_windows_of_the_target_are_subtracted() -> None:

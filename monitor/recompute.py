@@ -1,0 +1,158 @@
+"""The job that rebuilds the SLA snapshot: on a short interval and right after a state change.
+
+It reads the evidence of the previous and the running month from the store (three queries),
+lays the not-yet-written outage events over it, and runs the pure core. Closed months only
+matter for the burn-rate counters and are summed once into a ledger, again when the month
+rolls over or the configuration changes, and once an hour so that imported history and late
+approvals reach the counters. Previous-month figures are cached the same way.
+
+If the store cannot be read, the last snapshot stays in place (a scrape keeps working) and the
+failure is counted; the next run tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+import structlog
+
+from monitor.config import Config
+from monitor.evidence import Evidence, LiveOverlay, load_evidence
+from monitor.figures import FigureMaker, LiveSession
+from monitor.sla.availability import AvailabilityFigure
+from monitor.sla.intervals import Interval
+from monitor.sla.months import Month
+from monitor.snapshot import CounterLedger, SlaSnapshot, build_snapshot, ledger_from_history
+from monitor.store import Store
+
+__all__ = ["SlaRecomputer"]
+
+_BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
+_TICK = timedelta(microseconds=1)
+
+
+class SlaRecomputer:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        overlay: LiveOverlay,
+        config: Callable[[], Config],
+        live: Callable[[], Mapping[str, LiveSession]],
+        clock: Callable[[], datetime],
+        on_error: Callable[[], None],
+        interval: timedelta = timedelta(seconds=15),
+        history_every: timedelta = timedelta(hours=1),
+        debounce: timedelta = timedelta(milliseconds=250),
+    ) -> None:
+        self._store = store
+        self._overlay = overlay
+        self._config = config
+        self._live = live
+        self._clock = clock
+        self._on_error = on_error
+        self._interval = interval
+        self._history_every = history_every
+        self._debounce = debounce
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._maker: FigureMaker | None = None
+        self._ledger: CounterLedger | None = None
+        self._history_at: datetime | None = None
+        self._previous: dict[tuple[str, str], AvailabilityFigure] = {}
+        self._failing = False
+        self._log = structlog.get_logger("monitor.recompute")
+        self.snapshot: SlaSnapshot | None = None
+        self.last_success: datetime | None = None
+
+    def request(self) -> None:
+        """Ask for a rebuild soon (after a state change); cheap, callable from anywhere."""
+        self._wake.set()
+
+    def invalidate_history(self) -> None:
+        """Stored history changed (maintenance registered, outages imported): re-sum it."""
+        self._history_at = None
+        self._wake.set()
+
+    def _maker_for(self, config: Config) -> FigureMaker:
+        if self._maker is None or self._maker.config is not config:
+            self._maker = FigureMaker(config)
+            self._history_at = None
+        return self._maker
+
+    async def _refresh_history(self, maker: FigureMaker, month: Month, now: datetime) -> None:
+        period_start = maker.period(month).start
+        evidence = self._overlay.apply(
+            await load_evidence(self._store, Interval(_BEGINNING, period_start))
+        )
+        first = _first_month(evidence, maker, month)
+        self._ledger = ledger_from_history(maker, evidence, first, month, now)
+        self._previous = {}
+        self._history_at = now
+
+    async def recompute(self) -> SlaSnapshot:
+        async with self._lock:
+            now = self._clock()
+            maker = self._maker_for(self._config())
+            month = Month.containing(now, maker.config.zone)
+            stale = self._history_at is None or now - self._history_at >= self._history_every
+            if self._ledger is None or self._ledger.until != month or stale:
+                await self._refresh_history(maker, month, now)
+            assert self._ledger is not None
+            span = Interval(maker.period(month.previous()).start, now + _TICK)
+            evidence = self._overlay.apply(await load_evidence(self._store, span))
+            snapshot = build_snapshot(
+                maker,
+                evidence,
+                now,
+                ledger=self._ledger,
+                live=self._live(),
+                previous=self._previous,
+            )
+            if not self._previous:
+                self._previous = {
+                    (w.target, w.window): w.previous for t in snapshot.targets for w in t.windows
+                }
+            self.snapshot = snapshot
+            self.last_success = now
+            return snapshot
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Rebuild until ``stop`` is set; a failed rebuild keeps the last snapshot."""
+        while not stop.is_set():
+            try:
+                await self.recompute()
+                if self._failing:
+                    self._log.info("recompute_recovered")
+                self._failing = False
+            except Exception as error:
+                self._on_error()
+                if not self._failing:
+                    self._log.warning("recompute_failed", error=type(error).__name__)
+                self._failing = True
+            self._wake.clear()
+            waiter = asyncio.ensure_future(self._wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait(
+                    {waiter, stopper},
+                    timeout=self._interval.total_seconds(),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            finally:
+                waiter.cancel()
+                stopper.cancel()
+            # Let a burst of state changes settle into one rebuild.
+            await asyncio.sleep(self._debounce.total_seconds())
+
+
+def _first_month(evidence: Evidence, maker: FigureMaker, fallback: Month) -> Month:
+    """The month of the earliest stored evidence: where the counters start counting."""
+    zone = maker.config.zone
+    starts = [o.start for outages in evidence.outages.values() for o in outages]
+    starts += [s for sessions in evidence.sessions.values() for s, _ in sessions]
+    if not starts:
+        return fallback
+    return min(fallback, Month.containing(min(starts), zone))
