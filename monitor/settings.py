@@ -9,15 +9,16 @@ contract. The database URL may carry a password; it prints masked everywhere.
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import GetCoreSchemaHandler
+from pydantic import GetCoreSchemaHandler, SecretStr, model_validator
 from pydantic_core import CoreSchema, core_schema
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DatabaseUrl", "ListenAddress", "Settings"]
+__all__ = ["DatabaseUrl", "ListenAddress", "Settings", "build_ssl_context"]
 
 _ASYNC_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
@@ -155,11 +156,19 @@ class ListenAddress:
 
 
 class Settings(BaseSettings):
-    """``SLA_MONITOR_CONFIG``, ``SLA_MONITOR_DATABASE_URL``, ``SLA_MONITOR_LISTEN``.
+    """``SLA_MONITOR_CONFIG``, ``SLA_MONITOR_DATABASE_URL``, ``SLA_MONITOR_LISTEN``, and the
+    HTTP server's tokens and TLS files.
 
     Loopback by default: the daemon serves metrics and a write API, and exposing them is a
     decision for whoever deploys it, not a default. Empty variables count as unset, so
     ``SLA_MONITOR_CONFIG=`` in a unit file does not mean "the current directory".
+
+    API tokens (see :mod:`monitor.api.auth`): ``SLA_MONITOR_WRITE_TOKENS_FILE`` and
+    ``SLA_MONITOR_READ_TOKENS_FILE`` name files with one token per line (systemd's
+    ``LoadCredential=`` fits), ``SLA_MONITOR_WRITE_TOKEN`` and ``SLA_MONITOR_READ_TOKEN`` hold
+    one token each; both sources may be used together. Without a write token the API refuses
+    writes; with a read token, reads need a token too. ``SLA_MONITOR_TLS_CERT_FILE`` and
+    ``SLA_MONITOR_TLS_KEY_FILE`` switch the server to HTTPS; they come as a pair.
     """
 
     model_config = SettingsConfigDict(
@@ -172,3 +181,45 @@ class Settings(BaseSettings):
     config: Path | None = None
     database_url: DatabaseUrl = DatabaseUrl("sqlite+aiosqlite:///./sla-monitor.db")
     listen: ListenAddress = ListenAddress("127.0.0.1", 9630)
+    write_tokens_file: Path | None = None
+    read_tokens_file: Path | None = None
+    write_token: SecretStr | None = None
+    read_token: SecretStr | None = None
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Settings:
+        """A certificate without its key (or the reverse) is a half-done deployment; serving
+        plain HTTP instead would send tokens in clear text."""
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError(
+                "SLA_MONITOR_TLS_CERT_FILE and SLA_MONITOR_TLS_KEY_FILE go together: "
+                "set both for HTTPS, or neither for plain HTTP"
+            )
+        return self
+
+
+def build_ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """The server's TLS context from the configured files; ``None`` for plain HTTP.
+
+    TLS 1.2 at least: the clients are Prometheus, curl and scripts, all of which speak it.
+    A missing or mismatched file fails here, at start-up, naming the file but not its
+    contents (the key file is a secret).
+    """
+    if settings.tls_cert_file is None or settings.tls_key_file is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    for path in (settings.tls_cert_file, settings.tls_key_file):
+        if not path.is_file():
+            raise ValueError(f"TLS file {path} does not exist or is not a file")
+    try:
+        context.load_cert_chain(settings.tls_cert_file, settings.tls_key_file)
+    except (ssl.SSLError, OSError) as error:
+        reason = getattr(error, "reason", None) or getattr(error, "strerror", None)
+        raise ValueError(
+            f"cannot use TLS certificate {settings.tls_cert_file} with key "
+            f"{settings.tls_key_file}: {reason or type(error).__name__}"
+        ) from None
+    return context

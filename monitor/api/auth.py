@@ -1,0 +1,233 @@
+"""Bearer tokens for the API (issue 4, "Security").
+
+Two kinds of token: a write token may read and write, a read token may only read. Writes
+always need a write token; with none configured the API refuses every write, because a
+daemon that accepts maintenance windows from anyone lets anyone excuse downtime. Reads
+(``/api/*``, ``/metrics``) need a token only once a read token is configured, so a plain
+Prometheus scrape keeps working until the operator decides otherwise. ``/-/healthy`` and
+``/-/ready`` stay open for load balancers and systemd.
+
+Tokens are kept only as SHA-256 digests and compared digest against digest with
+:func:`hmac.compare_digest`, against *every* configured token without stopping at a match:
+the time a request takes says neither how long the right token is nor which one matched.
+No token, presented or configured, ever reaches a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+import structlog
+from aiohttp import web
+
+from monitor.api.errors import error_response
+from monitor.settings import Settings
+
+__all__ = [
+    "OPEN_PATHS",
+    "WRITE_METHODS",
+    "Access",
+    "ApiTokens",
+    "TokenError",
+    "auth_middleware",
+    "read_token_file",
+    "tokens_from_settings",
+]
+
+Access = Literal["read", "write"]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+
+WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+OPEN_PATHS: Final = frozenset({"/-/healthy", "/-/ready"})
+
+MIN_TOKEN_LENGTH: Final = 16
+MAX_TOKEN_LENGTH: Final = 4096
+_REALM: Final = 'Bearer realm="sla-monitor"'
+
+_log = structlog.get_logger("monitor.api.auth")
+
+
+class TokenError(ValueError):
+    """A token source is unusable; the message names the source and line, never the token."""
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("ascii")).digest()
+
+
+def _check(token: str, where: str) -> str:
+    # Visible ASCII only: a token travels in an HTTP header, where a space or a non-ASCII
+    # character would be cut off or mangled by some client and then never match.
+    if not MIN_TOKEN_LENGTH <= len(token) <= MAX_TOKEN_LENGTH or not all(
+        "!" <= ch <= "~" for ch in token
+    ):
+        raise TokenError(
+            f"{where}: a token is {MIN_TOKEN_LENGTH} to {MAX_TOKEN_LENGTH} visible ASCII "
+            "characters without spaces (e.g. `openssl rand -hex 32`); this one is not"
+        )
+    return token
+
+
+def read_token_file(path: Path) -> list[str]:
+    """Tokens in ``path``: one per line; blank lines and ``#`` comments are skipped.
+
+    Several tokens per file let an operator rotate one without a moment in which no token
+    works: add the new one, move the clients, remove the old one.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise TokenError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise TokenError(f"{path}: cannot read: {error.strerror or type(error).__name__}") from None
+    tokens = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            tokens.append(_check(stripped, f"{path}:{number}"))
+    if not tokens:
+        raise TokenError(f"{path}: no token in the file (one per line, # for comments)")
+    return tokens
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ApiTokens:
+    """The configured tokens, as digests. ``ApiTokens()`` is "none": writes are refused."""
+
+    write_digests: tuple[bytes, ...] = ()
+    read_digests: tuple[bytes, ...] = ()
+
+    @classmethod
+    def of(cls, *, write: Iterable[str] = (), read: Iterable[str] = ()) -> ApiTokens:
+        """Tokens given as text (from a file, a variable or a test); each is checked."""
+        return cls(
+            tuple(_digest(_check(t, "write token")) for t in write),
+            tuple(_digest(_check(t, "read token")) for t in read),
+        )
+
+    @property
+    def writes_enabled(self) -> bool:
+        return bool(self.write_digests)
+
+    @property
+    def reads_protected(self) -> bool:
+        return bool(self.read_digests)
+
+    def grant(self, presented: str) -> Access | None:
+        """What ``presented`` may do, in time independent of which token (if any) matches."""
+        try:
+            digest = _digest(presented)
+        except UnicodeEncodeError:
+            digest = b""
+        write = read = False
+        for known in self.write_digests:
+            write |= hmac.compare_digest(digest, known)
+        for known in self.read_digests:
+            read |= hmac.compare_digest(digest, known)
+        if write:
+            return "write"
+        return "read" if read else None
+
+    def __repr__(self) -> str:
+        return f"ApiTokens(write={len(self.write_digests)}, read={len(self.read_digests)})"
+
+
+def tokens_from_settings(settings: Settings) -> ApiTokens:
+    """Every configured token, from files and variables together; fails at start-up.
+
+    A broken token file stops the daemon instead of starting it with writes silently
+    disabled (or reads silently open): the operator asked for protection.
+    """
+    write: list[str] = []
+    read: list[str] = []
+    if settings.write_tokens_file is not None:
+        write += read_token_file(settings.write_tokens_file)
+    if settings.read_tokens_file is not None:
+        read += read_token_file(settings.read_tokens_file)
+    if settings.write_token is not None:
+        write.append(_check(settings.write_token.get_secret_value(), "SLA_MONITOR_WRITE_TOKEN"))
+    if settings.read_token is not None:
+        read.append(_check(settings.read_token.get_secret_value(), "SLA_MONITOR_READ_TOKEN"))
+    return ApiTokens.of(write=write, read=read)
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return ""
+    return token.strip()
+
+
+def _deny(request: web.Request, status: int, error: str, detail: str, challenge: str) -> web.Response:
+    # Who was turned away and why, never with what: the header may hold a real token that
+    # was sent to the wrong endpoint.
+    _log.info(
+        "api_access_denied",
+        method=request.method,
+        path=request.path,
+        remote=request.remote,
+        reason=error,
+    )
+    return error_response(status, error, detail, headers={"WWW-Authenticate": challenge})
+
+
+def auth_middleware(tokens: ApiTokens) -> Middleware:
+    """The access rule of the module docstring, as an aiohttp middleware."""
+
+    @web.middleware
+    async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path in OPEN_PATHS:
+            return await handler(request)
+        write = request.method in WRITE_METHODS
+        if write and not tokens.writes_enabled:
+            _log.info("api_write_refused", method=request.method, path=request.path)
+            return error_response(
+                403,
+                "writes_disabled",
+                "this daemon accepts no writes because no write token is configured; set "
+                "SLA_MONITOR_WRITE_TOKENS_FILE (a file with one token per line) or "
+                "SLA_MONITOR_WRITE_TOKEN and restart it",
+            )
+        if not write and not tokens.reads_protected:
+            return await handler(request)
+        presented = _bearer(request)
+        if presented is None:
+            needed = "a write token" if write else "a read or write token"
+            return _deny(
+                request,
+                401,
+                "unauthorized",
+                f"this request needs {needed}: send 'Authorization: Bearer TOKEN'",
+                _REALM,
+            )
+        access = tokens.grant(presented) if presented else None
+        if access is None:
+            return _deny(
+                request,
+                401,
+                "invalid_token",
+                "the bearer token is not one of the configured tokens"
+                if presented
+                else "expected 'Authorization: Bearer TOKEN'",
+                f'{_REALM}, error="invalid_token"',
+            )
+        if write and access != "write":
+            return _deny(
+                request,
+                403,
+                "insufficient_scope",
+                "this token may only read; writes need a write token",
+                f'{_REALM}, error="insufficient_scope"',
+            )
+        return await handler(request)
+
+    return authenticate
