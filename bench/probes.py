@@ -479,6 +479,7 @@ class Result:
     server_cpu: float = math.nan
     loadgen_cpu: float = math.nan
     machine_busy: float = math.nan
+    bench_cpu: float = math.nan
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -492,6 +493,14 @@ class Result:
     @property
     def core_share(self) -> float:
         return self.cpu / self.window if self.window else math.nan
+
+    @property
+    def other_load(self) -> float:
+        """Busy cores not explained by the processes of this benchmark (other tenants)."""
+        known = [self.core_share, self.server_cpu, self.bench_cpu]
+        if not math.isnan(self.loadgen_cpu):
+            known.append(self.loadgen_cpu)
+        return self.machine_busy - sum(known)
 
 
 @dataclass
@@ -576,11 +585,13 @@ class Bench:
                 if profile is not None:
                     spy = await self.start_py_spy(process.pid, profile)
                 sys0, srv0 = SystemCpu.read(), cpu_seconds(self.server_pid)
+                own0 = cpu_seconds(os.getpid())
                 cpu0, mono0, wall0 = cpu_seconds(process.pid), time.monotonic(), datetime.now(UTC)
                 log(f"ours: measuring for {args.duration:g} s")
                 await asyncio.sleep(args.duration)
                 cpu1, mono1, wall1 = cpu_seconds(process.pid), time.monotonic(), datetime.now(UTC)
                 sys1, srv1 = SystemCpu.read(), cpu_seconds(self.server_pid)
+                own1 = cpu_seconds(os.getpid())
                 after = parse_buckets(await scrape(params))
                 result.peak_rss_mb = status_kb(process.pid, "VmHWM") / 1024
                 if spy is not None:
@@ -589,6 +600,7 @@ class Bench:
                 result.cpu = cpu1 - cpu0
                 result.server_cpu = (srv1 - srv0) / result.window
                 result.machine_busy = sys1.cores_busy_since(sys0, result.window)
+                result.bench_cpu = (own1 - own0) / result.window
                 delta = bucket_delta(before, after)
                 result.lag_bucket = (bucket_quantile(delta, 0.5), bucket_quantile(delta, 0.99))
                 # After the window: what the daemon's own gauges say (a full render is costly).
@@ -601,6 +613,13 @@ class Bench:
                 result.notes.append(f"probe_success 1 for {ones:,}/{targets:,} targets at end")
             await asyncio.sleep(1.5)  # the writer flushes every 200 ms
             result.probes, result.failures = count_rows(database, wall0, wall1)
+            classes = error_classes(database)
+            if classes:
+                result.notes.append(f"failed results in the whole run by class: {classes}")
+            for name in ("probe_failed", "store_write_failed", "store_buffer_full"):
+                if name in events:
+                    first = {k: v for k, v in events[name].items() if k not in ("level",)}
+                    result.notes.append(f"first {name}: {first}")
             log("ours: SIGTERM")
             result.shutdown = await self.processes.stop(process, grace=60.0)
             await asyncio.wait_for(reader, 10)
@@ -718,17 +737,20 @@ class Bench:
             log(f"blackbox: warming up for {args.warmup:g} s")
             await asyncio.sleep(max(0.0, window[0] - time.monotonic()))
             sys0, srv0 = SystemCpu.read(), cpu_seconds(self.server_pid)
+            own0 = cpu_seconds(os.getpid())
             cpu0, gen0, mono0 = cpu_seconds(process.pid), cpu_seconds(loadgen.pid), time.monotonic()
             log(f"blackbox: measuring for {args.duration:g} s")
             await asyncio.sleep(max(0.0, window[1] - time.monotonic()))
             cpu1, gen1, mono1 = cpu_seconds(process.pid), cpu_seconds(loadgen.pid), time.monotonic()
             sys1, srv1 = SystemCpu.read(), cpu_seconds(self.server_pid)
+            own1 = cpu_seconds(os.getpid())
             result.peak_rss_mb = status_kb(process.pid, "VmHWM") / 1024
             result.window = mono1 - mono0
             result.cpu = cpu1 - cpu0
             result.loadgen_cpu = (gen1 - gen0) / result.window
             result.server_cpu = (srv1 - srv0) / result.window
             result.machine_busy = sys1.cores_busy_since(sys0, result.window)
+            result.bench_cpu = (own1 - own0) / result.window
             async with asyncio.timeout(60):
                 out, err = await loadgen.communicate()
             if loadgen.returncode != 0:
@@ -777,6 +799,14 @@ def count_rows(database: Path, start: datetime, end: datetime) -> tuple[int, int
     return int(row[0]), int(row[1])
 
 
+def error_classes(database: Path) -> dict[str, int]:
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        rows = db.execute(
+            "SELECT error_class, count(*) FROM probe_results WHERE NOT ok GROUP BY error_class"
+        ).fetchall()
+    return {str(name): int(count) for name, count in rows}
+
+
 # --- the table -----------------------------------------------------------------------------
 
 
@@ -820,7 +850,9 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
         ("shutdown s (SIGTERM to exit)", lambda r: _fmt(r.shutdown, ".2f")),
         ("target server, cores", lambda r: _fmt(r.server_cpu, ".3f")),
         ("load generator, cores", lambda r: _fmt(r.loadgen_cpu, ".3f")),
+        ("bench script itself, cores", lambda r: _fmt(r.bench_cpu, ".3f")),
         ("machine busy, cores of 2", lambda r: _fmt(r.machine_busy, ".2f")),
+        ("other tenants' load, cores", lambda r: _fmt(r.other_load, ".2f")),
     ]
     width = max(len(label) for label, _ in rows) + 2
     columns = [[label for label, _ in rows]] + [[get(r) for _, get in rows] for r in results]

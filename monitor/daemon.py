@@ -26,7 +26,6 @@ import structlog
 from prometheus_client import CollectorRegistry
 
 from monitor import __version__
-from monitor.collector import SlaCollector
 from monitor.config import ALWAYS, Config, ConfigError, TargetConfig, load_config
 from monitor.evidence import LiveOverlay
 from monitor.figures import LiveSession
@@ -99,7 +98,6 @@ class Daemon:
         self._monotonic = monotonic
         self.registry = CollectorRegistry(auto_describe=True)
         self.metrics = DaemonMetrics(self.registry, __version__)
-        self.registry.register(SlaCollector(self.snapshot, clock))
         self._stop = asyncio.Event()
         self._running: _Running | None = None
         self._log = structlog.get_logger("monitor.daemon")
@@ -123,6 +121,15 @@ class Daemon:
 
     def request_stop(self) -> None:
         self._stop.set()
+
+    def render_metrics(self) -> str:
+        """The whole ``/metrics`` text: daemon and probe families, then the SLA snapshot's."""
+        text = self.metrics.render()
+        running = self._running
+        exposition = None if running is None else running.recomputer.exposition
+        if exposition is not None:
+            text += exposition.render(self._clock())
+        return text
 
     def snapshot(self) -> SlaSnapshot | None:
         """The current SLA snapshot (``None`` before the first build)."""
@@ -209,7 +216,7 @@ class Daemon:
                 recomputer.run(self._stop), name="sla-recompute"
             )
             running.web = await start_server(
-                create_app(self.registry, self._readiness(running)),
+                create_app(self.render_metrics, self._readiness(running)),
                 self._settings.listen.host,
                 self._settings.listen.port,
             )

@@ -27,6 +27,7 @@ from probes.base import ProbeResult
 __all__ = ["Evidence", "LiveOverlay", "load_evidence", "registered_from_record"]
 
 Span = tuple[datetime, datetime]
+_SOURCES = {source.value: source for source in OutageSource}  # Enum(value) is slow in bulk
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ def outage_from_record(record: StoredOutage) -> Outage:
         start=record.start,
         end=record.end,
         cause=record.cause,
-        source=OutageSource(record.source),
+        source=_SOURCES[record.source],
         id=record.id,
     )
 

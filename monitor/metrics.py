@@ -3,10 +3,14 @@
 The probe-level names are blackbox_exporter's, so existing dashboards and alerts keep working.
 Every configured target gets its series at start-up (zero where nothing happened yet), so a
 dashboard or an alert never meets a gap; a target removed by a reload loses its series.
-Labels are bounded: target names from the configuration and a small fixed set of result
-classes, never an id, a month or an error message.
+Labels are bounded: target names from the configuration and ``success``/``failure``, never an
+id, a month or an error message (the error class is in the logs and the status API).
 
-Everything here lives in a private registry passed in by the daemon; nothing is global.
+Per-target values live in plain slotted rows updated on the event loop after every probe and
+rendered straight to text (see :mod:`monitor.exposition` for why not through
+prometheus_client). The few daemon-wide metrics — build info, storage errors, reload status,
+scheduler lag — stay in a private prometheus_client registry, where a counter and a
+histogram are worth the library.
 """
 
 from __future__ import annotations
@@ -17,16 +21,116 @@ from prometheus_client import (
     Gauge,
     Histogram,
     disable_created_metrics,
+    generate_latest,
 )
 
+from monitor.exposition import family_header, format_value, label_set
 from monitor.sla.outages import OutageTracker
 from probes.base import ProbeResult
 
-__all__ = ["DaemonMetrics"]
+__all__ = ["DaemonMetrics", "ProbeBoard"]
 
-# Two outcomes per target: the error class is in the logs and the status API, and a label per
-# class would multiply the series of 10,000 targets by twenty.
-RESULTS = ("success", "failure")
+
+class _Row:
+    """The live probe values of one target."""
+
+    __slots__ = (
+        "cert_expiry",
+        "duration",
+        "failures",
+        "labels",
+        "last_probe",
+        "success",
+        "successes",
+        "up",
+    )
+
+    def __init__(self, target: str) -> None:
+        self.labels = label_set(target=target)
+        self.success = 0.0
+        self.duration = 0.0
+        self.cert_expiry: float | None = None
+        self.successes = 0
+        self.failures = 0
+        self.up = 1.0
+        self.last_probe = 0.0
+
+
+class ProbeBoard:
+    """Per-target probe metrics: cheap to update, rendered to text at scrape time."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, _Row] = {}
+
+    def register_target(self, target: str) -> None:
+        self._rows.setdefault(target, _Row(target))
+
+    def forget_target(self, target: str) -> None:
+        self._rows.pop(target, None)
+
+    def targets(self) -> list[str]:
+        return list(self._rows)
+
+    def observe(self, target: str, result: ProbeResult, tracker: OutageTracker) -> None:
+        row = self._rows.get(target)
+        if row is None:
+            row = self._rows[target] = _Row(target)
+        row.success = 1.0 if result.ok else 0.0
+        row.duration = result.duration.total_seconds()
+        if result.cert_expiry is not None:
+            row.cert_expiry = result.cert_expiry.timestamp()
+        if result.ok:
+            row.successes += 1
+        else:
+            row.failures += 1
+        row.up = 0.0 if tracker.is_down else 1.0
+        row.last_probe = result.started_at.timestamp()
+
+    def render(self) -> str:
+        rows = list(self._rows.values())
+        parts = [
+            family_header("probe_success", "gauge", "Whether the last probe succeeded"),
+            *(f"probe_success{r.labels} {format_value(r.success)}\n" for r in rows),
+            family_header("probe_duration_seconds", "gauge", "Duration of the last probe"),
+            *(f"probe_duration_seconds{r.labels} {format_value(r.duration)}\n" for r in rows),
+            family_header(
+                "probe_ssl_earliest_cert_expiry",
+                "gauge",
+                "Expiry of the earliest certificate seen by the last probe, Unix time",
+            ),
+            *(
+                f"probe_ssl_earliest_cert_expiry{r.labels} {format_value(r.cert_expiry)}\n"
+                for r in rows
+                if r.cert_expiry is not None
+            ),
+            family_header(
+                "sla_probe_results_total",
+                "counter",
+                "Probe results by outcome (success or failure)",
+            ),
+        ]
+        for r in rows:
+            inner = r.labels[1:-1]
+            parts.append(f'sla_probe_results_total{{{inner},result="success"}} {r.successes}.0\n')
+            parts.append(f'sla_probe_results_total{{{inner},result="failure"}} {r.failures}.0\n')
+        parts += [
+            family_header(
+                "sla_target_up",
+                "gauge",
+                "1 unless the target is in an outage (consecutive failures reached the threshold)",
+            ),
+            *(f"sla_target_up{r.labels} {format_value(r.up)}\n" for r in rows),
+            family_header(
+                "sla_monitor_last_probe_timestamp_seconds",
+                "gauge",
+                "When the last probe of the target started, Unix time",
+            ),
+            *(
+                f"sla_monitor_last_probe_timestamp_seconds{r.labels} {format_value(r.last_probe)}\n"
+                for r in rows
+            ),
+        ]
+        return "".join(parts)
 
 
 class DaemonMetrics:
@@ -37,36 +141,7 @@ class DaemonMetrics:
         # is process-wide in prometheus_client; the daemon owns its process.
         disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped upstream
         self.registry = registry
-        self.probe_success = Gauge(
-            "probe_success", "Whether the last probe succeeded", ["target"], registry=registry
-        )
-        self.probe_duration = Gauge(
-            "probe_duration_seconds", "Duration of the last probe", ["target"], registry=registry
-        )
-        self.cert_expiry = Gauge(
-            "probe_ssl_earliest_cert_expiry",
-            "Expiry of the earliest certificate seen by the last probe, Unix time",
-            ["target"],
-            registry=registry,
-        )
-        self.results = Counter(
-            "sla_probe_results",
-            "Probe results by outcome (success or failure)",
-            ["target", "result"],
-            registry=registry,
-        )
-        self.target_up = Gauge(
-            "sla_target_up",
-            "1 unless the target is in an outage (consecutive failures reached the threshold)",
-            ["target"],
-            registry=registry,
-        )
-        self.last_probe = Gauge(
-            "sla_monitor_last_probe_timestamp_seconds",
-            "When the last probe of the target started, Unix time",
-            ["target"],
-            registry=registry,
-        )
+        self.probes = ProbeBoard()
         self.storage_errors = Counter(
             "sla_monitor_storage_errors",
             "Failed writes to the store (results stay buffered and are retried)",
@@ -88,44 +163,17 @@ class DaemonMetrics:
         )
         build.labels(version=version).set(1)
         self.config_reload_ok.set(1)
-        self._targets: set[str] = set()
 
     def register_target(self, target: str) -> None:
-        """Create every series of a target at zero, so it is visible before the first probe."""
-        self._targets.add(target)
-        self.probe_success.labels(target)
-        self.probe_duration.labels(target)
-        self.target_up.labels(target).set(1)
-        self.last_probe.labels(target)
-        for result in RESULTS:
-            self.results.labels(target, result)
+        self.probes.register_target(target)
 
     def forget_target(self, target: str) -> None:
-        self._targets.discard(target)
-        for gauge in (
-            self.probe_success,
-            self.probe_duration,
-            self.cert_expiry,
-            self.target_up,
-            self.last_probe,
-        ):
-            _remove(gauge, target)
-        for result in RESULTS:
-            _remove(self.results, target, result)
+        self.probes.forget_target(target)
 
     def observe(self, target: str, result: ProbeResult, tracker: OutageTracker) -> None:
-        """Matches :class:`monitor.runner.ResultObserver`."""
-        self.probe_success.labels(target).set(1 if result.ok else 0)
-        self.probe_duration.labels(target).set(result.duration.total_seconds())
-        if result.cert_expiry is not None:
-            self.cert_expiry.labels(target).set(result.cert_expiry.timestamp())
-        self.results.labels(target, "success" if result.ok else "failure").inc()
-        self.target_up.labels(target).set(0 if tracker.is_down else 1)
-        self.last_probe.labels(target).set(result.started_at.timestamp())
+        """Matches :data:`monitor.runner.ResultObserver`."""
+        self.probes.observe(target, result, tracker)
 
-
-def _remove(metric: Gauge | Counter, *labels: str) -> None:
-    try:
-        metric.remove(*labels)
-    except KeyError:
-        return
+    def render(self) -> str:
+        """Daemon-wide metrics (small, through prometheus_client) and the probe families."""
+        return generate_latest(self.registry).decode("utf-8") + self.probes.render()

@@ -20,6 +20,7 @@ import structlog
 
 from monitor.config import Config
 from monitor.evidence import Evidence, LiveOverlay, load_evidence
+from monitor.exposition import SlaExposition
 from monitor.figures import FigureMaker, LiveSession
 from monitor.sla.availability import AvailabilityFigure
 from monitor.sla.intervals import Interval
@@ -65,6 +66,7 @@ class SlaRecomputer:
         self._failing = False
         self._log = structlog.get_logger("monitor.recompute")
         self.snapshot: SlaSnapshot | None = None
+        self.exposition: SlaExposition | None = None
         self.last_success: datetime | None = None
 
     def request(self) -> None:
@@ -115,6 +117,8 @@ class SlaRecomputer:
                 self._previous = {
                     (w.target, w.window): w.previous for t in snapshot.targets for w in t.windows
                 }
+            # Rendered here, once per snapshot, so a scrape only concatenates text.
+            self.exposition = SlaExposition(snapshot)
             self.snapshot = snapshot
             self.last_success = now
             return snapshot

@@ -1,20 +1,27 @@
-"""The daemon's HTTP server: metrics and health endpoints.
+"""The daemon's HTTP server: metrics, health endpoints and, when given, the API.
 
-``/metrics`` renders the private registry on the event loop; everything in it is in memory, so
+``/metrics`` renders text from memory on the event loop (see :mod:`monitor.exposition`), so
 a scrape never waits for the database. ``/-/healthy`` says the process serves requests;
 ``/-/ready`` says it is doing its job: the store accepts writes and the scheduler is ticking.
+With an :class:`~monitor.api.ApiContext` the same server carries ``/api/v1`` and its token
+rules, which then also guard ``/metrics`` (never the health endpoints).
 """
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry
-from prometheus_client.aiohttp import make_aiohttp_handler
 
-__all__ = ["Readiness", "create_app", "start_server"]
+from monitor.api import ApiContext, add_api_routes
+from monitor.exposition import CONTENT_TYPE
+
+__all__ = ["MAX_BODY_BYTES", "Readiness", "create_app", "start_server"]
+
+MAX_BODY_BYTES = 64 * 1024
+"""Largest request body accepted (413 beyond): a maintenance window is a few hundred bytes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +32,11 @@ class Readiness:
     problem: Callable[[], str | None]
 
 
-def create_app(registry: CollectorRegistry, readiness: list[Readiness]) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024)
+def create_app(
+    metrics: Callable[[], str], readiness: list[Readiness], api: ApiContext | None = None
+) -> web.Application:
+    """``metrics`` renders the whole exposition text from memory (never the database)."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
 
     async def healthy(_: web.Request) -> web.Response:
         return web.Response(text="OK\n")
@@ -37,16 +47,31 @@ def create_app(registry: CollectorRegistry, readiness: list[Readiness]) -> web.A
             return web.Response(status=503, text="\n".join(problems) + "\n")
         return web.Response(text="OK\n")
 
-    app.router.add_get("/metrics", make_aiohttp_handler(registry))
+    async def scrape(_: web.Request) -> web.Response:
+        # Not compressed: scrapes come over loopback or a LAN, and deflating megabytes of
+        # text would cost more CPU than rendering them.
+        return web.Response(body=metrics().encode("utf-8"), headers={"Content-Type": CONTENT_TYPE})
+
+    app.router.add_get("/metrics", scrape)
     app.router.add_get("/-/healthy", healthy)
     app.router.add_get("/-/ready", ready)
+    if api is not None:
+        add_api_routes(app, api)
     return app
 
 
-async def start_server(app: web.Application, host: str, port: int) -> web.AppRunner:
-    """Start serving; the caller keeps the runner and calls ``cleanup()`` at shutdown."""
+async def start_server(
+    app: web.Application, host: str, port: int, ssl_context: ssl.SSLContext | None = None
+) -> web.AppRunner:
+    """Start serving, over TLS when given a context (see
+    :func:`monitor.settings.build_ssl_context`); the caller keeps the runner and calls
+    ``cleanup()`` at shutdown."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_address=True)
-    await site.start()
+    try:
+        site = web.TCPSite(runner, host, port, reuse_address=True, ssl_context=ssl_context)
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
     return runner

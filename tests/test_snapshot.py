@@ -7,11 +7,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from prometheus_client import CollectorRegistry
+from prometheus_client.parser import text_string_to_metric_families
 
-from monitor.collector import SlaCollector
 from monitor.config import Config, parse_config
 from monitor.evidence import Evidence, LiveOverlay, load_evidence
+from monitor.exposition import SlaExposition
 from monitor.figures import FigureMaker, LiveSession
 from monitor.recompute import SlaRecomputer
 from monitor.sla.availability import Outage
@@ -85,10 +85,22 @@ def snapshot_at(now: datetime, evidence: Evidence, config: Config = CONFIG) -> S
     return build_snapshot(maker, evidence, now, ledger=ledger)
 
 
-def scrape(snapshot: SlaSnapshot, now: datetime) -> CollectorRegistry:
-    registry = CollectorRegistry()
-    registry.register(SlaCollector(lambda: snapshot, lambda: now))
-    return registry
+class Scrape:
+    """The exposition text of a snapshot, parsed back by prometheus_client's own parser."""
+
+    def __init__(self, text: str) -> None:
+        self.samples = {
+            (sample.name, frozenset(sample.labels.items())): sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+        }
+
+    def get_sample_value(self, name: str, labels: dict[str, str]) -> float | None:
+        return self.samples.get((name, frozenset(labels.items())))
+
+
+def scrape(snapshot: SlaSnapshot, now: datetime) -> Scrape:
+    return Scrape(SlaExposition(snapshot).render(now))
 
 
 def test_every_configured_target_and_window_has_series_before_anything_happened() -> None:

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 from monitor.api.errors import error_response
 from monitor.settings import Settings
@@ -40,8 +41,6 @@ __all__ = [
 ]
 
 Access = Literal["read", "write"]
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 OPEN_PATHS: Final = frozenset({"/-/healthy", "/-/ready"})
@@ -167,7 +166,9 @@ def _bearer(request: web.Request) -> str | None:
     return token.strip()
 
 
-def _deny(request: web.Request, status: int, error: str, detail: str, challenge: str) -> web.Response:
+def _deny(
+    request: web.Request, status: int, error: str, detail: str, challenge: str
+) -> web.Response:
     # Who was turned away and why, never with what: the header may hold a real token that
     # was sent to the wrong endpoint.
     _log.info(

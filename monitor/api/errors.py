@@ -11,12 +11,13 @@ request handling validates fully before it writes, so a refused request has writ
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     "shorten",
 ]
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _ECHO_LIMIT: Final = 80
 """Longest piece of client input quoted back in a message, so errors stay readable."""

@@ -22,14 +22,23 @@ from zoneinfo import ZoneInfo
 
 import structlog
 from aiohttp import web
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
-from pydantic import TypeAdapter
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 
 from monitor.api.context import ApiContext
 from monitor.api.errors import ApiError, Problem, problems_from_validation, shorten
 from monitor.api.outages import known_target
 from monitor.api.params import (
     check_instant,
+    check_rfc3339,
     parse_bool,
     parse_instant,
     query_params,
@@ -62,20 +71,21 @@ _log = structlog.get_logger("monitor.api.maintenance")
 
 
 def _line(value: str) -> str:
+    # Controls are checked before stripping: "name\n" is refused, not quietly repaired.
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError("must be one line without control characters")
     value = value.strip()
     if not value:
         raise ValueError("must not be blank")
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValueError("must be one line without control characters")
     return value
 
 
 def _paragraph(value: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+        raise ValueError("must not contain control characters other than line breaks and tabs")
     value = value.strip()
     if not value:
         raise ValueError("must not be blank; say why the window is needed")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
-        raise ValueError("must not contain control characters other than line breaks and tabs")
     return value
 
 
@@ -85,7 +95,8 @@ def _instant(value: datetime) -> datetime:
 
 Line = Annotated[str, Field(min_length=1, max_length=LINE_LIMIT), AfterValidator(_line)]
 Reason = Annotated[str, Field(min_length=1, max_length=REASON_LIMIT), AfterValidator(_paragraph)]
-Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
+Instant = Annotated[AwareDatetime, BeforeValidator(check_rfc3339), AfterValidator(_instant)]
+TargetName = Annotated[str, Field(min_length=1)]
 
 _WHO: Final = TypeAdapter(Line)
 
@@ -96,7 +107,7 @@ class NewMaintenanceWindow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Line
-    targets: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1, max_length=MAX_TARGETS)]
+    targets: Annotated[list[TargetName], Field(min_length=1, max_length=MAX_TARGETS)]
     start: Instant
     end: Instant
     reason: Reason
@@ -130,7 +141,9 @@ def _window_problems(body: NewMaintenanceWindow, config: Config) -> list[Problem
         problems.append(Problem("end", "must be after start"))
     elif body.end - body.start > MAX_WINDOW:
         problems.append(
-            Problem("end", f"the window is longer than {MAX_WINDOW.days} days; register it in parts")
+            Problem(
+                "end", f"the window is longer than {MAX_WINDOW.days} days; register it in parts"
+            )
         )
     return problems
 
@@ -182,7 +195,7 @@ class MaintenanceHandler:
         except Exception:
             _log.exception("maintenance_change_hook_failed")
 
-    async def list(self, request: web.Request) -> web.Response:
+    async def index(self, request: web.Request) -> web.Response:
         params = query_params(request, ("target", "since", "until", "include_deleted"))
         config = self._api.config()
         zone = config.zone
@@ -206,7 +219,7 @@ class MaintenanceHandler:
         )
         return json_ok({"windows": [window_json(w, zone) for w in windows]})
 
-    async def get(self, request: web.Request) -> web.Response:
+    async def show(self, request: web.Request) -> web.Response:
         query_params(request, ())
         window_id = _window_id(request)
         record = await self._api.store.maintenance_window(window_id)
@@ -269,9 +282,7 @@ class MaintenanceHandler:
             retroactive=result["retroactive"],
         )
         self._changed()
-        return json_ok(
-            result, status=201, headers={"Location": f"/api/v1/maintenance/{record.id}"}
-        )
+        return json_ok(result, status=201, headers={"Location": f"/api/v1/maintenance/{record.id}"})
 
     async def _who(self, request: web.Request) -> str:
         params = query_params(request, ("by",))
@@ -295,12 +306,12 @@ class MaintenanceHandler:
             raise ApiError(
                 400,
                 "missing_who",
-                "say who withdraws the window: ?by=NAME or a JSON body {\"by\": NAME}",
+                'say who withdraws the window: ?by=NAME or a JSON body {"by": NAME}',
                 problems=[Problem("by", "required")],
             )
         return who
 
-    async def delete(self, request: web.Request) -> web.Response:
+    async def withdraw(self, request: web.Request) -> web.Response:
         window_id = _window_id(request)
         who = await self._who(request)
         record = await self._api.store.maintenance_window(window_id)
@@ -325,7 +336,7 @@ class MaintenanceHandler:
         if not await self._api.store.delete_maintenance_window(window_id, at=now, who=who):
             raise ApiError(409, "already_deleted", "the window was withdrawn meanwhile")
         stored = await self._api.store.maintenance_window(window_id)
-        if stored is None:  # pragma: no cover - soft deletes keep the row
+        if stored is None:  # a soft delete keeps the row; only a hand-edited store gets here
             raise _not_found(window_id)
         _log.info("maintenance_withdrawn", id=window_id, name=record.name, by=who)
         self._changed()

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from monitor.api.context import ApiContext, TargetState
+from monitor.api.params import query_params
 from monitor.api.render import iso, json_ok, seconds
 from monitor.snapshot import SlaSnapshot, WindowSnapshot
 
@@ -68,6 +69,7 @@ class StatusHandler:
         self._api = api
 
     async def get(self, request: web.Request) -> web.Response:
+        query_params(request, ())
         config = self._api.config()
         zone = config.zone
         snapshot = self._api.snapshot()

@@ -26,6 +26,8 @@ _ZERO = timedelta(0)
 
 def as_utc(instant: datetime) -> datetime:
     """Return ``instant`` in UTC; refuse naive datetimes, whose meaning is a guess."""
+    if instant.tzinfo is UTC:  # the common case, and the hot path of every interval operation
+        return instant
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"naive datetime {instant.isoformat()} has no time zone")
     return instant.astimezone(UTC)
@@ -39,11 +41,13 @@ class Interval:
     end: datetime
 
     def __post_init__(self) -> None:
-        start, end = as_utc(self.start), as_utc(self.end)
+        start, end = self.start, self.end
+        if start.tzinfo is not UTC or end.tzinfo is not UTC:
+            start, end = as_utc(start), as_utc(end)
+            object.__setattr__(self, "start", start)
+            object.__setattr__(self, "end", end)
         if end < start:
             raise ValueError(f"interval ends before it starts: [{start}, {end})")
-        object.__setattr__(self, "start", start)
-        object.__setattr__(self, "end", end)
 
     @property
     def duration(self) -> timedelta:

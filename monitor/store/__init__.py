@@ -1,4 +1,5 @@
-"""The store: probe results, outages, monitoring sessions and maintenance windows.
+"""The store: probe results, outages, monitoring sessions, maintenance windows and
+service-desk requests.
 
 SQLite (WAL) is the embedded default, PostgreSQL the shared store; both run the same
 schema, created and upgraded by the Alembic migrations in ``monitor/migrations`` whenever a
@@ -9,6 +10,9 @@ the probe path wait for the database and never drops an outage.
 from monitor.store.engine import DEFAULT_DATABASE_URL, create_engine, safe_url
 from monitor.store.migrate import migrate
 from monitor.store.records import (
+    FolderState,
+    MailboxRequest,
+    MailFact,
     MaintenanceChange,
     MaintenanceWindowRecord,
     MonitoringSession,
@@ -16,6 +20,9 @@ from monitor.store.records import (
     OutageOpened,
     OutageSource,
     ProbeResultRow,
+    RequestRecord,
+    RequestSource,
+    RequestSync,
     StoredOutage,
     WriteBatch,
     new_id,
@@ -27,6 +34,9 @@ __all__ = [
     "DEFAULT_DATABASE_URL",
     "DEFAULT_PROBE_RETENTION",
     "BatchSink",
+    "FolderState",
+    "MailFact",
+    "MailboxRequest",
     "MaintenanceChange",
     "MaintenanceWindowRecord",
     "MonitoringSession",
@@ -34,6 +44,9 @@ __all__ = [
     "OutageOpened",
     "OutageSource",
     "ProbeResultRow",
+    "RequestRecord",
+    "RequestSource",
+    "RequestSync",
     "Store",
     "StoreWriter",
     "StoredOutage",

@@ -13,6 +13,7 @@ see the error. A record that was accepted can always be written.
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,12 @@ from typing import Literal
 
 __all__ = [
     "ERROR_MESSAGE_LIMIT",
+    "REQUEST_ID_LIMIT",
+    "Direction",
+    "FolderRole",
+    "FolderState",
+    "MailFact",
+    "MailboxRequest",
     "MaintenanceAction",
     "MaintenanceChange",
     "MaintenanceWindowRecord",
@@ -29,6 +36,9 @@ __all__ = [
     "OutageOpened",
     "OutageSource",
     "ProbeResultRow",
+    "RequestRecord",
+    "RequestSource",
+    "RequestSync",
     "StoredOutage",
     "WriteBatch",
     "new_id",
@@ -298,3 +308,178 @@ class WriteBatch:
 
     def __len__(self) -> int:
         return len(self.results) + len(self.outage_events) + len(self.sessions)
+
+
+# -- service-desk requests (3.2.9, 3.2.13, 3.2.14, 3.2.39) ---------------------------------
+
+RequestSource = Literal["mailbox", "import", "webhook"]
+Direction = Literal["inbound", "outbound"]
+FolderRole = Literal["inbox", "sent"]
+
+REQUEST_ID_LIMIT = 200
+"""Longest request id; ticket systems' ids are short, and an id is a key, not a text."""
+
+_REQUEST_SOURCES: frozenset[str] = frozenset(("mailbox", "import", "webhook"))
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def _check_hash(value: str, what: str) -> None:
+    """Only a SHA-256 hex digest passes, so an address or a subject can never be stored in
+    a hash column by mistake: privacy is enforced at the door, not by convention."""
+    if not _HASH.fullmatch(value):
+        raise ValueError(f"{what} must be a lower-case SHA-256 hex digest")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One service-desk request and its answer, whatever its source (DESIGN §2 c).
+
+    Requirements 3.2.9 ("binnen één werkdag te beantwoorden"), 3.2.13 (escalations), 3.2.14
+    (complaints) and 3.2.39 ("binnen twee dagen te reageren op verzoeken om informatie") are
+    judged from these rows alone: the id, the category, the instant of receipt and the
+    instant of the first human answer. Nothing of the message itself is kept (the contract
+    falls under the AVG/GDPR): ``sender_hash`` is a keyed hash of the sender's address, never
+    the address.
+
+    ``answered_at`` before ``received_at`` is refused: it is always a clock or mapping error
+    in the source, and counting it as "met" would flatter the figure.
+    """
+
+    id: str
+    category: str
+    received_at: datetime
+    answered_at: datetime | None
+    source: RequestSource
+    channel: str | None = None
+    sender_hash: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.id.strip() or len(self.id) > REQUEST_ID_LIMIT:
+            raise ValueError(
+                f"request id must be non-empty and at most {REQUEST_ID_LIMIT} characters"
+            )
+        if clean_text(self.id) != self.id:
+            raise ValueError("request id contains a NUL or an unencodable character")
+        if not self.category or len(self.category) > 100:
+            raise ValueError("request category must be a non-empty name of at most 100 characters")
+        object.__setattr__(self, "category", clean_text(self.category))
+        if self.source not in _REQUEST_SOURCES:
+            raise ValueError(
+                f"request source must be 'mailbox', 'import' or 'webhook', got {self.source!r}"
+            )
+        received = utc(self.received_at, "received_at")
+        object.__setattr__(self, "received_at", received)
+        if self.answered_at is not None:
+            answered = utc(self.answered_at, "answered_at")
+            if answered < received:
+                raise ValueError(
+                    f"answered_at {answered.isoformat()} is before received_at "
+                    f"{received.isoformat()}"
+                )
+            object.__setattr__(self, "answered_at", answered)
+        if self.channel is not None:
+            object.__setattr__(self, "channel", clean_text(self.channel, 200) or None)
+        if self.sender_hash is not None:
+            _check_hash(self.sender_hash, "sender_hash")
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxRequest:
+    """A request derived from a mailbox, with the key of the thread it was found in."""
+
+    record: RequestRecord
+    thread_key: str
+
+    def __post_init__(self) -> None:
+        if self.record.source != "mailbox":
+            raise ValueError("a mailbox request has source 'mailbox'")
+        _check_hash(self.thread_key, "thread_key")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSync:
+    """What a recomputation of one mailbox's requests changed."""
+
+    changed: int
+    """Requests inserted or changed."""
+    removed: int
+    """Requests that no longer exist, e.g. a message turned out to be a follow-up."""
+
+
+@dataclass(frozen=True, slots=True)
+class FolderState:
+    """How far one IMAP folder has been read: everything up to ``last_uid`` under
+    ``uidvalidity``. A different UIDVALIDITY means the UIDs were renumbered and the folder
+    is read again from the start."""
+
+    folder: str
+    uidvalidity: int
+    last_uid: int
+    dirty: bool = False
+    """New facts were stored and the mailbox's requests were not recomputed since."""
+
+    def __post_init__(self) -> None:
+        if not self.folder:
+            raise ValueError("folder state without a folder")
+        if not 0 < self.uidvalidity < 2**32 or not 0 <= self.last_uid < 2**32:
+            raise ValueError("UIDVALIDITY and UID are unsigned 32-bit numbers (RFC 3501)")
+
+
+@dataclass(frozen=True, slots=True)
+class MailFact:
+    """What the figures need of one message in a desk mailbox, and nothing more.
+
+    Identified by its place on the server (``mailbox``, ``folder``, ``uidvalidity``,
+    ``uid``), so storing it again is harmless. Every identifier taken from the message is a
+    SHA-256 digest: the Message-ID (``message_key``, ``aliases``), the ids it refers to
+    (``refs``), the ticket token of its subject (``ticket_key``); the sender is a keyed
+    hash. No address, subject or body reaches the store, yet threads can be rebuilt across
+    scans, because equal identifiers have equal digests.
+    """
+
+    mailbox: str
+    folder: str
+    uidvalidity: int
+    uid: int
+    role: FolderRole
+    fingerprint: str
+    """Digest of the message's stable headers: one message, even when stored twice."""
+    message_key: str
+    synthetic_id: bool
+    """The message had no usable Message-ID; ``message_key`` is made from its headers."""
+    refs: tuple[str, ...]
+    direction: Direction
+    automatic: str | None
+    """Why the message is automatic (``auto-submitted``, ``bounce``, ...), ``None`` if human."""
+    internaldate: datetime | None
+    date_header: datetime | None
+    category: str | None = None
+    sender_hash: str | None = None
+    ticket_key: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.mailbox or not self.folder:
+            raise ValueError("mail fact without mailbox or folder")
+        if not 0 < self.uidvalidity < 2**32 or not 0 < self.uid < 2**32:
+            raise ValueError("UIDVALIDITY and UID are unsigned, non-zero 32-bit numbers")
+        if self.role not in ("inbox", "sent"):
+            raise ValueError(f"folder role must be 'inbox' or 'sent', got {self.role!r}")
+        if self.direction not in ("inbound", "outbound"):
+            raise ValueError(f"direction must be 'inbound' or 'outbound', got {self.direction!r}")
+        if self.automatic is not None and not re.fullmatch(r"[a-z][a-z0-9-]{0,31}", self.automatic):
+            raise ValueError("automatic is a short reason code like 'auto-submitted'")
+        for name in ("fingerprint", "message_key"):
+            _check_hash(getattr(self, name), name)
+        for name in ("sender_hash", "ticket_key"):
+            value = getattr(self, name)
+            if value is not None:
+                _check_hash(value, name)
+        for ref in (*self.refs, *self.aliases):
+            _check_hash(ref, "a message reference")
+        for name in ("internaldate", "date_header"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, utc(value, name))
+        object.__setattr__(self, "refs", tuple(self.refs))
+        object.__setattr__(self, "aliases", tuple(self.aliases))

@@ -17,12 +17,16 @@ from sqlalchemy.engine import Dialect
 
 __all__ = [
     "UTCDateTime",
+    "mail_messages",
+    "mailbox_state",
     "maintenance_changes",
     "maintenance_windows",
     "metadata",
     "monitoring_sessions",
     "outages",
     "probe_results",
+    "requests",
+    "store_meta",
 ]
 
 metadata = sa.MetaData(
@@ -145,4 +149,75 @@ maintenance_changes = sa.Table(
     sa.Column("payload", sa.JSON(), nullable=False),
     sa.CheckConstraint("action IN ('create', 'delete')", name="action"),
     sa.Index(None, "window_id"),
+)
+
+# -- service desk (revision 0002) ------------------------------------------------------------
+#
+# Privacy (issue 5, AVG/GDPR): these tables hold ids, instants, categories and SHA-256
+# digests. No address, subject or body is stored; the record classes refuse anything in a
+# digest column that is not a digest.
+
+_Digest = sa.String(64)
+_Uid = sa.BigInteger()  # IMAP UIDs and UIDVALIDITY are unsigned 32-bit: too big for INTEGER
+
+requests = sa.Table(
+    "requests",
+    metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("category", sa.Text(), nullable=False),
+    sa.Column("received_at", UTCDateTime(), nullable=False),
+    sa.Column("answered_at", UTCDateTime(), nullable=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("channel", sa.Text(), nullable=True),
+    sa.Column("sender_hash", _Digest, nullable=True),
+    sa.Column("thread_key", _Digest, nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint("source IN ('mailbox', 'import', 'webhook')", name="source"),
+    sa.Index(None, "received_at"),
+    sa.Index(None, "source", "channel"),
+)
+
+mailbox_state = sa.Table(
+    "mailbox_state",
+    metadata,
+    sa.Column("mailbox", sa.Text(), primary_key=True),
+    sa.Column("folder", sa.Text(), primary_key=True),
+    sa.Column("uidvalidity", _Uid, nullable=False),
+    sa.Column("last_uid", _Uid, nullable=False),
+    sa.Column("dirty", sa.Boolean(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+mail_messages = sa.Table(
+    "mail_messages",
+    metadata,
+    sa.Column("mailbox", sa.Text(), primary_key=True),
+    sa.Column("folder", sa.Text(), primary_key=True),
+    sa.Column("uidvalidity", _Uid, primary_key=True),
+    sa.Column("uid", _Uid, primary_key=True),
+    sa.Column("role", sa.String(8), nullable=False),
+    sa.Column("fingerprint", _Digest, nullable=False),
+    sa.Column("message_key", _Digest, nullable=False),
+    sa.Column("synthetic_id", sa.Boolean(), nullable=False),
+    sa.Column("aliases", sa.JSON(), nullable=False),
+    sa.Column("refs", sa.JSON(), nullable=False),
+    sa.Column("ticket_key", _Digest, nullable=True),
+    sa.Column("direction", sa.String(8), nullable=False),
+    sa.Column("automatic", sa.String(32), nullable=True),
+    sa.Column("internaldate", UTCDateTime(), nullable=True),
+    sa.Column("date_header", UTCDateTime(), nullable=True),
+    sa.Column("category", sa.Text(), nullable=True),
+    sa.Column("sender_hash", _Digest, nullable=True),
+    sa.Column("scanned_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint("role IN ('inbox', 'sent')", name="role"),
+    sa.CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
+)
+
+store_meta = sa.Table(
+    "store_meta",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
 )

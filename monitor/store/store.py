@@ -1,4 +1,5 @@
-"""The store: every read and write of probe results, outages, sessions and maintenance.
+"""The store: every read and write of probe results, outages, sessions, maintenance and
+service-desk requests.
 
 All writes are idempotent, because the writer replays a batch whose commit it could not
 confirm: probe results are keyed by ``(target, started_at)``, outages, sessions and
@@ -9,6 +10,7 @@ which SQLite (3.24+) and PostgreSQL spell the same way.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -21,9 +23,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from structlog.typing import FilteringBoundLogger
 
+from monitor.store import desk
 from monitor.store.engine import WRITE, create_engine, safe_url
 from monitor.store.migrate import migrate
 from monitor.store.records import (
+    FolderState,
+    MailboxRequest,
+    MailFact,
     MaintenanceAction,
     MaintenanceChange,
     MaintenanceWindowRecord,
@@ -32,6 +38,8 @@ from monitor.store.records import (
     OutageOpened,
     OutageSource,
     ProbeResultRow,
+    RequestRecord,
+    RequestSync,
     StoredOutage,
     WriteBatch,
     utc,
@@ -537,6 +545,101 @@ class Store:
                 window_id=window_id, action=action, at=at, who=who, payload=dict(payload)
             )
         )
+
+    # -- service-desk requests (3.2.9, 3.2.13, 3.2.14, 3.2.39) ------------------------------
+
+    async def upsert_requests(self, records: Sequence[RequestRecord]) -> int:
+        """Store requests by id, in one transaction; returns the rows inserted or changed.
+
+        Idempotent: the same records again change nothing and return 0. An ``answered_at``
+        already stored is never replaced by ``None`` (a webhook may send the answer in a
+        later call than the request, and an import without answers must not erase them).
+        """
+        async with self._write() as connection:
+            return await desk.upsert_requests(connection, self._insert, records, now=self._clock())
+
+    async def requests(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        category: str | None = None,
+    ) -> list[RequestRecord]:
+        """Requests received in ``[since, until)``, ordered by ``received_at`` and id."""
+        async with self._engine.connect() as connection:
+            return await desk.select_requests(connection, since, until, category)
+
+    async def sender_hash_key(self) -> bytes:
+        """This installation's key for hashing sender addresses (made on first use).
+
+        The key lives in the database, next to the hashes it protects: a hash alone (in an
+        export, a log, a copied table) cannot be matched against a list of addresses, and
+        two installations give one address different hashes. Whoever holds the whole
+        database can still test a guessed address; that is the limit of pseudonymisation.
+        """
+        async with self._write() as connection:
+            return await desk.sender_hash_key(connection, self._insert, now=self._clock())
+
+    async def mailbox_state(self, mailbox: str) -> dict[str, FolderState]:
+        """How far each folder of ``mailbox`` has been read, by folder name."""
+        async with self._engine.connect() as connection:
+            return await desk.folder_states(connection, mailbox)
+
+    async def record_mail_batch(
+        self, mailbox: str, state: FolderState, facts: Sequence[MailFact]
+    ) -> None:
+        """Store one batch of message facts and the folder position after it, atomically.
+
+        A crash between batches loses nothing and repeats nothing: the next scan starts
+        after the last committed batch, and storing a fact twice is harmless.
+        """
+        async with self._write() as connection:
+            await desk.record_mail_batch(
+                connection, self._insert, mailbox, state, facts, now=self._clock()
+            )
+
+    async def mail_facts(self, mailbox: str) -> list[MailFact]:
+        async with self._engine.connect() as connection:
+            return await desk.mail_facts(connection, mailbox)
+
+    async def recompute_mailbox_requests(
+        self,
+        mailbox: str,
+        derive: Callable[[list[MailFact]], Sequence[MailboxRequest]],
+    ) -> RequestSync:
+        """Replace the requests of ``mailbox`` by ``derive(all its facts)``, atomically.
+
+        Threads change as mail arrives (a message found later can turn an earlier
+        "request" into a follow-up), so the mailbox's requests are derived afresh from all
+        its facts and the difference is written: new and changed rows upserted, vanished
+        ones deleted. Reading the facts and writing the result happen in one transaction,
+        serialised per mailbox, so two scanners cannot undo each other's work. ``derive``
+        is pure and runs in a worker thread, keeping the event loop free.
+        """
+        async with self._write() as connection:
+            await desk.lock_mailbox(connection, mailbox)
+            facts = await desk.mail_facts(connection, mailbox)
+            wanted = await asyncio.to_thread(derive, facts)
+            existing = await desk.mailbox_requests(connection, mailbox)
+            for item in wanted:
+                if item.record.channel != mailbox:
+                    raise ValueError(f"request {item.record.id} is not from mailbox {mailbox}")
+            fresh = [
+                item
+                for item in wanted
+                if existing.get(item.record.id) != (item.record, item.thread_key)
+            ]
+            changed = await desk.upsert_requests(
+                connection,
+                self._insert,
+                [item.record for item in fresh],
+                now=self._clock(),
+                thread_keys={item.record.id: item.thread_key for item in fresh},
+            )
+            gone = sorted(existing.keys() - {item.record.id for item in wanted})
+            removed = await desk.delete_requests(connection, gone)
+            await desk.mark_mailbox_clean(connection, mailbox, self._clock())
+        return RequestSync(changed=changed, removed=removed)
 
 
 def _probe_result(row: sa.RowMapping) -> ProbeResultRow:

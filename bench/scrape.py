@@ -1,0 +1,162 @@
+"""Benchmark: ``/metrics`` latency and size, and the recompute job's time, by target count.
+
+Method: for each size, a configuration with N http targets (two SLA windows each: 24x7 and
+business-hours), a SQLite store seeded with a month and a half of evidence (one monitoring
+session per target with a restart gap, one outage per target per week), the real
+``SlaRecomputer`` building the snapshot (timed over several runs), then the daemon's real
+metrics registry (probe metrics for every target plus the SLA collector) served by the real
+aiohttp app on 127.0.0.1 and scraped sequentially over keep-alive. Prints a table; asserts
+nothing. The scraping client runs in the same process, so latencies include its share of
+the CPU; on a 2-core machine that is the conservative reading.
+
+Usage: .venv/bin/python -m bench.scrape [--sizes 100,1000,10000] [--scrapes 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+from prometheus_client import CollectorRegistry
+
+from monitor.config import parse_config
+from monitor.evidence import LiveOverlay
+from monitor.metrics import DaemonMetrics
+from monitor.recompute import SlaRecomputer
+from monitor.recording import WriterSink
+from monitor.store import Store, StoreWriter
+from monitor.store.records import MonitoringSession, OutageClosed, OutageOpened, WriteBatch
+from monitor.web import create_app, start_server
+
+NOW = datetime(2026, 6, 17, 11, 0, tzinfo=UTC)
+
+
+def config_yaml(count: int) -> str:
+    lines = ["timezone: Europe/Amsterdam", "targets:"]
+    for index in range(count):
+        lines += [
+            f"  - name: t{index:05d}",
+            '    probe: {type: http, url: "http://127.0.0.1:9/health"}',
+            "    interval: 10s",
+            "    slas:",
+            "      - {window: 24x7, objective: 0.99}",
+            "      - {window: business-hours, objective: 1.0}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+async def seed(store: Store, count: int) -> None:
+    month_ago = NOW - timedelta(days=47)
+    sessions: list[MonitoringSession] = []
+    opened: list[OutageOpened] = []
+    closed: list[OutageClosed] = []
+    for index in range(count):
+        name = f"t{index:05d}"
+        sessions.append(MonitoringSession(f"s{index}a", name, month_ago, NOW - timedelta(days=9)))
+        sessions.append(
+            MonitoringSession(f"s{index}b", name, NOW - timedelta(days=9) + timedelta(hours=2), NOW)
+        )
+        for week in range(6):
+            start = month_ago + timedelta(days=7 * week, hours=index % 24)
+            outage_id = f"o{index}-{week}"
+            opened.append(OutageOpened(outage_id, name, start, "status: 503"))
+            closed.append(OutageClosed(outage_id, start + timedelta(minutes=17)))
+    await store.write_batch(WriteBatch((), (*opened, *closed), tuple(sessions)))
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def measure(count: int, scrapes: int, workdir: Path) -> dict[str, float]:
+    config = parse_config(config_yaml(count))
+    store = await Store.open(f"sqlite+aiosqlite:///{workdir / f'bench-{count}.db'}")
+    started = time.perf_counter()
+    await seed(store, count)
+    seed_seconds = time.perf_counter() - started
+    writer = StoreWriter(store)
+    overlay = LiveOverlay(WriterSink(writer))
+    recomputer = SlaRecomputer(
+        store=store,
+        overlay=overlay,
+        config=lambda: config,
+        live=dict,
+        clock=lambda: NOW,
+        on_error=lambda: None,
+    )
+    first = time.perf_counter()
+    await recomputer.recompute()  # includes summing the closed months into the ledger
+    first_seconds = time.perf_counter() - first
+    runs = []
+    for _ in range(5):
+        begin = time.perf_counter()
+        await recomputer.recompute()
+        runs.append(time.perf_counter() - begin)
+
+    metrics = DaemonMetrics(CollectorRegistry(auto_describe=True), "bench")
+    for target in config.targets:
+        metrics.register_target(target.name)
+    exposition = recomputer.exposition
+    assert exposition is not None
+
+    def render() -> str:  # what Daemon.render_metrics does
+        return metrics.render() + exposition.render(NOW)
+
+    runner = await start_server(create_app(render, []), "127.0.0.1", 0)
+    port = runner.addresses[0][1]
+    latencies, size = [], 0
+    async with aiohttp.ClientSession() as session:
+        for _ in range(scrapes):
+            begin = time.perf_counter()
+            async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+                body = await response.read()
+            latencies.append(time.perf_counter() - begin)
+            size = len(body)
+    await runner.cleanup()
+    await store.close()
+    return {
+        "targets": count,
+        "seed_s": seed_seconds,
+        "recompute_first_s": first_seconds,
+        "recompute_s": statistics.median(runs),
+        "scrape_p50_ms": 1000 * percentile(latencies, 0.5),
+        "scrape_p99_ms": 1000 * percentile(latencies, 0.99),
+        "size_kib": size / 1024,
+        "samples": body.count(b"\n") - body.count(b"\n#"),
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--scrapes", type=int, default=200)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as directory:
+        for count in (int(s) for s in args.sizes.split(",")):
+            print(f"measuring {count} targets ...", file=sys.stderr)
+            rows.append(await measure(count, args.scrapes, Path(directory)))
+    columns = list(rows[0])
+    print(" | ".join(f"{c:>17}" for c in columns))
+    for row in rows:
+        print(
+            " | ".join(
+                f"{row[c]:>17.3f}" if isinstance(row[c], float) else f"{row[c]:>17}"
+                for c in columns
+            )
+        )
+    print("peak RSS is the process maximum so far (cumulative across sizes)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

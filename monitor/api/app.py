@@ -1,0 +1,37 @@
+"""Mounting the API on the daemon's aiohttp application."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from monitor.api.auth import auth_middleware
+from monitor.api.context import ApiContext
+from monitor.api.errors import error_middleware
+from monitor.api.maintenance import MaintenanceHandler
+from monitor.api.openapi import OpenApiHandler
+from monitor.api.outages import OutagesHandler
+from monitor.api.status import StatusHandler
+
+__all__ = ["add_api_routes"]
+
+
+def add_api_routes(app: web.Application, api: ApiContext) -> None:
+    """Add ``/api/v1/*`` and the middlewares; call before the application starts.
+
+    The error middleware is outermost so that the auth middleware's refusals and aiohttp's
+    own (404, 405, 413) all leave in the one error shape. Auth covers every route of the
+    application, ``/metrics`` included, except the health endpoints.
+    """
+    app.middlewares.append(error_middleware)
+    app.middlewares.append(auth_middleware(api.tokens))
+    status = StatusHandler(api)
+    outages = OutagesHandler(api)
+    maintenance = MaintenanceHandler(api)
+    document = OpenApiHandler(api)
+    app.router.add_get("/api/v1/status", status.get)
+    app.router.add_get("/api/v1/outages", outages.get)
+    app.router.add_get("/api/v1/maintenance", maintenance.index)
+    app.router.add_post("/api/v1/maintenance", maintenance.create)
+    app.router.add_get("/api/v1/maintenance/{id}", maintenance.show)
+    app.router.add_delete("/api/v1/maintenance/{id}", maintenance.withdraw)
+    app.router.add_get("/api/v1/openapi.json", document.get)

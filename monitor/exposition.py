@@ -1,0 +1,175 @@
+"""Prometheus text exposition, written directly and cached per snapshot.
+
+prometheus_client validates and escapes every label of every sample on every scrape, about
+19 µs a sample here: 440 ms for the 23,000 SLA samples of 1,000 targets, far beyond a scrape
+budget of 50 ms. The values change only when the snapshot is rebuilt, so the SLA families
+are rendered once per snapshot (off the scrape path, in the recompute job) and a scrape
+concatenates text. Only the two families that depend on the scrape instant — whether a
+window is open and whether a target is in maintenance — and the live probe families are
+rendered per scrape, with label strings escaped once per target.
+
+The format is the classic text format 0.0.4, which every Prometheus version reads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+from monitor.snapshot import SlaSnapshot
+
+__all__ = [
+    "CONTENT_TYPE",
+    "SlaExposition",
+    "escape_label_value",
+    "family_header",
+    "format_value",
+    "label_set",
+]
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+PERIODS = ("current_month", "previous_month")
+
+
+def escape_label_value(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def label_set(**labels: str) -> str:
+    """``{a="x",b="y"}`` with values escaped; names are ours and already valid."""
+    inner = ",".join(f'{name}="{escape_label_value(value)}"' for name, value in labels.items())
+    return "{" + inner + "}"
+
+
+def format_value(value: float) -> str:
+    """Go-style float text as Prometheus expects it: ``+Inf``, ``-Inf``, ``NaN``."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return repr(float(value))
+
+
+def family_header(name: str, kind: str, help_text: str) -> str:
+    return f"# HELP {name} {help_text}\n# TYPE {name} {kind}\n"
+
+
+def _family(name: str, kind: str, help_text: str, lines: Iterable[str]) -> str:
+    return family_header(name, kind, help_text) + "".join(lines)
+
+
+class SlaExposition:
+    """The SLA families of one snapshot: rendered once, served many times."""
+
+    def __init__(self, snapshot: SlaSnapshot) -> None:
+        self.snapshot = snapshot
+        self._maintenance = [(label_set(target=t.name), t.maintenance) for t in snapshot.targets]
+        self._windows = [
+            (label_set(target=w.target, window=w.window), w.window)
+            for t in snapshot.targets
+            for w in t.windows
+        ]
+        self.static_text = self._render_static()
+
+    def _render_static(self) -> str:
+        availability, downtime, unmonitored = [], [], []
+        objective, budget, window_total, unavailable_total = [], [], [], []
+        for target in self.snapshot.targets:
+            for w in target.windows:
+                tw = label_set(target=w.target, window=w.window)
+                objective.append(f"sla_objective_ratio{tw} {format_value(w.objective)}\n")
+                remaining = w.current.budget.remaining.total_seconds()
+                budget.append(f"sla_error_budget_remaining_seconds{tw} {format_value(remaining)}\n")
+                window_total.append(
+                    f"sla_window_seconds_total{tw} {format_value(w.window_seconds_total)}\n"
+                )
+                unavailable_total.append(
+                    f"sla_unavailable_seconds_total{tw} "
+                    f"{format_value(w.unavailable_seconds_total)}\n"
+                )
+                for period, figure in zip(PERIODS, (w.current, w.previous), strict=True):
+                    twp = label_set(target=w.target, window=w.window, period=period)
+                    availability.append(
+                        f"sla_availability_ratio{twp} {format_value(figure.availability)}\n"
+                    )
+                    downtime.append(
+                        f"sla_unplanned_downtime_seconds{twp} "
+                        f"{format_value(figure.unplanned_downtime.total_seconds())}\n"
+                    )
+                    unmonitored.append(
+                        f"sla_unmonitored_seconds{twp} "
+                        f"{format_value(figure.unmonitored.total_seconds())}\n"
+                    )
+        return "".join(
+            (
+                _family(
+                    "sla_availability_ratio",
+                    "gauge",
+                    "Availability in the SLA window (3.2.10)",
+                    availability,
+                ),
+                _family(
+                    "sla_objective_ratio",
+                    "gauge",
+                    "Agreed availability objective of the window",
+                    objective,
+                ),
+                _family(
+                    "sla_unplanned_downtime_seconds",
+                    "gauge",
+                    "Outage time in the window outside agreed maintenance and monitoring gaps",
+                    downtime,
+                ),
+                _family(
+                    "sla_unmonitored_seconds",
+                    "gauge",
+                    "Window time without probe results, outside maintenance",
+                    unmonitored,
+                ),
+                _family(
+                    "sla_error_budget_remaining_seconds",
+                    "gauge",
+                    "Error budget of the month left; negative when overspent",
+                    budget,
+                ),
+                _family(
+                    "sla_window_seconds_total",
+                    "counter",
+                    "Open window time outside maintenance since the first stored evidence",
+                    window_total,
+                ),
+                _family(
+                    "sla_unavailable_seconds_total",
+                    "counter",
+                    "Window time counted as unavailable since the first stored evidence",
+                    unavailable_total,
+                ),
+            )
+        )
+
+    def render_live(self, now: datetime) -> str:
+        """The families that depend on the scrape instant, by binary search per target."""
+        calendars = self.snapshot.calendars
+        open_now = {
+            name: calendar is None or calendar.is_open(now) for name, calendar in calendars.items()
+        }
+        window_lines = [
+            f"sla_window_open{labels} {'1.0' if open_now.get(window, True) else '0.0'}\n"
+            for labels, window in self._windows
+        ]
+        maintenance_lines = [
+            f"sla_in_maintenance{labels} {'1.0' if spans.contains(now) else '0.0'}\n"
+            for labels, spans in self._maintenance
+        ]
+        return _family(
+            "sla_window_open", "gauge", "1 while the SLA window is open", window_lines
+        ) + _family(
+            "sla_in_maintenance",
+            "gauge",
+            "1 during agreed maintenance of the target",
+            maintenance_lines,
+        )
+
+    def render(self, now: datetime) -> str:
+        return self.static_text + self.render_live(now)

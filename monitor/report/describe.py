@@ -1,0 +1,157 @@
+"""Every service level described the way requirement 3.2.15 asks.
+
+3.2.15: "Opdrachtnemer dient bij elke voorgestelde PI de indicator, norm c.q.
+prestatieniveau, eventuele bandbreedte, eventueel groeipad, meetmethode en meetfrequentie
+inzichtelijk te maken." The report prints this next to each figure, so a reader can check
+*how* a number was made without opening the configuration. The texts are generated from the
+configuration that made the figure, never written by hand, so they cannot drift from it.
+There is no growth path ("groeipad") in the configuration; the description says so rather
+than leaving the field out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from monitor.config import ALWAYS, Config, SlaConfig, TargetConfig
+from monitor.report._text import duration_text, objective_text
+from monitor.sla.availability import MaintenancePolicy, UnmonitoredPolicy
+from monitor.sla.calendar import WEEKDAY_NAMES, BusinessCalendar
+from monitor.sla.response import BusinessDayMode
+
+__all__ = [
+    "CATEGORY_REQUIREMENTS",
+    "Description",
+    "availability_description",
+    "calendar_text",
+    "response_description",
+]
+
+CATEGORY_REQUIREMENTS: dict[str, str] = {
+    "email": "3.2.9",
+    "escalation": "3.2.13",
+    "complaint": "3.2.14",
+    "information_request": "3.2.39",
+}
+"""The contract requirement behind each of the default request categories."""
+
+_NO_GROWTH_PATH = "none agreed: the norm is the same every month"
+
+
+@dataclass(frozen=True, slots=True)
+class Description:
+    """The 3.2.15 description of one service level."""
+
+    requirement: str | None
+    indicator: str
+    norm: str
+    bandwidth: str
+    growth_path: str
+    method: str
+    frequency: str
+
+
+def _weekdays(calendar: BusinessCalendar) -> str:
+    return ", ".join(WEEKDAY_NAMES[day] for day in sorted(calendar.weekdays))
+
+
+def calendar_text(calendar: BusinessCalendar) -> str:
+    """``business-hours: mon, tue, wed, thu, fri 08:00-18:00 (Europe/Amsterdam), closed on NL
+    public holidays``: the window in words."""
+    country = calendar.holidays.country
+    closed = f"closed on {country} public holidays" if country else "no public holidays"
+    if calendar.holidays.include or calendar.holidays.exclude:
+        closed += " with the contract's exceptions (see the holiday list)"
+    return f"{calendar.name}: {_weekdays(calendar)} {calendar.hours} ({calendar.zone}), {closed}"
+
+
+def _duration(amount: timedelta) -> str:
+    return duration_text(amount)
+
+
+def availability_description(
+    config: Config, target: TargetConfig, sla: SlaConfig, budget: timedelta
+) -> Description:
+    """The description of one availability SLA (3.2.10 style: A = 1 − D / T per month).
+
+    ``budget`` is the month's error budget, ``(1 − objective) × T``: the bandwidth within
+    which unplanned downtime still meets the norm.
+    """
+    policies = config.availability_policies()
+    what = f"Availability of {target.name}"
+    if target.description:
+        what += f" ({target.description})"
+    if sla.window == ALWAYS:
+        indicator = f"{what}, around the clock (24/7 window)"
+    else:
+        indicator = f"{what} in the window {calendar_text(config.calendar(sla.window))}"
+    norm = f"at least {objective_text(sla.objective)} per calendar month"
+    if sla.objective >= 1.0:
+        bandwidth = "none: any unplanned downtime in the window misses the norm"
+    else:
+        bandwidth = (
+            f"error budget {_duration(budget)} this month: (1 − {objective_text(sla.objective)})"
+            " × window time; unplanned downtime up to it still meets the norm"
+        )
+    denominator = "T − M" if policies.maintenance is MaintenancePolicy.EXCLUDE_FROM_WINDOW else "T"
+    unmonitored = (
+        "counts as unavailable"
+        if policies.unmonitored is UnmonitoredPolicy.COUNT_AS_UNAVAILABLE
+        else "counts as available and is reported separately"
+    )
+    method = (
+        f"{target.probe.type} probe; the target is down from the first of "
+        f"{target.failures_before_down} consecutive failed probes until the first successful "
+        f"one; imported outages count as measured downtime. A = 1 − D / {denominator}: "
+        "T = window time in the month, M = agreed maintenance in it (configured windows, and "
+        "API registrations made before the window started or approved afterwards), D = outage "
+        f"time in the window outside agreed maintenance. Time without probe results {unmonitored}."
+    )
+    frequency = (
+        f"probed every {_duration(target.interval)}; figure per calendar month in "
+        f"{config.timezone}, reported monthly (3.2.5)"
+    )
+    return Description(None, indicator, norm, bandwidth, _NO_GROWTH_PATH, method, frequency)
+
+
+def response_description(config: Config, category: str) -> Description:
+    """The description of one request category (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
+    desk = config.servicedesk
+    norm_config = desk.categories[category]
+    calendar = config.calendar(desk.calendar)
+    days = norm_config.days
+    day_word = "working day" if days == 1 else "working days"
+    if desk.business_day is BusinessDayMode.BUSINESS_HOURS:
+        clock = (
+            f"the clock starts at the first opening instant at or after receipt and runs "
+            f"{days} × {_duration(calendar.hours.nominal_length)} of opening time"
+        )
+    else:
+        clock = (
+            f"the deadline is the closing time of working day {days} after the local date "
+            "of receipt"
+        )
+    method = (
+        "Receipt and answer instants come from the desk mailbox (the server's INTERNALDATE of "
+        "the first inbound message of a thread and of the first human reply), from a "
+        f"ticket-system import or from its webhook. Calendar {calendar_text(calendar)}; "
+        f"{clock}. A request is met when answered at or before its deadline, breached when "
+        "answered later or still unanswered after it, pending otherwise; "
+        "ratio = met / (met + breached) over the requests received in the month."
+    )
+    polls = sorted(m.poll_interval for m in desk.mailboxes if m.category == category)
+    intake = (
+        f"mailboxes read every {_duration(polls[0])}"
+        if polls
+        else "requests are recorded as they are imported or reported by the webhook"
+    )
+    return Description(
+        CATEGORY_REQUIREMENTS.get(category),
+        f"Requests of category {category} answered within {days} {day_word}",
+        f"at least {objective_text(norm_config.objective)} of the requests received in the month",
+        "none: requests still pending are left out of the ratio until answered or overdue",
+        _NO_GROWTH_PATH,
+        method,
+        f"{intake}; ratio per calendar month in {config.timezone}, reported monthly (3.2.5)",
+    )

@@ -1,0 +1,203 @@
+"""The report as JSON: the public contract of DESIGN §3 ("Report JSON").
+
+Monthly export jobs parse this, so the names and shapes of DESIGN §3 are kept exactly; the
+fields this module adds (``period``, ``last_deadline``, ``calendars``, ``maintenance``,
+``misses``, ``uncategorised_requests``, ``generated_by``; per entry ``description`` (3.2.15),
+``coverage``, ``unavailable_seconds``, budget figures, ``final``, ``last_deadline``; per
+outage ``id``; per request ``source``) only ever come *in addition*.
+
+Numbers are exact: ratios are the float the core computed (no rounding), durations are
+float seconds from integer microseconds. Instants are ISO-8601 with the offset of the
+configured zone. ``allow_nan=False``: a figure that is not a number fails here, loudly,
+instead of reaching a client as JSON most parsers reject.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from monitor.report._text import seconds
+from monitor.report.describe import Description
+from monitor.report.model import (
+    AvailabilityEntry,
+    MaintenanceLine,
+    Miss,
+    Report,
+    ResponseEntry,
+)
+from monitor.sla.availability import CountedOutage
+from monitor.sla.response import ResponseVerdict
+
+__all__ = ["render_json", "report_to_dict"]
+
+JSONObject = dict[str, Any]
+
+
+def render_json(report: Report) -> str:
+    """The report as a JSON document (UTF-8 text, two-space indent, trailing newline)."""
+    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _iso(instant: datetime | None, zone: ZoneInfo) -> str | None:
+    return None if instant is None else instant.astimezone(zone).isoformat()
+
+
+def report_to_dict(report: Report) -> JSONObject:
+    zone = report.zone
+    return {
+        "month": str(report.month),
+        "timezone": str(zone),
+        "generated_at": _iso(report.generated_at, zone),
+        "final": report.final,
+        "policies": {
+            "maintenance": report.policies.maintenance.value,
+            "unmonitored": report.policies.unmonitored.value,
+            "business_day": report.policies.business_day.value,
+            "servicedesk_calendar": report.policies.servicedesk_calendar,
+        },
+        "holidays": [day.isoformat() for day in report.holidays],
+        "availability": [_availability(entry, zone) for entry in report.availability],
+        "response": [_response(entry, report) for entry in report.response],
+        # -- additions to DESIGN §3 ------------------------------------------------------
+        "generated_by": f"sla-monitor {report.version}",
+        "period": {
+            "start": _iso(report.period.start, zone),
+            "end": _iso(report.period.end, zone),
+        },
+        "last_deadline": _iso(report.last_deadline, zone),
+        "calendars": [
+            {
+                "name": calendar.name,
+                "description": calendar.text,
+                "closed_days": [
+                    {"date": closed.day.isoformat(), "name": closed.name}
+                    for closed in calendar.closed_days
+                ],
+            }
+            for calendar in report.calendars
+        ],
+        "maintenance": [_maintenance(line, zone) for line in report.maintenance],
+        "misses": [_miss(miss) for miss in report.misses],
+        "uncategorised_requests": [
+            {"category": category, "received": count} for category, count in report.uncategorised
+        ],
+    }
+
+
+def _description(description: Description) -> JSONObject:
+    return {
+        "requirement": description.requirement,
+        "indicator": description.indicator,
+        "norm": description.norm,
+        "bandwidth": description.bandwidth,
+        "growth_path": description.growth_path,
+        "measurement_method": description.method,
+        "measurement_frequency": description.frequency,
+    }
+
+
+def _availability(entry: AvailabilityEntry, zone: ZoneInfo) -> JSONObject:
+    figure = entry.figure
+    budget = figure.budget
+    return {
+        "target": entry.target,
+        "window": entry.window,
+        "objective": entry.objective,
+        "window_seconds": seconds(figure.window),
+        "unplanned_downtime_seconds": seconds(figure.unplanned_downtime),
+        "maintenance_seconds": seconds(figure.maintenance),
+        "unmonitored_seconds": seconds(figure.unmonitored),
+        "availability": figure.availability,
+        "met": figure.met,
+        "outages": [_outage(counted, zone) for counted in figure.outages],
+        # -- additions --
+        "unavailable_seconds": seconds(figure.penalised),
+        "coverage": figure.coverage,
+        "budget_seconds": seconds(budget.total),
+        "budget_remaining_seconds": seconds(budget.remaining),
+        "description": _description(entry.description),
+    }
+
+
+def _outage(counted: CountedOutage, zone: ZoneInfo) -> JSONObject:
+    outage = counted.outage
+    return {
+        "start": _iso(outage.start, zone),
+        "end": _iso(outage.end, zone),
+        "counted_seconds": seconds(counted.counted),
+        "cause": outage.cause,
+        "source": outage.source.value,
+        "id": outage.id,
+    }
+
+
+def _response(entry: ResponseEntry, report: Report) -> JSONObject:
+    result = entry.result
+    zone = report.zone
+    return {
+        "category": result.category,
+        "objective": result.objective,
+        "days": result.days,
+        "received": result.received,
+        "met": result.met,
+        "breached": result.breached,
+        "pending": result.pending,
+        "ratio": result.ratio,
+        "objective_met": result.objective_met,
+        "requests": [_request(v, entry, report) for v in result.verdicts],
+        # -- additions --
+        "final": result.final,
+        "last_deadline": _iso(entry.last_deadline, zone),
+        "description": _description(entry.description),
+    }
+
+
+def _request(verdict: ResponseVerdict, entry: ResponseEntry, report: Report) -> JSONObject:
+    request = verdict.request
+    answered = request.answered_at
+    # An answer after generated_at was not known then; the outcome ignores it, and so does
+    # the line, so outcome and answered_at always agree.
+    if answered is not None and answered > report.generated_at:
+        answered = None
+    zone = report.zone
+    return {
+        "id": request.id,
+        "received_at": _iso(request.received_at, zone),
+        "deadline": _iso(verdict.deadline, zone),
+        "answered_at": _iso(answered, zone),
+        "outcome": verdict.outcome.value,
+        "source": entry.sources.get(request.id),
+    }
+
+
+def _maintenance(line: MaintenanceLine, zone: ZoneInfo) -> JSONObject:
+    return {
+        "name": line.name,
+        "kind": line.kind.value,
+        "start": _iso(line.start, zone),
+        "end": _iso(line.end, zone),
+        "targets": list(line.targets),
+        "counted": line.counted,
+        "retroactive": line.retroactive,
+        "schedule": line.schedule,
+        "reason": line.reason,
+        "id": line.id,
+        "registered_at": _iso(line.registered_at, zone),
+        "registered_by": line.registered_by,
+        "approved_by": line.approved_by,
+    }
+
+
+def _miss(miss: Miss) -> JSONObject:
+    return {
+        "kind": miss.kind,
+        "name": miss.name,
+        "window": miss.window,
+        "objective": miss.objective,
+        "value": miss.value,
+        "outage_ids": [c.outage.id for c in miss.outages],
+        "request_ids": [v.request.id for v in miss.requests],
+    }

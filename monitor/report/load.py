@@ -1,0 +1,33 @@
+"""Reading one month from the store and building its report (the only I/O of a report).
+
+Four queries: the evidence of the month (outages, sessions, registered maintenance, via
+:func:`monitor.evidence.load_evidence`, the same reader the live metrics use), the requests
+received in it, and the maintenance records again for who registered a window and why. The
+figures are then made by the pure :func:`monitor.report.model.build_report` in a worker
+thread: a month of 200 targets and 50,000 requests is CPU work that must not stall the
+daemon's event loop (scrapes, probes) while an HTTP client asks for a report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from monitor.config import Config
+from monitor.evidence import load_evidence
+from monitor.report.model import Report, build_report
+from monitor.sla.months import Month
+from monitor.store import Store
+
+__all__ = ["load_report"]
+
+
+async def load_report(store: Store, config: Config, month: Month, now: datetime) -> Report:
+    """The report of ``month`` as of ``now``, from what ``store`` holds."""
+    period = month.interval(config.zone)
+    evidence = await load_evidence(store, period)
+    requests = await store.requests(since=period.start, until=period.end)
+    registrations = await store.maintenance_windows(period.start, period.end)
+    return await asyncio.to_thread(
+        build_report, config, month, evidence, requests, now, registrations=registrations
+    )

@@ -1,0 +1,541 @@
+"""The monthly Service Level Report as a value: what every output format prints.
+
+Requirement 3.2.5: "Opdrachtnemer heeft de plicht om maandelijks een Service Level
+Rapportage op te stellen over de daadwerkelijk geleverde prestaties op alle PI's over de
+voorgaande maand en deelt deze Service Level Rapportage uiterlijk vijf werkdagen na afloop
+van de voorgaande maand met Opdrachtgever." Requirement 3.2.6: "Opdrachtnemer heeft de plicht
+om een analyse uit te voeren op niet-behaalde PI's over de voorgaande maand en deelt de
+analyse uiterlijk tien werkdagen na afloop van de voorgaande maand met Opdrachtgever." The
+report therefore carries, next to every figure, the evidence behind it: the outages with the
+part of each that counted, the maintenance windows that excused time (and whether they were
+registered after the fact, and who approved that), the monitoring gaps, and every request
+with its deadline and outcome; :attr:`Report.misses` collects what lies behind each missed
+service level, the raw material of the 3.2.6 analysis.
+
+:func:`build_report` is pure: configuration, evidence, requests and "now" in, a frozen value
+out. Availability figures come from :class:`monitor.figures.FigureMaker`, the same code that
+feeds the live metrics (requirement 3.2.10), so the dashboard and the report cannot disagree;
+response figures come from :func:`monitor.sla.response.monthly_response`. Nothing here
+computes a figure a second way.
+
+Finality: a report is *final* when the month has ended **and** no response outcome can
+still change, i.e. the deadline of a request received at the month's last instant has passed
+in every category (:attr:`MonthlyResponse.final`). Evidence added later (an import of old
+outages, a late approval) would still change a recomputation; that is why an export records
+``generated_at`` and is written once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from monitor import __version__
+from monitor.config import ALWAYS, Config
+from monitor.evidence import Evidence
+from monitor.figures import FigureMaker, SlaFigure
+from monitor.report.describe import (
+    Description,
+    availability_description,
+    calendar_text,
+    response_description,
+)
+from monitor.sla.availability import (
+    AvailabilityFigure,
+    CountedOutage,
+    MaintenancePolicy,
+    Outage,
+    OutageSource,
+    UnmonitoredPolicy,
+)
+from monitor.sla.calendar import BusinessCalendar, ClosedDay
+from monitor.sla.intervals import Interval, IntervalSet, as_utc
+from monitor.sla.months import Month
+from monitor.sla.response import (
+    BusinessDayMode,
+    MonthlyResponse,
+    Outcome,
+    RequestTiming,
+    ResponseVerdict,
+    monthly_response,
+    response_deadline,
+)
+from monitor.store.records import MaintenanceWindowRecord
+
+__all__ = [
+    "AvailabilityEntry",
+    "CalendarSummary",
+    "MaintenanceKind",
+    "MaintenanceLine",
+    "Miss",
+    "Report",
+    "ReportPolicies",
+    "RequestLike",
+    "ResponseEntry",
+    "TargetReport",
+    "build_report",
+    "month_is_final",
+]
+
+_TICK = timedelta(microseconds=1)
+
+
+class RequestLike(Protocol):
+    """What the report needs of a stored service-desk request (``RequestRecord`` fits)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def received_at(self) -> datetime: ...
+
+    @property
+    def answered_at(self) -> datetime | None: ...
+
+    @property
+    def source(self) -> str: ...
+
+
+class MaintenanceKind(StrEnum):
+    CONFIGURED = "configured"
+    REGISTERED = "registered"
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceLine:
+    """One maintenance occurrence overlapping the month, as agreed (not clipped).
+
+    ``counted`` says whether its time is subtracted from downtime: configured windows always
+    are; a registered one only when registered before it started or approved afterwards.
+    ``retroactive`` marks a registration made at or after the start: a reclassification of
+    downtime that the client must be able to see, with ``approved_by``.
+    """
+
+    name: str
+    kind: MaintenanceKind
+    start: datetime
+    end: datetime
+    targets: tuple[str, ...]
+    counted: bool
+    retroactive: bool
+    schedule: str | None = None
+    reason: str | None = None
+    id: str | None = None
+    registered_at: datetime | None = None
+    registered_by: str | None = None
+    approved_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityEntry:
+    """One availability service level of one target for the month (3.2.10)."""
+
+    target: str
+    window: str
+    objective: float
+    figure: AvailabilityFigure
+    description: Description
+
+    @property
+    def availability(self) -> float:
+        return self.figure.availability
+
+    @property
+    def met(self) -> bool:
+        return self.figure.met
+
+    @property
+    def counted_outages(self) -> tuple[CountedOutage, ...]:
+        """The outages that took time off this figure: the evidence behind a miss."""
+        return tuple(c for c in self.figure.outages if c.counted > timedelta(0))
+
+
+@dataclass(frozen=True, slots=True)
+class TargetReport:
+    """A target's service levels and what the month's timeline of it shows.
+
+    ``maintenance`` is the agreed maintenance as the figures subtract it (union, clipped to
+    the month); ``unagreed`` the registered windows that do not count; ``unmonitored`` the
+    elapsed part of the month without probe results or imported outages.
+    """
+
+    name: str
+    description: str | None
+    entries: tuple[AvailabilityEntry, ...]
+    outages: tuple[Outage, ...]
+    maintenance_lines: tuple[MaintenanceLine, ...]
+    maintenance: IntervalSet
+    unagreed: IntervalSet
+    unmonitored: IntervalSet
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseEntry:
+    """One request category for the month (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
+
+    result: MonthlyResponse
+    description: Description
+    last_deadline: datetime
+    sources: Mapping[str, str]
+
+    @property
+    def category(self) -> str:
+        return self.result.category
+
+    @property
+    def late(self) -> tuple[ResponseVerdict, ...]:
+        """Breached requests: answered late or not answered by the deadline."""
+        return tuple(v for v in self.result.verdicts if v.outcome is Outcome.BREACHED)
+
+    @property
+    def pending(self) -> tuple[ResponseVerdict, ...]:
+        return tuple(v for v in self.result.verdicts if v.outcome is Outcome.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class Miss:
+    """A missed service level and the evidence behind it: the input of a 3.2.6 analysis."""
+
+    kind: str  # "availability" | "response"
+    name: str
+    window: str | None
+    objective: float
+    value: float | None
+    outages: tuple[CountedOutage, ...] = ()
+    unmonitored: timedelta = timedelta(0)
+    requests: tuple[ResponseVerdict, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPolicies:
+    maintenance: MaintenancePolicy
+    unmonitored: UnmonitoredPolicy
+    business_day: BusinessDayMode
+    servicedesk_calendar: str
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSummary:
+    """A calendar used by a figure, with its closed days inside the month."""
+
+    name: str
+    text: str
+    closed_days: tuple[ClosedDay, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The Service Level Report of one month, as of ``generated_at``."""
+
+    month: Month
+    zone: ZoneInfo
+    period: Interval
+    generated_at: datetime
+    final: bool
+    last_deadline: datetime | None
+    policies: ReportPolicies
+    calendars: tuple[CalendarSummary, ...]
+    targets: tuple[TargetReport, ...]
+    response: tuple[ResponseEntry, ...]
+    maintenance: tuple[MaintenanceLine, ...]
+    uncategorised: tuple[tuple[str, int], ...]
+    version: str
+
+    @property
+    def month_ended(self) -> bool:
+        return self.generated_at >= self.period.end
+
+    @property
+    def availability(self) -> tuple[AvailabilityEntry, ...]:
+        """Every SLA of every configured target, in configuration order."""
+        return tuple(entry for target in self.targets for entry in target.entries)
+
+    @property
+    def holidays(self) -> tuple[date, ...]:
+        """The closed days inside the month of every calendar the figures use."""
+        return tuple(sorted({d.day for c in self.calendars for d in c.closed_days}))
+
+    @property
+    def misses(self) -> tuple[Miss, ...]:
+        """Every missed service level with the outages or late requests behind it."""
+        misses: list[Miss] = []
+        for entry in self.availability:
+            if entry.met:
+                continue
+            figure = entry.figure
+            unmonitored = (
+                figure.unmonitored
+                if figure.policies.unmonitored is UnmonitoredPolicy.COUNT_AS_UNAVAILABLE
+                else timedelta(0)
+            )
+            misses.append(
+                Miss(
+                    "availability",
+                    entry.target,
+                    entry.window,
+                    entry.objective,
+                    entry.availability,
+                    outages=entry.counted_outages,
+                    unmonitored=unmonitored,
+                )
+            )
+        for response in self.response:
+            if response.result.objective_met is False:
+                misses.append(
+                    Miss(
+                        "response",
+                        response.category,
+                        None,
+                        response.result.objective,
+                        response.result.ratio,
+                        requests=response.late,
+                    )
+                )
+        return tuple(misses)
+
+
+def month_is_final(config: Config, month: Month, now: datetime) -> bool:
+    """Whether the report of ``month`` is final at ``now`` (see the module docstring).
+
+    Asks :func:`monthly_response` itself, with no requests, so the export schedule and the
+    report's ``final`` flag can never apply two different rules.
+    """
+    period = month.interval(config.zone)
+    if as_utc(now) < period.end:
+        return False
+    desk = config.servicedesk
+    calendar = config.calendar(desk.calendar)
+    return all(
+        monthly_response(
+            category=name,
+            objective=norm.objective,
+            days=norm.days,
+            requests=(),
+            month=period,
+            calendar=calendar,
+            now=now,
+            mode=desk.business_day,
+        ).final
+        for name, norm in desk.categories.items()
+    )
+
+
+def build_report(
+    config: Config,
+    month: Month,
+    evidence: Evidence,
+    requests: Iterable[RequestLike],
+    now: datetime,
+    *,
+    registrations: Sequence[MaintenanceWindowRecord] = (),
+) -> Report:
+    """The report of ``month`` from the evidence and requests known at ``now``.
+
+    ``evidence`` must cover the month (``load_evidence`` over its interval); ``requests``
+    may include others, only those received in the month are judged. ``registrations`` are
+    the stored records of the API-registered windows, for who registered them and why.
+    """
+    now = as_utc(now)
+    maker = FigureMaker(config)
+    period = maker.period(month)
+    details = {record.id: record for record in registrations}
+    lines = _maintenance_lines(config, evidence, period, details)
+    targets = tuple(
+        _target_report(config, maker, month, evidence, now, lines, name=target.name)
+        for target in config.targets
+    )
+    response, uncategorised = _response(config, period, requests, now)
+    final = now >= period.end and all(entry.result.final for entry in response)
+    desk = config.servicedesk
+    return Report(
+        month=month,
+        zone=config.zone,
+        period=period,
+        generated_at=now,
+        final=final,
+        last_deadline=max((r.last_deadline for r in response), default=None),
+        policies=ReportPolicies(
+            maintenance=config.policies.maintenance,
+            unmonitored=config.policies.unmonitored,
+            business_day=desk.business_day,
+            servicedesk_calendar=desk.calendar,
+        ),
+        calendars=_calendars(config, month),
+        targets=targets,
+        response=response,
+        maintenance=lines,
+        uncategorised=uncategorised,
+        version=__version__,
+    )
+
+
+def _target_report(
+    config: Config,
+    maker: FigureMaker,
+    month: Month,
+    evidence: Evidence,
+    now: datetime,
+    lines: tuple[MaintenanceLine, ...],
+    *,
+    name: str,
+) -> TargetReport:
+    target = config.target(name)
+    period = maker.period(month)
+    figures = maker.month_figures(target, month, evidence, now)
+    elapsed_end = min(period.end, now)
+    elapsed = IntervalSet.of(period.start, elapsed_end) if elapsed_end > period.start else None
+    outages = tuple(
+        o
+        for o in evidence.outages_of(name)
+        if (span := o.interval(now)) is not None
+        and span.start < elapsed_end
+        and span.end > period.start
+    )
+    unmonitored = IntervalSet()
+    if elapsed is not None:
+        # The figures' own notion of monitored time (sessions plus closed schedule), so the
+        # grey in the timeline is exactly the time the figures call unmonitored.
+        monitored = maker._monitored(target, evidence, month, now, None)
+        imported = IntervalSet(
+            span
+            for o in outages
+            if o.source is OutageSource.IMPORT and (span := o.interval(now)) is not None
+        )
+        unmonitored = (elapsed - monitored) - imported
+    unagreed = IntervalSet(
+        w.interval for w in evidence.registered if not w.agreed and w.applies_to(name)
+    ).clip(period.start, period.end)
+    return TargetReport(
+        name=name,
+        description=target.description,
+        entries=tuple(_entry(config, f) for f in figures),
+        outages=outages,
+        maintenance_lines=tuple(line for line in lines if name in line.targets),
+        maintenance=maker.maintenance(name, evidence, period),
+        unagreed=unagreed,
+        unmonitored=unmonitored,
+    )
+
+
+def _entry(config: Config, figure: SlaFigure) -> AvailabilityEntry:
+    target = config.target(figure.target)
+    budget = figure.figure.budget.total
+    return AvailabilityEntry(
+        target=figure.target,
+        window=figure.window,
+        objective=figure.sla.objective,
+        figure=figure.figure,
+        description=availability_description(config, target, figure.sla, budget),
+    )
+
+
+def _maintenance_lines(
+    config: Config,
+    evidence: Evidence,
+    period: Interval,
+    details: Mapping[str, MaintenanceWindowRecord],
+) -> tuple[MaintenanceLine, ...]:
+    lines = [
+        MaintenanceLine(
+            name=o.name,
+            kind=MaintenanceKind.CONFIGURED,
+            start=o.start,
+            end=o.end,
+            targets=o.targets,
+            counted=True,
+            retroactive=False,
+            schedule=o.schedule,
+            reason=o.reason,
+        )
+        for o in config.maintenance_schedule().occurrences(period.start, period.end)
+    ]
+    for window in evidence.registered:
+        if not (window.start < period.end and period.start < window.end):
+            continue
+        record = details.get(window.id)
+        lines.append(
+            MaintenanceLine(
+                name=window.name,
+                kind=MaintenanceKind.REGISTERED,
+                start=as_utc(window.start),
+                end=as_utc(window.end),
+                targets=tuple(sorted(window.targets)),
+                counted=window.agreed,
+                retroactive=window.retroactive,
+                reason=(record.reason or None) if record is not None else None,
+                id=window.id,
+                registered_at=as_utc(window.registered_at),
+                registered_by=record.registered_by if record is not None else None,
+                approved_by=window.approved_by,
+            )
+        )
+    return tuple(sorted(lines, key=lambda line: (line.start, line.name, line.end)))
+
+
+def _response(
+    config: Config, period: Interval, requests: Iterable[RequestLike], now: datetime
+) -> tuple[tuple[ResponseEntry, ...], tuple[tuple[str, int], ...]]:
+    desk = config.servicedesk
+    calendar = config.calendar(desk.calendar)
+    grouped: dict[str, list[RequestTiming]] = defaultdict(list)
+    sources: dict[str, dict[str, str]] = defaultdict(dict)
+    others: Counter[str] = Counter()
+    for request in requests:
+        if not period.contains(as_utc(request.received_at)):
+            continue
+        if request.category not in desk.categories:
+            others[request.category] += 1
+            continue
+        grouped[request.category].append(
+            RequestTiming(request.id, request.received_at, request.answered_at, request.category)
+        )
+        sources[request.category][request.id] = request.source
+    entries = tuple(
+        ResponseEntry(
+            result=monthly_response(
+                category=name,
+                objective=norm.objective,
+                days=norm.days,
+                requests=grouped.get(name, ()),
+                month=period,
+                calendar=calendar,
+                now=now,
+                mode=desk.business_day,
+            ),
+            description=response_description(config, name),
+            last_deadline=response_deadline(
+                calendar, period.end - _TICK, norm.days, desk.business_day
+            ),
+            sources=sources.get(name, {}),
+        )
+        for name, norm in desk.categories.items()
+    )
+    return entries, tuple(sorted(others.items()))
+
+
+def _calendars(config: Config, month: Month) -> tuple[CalendarSummary, ...]:
+    """Every calendar a figure of this report depends on: SLA windows, probing schedules
+    and the service desk's clock, each with its closed days inside the month."""
+    names: dict[str, None] = {config.servicedesk.calendar: None}
+    for target in config.targets:
+        for window in (*(s.window for s in target.slas), target.schedule):
+            if window != ALWAYS:
+                names[window] = None
+    return tuple(_summary(config.calendar(name), month) for name in sorted(names))
+
+
+def _summary(calendar: BusinessCalendar, month: Month) -> CalendarSummary:
+    closed = tuple(
+        d
+        for d in calendar.closed_days(month.year)
+        if (d.day.year, d.day.month) == (month.year, month.month)
+    )
+    return CalendarSummary(calendar.name, calendar_text(calendar), closed)

@@ -1,0 +1,130 @@
+"""schemathesis fuzzes the live API against the OpenAPI document it serves (issue 4).
+
+The daemon's app runs on 127.0.0.1 in a thread of its own (schemathesis calls synchronously
+through ``requests``), with a real SQLite store, a write token and a read token, so every
+operation is exercised with protection on. Each generated request must not end in a 5xx,
+must return a documented status with a body matching the documented schema, must reject
+data the document calls invalid, and must refuse the request without its token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, settings
+from prometheus_client import CollectorRegistry
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from monitor.api import ApiContext, ApiTokens, openapi_document
+from monitor.config import parse_config
+from monitor.store import Store
+from monitor.web import create_app, start_server
+from tests.api.conftest import CONFIG_TEXT, READ_TOKEN, WRITE_TOKEN, bearer
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+    ignored_auth,
+]
+
+
+@dataclass(frozen=True)
+class LiveApi:
+    url: str
+    headers: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
+    """The API on 127.0.0.1:<free port>, served from its own event loop in a thread."""
+    database = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
+    ready: dict[str, Any] = {}
+    started = threading.Event()
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        ready["stop"] = lambda: loop.call_soon_threadsafe(stop.set)
+        config = parse_config(CONFIG_TEXT, "fuzz.yaml")
+        async with await Store.open(f"sqlite+aiosqlite:///{database}") as store:
+            api = ApiContext(
+                store=store,
+                config=lambda: config,
+                tokens=ApiTokens.of(write=[WRITE_TOKEN], read=[READ_TOKEN]),
+            )
+            runner = await start_server(create_app(CollectorRegistry(), [], api), "127.0.0.1", 0)
+            try:
+                host, port = runner.addresses[0][:2]
+                ready["url"] = f"http://{host}:{port}"
+                started.set()
+                await stop.wait()
+            finally:
+                await runner.cleanup()
+
+    def run() -> None:
+        try:
+            asyncio.run(serve())
+        except BaseException as error:  # surface start-up failures to the waiting test
+            ready["error"] = error
+            started.set()
+
+    thread = threading.Thread(target=run, name="live-api", daemon=True)
+    thread.start()
+    assert started.wait(30), "the API did not start within 30 s"
+    if "error" in ready:
+        raise ready["error"]
+    try:
+        yield LiveApi(ready["url"], bearer(WRITE_TOKEN))
+    finally:
+        ready["stop"]()
+        thread.join(30)
+
+
+DOCUMENT = openapi_document(["mail", "web"], reads_protected=True)
+# Loaded from the dict rather than lazily from the live URL: schemathesis' from_fixture
+# reaches into a pytest private (Node._nodeid) that pytest 9 removed. A test below pins the
+# live daemon to serve exactly this document.
+schema = schemathesis.openapi.from_dict(DOCUMENT)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_no_request_the_document_allows_or_forbids_breaks_the_api(
+    case: schemathesis.Case, live_api: LiveApi
+) -> None:
+    """No 5xx, documented statuses and bodies, invalid data rejected, tokens enforced."""
+    case.call_and_validate(
+        base_url=live_api.url, headers=live_api.headers, checks=CHECKS, timeout=10
+    )
+
+
+def test_the_fuzzed_document_is_the_one_the_daemon_serves(live_api: LiveApi) -> None:
+    """Same targets in the enum, same read protection: the fuzzing covers the real contract."""
+    response = requests.get(
+        f"{live_api.url}/api/v1/openapi.json", headers=live_api.headers, timeout=10
+    )
+    assert response.status_code == 200
+    assert response.json() == DOCUMENT
