@@ -348,3 +348,26 @@ def test_the_installed_console_script_exits_non_zero_on_a_misspelt_key() -> None
     assert result.returncode == 2
     assert result.stdout == ""
     assert f"{path}:6: targets[0].probe.expect_staus: unknown field" in result.stderr
+
+
+ICMP_CONFIG = """
+targets:
+  - name: gateway
+    probe: {type: icmp, host: 127.0.0.1}
+    slas: [{window: 24x7, objective: 0.99}]
+"""
+
+
+def test_check_config_says_plainly_when_this_host_cannot_send_icmp(tmp_path: Path) -> None:
+    """Without CAP_NET_RAW and outside ping_group_range, an icmp target is refused by name."""
+    path = write(tmp_path, ICMP_CONFIG)
+    script = Path(sys.executable).with_name("sla-monitor")
+    drop = ["setpriv", "--bounding-set=-net_raw", "--inh-caps=-net_raw", "--"]
+    ping_range = Path("/proc/sys/net/ipv4/ping_group_range").read_text(encoding="ascii").split()
+    assert int(ping_range[0]) > 0, "this host lets gid 0 ping unprivileged; nothing to refuse"
+    done = subprocess.run(
+        [*drop, str(script), "check-config", str(path)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert "targets[0].probe: ICMP probes cannot run" in done.stderr
+    assert "CAP_NET_RAW" in done.stderr

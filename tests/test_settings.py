@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from monitor.settings import DatabaseUrl, ListenAddress, Settings
+from monitor.api import TokenError, tokens_from_settings
+from monitor.settings import DatabaseUrl, ListenAddress, Settings, build_ssl_context
 
 PASSWORD = "s3cret-pw"
 
@@ -121,3 +122,94 @@ def test_database_urls_compare_by_value_and_hash_alike() -> None:
     assert first == DatabaseUrl("sqlite+aiosqlite:///./a.db")
     assert hash(first) == hash(DatabaseUrl("sqlite+aiosqlite:///./a.db"))
     assert first != DatabaseUrl("sqlite+aiosqlite:///./b.db")
+
+
+# -- API tokens and TLS (issue 4) ---------------------------------------------------------
+
+WRITE_TOKEN = "write-token-from-the-environment"
+API_VARIABLES = (
+    "SLA_MONITOR_WRITE_TOKENS_FILE",
+    "SLA_MONITOR_READ_TOKENS_FILE",
+    "SLA_MONITOR_WRITE_TOKEN",
+    "SLA_MONITOR_READ_TOKEN",
+    "SLA_MONITOR_TLS_CERT_FILE",
+    "SLA_MONITOR_TLS_KEY_FILE",
+)
+
+
+@pytest.fixture
+def api_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """The developer's own token and TLS variables must not leak into these tests."""
+    for name in API_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_by_default_there_are_no_tokens_and_no_tls(api_environment: pytest.MonkeyPatch) -> None:
+    """A fresh install serves plain HTTP and refuses writes until a token is configured."""
+    settings = Settings()
+    assert (settings.write_tokens_file, settings.read_tokens_file) == (None, None)
+    assert (settings.write_token, settings.read_token) == (None, None)
+    assert build_ssl_context(settings) is None
+    tokens = tokens_from_settings(settings)
+    assert (tokens.writes_enabled, tokens.reads_protected) == (False, False)
+
+
+def test_tokens_come_from_files_and_variables_together(
+    api_environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """SLA_MONITOR_{WRITE,READ}_TOKENS_FILE and SLA_MONITOR_{WRITE,READ}_TOKEN all count."""
+    write_file = tmp_path / "write"
+    write_file.write_text("# ops\nwrite-token-from-a-file-0001\n", "utf-8")
+    read_file = tmp_path / "read"
+    read_file.write_text("read-token-from-a-file-00001\n", "utf-8")
+    api_environment.setenv("SLA_MONITOR_WRITE_TOKENS_FILE", str(write_file))
+    api_environment.setenv("SLA_MONITOR_READ_TOKENS_FILE", str(read_file))
+    api_environment.setenv("SLA_MONITOR_WRITE_TOKEN", WRITE_TOKEN)
+    api_environment.setenv("SLA_MONITOR_READ_TOKEN", "read-token-from-the-environment")
+    tokens = tokens_from_settings(Settings())
+    assert tokens.grant("write-token-from-a-file-0001") == "write"
+    assert tokens.grant(WRITE_TOKEN) == "write"
+    assert tokens.grant("read-token-from-a-file-00001") == "read"
+    assert tokens.grant("read-token-from-the-environment") == "read"
+    assert tokens.reads_protected
+
+
+def test_tokens_are_hidden_in_repr_and_dumps(api_environment: pytest.MonkeyPatch) -> None:
+    """Logging the settings shows that a token is set, never the token."""
+    api_environment.setenv("SLA_MONITOR_WRITE_TOKEN", WRITE_TOKEN)
+    settings = Settings()
+    for text in (repr(settings), str(settings.model_dump()), settings.model_dump_json()):
+        assert WRITE_TOKEN not in text
+    assert repr(tokens_from_settings(settings)) == "ApiTokens(write=1, read=0)"
+
+
+def test_a_weak_token_in_the_environment_stops_start_up_without_echoing_it(
+    api_environment: pytest.MonkeyPatch,
+) -> None:
+    """Short tokens are refused by name of the variable, not by value."""
+    api_environment.setenv("SLA_MONITOR_WRITE_TOKEN", "hunter2")
+    with pytest.raises(TokenError, match="SLA_MONITOR_WRITE_TOKEN") as caught:
+        tokens_from_settings(Settings())
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize("given", ["SLA_MONITOR_TLS_CERT_FILE", "SLA_MONITOR_TLS_KEY_FILE"])
+def test_tls_files_come_as_a_pair(api_environment: pytest.MonkeyPatch, given: str) -> None:
+    """Half a TLS configuration is an error, not a silent fall-back to plain HTTP."""
+    api_environment.setenv(given, "/etc/sla-monitor/tls.pem")
+    with pytest.raises(ValidationError, match="go together"):
+        Settings()
+
+
+def test_unusable_tls_files_are_named_in_the_error(
+    api_environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A missing file or one that is not a certificate fails start-up, naming the file."""
+    missing = Settings(tls_cert_file=tmp_path / "absent.crt", tls_key_file=tmp_path / "a.key")
+    with pytest.raises(ValueError, match="absent.crt does not exist"):
+        build_ssl_context(missing)
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate\n", "utf-8")
+    with pytest.raises(ValueError, match="cannot use TLS certificate .*garbage.pem"):
+        build_ssl_context(Settings(tls_cert_file=garbage, tls_key_file=garbage))

@@ -36,10 +36,28 @@ def run(args: argparse.Namespace) -> int:
                 "check-config: no configuration file given; pass PATH or set SLA_MONITOR_CONFIG"
             )
         config = load_config(path)
+        problems = host_problems(config)
+        if problems:
+            raise UsageError(*(f"{path}: {line}" for line in problems))
     except (UsageError, ConfigError) as error:
         return fail(error)
     print(f"{path}: ok: {summary(config)}")
     return EXIT_OK
+
+
+def host_problems(config: Config) -> list[str]:
+    """What this host cannot do that the file asks for: an ICMP probe that can never succeed
+    would report an outage forever, so it is refused here, where an operator is looking."""
+    # Imported here: probes pull in aiohttp and dnspython, which a plain check does not need.
+    from probes.icmp import icmp_permission_problem
+
+    problems = []
+    for index, target in enumerate(config.targets):
+        if target.probe.type == "icmp":
+            problem = icmp_permission_problem(target.probe.privileged)
+            if problem is not None:
+                problems.append(f"targets[{index}].probe: {problem}")
+    return problems
 
 
 def summary(config: Config) -> str:

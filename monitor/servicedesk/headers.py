@@ -118,9 +118,7 @@ def parse_headers(raw: bytes | str, internaldate: datetime | None = None) -> Mes
     if len(references) > MAX_REFERENCES:
         references = (references[0], *references[-(MAX_REFERENCES - 1) :])
     from_addresses = _addresses(raw_values.get("from", ()))
-    recipients = _unique(
-        _addresses(raw_values.get(name, ())) for name in _RECIPIENT_FIELDS
-    )
+    recipients = _unique(_addresses(raw_values.get(name, ())) for name in _RECIPIENT_FIELDS)
     subject = fields.get("subject", ("",))[0]
     date_text = _first(raw_values, "date")
     date = _date(date_text)
@@ -129,7 +127,7 @@ def parse_headers(raw: bytes | str, internaldate: datetime | None = None) -> Mes
     if synthetic:
         stable = [
             *(_first(raw_values, name) for name in ("from", "to", "cc", "date", "subject")),
-            internaldate.astimezone(UTC).isoformat() if _aware(internaldate) else "",
+            _instant_text(internaldate),
         ]
         message_id = f"<{_digest(['synthetic', *stable])[:40]}@{SYNTHETIC_DOMAIN}>"
         aliases = declared
@@ -262,8 +260,10 @@ def _first(values: Mapping[str, list[str]], name: str) -> str:
     return found[0] if found else ""
 
 
-def _aware(instant: datetime | None) -> bool:
-    return instant is not None and instant.utcoffset() is not None
+def _instant_text(instant: datetime | None) -> str:
+    if instant is None or instant.utcoffset() is None:
+        return ""
+    return instant.astimezone(UTC).isoformat()
 
 
 def _digest(parts: Iterable[str]) -> str:

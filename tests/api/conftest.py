@@ -41,6 +41,11 @@ targets:
 """
 
 
+def render_metrics() -> str:
+    """Stands in for the daemon's exposition renderer."""
+    return "# TYPE sla_test_up gauge\nsla_test_up 1\n"
+
+
 def bearer(token: str = WRITE_TOKEN) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

@@ -19,7 +19,6 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
-from prometheus_client import CollectorRegistry
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -34,7 +33,7 @@ from monitor.api import ApiContext, ApiTokens, openapi_document
 from monitor.config import parse_config
 from monitor.store import Store
 from monitor.web import create_app, start_server
-from tests.api.conftest import CONFIG_TEXT, READ_TOKEN, WRITE_TOKEN, bearer
+from tests.api.conftest import CONFIG_TEXT, READ_TOKEN, WRITE_TOKEN, bearer, render_metrics
 
 CHECKS = [
     not_a_server_error,
@@ -71,7 +70,7 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
                 config=lambda: config,
                 tokens=ApiTokens.of(write=[WRITE_TOKEN], read=[READ_TOKEN]),
             )
-            runner = await start_server(create_app(CollectorRegistry(), [], api), "127.0.0.1", 0)
+            runner = await start_server(create_app(render_metrics, [], api), "127.0.0.1", 0)
             try:
                 host, port = runner.addresses[0][:2]
                 ready["url"] = f"http://{host}:{port}"

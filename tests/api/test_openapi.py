@@ -92,7 +92,9 @@ def test_every_operation_documents_its_errors_in_the_error_shape() -> None:
     assert len(ids) == len(set(ids))
 
 
-async def test_the_document_lists_exactly_the_routes_the_api_serves(store: Store, config: Config) -> None:
+async def test_the_document_lists_exactly_the_routes_the_api_serves(
+    store: Store, config: Config
+) -> None:
     """Nothing served undocumented, nothing documented unserved."""
     app = web.Application()
     add_api_routes(app, ApiContext(store=store, config=lambda: config, tokens=ApiTokens()))
@@ -179,9 +181,7 @@ async def test_error_responses_conform_to_the_error_schema(harness: Harness) -> 
         await harness.client.get("/api/v1/nothing"),
         await harness.client.put("/api/v1/status", headers=bearer()),
         await harness.register(start="2026-06-01T02:00:00+02:00"),
-        await harness.client.post(
-            "/api/v1/maintenance", data=b"x" * 70_000, headers=bearer()
-        ),
+        await harness.client.post("/api/v1/maintenance", data=b"x" * 70_000, headers=bearer()),
         await harness.client.post("/api/v1/maintenance", data="x", headers=bearer()),
         await harness.register(targets=["crm"]),
     ]

@@ -18,7 +18,9 @@ async def add(
     cause: str = "timeout: no answer within 10s",
     source: str = "probe",
 ) -> str:
-    outage = OutageOpened.new(target, start, cause, source="import" if source == "import" else "probe")
+    outage = OutageOpened.new(
+        target, start, cause, source="import" if source == "import" else "probe"
+    )
     assert await store.open_outage(outage)
     if end is not None:
         assert await store.close_outage(outage.id, end)

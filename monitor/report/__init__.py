@@ -1,0 +1,55 @@
+"""The monthly Service Level Report (requirements 3.2.5, 3.2.6, 3.2.15) and its export.
+
+:func:`build_report` turns configuration, evidence, requests and "now" into a frozen
+:class:`Report` (pure); :func:`load_report` reads a month from the store and builds it;
+``render(report, "json" | "csv" | "html")`` writes it; :func:`run_exports` is the monthly
+export job; :func:`report_handler` serves ``GET /api/v1/reports/{YYYY-MM}``.
+"""
+
+from monitor.report.export import (
+    due_exports,
+    export_deadline,
+    export_month,
+    export_paths,
+    last_exported,
+    run_exports,
+)
+from monitor.report.formats import FORMATS, ReportFormat, render
+from monitor.report.http import report_handler
+from monitor.report.load import load_report
+from monitor.report.model import (
+    AvailabilityEntry,
+    Miss,
+    Report,
+    RequestLike,
+    ResponseEntry,
+    TargetReport,
+    build_report,
+    month_is_final,
+)
+from monitor.report.outage_import import ImportSummary, OutageImportError, import_outages
+
+__all__ = [
+    "FORMATS",
+    "AvailabilityEntry",
+    "ImportSummary",
+    "Miss",
+    "OutageImportError",
+    "Report",
+    "ReportFormat",
+    "RequestLike",
+    "ResponseEntry",
+    "TargetReport",
+    "build_report",
+    "due_exports",
+    "export_deadline",
+    "export_month",
+    "export_paths",
+    "import_outages",
+    "last_exported",
+    "load_report",
+    "month_is_final",
+    "render",
+    "report_handler",
+    "run_exports",
+]
