@@ -307,18 +307,26 @@ async def serve_role(lifetime: float) -> None:
 
 
 def daemon_role() -> int:
-    """``sla-monitor run --log-format json`` with the two exact-lag hooks of the docstring."""
+    """``sla-monitor run --log-format json`` with the recording hooks of the docstring.
+
+    SIGUSR1 writes what was recorded so far to ``$BENCH_LAG_FILE`` (atomically), so the bench
+    gets the figures of its window even when an overloaded daemon cannot shut down in time.
+    """
     import apscheduler.executors.asyncio as aps_asyncio
 
     from monitor import cli, metrics
+    from monitor.sla.outages import OutageTracker
+    from probes.base import ProbeResult
 
     out = os.environ.get("BENCH_LAG_FILE")
-    dispatch = array.array("d")  # pairs: monotonic time, lag seconds
-    start = array.array("d")
+    # Pairs of (monotonic time, value): dispatch lag, start lag, probe outcome (1 ok, 0 not).
+    series = (array.array("d"), array.array("d"), array.array("d"))
+    dispatch, start, done = series
     monotonic = time.monotonic
     now = datetime.now
 
     original_init = metrics.DaemonMetrics.__init__
+    original_observe = metrics.DaemonMetrics.observe
 
     def init(self: metrics.DaemonMetrics, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)
@@ -331,7 +339,15 @@ def daemon_role() -> int:
 
         self.scheduler_lag.observe = recording_observe  # type: ignore[method-assign]
 
+    def observe_result(
+        self: metrics.DaemonMetrics, target: str, result: ProbeResult, tracker: OutageTracker
+    ) -> None:
+        done.append(monotonic())
+        done.append(1.0 if result.ok else 0.0)
+        original_observe(self, target, result, tracker)
+
     metrics.DaemonMetrics.__init__ = init  # type: ignore[method-assign]
+    metrics.DaemonMetrics.observe = observe_result  # type: ignore[method-assign]
 
     original_run = aps_asyncio.run_coroutine_job
 
@@ -343,26 +359,34 @@ def daemon_role() -> int:
 
     aps_asyncio.run_coroutine_job = timed_run
 
-    code = cli.main(["run", "--log-format", "json"])
-    if out:
-        with Path(out).open("wb") as handle:
-            for values in (dispatch, start):
+    def dump(*_: object) -> None:
+        if not out:
+            return
+        partial = Path(out + ".partial")
+        with partial.open("wb") as handle:
+            for values in series:
                 array.array("q", [len(values)]).tofile(handle)
                 values.tofile(handle)
-    return code
+        partial.replace(out)
+
+    signal.signal(signal.SIGUSR1, dump)
+    return cli.main(["run", "--log-format", "json"])
 
 
-def read_lag_file(path: Path) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+Pairs = list[tuple[float, float]]
+
+
+def read_lag_file(path: Path) -> tuple[Pairs, Pairs, Pairs]:
     data = path.read_bytes()
-    series: list[list[tuple[float, float]]] = []
+    series: list[Pairs] = []
     offset = 0
-    for _ in range(2):
+    for _ in range(3):
         (count,) = array.array("q", data[offset : offset + 8])
         offset += 8
         values = array.array("d", data[offset : offset + 8 * count])
         offset += 8 * count
         series.append(list(zip(values[0::2], values[1::2], strict=True)))
-    return series[0], series[1]
+    return series[0], series[1], series[2]
 
 
 # --- the load generator (role _loadgen) ----------------------------------------------------
@@ -469,6 +493,8 @@ class Result:
     window: float = math.nan
     probes: int = 0
     failures: int = 0
+    stored: int = -1
+    stored_failures: int = -1
     cpu: float = math.nan
     peak_rss_mb: float = math.nan
     lag_bucket: tuple[float, float] = (math.nan, math.nan)
@@ -501,6 +527,26 @@ class Result:
         if not math.isnan(self.loadgen_cpu):
             known.append(self.loadgen_cpu)
         return self.machine_busy - sum(known)
+
+
+async def wait_for_quiet(threshold: float, max_wait: float, exclude_pids: Sequence[int]) -> str:
+    """Wait until the rest of the machine uses fewer than ``threshold`` cores (3 s samples).
+
+    The machine may be shared (other sessions run test suites on it); a phase started while
+    it is busy measures contention more than the code. Gives up after ``max_wait`` seconds.
+    """
+    began = time.monotonic()
+    while True:
+        sys0, own0 = SystemCpu.read(), sum(cpu_seconds(pid) for pid in exclude_pids)
+        await asyncio.sleep(3.0)
+        sys1, own1 = SystemCpu.read(), sum(cpu_seconds(pid) for pid in exclude_pids)
+        other = sys1.cores_busy_since(sys0, 3.0) - (own1 - own0) / 3.0
+        waited = time.monotonic() - began
+        if other < threshold:
+            return f"machine quiet ({other:.2f} other cores) after {waited:.0f} s"
+        if waited >= max_wait:
+            return f"machine still busy ({other:.2f} other cores) after {waited:.0f} s; went on"
+        log(f"waiting for a quieter machine: {other:.2f} cores busy elsewhere")
 
 
 @dataclass
@@ -540,13 +586,20 @@ class Bench:
             sys.executable, str(HERE), "_daemon", env=env, stderr=asyncio.subprocess.PIPE
         )
 
+        other_lines = Counter[str]()
+
         async def read_events() -> None:
             assert process.stderr is not None
             async for raw in process.stderr:
                 try:
                     item = json.loads(raw)
                 except ValueError:
-                    log(f"daemon: {raw.decode(errors='replace').rstrip()}")
+                    # stdlib logging (APScheduler's warnings): count by kind, show a few.
+                    text = raw.decode(errors="replace").rstrip()
+                    kind = re.sub(r'"[^"]*"|\d[\d:.\- +]*', "…", text)[:90]
+                    other_lines[kind] += 1
+                    if other_lines[kind] <= 2:
+                        log(f"daemon: {text[:300]}")
                     continue
                 name = str(item.get("event"))
                 event_counts[name] += 1
@@ -555,7 +608,7 @@ class Bench:
                 if (
                     item.get("level") in ("warning", "error", "critical")
                     and event_counts[name] <= 3
-                    and not name.startswith("probe_")
+                    and not name.startswith(("probe_", "outage_"))
                 ):
                     log(f"daemon {item.get('level')}: {name} {item}")
 
@@ -573,14 +626,19 @@ class Bench:
             await asyncio.sleep(args.warmup)
 
             async with aiohttp.ClientSession() as session:
-                lag_url = f"http://{listen}/metrics"
-                params = [("name[]", f"{LAG_METRIC}_bucket")]
+                metrics_url = f"http://{listen}/metrics"
+                lag_params = [("name[]", f"{LAG_METRIC}_bucket")]
 
-                async def scrape(params: list[tuple[str, str]]) -> str:
-                    async with session.get(lag_url, params=params) as response:
-                        return await response.text()
+                async def scrape(params: list[tuple[str, str]], within: float) -> str | None:
+                    """A filtered scrape; ``None`` when an overloaded daemon does not answer."""
+                    try:
+                        async with asyncio.timeout(within):
+                            async with session.get(metrics_url, params=params) as response:
+                                return await response.text()
+                    except (TimeoutError, aiohttp.ClientError) as error:
+                        log(f"ours: /metrics scrape failed: {type(error).__name__}")
+                        return None
 
-                before = parse_buckets(await scrape(params))
                 spy: asyncio.subprocess.Process | None = None
                 if profile is not None:
                     spy = await self.start_py_spy(process.pid, profile)
@@ -588,11 +646,13 @@ class Bench:
                 own0 = cpu_seconds(os.getpid())
                 cpu0, mono0, wall0 = cpu_seconds(process.pid), time.monotonic(), datetime.now(UTC)
                 log(f"ours: measuring for {args.duration:g} s")
-                await asyncio.sleep(args.duration)
+                before = await scrape(lag_params, 5.0)
+                await asyncio.sleep(max(0.0, mono0 + args.duration - time.monotonic()))
                 cpu1, mono1, wall1 = cpu_seconds(process.pid), time.monotonic(), datetime.now(UTC)
                 sys1, srv1 = SystemCpu.read(), cpu_seconds(self.server_pid)
                 own1 = cpu_seconds(os.getpid())
-                after = parse_buckets(await scrape(params))
+                process.send_signal(signal.SIGUSR1)  # the wrapper writes its records
+                after = await scrape(lag_params, 5.0)
                 result.peak_rss_mb = status_kb(process.pid, "VmHWM") / 1024
                 if spy is not None:
                     await self.finish_py_spy(spy, profile)
@@ -601,41 +661,54 @@ class Bench:
                 result.server_cpu = (srv1 - srv0) / result.window
                 result.machine_busy = sys1.cores_busy_since(sys0, result.window)
                 result.bench_cpu = (own1 - own0) / result.window
-                delta = bucket_delta(before, after)
-                result.lag_bucket = (bucket_quantile(delta, 0.5), bucket_quantile(delta, 0.99))
-                # After the window: what the daemon's own gauges say (a full render is costly).
-                success = await scrape([("name[]", "probe_success")])
-                ones = sum(
-                    1
-                    for line in success.splitlines()
-                    if line.startswith("probe_success{") and line.endswith(" 1.0")
-                )
-                result.notes.append(f"probe_success 1 for {ones:,}/{targets:,} targets at end")
+                if before is not None and after is not None:
+                    delta = bucket_delta(parse_buckets(before), parse_buckets(after))
+                    result.lag_bucket = (bucket_quantile(delta, 0.5), bucket_quantile(delta, 0.99))
+                # After the window: what the daemon's own gauges say.
+                success = await scrape([("name[]", "probe_success")], 30.0)
+                if success is not None:
+                    ones = sum(
+                        1
+                        for line in success.splitlines()
+                        if line.startswith("probe_success{") and line.endswith(" 1.0")
+                    )
+                    result.notes.append(f"probe_success 1 for {ones:,}/{targets:,} targets at end")
+            for _ in range(300):  # the wrapper writes it within a moment of SIGUSR1
+                if lag_file.exists():
+                    break
+                await asyncio.sleep(0.1)
+            dispatch, start, done = read_lag_file(lag_file)
+            result.lag_dispatch = _exact(dispatch, mono0, mono1)
+            result.lag_start = _exact(start, mono0, mono1)
+            outcomes = [ok for at, ok in done if mono0 <= at < mono1]
+            result.probes = len(outcomes)
+            result.failures = sum(1 for ok in outcomes if not ok)
             await asyncio.sleep(1.5)  # the writer flushes every 200 ms
-            result.probes, result.failures = count_rows(database, wall0, wall1)
+            result.stored, result.stored_failures = count_rows(database, wall0, wall1)
             classes = error_classes(database)
             if classes:
-                result.notes.append(f"failed results in the whole run by class: {classes}")
+                result.notes.append(f"stored failed results, whole run, by class: {classes}")
             for name in ("probe_failed", "store_write_failed", "store_buffer_full"):
                 if name in events:
                     first = {k: v for k, v in events[name].items() if k not in ("level",)}
                     result.notes.append(f"first {name}: {first}")
             log("ours: SIGTERM")
-            result.shutdown = await self.processes.stop(process, grace=60.0)
-            await asyncio.wait_for(reader, 10)
+            result.shutdown = await self.processes.stop(process, grace=args.shutdown_grace)
+            if process.returncode == -signal.SIGKILL:
+                result.notes.append(f"no exit within {args.shutdown_grace:g} s of SIGTERM: killed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(reader, 10)
             stopped = events.get("daemon_stopped", {})
             result.notes.append(
                 f"daemon_stopped: seconds={stopped.get('seconds')} drained="
                 f"{stopped.get('drained')} cancelled={stopped.get('cancelled')} "
                 f"unwritten={stopped.get('unwritten')}; exit code {process.returncode}"
             )
-            if lag_file.exists():
-                dispatch, start = read_lag_file(lag_file)
-                result.lag_dispatch = _exact(dispatch, mono0, mono1)
-                result.lag_start = _exact(start, mono0, mono1)
             noisy = {k: v for k, v in event_counts.items() if k not in _EXPECTED_EVENTS}
             if noisy:
                 result.notes.append(f"other log events: {dict(noisy)}")
+            for kind, count in other_lines.most_common(3):
+                result.notes.append(f"{count:,} stdlib log lines like: {kind}")
         finally:
             await self.processes.stop(process, grace=30.0)
             reader.cancel()
@@ -827,12 +900,16 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
     rows: list[tuple[str, Callable[[Result], str]]] = [
         ("targets x interval", lambda r: f"{r.targets:,} x {r.interval:g} s"),
         ("measured window (s)", lambda r: _fmt(r.window, ".1f")),
-        ("probes in window", lambda r: f"{r.probes:,}"),
+        ("probes completed in window", lambda r: f"{r.probes:,}"),
         (
             "probes/s achieved (planned)",
             lambda r: f"{_fmt(r.rate, '.1f')} ({r.targets / r.interval:g})",
         ),
         ("failed probes", lambda r: f"{r.failures:,}"),
+        (
+            "results stored in window (failed)",
+            lambda r: f"{r.stored:,} ({r.stored_failures:,})" if r.stored >= 0 else "-",
+        ),
         ("CPU s in window", lambda r: _fmt(r.cpu, ".2f")),
         ("CPU s per 1,000 probes", lambda r: _fmt(r.cpu_per_1000, ".3f")),
         ("CPU ms per probe", lambda r: _fmt(r.cpu_per_1000, ".3f")),
@@ -1025,12 +1102,17 @@ async def run_bench(args: argparse.Namespace) -> int:
         sizes = [args.targets]
         if args.also_10k and 10_000 not in sizes:
             sizes.append(10_000)
+        own = (os.getpid(), server.pid)
         for index, size in enumerate(sizes):
             profile = args.profile if index == 0 else None
+            quiet = await wait_for_quiet(args.quiet_below, args.quiet_wait, own)
             results.append(await bench.ours(size, profile))
+            results[-1].notes.insert(0, f"before the phase: {quiet}")
             print(table(results, args), file=sys.stderr)
             if args.blackbox and (size < 10_000 or args.blackbox_10k):
+                quiet = await wait_for_quiet(args.quiet_below, args.quiet_wait, own)
                 results.append(await bench.blackbox(size))
+                results[-1].notes.insert(0, f"before the phase: {quiet}")
                 print(table(results, args), file=sys.stderr)
         await processes.stop(server)
         if server.stdout is not None:
@@ -1077,8 +1159,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--loadgen-concurrency", type=int, default=64)
     parser.add_argument("--startup-timeout", type=float, default=300.0)
+    parser.add_argument("--shutdown-grace", type=float, default=90.0, help="then SIGKILL")
     parser.add_argument("--profile", type=Path, help="py-spy the first 'ours' window into DIR")
     parser.add_argument("--profile-rate", type=int, default=250, help="samples/s (py-spy)")
+    parser.add_argument(
+        "--quiet-below",
+        type=float,
+        default=0.3,
+        help="before each phase, wait until other processes use fewer cores (default 0.3)",
+    )
+    parser.add_argument("--quiet-wait", type=float, default=300.0, help="at most, s")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     if args.warmup is None:
@@ -1087,7 +1177,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.profile.mkdir(parents=True, exist_ok=True)
     phases = (2 if args.also_10k else 1) * (2 if args.blackbox else 1)
     # The target server stops by itself even if everything else goes wrong.
-    args.lifetime = phases * (args.warmup + args.duration + 120) + args.startup_timeout + 300
+    args.lifetime = (
+        phases * (args.warmup + args.duration + 120 + args.quiet_wait + args.shutdown_grace)
+        + args.startup_timeout
+        + 300
+    )
     return args
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from monitor import __version__
-from monitor.commands import check_config, deadline, holidays, report, run
+from monitor.commands import check_config, deadline, holidays, import_, mailbox, report, run
 
 __all__ = ["build_parser", "main"]
 
@@ -21,6 +21,8 @@ _COMMANDS: tuple[Callable[[argparse._SubParsersAction[Any]], None], ...] = (
     check_config.register,
     deadline.register,
     holidays.register,
+    import_.register,
+    mailbox.register,
     report.register,
     run.register,
 )

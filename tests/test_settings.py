@@ -207,9 +207,9 @@ def test_unusable_tls_files_are_named_in_the_error(
 ) -> None:
     """A missing file or one that is not a certificate fails start-up, naming the file."""
     missing = Settings(tls_cert_file=tmp_path / "absent.crt", tls_key_file=tmp_path / "a.key")
-    with pytest.raises(ValueError, match="absent.crt does not exist"):
+    with pytest.raises(ValueError, match=r"absent\.crt does not exist"):
         build_ssl_context(missing)
     garbage = tmp_path / "garbage.pem"
     garbage.write_text("not a certificate\n", "utf-8")
-    with pytest.raises(ValueError, match="cannot use TLS certificate .*garbage.pem"):
+    with pytest.raises(ValueError, match=r"cannot use TLS certificate .*garbage\.pem"):
         build_ssl_context(Settings(tls_cert_file=garbage, tls_key_file=garbage))

@@ -4,8 +4,9 @@ Clients (scripts, the ticket system, an operator with curl) must be able to tell
 something wrong" from "the daemon is broken" without parsing prose, so every error is
 ``{"error": CODE, "detail": SENTENCE}`` with an optional ``problems`` list naming each bad
 field. The middleware also turns aiohttp's own refusals (unknown path, wrong method, body
-too large) into that shape, and anything unexpected into a 500 that names no internals;
-request handling validates fully before it writes, so a refused request has written nothing.
+too large) into that shape, a database that is away into a 503 the client may retry, and
+anything unexpected into a 500 that names no internals. Handlers validate fully before they
+write, so a refused request has written nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from pydantic import ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 __all__ = [
     "ApiError",
@@ -164,6 +166,20 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _from_http_exception(request, exception)
     except (asyncio.CancelledError, ConnectionResetError):
         raise
+    except (OperationalError, InterfaceError, OSError, TimeoutError) as error:
+        # The database is away or locked: the client's request was fine and may be retried.
+        _log.warning(
+            "api_store_unavailable",
+            method=request.method,
+            path=request.path,
+            error=type(error).__name__,
+        )
+        return error_response(
+            503,
+            "store_unavailable",
+            "the store cannot be reached right now; retry in a little while",
+            headers={"Retry-After": "10"},
+        )
     except Exception:
         _log.exception("api_request_failed", method=request.method, path=request.path)
         return error_response(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Final
 from zoneinfo import ZoneInfo
 
@@ -89,13 +89,9 @@ def _paragraph(value: str) -> str:
     return value
 
 
-def _instant(value: datetime) -> datetime:
-    return check_instant(value)
-
-
 Line = Annotated[str, Field(min_length=1, max_length=LINE_LIMIT), AfterValidator(_line)]
 Reason = Annotated[str, Field(min_length=1, max_length=REASON_LIMIT), AfterValidator(_paragraph)]
-Instant = Annotated[AwareDatetime, BeforeValidator(check_rfc3339), AfterValidator(_instant)]
+Instant = Annotated[AwareDatetime, BeforeValidator(check_rfc3339), AfterValidator(check_instant)]
 TargetName = Annotated[str, Field(min_length=1)]
 
 _WHO: Final = TypeAdapter(Line)
@@ -142,7 +138,9 @@ def _window_problems(body: NewMaintenanceWindow, config: Config) -> list[Problem
     elif body.end - body.start > MAX_WINDOW:
         problems.append(
             Problem(
-                "end", f"the window is longer than {MAX_WINDOW.days} days; register it in parts"
+                "end",
+                f"longer than the {MAX_WINDOW.days} days one registration may cover; "
+                "maintenance that long belongs in the agreed configuration",
             )
         )
     return problems

@@ -280,7 +280,7 @@ def _ok(schema: str, description: str) -> JsonObject:
 
 
 _UNAUTHORIZED: Final = "No token, or not a configured one."
-_STORE: Final = "The store is unreachable; nothing was changed. Retry later."
+_STORE: Final = "The store cannot be reached right now; retry after Retry-After seconds."
 
 
 def _read_responses(ok: JsonObject, *codes: str) -> JsonObject:

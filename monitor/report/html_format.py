@@ -133,7 +133,8 @@ def _why_not_final(report: Report) -> str:
     if pending:
         reasons.append(
             f"{pending} service-desk request{'s are' if pending != 1 else ' is'} still within "
-            "its deadline and may yet be answered in time or late."
+            f"{'their deadlines' if pending != 1 else 'its deadline'} and may yet be answered "
+            "in time or late."
         )
     if report.last_deadline is not None:
         reasons.append(
@@ -214,6 +215,11 @@ def _ratio_cell(entry: ResponseEntry) -> str:
     return f"{_bar(result.ratio, colour, result.objective)} <small>{_e(text)}</small>"
 
 
+def _when(instant: datetime | None, zone: ZoneInfo) -> str:
+    """A table cell with an instant; never wrapped, so dates and times stay on one line."""
+    return f'<td class="when">{_e(instant_text(instant, zone))}</td>'
+
+
 def _key(*parts: str) -> str:
     return _e(":".join(parts))
 
@@ -229,7 +235,7 @@ def _summary(report: Report) -> str:
             f'<td class="num">{_e(objective_text(entry.objective))}</td>'
             f'<td class="num figure" data-key="{_key(*key, "summary")}">'
             f"{_e(percent_text(entry.availability))}</td>"
-            f"<td>{_budget_cell(entry)}</td>"
+            f'<td class="against">{_budget_cell(entry)}</td>'
             f"<td>{_verdict(entry.met)}</td>"
             "</tr>"
         )
@@ -245,7 +251,7 @@ def _summary(report: Report) -> str:
             f'<td class="num">{_e(objective_text(result.objective))}</td>'
             f'<td class="num figure" data-key="{_key("r", result.category, "summary")}">'
             f"{_e(ratio)}</td>"
-            f"<td>{_ratio_cell(response)}</td>"
+            f'<td class="against">{_ratio_cell(response)}</td>'
             f"<td>{_verdict(result.objective_met)}</td>"
             "</tr>"
         )
@@ -297,8 +303,8 @@ def _miss(miss: Miss, report: Report) -> str:
         )
         rows = "".join(
             "<tr>"
-            f"<td>{_e(instant_text(c.outage.start, zone))}</td>"
-            f"<td>{_e(instant_text(c.outage.end, zone))}</td>"
+            f"{_when(c.outage.start, zone)}"
+            f"{_when(c.outage.end, zone)}"
             f'<td class="num">{_e(duration_text(c.counted))}</td>'
             f"<td>{_e(c.outage.cause)}</td><td>{_e(c.outage.source.value)}</td>"
             "</tr>"
@@ -345,8 +351,8 @@ def _request_table(verdicts: Sequence[ResponseVerdict], report: Report, *, late:
         rows.append(
             f'<tr class="{_e(verdict.outcome.value)}">'
             f"<td>{_e(request.id)}</td>"
-            f"<td>{_e(instant_text(request.received_at, zone))}</td>"
-            f"<td>{_e(instant_text(verdict.deadline, zone))}</td>"
+            f"{_when(request.received_at, zone)}"
+            f"{_when(verdict.deadline, zone)}"
             f"<td>{_e(answered_text)}</td>"
             f'<td class="num">{_e(late_text)}</td>'
             f"<td>{_e(verdict.outcome.value)}</td>"
@@ -446,8 +452,8 @@ def _outage_table(target: TargetReport, report: Report) -> str:
         )
         rows.append(
             f'<tr class="{_e(outage.source.value)}">'
-            f"<td>{_e(instant_text(outage.start, zone))}</td>"
-            f"<td>{_e(instant_text(outage.end, zone))}</td>{cells}"
+            f"{_when(outage.start, zone)}"
+            f"{_when(outage.end, zone)}{cells}"
             f"<td>{_e(outage.cause)}</td><td>{_e(outage.source.value)}</td></tr>"
         )
     return (
@@ -576,8 +582,8 @@ def _maintenance_row(line: MaintenanceLine, report: Report) -> str:
     css = "retro" if line.retroactive else ""
     return (
         f'<tr class="{css}">'
-        f"<td>{_e(line.name)}</td><td>{_e(', '.join(line.targets))}</td>"
-        f"<td>{_e(instant_text(line.start, zone))}</td><td>{_e(instant_text(line.end, zone))}</td>"
+        f'<td class="name">{_e(line.name)}</td><td class="name">{_e(", ".join(line.targets))}</td>'
+        f"{_when(line.start, zone)}{_when(line.end, zone)}"
         f"<td>{_e(line.kind.value)}</td>"
         f'<td class="{"met" if line.counted else "missed"}-text">{counts}</td>'
         f"<td>{_e(registration)}</td><td>{_e(line.reason or '')}</td></tr>"
@@ -789,6 +795,8 @@ tbody tr:nth-child(even) { background: #fbfcfd; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.figure { font-weight: bold; }
 .verdict { white-space: nowrap; font-weight: bold; }
+td.when, td.name { white-space: nowrap; }
+td.against small { display: block; }
 .verdict.met, .met-text { color: var(--met); }
 .verdict.missed, .missed-text { color: var(--missed); }
 .verdict.none { color: var(--muted); font-weight: normal; }

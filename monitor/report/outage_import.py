@@ -48,6 +48,7 @@ __all__ = [
     "import_key",
     "import_outages",
     "parse_outages",
+    "store_outages",
 ]
 
 COLUMNS = ("target", "start", "end", "reason")
@@ -208,7 +209,11 @@ async def import_outages(
     store: Store, text: str, targets: Collection[str], now: datetime, name: str
 ) -> ImportSummary:
     """Check, then write the file in one transaction; see the module docstring."""
-    rows = parse_outages(text, targets, now, name)
+    return await store_outages(store, parse_outages(text, targets, now, name), name)
+
+
+async def store_outages(store: Store, rows: list[ImportedOutage], name: str) -> ImportSummary:
+    """Write checked rows in one transaction, or raise on a conflict with stored outages."""
     stored = await _stored(store, rows)
     events: list[OutageOpened | OutageClosed] = []
     closing: list[OutageClosed] = []

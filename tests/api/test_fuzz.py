@@ -112,7 +112,7 @@ schema = schemathesis.openapi.from_dict(DOCUMENT)
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_no_request_the_document_allows_or_forbids_breaks_the_api(
-    case: schemathesis.Case, live_api: LiveApi
+    case: schemathesis.Case[Any], live_api: LiveApi
 ) -> None:
     """No 5xx, documented statuses and bodies, invalid data rejected, tokens enforced."""
     case.call_and_validate(

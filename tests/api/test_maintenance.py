@@ -206,7 +206,7 @@ async def test_an_unknown_target_is_422_naming_it_and_the_known_ones(harness: Ha
         ("2026-06-14T01:00:00+02:00", "must be after start"),
         ("2026-06-14T02:00:00+02:00", "must be after start"),
         ("2026-06-14T00:00:00Z", "must be after start"),  # = 02:00+02:00
-        ("2026-07-15T02:00:01+02:00", "longer than 31 days"),
+        ("2026-07-15T02:00:01+02:00", "longer than the 31 days"),
     ],
 )
 async def test_reversed_empty_or_overlong_windows_are_422(

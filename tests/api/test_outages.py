@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from monitor.store import OutageOpened, Store
+from monitor.store import OutageOpened, OutageSource, Store
 from tests.api.conftest import Harness
 
 
@@ -16,19 +17,17 @@ async def add(
     start: datetime,
     end: datetime | None,
     cause: str = "timeout: no answer within 10s",
-    source: str = "probe",
+    source: OutageSource = "probe",
 ) -> str:
-    outage = OutageOpened.new(
-        target, start, cause, source="import" if source == "import" else "probe"
-    )
+    outage = OutageOpened.new(target, start, cause, source=source)
     assert await store.open_outage(outage)
     if end is not None:
         assert await store.close_outage(outage.id, end)
     return outage.id
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ async def seeded(harness: Harness) -> dict[str, str]:
     }
 
 
-async def get(harness: Harness, query: str = "") -> tuple[int, dict[str, object]]:
+async def get(harness: Harness, query: str = "") -> tuple[int, dict[str, Any]]:
     response = await harness.client.get(f"/api/v1/outages?{query}")
     return response.status, await response.json()
 
@@ -55,9 +54,7 @@ async def test_by_default_the_list_starts_with_the_previous_month(
     assert status == 200
     assert body["since"] == "2026-05-01T00:00:00+02:00"
     assert body["until"] is None
-    outages = body["outages"]
-    assert isinstance(outages, list)
-    assert [o["id"] for o in outages] == [seeded["across"], seeded["may"], seeded["open"]]
+    assert [o["id"] for o in body["outages"]] == [seeded["across"], seeded["may"], seeded["open"]]
 
 
 async def test_each_outage_has_its_fields_in_the_configured_zone(

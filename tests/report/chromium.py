@@ -155,8 +155,8 @@ async def _drain(stream: asyncio.StreamReader) -> None:
         pass
 
 
-async def visit(page: Path, *, width: int = 1280) -> PageVisit:
-    """Load ``page`` (a local file) and return its errors, requests and a screenshot."""
+async def visit(url: str, *, width: int = 1280) -> PageVisit:
+    """Load ``url`` (a ``file://`` URL) and return its errors, requests and a screenshot."""
     result = PageVisit()
     async with _browser() as browser_url, aiohttp.ClientSession() as http:
         async with http.ws_connect(browser_url, max_msg_size=0) as browser_socket:
@@ -178,7 +178,7 @@ async def visit(page: Path, *, width: int = 1280) -> PageVisit:
             )
             loaded = session.event("Page.loadEventFired")
             loaded.clear()
-            await session.call("Page.navigate", url=page.resolve().as_uri())
+            await session.call("Page.navigate", url=url)
             await asyncio.wait_for(loaded.wait(), 30)
             metrics = await session.call("Page.getLayoutMetrics")
             size = metrics["cssContentSize"]

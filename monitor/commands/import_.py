@@ -1,0 +1,238 @@
+"""``sla-monitor import KIND FILE``: history from elsewhere (DESIGN §3).
+
+One ``import`` command with a sub-command per kind of history. Adding a kind is a
+``register_<kind>(kinds)`` function here and its name in :data:`KINDS`; the helpers below
+(settings, store, a quiet logger) are shared with the other commands that use the store.
+
+Exit codes: 0 imported; 2 bad input (a bad row, an unreadable file, a bad configuration),
+with every problem on stderr; 1 the store could not be opened or written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from pydantic import ValidationError
+from structlog.typing import FilteringBoundLogger
+
+from monitor.commands._common import EXIT_OK, UsageError, add_config_option, fail, optional_config
+from monitor.config import ConfigError, problems_from_validation_error
+from monitor.settings import Settings
+
+if TYPE_CHECKING:
+    from monitor.report.outage_import import ImportedOutage, ImportSummary
+    from monitor.store import RequestRecord
+
+__all__ = [
+    "EXIT_FAILED",
+    "KINDS",
+    "command_logger",
+    "database_url",
+    "register",
+    "register_outages",
+    "register_requests",
+    "run_outages",
+    "run_requests",
+    "store_failure",
+]
+
+EXIT_FAILED = 1
+"""The work could not be done (store or server unreachable); nothing is wrong with the input."""
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        help="import history from CSV files",
+        description="Import history from another tool. Each kind reads a UTF-8 CSV file with a "
+        "header row; a bad row is reported with its line number, and nothing is imported "
+        "unless every row is good. Importing the same file again changes nothing.",
+    )
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for register_kind in KINDS:
+        register_kind(kinds)
+
+
+# -- import requests ----------------------------------------------------------------------------
+
+
+def register_requests(kinds: argparse._SubParsersAction[Any]) -> None:
+    parser = kinds.add_parser(
+        "requests",
+        help="service-desk requests: id,category,received_at,answered_at",
+        description="Import service-desk requests (3.2.9, 3.2.13, 3.2.14, 3.2.39) from a CSV "
+        "file with the columns id,category,received_at,answered_at: ISO-8601 instants with an "
+        "offset, an empty answered_at for an unanswered request, categories from the "
+        "configuration's servicedesk.categories. A request already stored under the same id "
+        "is updated; a stored answer is never erased by an empty one.",
+    )
+    parser.add_argument("file", metavar="FILE", type=Path, help="the CSV file")
+    parser.add_argument(
+        "--channel",
+        metavar="NAME",
+        help="where the requests come from, e.g. the ticket system's name (kept per request)",
+    )
+    add_config_option(parser)
+    parser.set_defaults(run=run_requests)
+
+
+def run_requests(args: argparse.Namespace) -> int:
+    from monitor.servicedesk.importer import RequestImportError, parse_requests_csv
+
+    path: Path = args.file
+    try:
+        config = optional_config(args.config)
+        url = database_url()
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
+        try:
+            records = parse_requests_csv(
+                data, categories=config.servicedesk.categories.keys(), channel=args.channel
+            )
+        except RequestImportError as error:
+            raise UsageError(
+                *(f"{path}:{p.line}: {p.message}" for p in error.problems),
+                f"{path}: nothing imported ({len(error.problems)} problem(s))",
+            ) from None
+    except (UsageError, ConfigError) as error:
+        return fail(error)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        changed = asyncio.run(_upsert_requests(url, records))
+    except (OSError, SQLAlchemyError) as error:
+        print(f"import requests: {store_failure(url, error)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{path}: {len(records)} requests read, {changed} new or changed")
+    return EXIT_OK
+
+
+async def _upsert_requests(url: str, records: list[RequestRecord]) -> int:
+    from monitor.store import Store
+
+    async with await Store.open(url, logger=command_logger()) as store:
+        return await store.upsert_requests(records)
+
+
+# -- import outages -----------------------------------------------------------------------------
+
+
+def register_outages(kinds: argparse._SubParsersAction[Any]) -> None:
+    parser = kinds.add_parser(
+        "outages",
+        help="outage history: target,start,end,reason",
+        description="Import outages another tool recorded (DESIGN §2: an imported outage is "
+        "evidence in itself and counts as monitored downtime) from a CSV file with the columns "
+        "target,start,end,reason: configured target names, ISO-8601 instants with an offset, "
+        "an empty end for an outage still going on. An outage is identified by its target and "
+        "start: importing it again changes nothing, except that an end given for a stored "
+        "open outage closes it; a different end for a closed one is refused.",
+    )
+    parser.add_argument("file", metavar="FILE", type=Path, help="the CSV file")
+    add_config_option(parser)
+    parser.set_defaults(run=run_outages)
+
+
+def run_outages(args: argparse.Namespace) -> int:
+    from monitor.report.outage_import import OutageImportError, parse_outages
+
+    path: Path = args.file
+    try:
+        config = optional_config(args.config)
+        url = database_url()
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except OSError as error:
+            raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
+        except UnicodeDecodeError as error:
+            raise UsageError(f"{path}: not UTF-8 (byte {error.start} cannot be read)") from None
+        targets = [target.name for target in config.targets]
+        try:
+            rows = parse_outages(text, targets, datetime.now(UTC), str(path))
+        except OutageImportError as error:
+            raise UsageError(
+                *error.lines, f"{path}: nothing imported ({len(error.lines)} problem(s))"
+            ) from None
+    except (UsageError, ConfigError) as error:
+        return fail(error)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        summary = asyncio.run(_store_outages(url, rows, str(path)))
+    except OutageImportError as error:
+        return fail(
+            UsageError(*error.lines, f"{path}: nothing imported ({len(error.lines)} conflict(s))")
+        )
+    except (OSError, SQLAlchemyError) as error:
+        print(f"import outages: {store_failure(url, error)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        f"{path}: {summary.rows} outages read: {summary.new} new, {summary.closed} closed, "
+        f"{summary.unchanged} unchanged"
+    )
+    return EXIT_OK
+
+
+async def _store_outages(url: str, rows: list[ImportedOutage], name: str) -> ImportSummary:
+    from monitor.report.outage_import import store_outages
+    from monitor.store import Store
+
+    async with await Store.open(url, logger=command_logger()) as store:
+        return await store_outages(store, rows, name)
+
+
+KINDS: tuple[Callable[[argparse._SubParsersAction[Any]], None], ...] = (
+    register_requests,
+    register_outages,
+)
+
+
+# -- shared by the commands that use the store --------------------------------------------------
+
+
+def database_url() -> str:
+    """``SLA_MONITOR_DATABASE_URL`` (or the default): the same store the daemon uses."""
+    try:
+        return Settings().database_url.get_secret_value()
+    except ValidationError as error:
+        problems = problems_from_validation_error(error, None)
+        raise UsageError(
+            *(f"environment: SLA_MONITOR_{p.path.upper()}: {p.message}" for p in problems)
+        ) from None
+
+
+def command_logger(level: int = logging.WARNING) -> FilteringBoundLogger:
+    """Warnings and errors to stderr, readable: stdout is the command's own output."""
+    logger: FilteringBoundLogger = structlog.wrap_logger(
+        structlog.PrintLogger(sys.stderr),
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.dev.ConsoleRenderer(colors=False),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+    )
+    return logger
+
+
+def store_failure(url: str, error: Exception) -> str:
+    """Why the store failed, with the URL's password masked and the driver's text cut short."""
+    from monitor.store import safe_url
+
+    try:
+        where = safe_url(url)
+    except ValueError:
+        where = "the database"
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if url and url in reason:
+        reason = reason.replace(url, where)
+    return f"cannot use the store at {where}: {reason[:300]}"

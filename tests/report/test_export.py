@@ -1,0 +1,166 @@
+"""The monthly export job: when a month is due, written once, atomically, caught up at start."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import monitor.report.export as export
+from monitor.config import Config, parse_config
+from monitor.report import due_exports, export_deadline, export_month, run_exports
+from monitor.sla.months import Month
+from tests.report import seed
+from tests.report.conftest import MAY, Seeded
+from tests.report.seed import local
+
+TICK = timedelta(microseconds=1)
+DEFAULT = Config()
+# A category of five working days: May 2026 is final only after Fri 5 June 18:00
+# (a request received at the month's last instant runs from Mon 1 June 08:00).
+SLOW = parse_config("servicedesk: {categories: {slow: {days: 5, objective: 0.9}}}\n")
+
+
+@pytest.mark.parametrize(
+    ("month", "deadline"),
+    [
+        # Mon 1, Tue 2, Wed 3 June.
+        (Month(2026, 5), local(6, 3)),
+        # Fri 1 May, Mon 4, Tue 5 May (Liberation Day is no holiday in 2026).
+        (Month(2026, 4), local(5, 5)),
+        # New Year's Day on Friday: Mon 4, Tue 5, Wed 6 January.
+        (Month(2026, 12), datetime(2027, 1, 6, tzinfo=seed.ZONE)),
+        # Good Friday 3 and Easter Monday 6 April are closed: Wed 1, Thu 2, Tue 7 April.
+        (Month(2026, 3), local(4, 7)),
+    ],
+)
+def test_the_export_deadline_is_the_start_of_the_third_working_day(
+    month: Month, deadline: datetime
+) -> None:
+    """Working days of the service desk's calendar, holidays skipped (3.2.5 allows five)."""
+    assert export_deadline(DEFAULT, month) == deadline
+
+
+@pytest.mark.parametrize(
+    ("config", "now", "last_done", "due"),
+    [
+        # Default categories: May is final once 2 June 18:00 (information requests) passed.
+        (DEFAULT, local(6, 1, 12), None, []),
+        (DEFAULT, local(6, 2, 18), None, []),
+        (DEFAULT, local(6, 2, 18) + TICK, None, [MAY]),
+        # Done already: nothing.
+        (DEFAULT, local(6, 10), MAY, []),
+        # Daemon down since March's export: April and May are caught up.
+        (DEFAULT, local(6, 10), Month(2026, 3), [Month(2026, 4), MAY]),
+        # A fresh installation considers only the previous month.
+        (DEFAULT, local(6, 10), None, [MAY]),
+        # A running month is never due.
+        (DEFAULT, local(5, 31, 23, 59), Month(2026, 4), []),
+        # Not final before 5 June: due at the start of the third working day anyway.
+        (SLOW, local(6, 2, 23, 59), None, []),
+        (SLOW, local(6, 3), None, [MAY]),
+    ],
+)
+def test_due_exports_follow_finality_and_the_third_working_day(
+    config: Config, now: datetime, last_done: Month | None, due: list[Month]
+) -> None:
+    """A month is due once final, and at the latest on its third working day."""
+    assert due_exports(config, now, last_done) == due
+
+
+def names(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+async def test_export_writes_three_files_once(seeded: Seeded, tmp_path: Path) -> None:
+    """Three files, readable by everyone; a second run finds them and writes nothing."""
+    directory = tmp_path / "exports"
+    written = await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+    assert [p.name for p in written] == [
+        "sla-report-2026-05.csv",
+        "sla-report-2026-05.html",
+        "sla-report-2026-05.json",
+    ]
+    assert names(directory) == sorted(p.name for p in written)
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in written)
+    data = json.loads((directory / "sla-report-2026-05.json").read_text(encoding="utf-8"))
+    assert (data["month"], data["final"]) == ("2026-05", True)
+    stamps = [p.stat().st_mtime_ns for p in written]
+    later = seed.FINAL_NOW + timedelta(days=3)
+    assert await export_month(seeded.store, seeded.config, MAY, directory, later) == []
+    assert [p.stat().st_mtime_ns for p in written] == stamps
+
+
+async def test_an_incomplete_set_is_written_again_as_a_whole(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    """A missing file means the export never finished: all three come from one new report."""
+    directory = tmp_path / "exports"
+    await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+    (directory / "sla-report-2026-05.html").unlink()
+    later = seed.FINAL_NOW + timedelta(hours=1)
+    written = await export_month(seeded.store, seeded.config, MAY, directory, later)
+    assert len(written) == 3
+    data = json.loads((directory / "sla-report-2026-05.json").read_text(encoding="utf-8"))
+    assert data["generated_at"] == "2026-06-03T13:00:00+02:00"
+
+
+async def test_a_failed_export_leaves_no_file_and_no_temporary(
+    seeded: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All three are staged before any rename: a failure on the second leaves nothing."""
+    directory = tmp_path / "exports"
+    real = export._stage
+
+    def failing(path: Path, text: str) -> Path:
+        if path.suffix == ".html":
+            raise OSError(28, "No space left on device")
+        return real(path, text)
+
+    monkeypatch.setattr(export, "_stage", failing)
+    with pytest.raises(OSError, match="No space left"):
+        await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+    assert names(directory) == []
+
+
+async def test_the_job_catches_up_every_month_missed_since_the_last_export(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    """March exported, daemon down until 10 June: April and May now, then nothing."""
+    directory = tmp_path / "exports"
+    directory.mkdir()
+    for suffix in ("json", "csv", "html"):
+        (directory / f"sla-report-2026-03.{suffix}").write_text("delivered\n", encoding="utf-8")
+    now = local(6, 10, 7)
+    written = await run_exports(seeded.store, seeded.config, directory, now)
+    assert [p.name for p in written] == [
+        "sla-report-2026-04.csv",
+        "sla-report-2026-04.html",
+        "sla-report-2026-04.json",
+        "sla-report-2026-05.csv",
+        "sla-report-2026-05.html",
+        "sla-report-2026-05.json",
+    ]
+    assert await run_exports(seeded.store, seeded.config, directory, now) == []
+    march = directory / "sla-report-2026-03.json"
+    assert march.read_text(encoding="utf-8") == "delivered\n"
+
+
+async def test_an_export_on_the_third_working_day_is_marked_not_final(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    """With a five-day category May is due on 3 June while not final, and says so."""
+    slow = seeded.config.model_copy(
+        update={"servicedesk": SLOW.servicedesk.model_copy()}, deep=True
+    )
+    directory = tmp_path / "exports"
+    assert due_exports(slow, local(6, 3), None) == [MAY]
+    written = await run_exports(seeded.store, slow, directory, local(6, 3))
+    assert len(written) == 3
+    data = json.loads((directory / "sla-report-2026-05.json").read_text(encoding="utf-8"))
+    assert data["final"] is False
+    assert data["last_deadline"] == "2026-06-05T18:00:00+02:00"
+    html = (directory / "sla-report-2026-05.html").read_text(encoding="utf-8")
+    assert "<strong>NOT FINAL.</strong>" in html

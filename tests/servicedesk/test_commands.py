@@ -1,0 +1,258 @@
+"""``sla-monitor import requests`` and ``sla-monitor mailbox scan``, as an operator runs them."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.commands.import_ import command_logger
+from monitor.store import RequestRecord, Store
+from tests.servicedesk.mail import DESK, Mailroom, compose
+
+GOOD = (
+    "id,category,received_at,answered_at\n"
+    "INC-1,email,2026-03-02T10:00:00+01:00,2026-03-02T15:30:00+01:00\n"
+    "INC-2,complaint,2026-03-03T09:00:00+01:00,\n"
+)
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh SQLite store the commands find through SLA_MONITOR_DATABASE_URL."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("SLA_MONITOR_DATABASE_URL", url)
+    monkeypatch.delenv("SLA_MONITOR_CONFIG", raising=False)
+    return url
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def stored(url: str) -> list[RequestRecord]:
+    async def read() -> list[RequestRecord]:
+        async with await Store.open(url, logger=command_logger()) as store:
+            return await store.requests()
+
+    return asyncio.run(read())
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- import requests ----------------------------------------------------------------------------
+
+
+def test_importing_a_good_file_stores_every_request_in_a_fresh_database(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 0, a one-line summary, and the rows in the store (created on the way)."""
+    csv = write(tmp_path / "export.csv", GOOD)
+
+    code, out, err = run(capsys, "import", "requests", str(csv), "--channel", "topdesk")
+
+    assert (code, err) == (0, "")
+    assert out == f"{csv}: 2 requests read, 2 new or changed\n"
+    records = stored(database)
+    assert [(r.id, r.source, r.channel) for r in records] == [
+        ("INC-1", "import", "topdesk"),
+        ("INC-2", "import", "topdesk"),
+    ]
+    assert records[0].answered_at == datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
+
+
+def test_importing_the_same_file_again_changes_nothing(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Idempotent on id: the second run reports no change and the rows are as they were."""
+    csv = write(tmp_path / "export.csv", GOOD)
+    run(capsys, "import", "requests", str(csv))
+    before = stored(database)
+
+    code, out, _ = run(capsys, "import", "requests", str(csv))
+
+    assert (code, out) == (0, f"{csv}: 2 requests read, 0 new or changed\n")
+    assert stored(database) == before
+
+
+def test_a_file_with_bad_rows_names_them_all_and_imports_nothing(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """All or nothing: good rows are not imported while any row is bad; exit 2."""
+    csv = write(
+        tmp_path / "export.csv",
+        GOOD + "INC-3,portal,2026-03-04T09:00:00+01:00,\nINC-4,email,2026-03-04T09:00:00,\n",
+    )
+
+    code, out, err = run(capsys, "import", "requests", str(csv))
+
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"{csv}:4: unknown category 'portal' (configured: complaint, email, escalation, "
+        "information_request)",
+        f"{csv}:5: received_at '2026-03-04T09:00:00' has no offset (write e.g. "
+        "2026-03-04T09:00:00+02:00 or 2026-03-04T09:00:00Z)",
+        f"{csv}: nothing imported (2 problem(s))",
+    ]
+    assert stored(database) == []
+
+
+def test_the_configured_categories_decide_which_rows_are_good(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A category added in the configuration is accepted by the import."""
+    config = write(
+        tmp_path / "sla-monitor.yaml",
+        "servicedesk:\n  categories:\n    portal: {days: 1, objective: 0.9}\n",
+    )
+    csv = write(
+        tmp_path / "export.csv",
+        "id,category,received_at,answered_at\nP-1,portal,2026-03-04T09:00:00+01:00,\n",
+    )
+
+    code, _, err = run(capsys, "import", "requests", str(csv), "--config", str(config))
+
+    assert (code, err) == (0, "")
+    assert [r.category for r in stored(database)] == ["portal"]
+
+
+def test_a_reimport_without_answers_keeps_the_answers_already_stored(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An older export must not erase an answer a newer one brought."""
+    run(capsys, "import", "requests", str(write(tmp_path / "new.csv", GOOD)))
+    old = write(
+        tmp_path / "old.csv",
+        "id,category,received_at,answered_at\nINC-1,email,2026-03-02T10:00:00+01:00,\n",
+    )
+
+    code, out, _ = run(capsys, "import", "requests", str(old))
+
+    assert (code, out) == (0, f"{old}: 1 requests read, 0 new or changed\n")
+    assert stored(database)[0].answered_at == datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
+
+
+def test_a_missing_file_is_reported_by_name(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 2 and the path in the message."""
+    code, _, err = run(capsys, "import", "requests", str(tmp_path / "nope.csv"))
+    assert code == 2
+    assert err.startswith(f"{tmp_path / 'nope.csv'}: cannot read:")
+
+
+def test_import_needs_a_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    """``import`` alone is a usage error that lists the kinds."""
+    code, _, err = run(capsys, "import")
+    assert code == 2
+    assert "requests" in err
+
+
+# -- mailbox scan -------------------------------------------------------------------------------
+
+
+def desk_config(tmp_path: Path, room: Mailroom, *, password_file: Path | None = None) -> Path:
+    secret = password_file or room.server.password_file
+    return write(
+        tmp_path / "sla-monitor.yaml",
+        f"""\
+servicedesk:
+  mailboxes:
+    - name: ekv-desk
+      url: "imap://{room.server.host}:{room.server.port}"
+      username: {room.server.user}
+      password_file: {secret}
+      inbox: {room.inbox}
+      sent: {room.sent}
+      desk_addresses: [{DESK}]
+""",
+    )
+
+
+def test_mailbox_scan_reads_the_desk_and_a_second_scan_finds_nothing_new(
+    database: str, tmp_path: Path, mailroom: Mailroom, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 0 with one line per mailbox; scanning again changes nothing."""
+    mailroom.receive(
+        compose(sender="klant@example.nl", subject="Vraag", message_id="<q@klant.example.nl>"),
+        datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
+    )
+    mailroom.send(
+        compose(sender=DESK, subject="Re: Vraag", message_id="<a@example.test>",
+                in_reply_to="<q@klant.example.nl>"),
+        datetime(2026, 3, 2, 11, 0, tzinfo=UTC),
+    )  # fmt: skip
+    config = desk_config(tmp_path, mailroom)
+
+    first = run(capsys, "mailbox", "scan", "--config", str(config))
+    second = run(capsys, "mailbox", "scan", "--config", str(config), "--name", "ekv-desk")
+
+    assert first == (
+        0,
+        f"ekv-desk: 2 new messages ({mailroom.inbox} 1, {mailroom.sent} 1); "
+        "requests: 1 new or changed, 0 removed\n",
+        "",
+    )
+    assert second == (
+        0,
+        f"ekv-desk: 0 new messages ({mailroom.inbox} 0, {mailroom.sent} 0); requests unchanged\n",
+        "",
+    )
+    [record] = stored(database)
+    assert record.answered_at == datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+
+
+def test_mailbox_scan_with_a_wrong_password_fails_naming_the_mailbox_not_the_password(
+    database: str, tmp_path: Path, mailroom: Mailroom, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 1; stderr says which mailbox and user, and never the secret."""
+    wrong = write(tmp_path / "imap-password", "Geheim-Wachtwoord-42\n")
+    config = desk_config(tmp_path, mailroom, password_file=wrong)
+
+    code, out, err = run(capsys, "mailbox", "scan", "--config", str(config))
+
+    assert (code, out) == (1, "")
+    assert err.startswith(f"mailbox ekv-desk: login as {mailroom.server.user} at ")
+    assert "Geheim-Wachtwoord-42" not in err
+
+
+def test_mailbox_scan_of_an_unreachable_server_fails_naming_the_mailbox(
+    database: str, tmp_path: Path, mailroom: Mailroom, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 1 with where it tried to connect."""
+    config = desk_config(tmp_path, mailroom)
+    config.write_text(config.read_text().replace(f":{mailroom.server.port}", ":1"))
+
+    code, _, err = run(capsys, "mailbox", "scan", "--config", str(config))
+
+    assert code == 1
+    assert (
+        err == f"mailbox ekv-desk: cannot connect to {mailroom.server.host}:1: Connection refused\n"
+    )
+
+
+def test_mailbox_scan_of_an_unknown_name_lists_the_configured_ones(
+    database: str, tmp_path: Path, mailroom: Mailroom, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A typo in --name is a usage error, exit 2."""
+    config = desk_config(tmp_path, mailroom)
+    code, _, err = run(capsys, "mailbox", "scan", "--config", str(config), "--name", "ekv")
+    assert code == 2
+    assert err == "mailbox scan: unknown mailbox 'ekv'; configured: ekv-desk\n"
+
+
+def test_mailbox_scan_without_configuration_says_how_to_give_one(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without a config there are no mailboxes to scan: exit 2 with the fix."""
+    code, _, err = run(capsys, "mailbox", "scan")
+    assert code == 2
+    assert "give --config PATH or set SLA_MONITOR_CONFIG" in err
