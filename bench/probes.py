@@ -370,6 +370,10 @@ def daemon_role() -> int:
         partial.replace(out)
 
     signal.signal(signal.SIGUSR1, dump)
+    if os.environ.get("BENCH_UVLOOP"):  # an experiment: the same daemon on uvloop
+        import uvloop  # type: ignore[import-not-found]
+
+        uvloop.install()
     return cli.main(["run", "--log-format", "json"])
 
 
@@ -564,7 +568,7 @@ class Bench:
 
     async def ours(self, targets: int, profile: Path | None) -> Result:
         args = self.args
-        result = Result(f"ours {targets:,}", targets, args.interval)
+        result = Result(f"{args.label} {targets:,}", targets, args.interval)
         phase_dir = self.workdir / f"ours-{targets}"
         phase_dir.mkdir()
         config = phase_dir / "sla-monitor.yaml"
@@ -578,6 +582,12 @@ class Bench:
             "SLA_MONITOR_LISTEN": "127.0.0.1:0",
             "BENCH_LAG_FILE": str(lag_file),
         }
+        if args.source is not None:  # an experimental copy of monitor/ and probes/ first
+            env["PYTHONPATH"] = os.pathsep.join(
+                [str(args.source), *filter(None, [os.environ.get("PYTHONPATH")])]
+            )
+        if args.uvloop:
+            env["BENCH_UVLOOP"] = "1"
         events: dict[str, dict[str, Any]] = {}
         event_counts = Counter[str]()
         log(f"ours: starting the daemon with {targets:,} targets (db {database})")
@@ -670,7 +680,7 @@ class Bench:
                     ones = sum(
                         1
                         for line in success.splitlines()
-                        if line.startswith("probe_success{") and line.endswith(" 1.0")
+                        if line.startswith("probe_success{") and float(line.split()[-1]) == 1
                     )
                     result.notes.append(f"probe_success 1 for {ones:,}/{targets:,} targets at end")
             for _ in range(300):  # the wrapper writes it within a moment of SIGUSR1
@@ -947,7 +957,9 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
         lines.append(label.ljust(width) + cells)
     by_size: dict[int, dict[str, Result]] = {}
     for r in results:
-        by_size.setdefault(r.targets, {})[r.name.split()[0]] = r
+        by_size.setdefault(r.targets, {})[
+            "blackbox" if r.name.startswith("blackbox") else "ours"
+        ] = r
     lines.append("")
     for size, pair in by_size.items():
         if "ours" in pair and "blackbox" in pair:
@@ -1169,6 +1181,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="before each phase, wait until other processes use fewer cores (default 0.3)",
     )
     parser.add_argument("--quiet-wait", type=float, default=300.0, help="at most, s")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        help="experiments: a directory holding modified copies of monitor/ and probes/, "
+        "put first on the daemon's PYTHONPATH",
+    )
+    parser.add_argument("--uvloop", action="store_true", help="experiments: run on uvloop")
+    parser.add_argument("--label", default="ours", help="column name for our daemon")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     if args.warmup is None:

@@ -26,15 +26,17 @@ import structlog
 from prometheus_client import CollectorRegistry
 
 from monitor import __version__
+from monitor.api import ApiContext, TargetStates, tokens_from_settings
 from monitor.config import ALWAYS, Config, ConfigError, TargetConfig, load_config
 from monitor.evidence import LiveOverlay
 from monitor.figures import LiveSession
 from monitor.metrics import DaemonMetrics
 from monitor.recompute import SlaRecomputer
 from monitor.recording import WriterSink
+from monitor.report.export import run_exports
 from monitor.runner import TargetRunner, TargetSpec
 from monitor.scheduler import ProbeScheduler
-from monitor.settings import Settings
+from monitor.settings import Settings, build_ssl_context
 from monitor.sla.coverage import CoverageTracker, max_gap_for
 from monitor.sla.outages import OutageTracker
 from monitor.snapshot import SlaSnapshot
@@ -60,6 +62,7 @@ class DaemonOptions:
     flush_interval: timedelta = timedelta(milliseconds=200)
     prune_every: timedelta = timedelta(hours=1)
     recompute_every: timedelta = timedelta(seconds=15)
+    export_every: timedelta = timedelta(hours=1)
     max_buffered_results: int = 100_000
     install_signal_handlers: bool = True
 
@@ -77,6 +80,7 @@ class _Running:
     recomputer: SlaRecomputer
     web: aiohttp.web.AppRunner | None = None
     recompute_task: asyncio.Task[None] | None = None
+    export_task: asyncio.Task[None] | None = None
     runners: dict[str, TargetRunner] = field(default_factory=dict)
     down: dict[str, bool] = field(default_factory=dict)
 
@@ -98,6 +102,7 @@ class Daemon:
         self._monotonic = monotonic
         self.registry = CollectorRegistry(auto_describe=True)
         self.metrics = DaemonMetrics(self.registry, __version__)
+        self.states = TargetStates()
         self._stop = asyncio.Event()
         self._running: _Running | None = None
         self._log = structlog.get_logger("monitor.daemon")
@@ -149,6 +154,7 @@ class Daemon:
 
         def observe(target: str, result: ProbeResult, tracker: OutageTracker) -> None:
             self.metrics.observe(target, result, tracker)
+            self.states.observe(target, result, tracker)
             if running.down.get(target) != tracker.is_down:
                 running.down[target] = tracker.is_down
                 running.recomputer.request()
@@ -163,6 +169,12 @@ class Daemon:
             lines = error.lines() if isinstance(error, ConfigError) else [str(error)]
             self._log.error("config_invalid", problems=lines)
             return 2
+        try:
+            tokens = tokens_from_settings(self._settings)
+            ssl_context = build_ssl_context(self._settings)
+        except ValueError as error:  # messages name files and lines, never a token
+            self._log.error("settings_invalid", problem=str(error))
+            return 2
         url = self._settings.database_url
         try:
             store = await Store.open(url.get_secret_value())
@@ -170,6 +182,8 @@ class Daemon:
             self._log.error("store_unavailable", url=str(url), error=type(error).__name__)
             return 1
         open_outages = await store.open_outages()
+        for name, outage in open_outages.items():
+            self.states.continue_outage(name, outage.start)
         writer = StoreWriter(
             store,
             on_storage_error=self.metrics.storage_errors.inc,
@@ -215,12 +229,29 @@ class Daemon:
             running.recompute_task = asyncio.create_task(
                 recomputer.run(self._stop), name="sla-recompute"
             )
+            api = ApiContext(
+                store=store,
+                config=lambda: running.config,
+                tokens=tokens,
+                snapshot=lambda: running.recomputer.snapshot,
+                targets=self.states,
+                clock=self._clock,
+                # A registered window can excuse past downtime (approved): re-sum history.
+                on_maintenance_change=recomputer.invalidate_history,
+            )
             running.web = await start_server(
-                create_app(self.render_metrics, self._readiness(running)),
+                create_app(self.render_metrics, self._readiness(running), api),
                 self._settings.listen.host,
                 self._settings.listen.port,
+                ssl_context=ssl_context,
             )
             scheduler.add_periodic("housekeeping:prune", self._options.prune_every, self._prune)
+            if self._settings.export_dir is not None:
+                # At start (catching up a run missed while the daemon was down), then hourly.
+                running.export_task = asyncio.create_task(self._export(), name="export")
+                scheduler.add_periodic(
+                    "housekeeping:export", self._options.export_every, self._export
+                )
             scheduler.start()
             self._install_signals(context)
             self._log.info(
@@ -230,6 +261,9 @@ class Daemon:
                 continued_outages=sorted(open_outages),
                 listen=[f"{a[0]}:{a[1]}" for a in running.web.addresses],
                 database=str(url),
+                api_writes=tokens.writes_enabled,
+                reads_protected=tokens.reads_protected,
+                tls=ssl_context is not None,
             )
             await self._stop.wait()
         finally:
@@ -296,6 +330,20 @@ class Daemon:
         if removed:
             self._log.info("probe_results_pruned", removed=removed, before=before.isoformat())
 
+    async def _export(self) -> None:
+        """The monthly report export (3.2.5): each due month once, atomically."""
+        running, directory = self._running, self._settings.export_dir
+        if running is None or directory is None:
+            return
+        try:
+            written = await run_exports(running.store, running.config, directory, self._clock())
+        except Exception as error:
+            self.metrics.storage_errors.inc()
+            self._log.warning("report_export_failed", error=type(error).__name__, detail=str(error))
+            return
+        for path in written:
+            self._log.info("report_exported", path=str(path))
+
     def _install_signals(self, context: ProbeContext) -> None:
         if not self._options.install_signal_handlers:
             return
@@ -321,6 +369,7 @@ class Daemon:
         for name in sorted(set(old) - new_names):
             running.scheduler.unschedule(name)
             self.metrics.forget_target(name)
+            self.states.forget(name)
             del old[name]
         running.config = config
         for target in config.targets:
@@ -340,6 +389,10 @@ class Daemon:
     async def _shutdown(self, running: _Running) -> None:
         started = self._monotonic()
         finished, cancelled = await running.scheduler.drain(self._options.drain_grace)
+        if running.export_task is not None and not running.export_task.done():
+            running.export_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await running.export_task
         if running.recompute_task is not None:
             self._stop.set()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -79,7 +79,7 @@ class FigureMaker:
         registered = agreed_maintenance(evidence.registered, target)
         return (configured | registered).clip(span.start, span.end)
 
-    def _monitored(
+    def monitored(
         self,
         target: TargetConfig,
         evidence: Evidence,
@@ -110,7 +110,7 @@ class FigureMaker:
         """Every SLA of ``target`` for ``month``, as of ``now``."""
         period = self.period(month)
         agreed = self.maintenance(target.name, evidence, period)
-        monitored = self._monitored(target, evidence, month, now, live)
+        monitored = self.monitored(target, evidence, month, now, live)
         outages = evidence.outages_of(target.name)
         return tuple(
             SlaFigure(

@@ -187,6 +187,8 @@ class Settings(BaseSettings):
     read_token: SecretStr | None = None
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
+    export_dir: Path | None = None
+    """Where the daemon writes ``sla-report-YYYY-MM.{json,csv,html}`` (3.2.5); unset: no export."""
 
     @model_validator(mode="after")
     def _tls_pair(self) -> Settings:

@@ -154,3 +154,58 @@ async def test_sighup_with_a_broken_config_keeps_the_last_good_one(harness: Harn
     assert "sla_monitor_config_last_reload_successful 1.0" in text
     assert 'probe_success{target="web-two"} 1.0' in text
     assert await daemon.stop() == 0
+
+
+async def test_a_window_registered_through_the_api_shows_in_status_and_metrics(
+    harness: Harness,
+) -> None:
+    """With a write token set, POST a maintenance window now in progress (approved), then read
+    it back through /api/v1/maintenance, /api/v1/status and sla_in_maintenance."""
+    token = "test-write-token-0123456789"
+    daemon = await harness.start({"SLA_MONITOR_WRITE_TOKEN": token})
+    base = f"http://127.0.0.1:{daemon.port}"
+    start, end = now() - timedelta(minutes=5), now() + timedelta(hours=1)
+    body = {
+        "name": "emergency-patch",
+        "targets": ["web"],
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "reason": "kernel patch",
+        "requested_by": "ops on duty",
+        "approved_by": "client: J. Jansen",
+    }
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{base}/api/v1/maintenance", json=body) as response:
+            assert response.status == 401  # no token, no write
+        headers = {"Authorization": f"Bearer {token}"}
+        async with session.post(
+            f"{base}/api/v1/maintenance", json=body, headers=headers
+        ) as response:
+            assert response.status == 201, await response.text()
+        await asyncio.sleep(1.0)  # the change wakes the recompute job
+        async with session.get(f"{base}/api/v1/status") as response:
+            status = await response.json()
+        async with session.get(f"{base}/metrics") as response:
+            metrics = await response.text()
+    assert [t["name"] for t in status["targets"]] == ["web"]
+    assert 'sla_in_maintenance{target="web"} 1.0' in metrics
+    assert await daemon.stop() == 0
+
+
+async def test_the_daemon_catches_up_the_missed_monthly_export_at_start(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """With an export directory, last month's report is written once, in all three formats."""
+    directory = tmp_path / "reports"
+    daemon = await harness.start({"SLA_MONITOR_EXPORT_DIR": str(directory)})
+    await daemon.wait_for("report_exported")
+    await asyncio.sleep(0.5)
+    assert await daemon.stop() == 0
+    written = sorted(p.name for p in directory.iterdir())
+    assert len(written) == 3
+    assert {p.rsplit(".", 1)[1] for p in written} == {"json", "csv", "html"}
+    assert daemon.count("report_exported") == 3
+    again = await harness.start({"SLA_MONITOR_EXPORT_DIR": str(directory)})
+    await asyncio.sleep(1.5)
+    assert await again.stop() == 0
+    assert again.count("report_exported") == 0  # once, never twice

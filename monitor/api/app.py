@@ -11,6 +11,7 @@ from monitor.api.maintenance import MaintenanceHandler
 from monitor.api.openapi import OpenApiHandler
 from monitor.api.outages import OutagesHandler
 from monitor.api.status import StatusHandler
+from monitor.report.http import report_handler
 
 __all__ = ["add_api_routes"]
 
@@ -35,3 +36,4 @@ def add_api_routes(app: web.Application, api: ApiContext) -> None:
     app.router.add_get("/api/v1/maintenance/{id}", maintenance.show)
     app.router.add_delete("/api/v1/maintenance/{id}", maintenance.withdraw)
     app.router.add_get("/api/v1/openapi.json", document.get)
+    app.router.add_get("/api/v1/reports/{month}", report_handler(api.store, api.config, api.clock))

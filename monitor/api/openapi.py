@@ -359,6 +359,41 @@ def openapi_document(targets: list[str], *, reads_protected: bool) -> JsonObject
                     "responses": _read_responses(_ok("Status", "The status.")),
                 }
             },
+            "/api/v1/reports/{month}": {
+                "get": {
+                    "operationId": "getReport",
+                    "summary": "The Service Level Report of a month (3.2.5), as JSON, CSV or HTML.",
+                    "security": read_security,
+                    "parameters": [
+                        {
+                            "name": "month",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+                        },
+                        _query(
+                            "format",
+                            {"type": "string", "enum": ["json", "csv", "html"]},
+                            "Overrides the Accept header.",
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The report; JSON as described in DESIGN.md §3.",
+                            "content": {
+                                "application/json": {"schema": {"type": "object"}},
+                                "text/csv": {"schema": {"type": "string"}},
+                                "text/html": {"schema": {"type": "string"}},
+                            },
+                        },
+                        "400": _error("Not a month of the form YYYY-MM, or an unknown format."),
+                        "401": _challenge(_UNAUTHORIZED),
+                        "404": _error("The month has not started yet."),
+                        "406": _error("The Accept header allows none of the formats."),
+                        "503": _error(_STORE),
+                    },
+                }
+            },
             "/api/v1/outages": {
                 "get": {
                     "operationId": "listOutages",

@@ -56,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "header row; a bad row is reported with its line number, and nothing is imported "
         "unless every row is good. Importing the same file again changes nothing.",
     )
-    kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
+    kinds = parser.add_subparsers(dest="kind", required=True)
     for register_kind in KINDS:
         register_kind(kinds)
 

@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="service-desk mailboxes",
         description="Work with the desk mailboxes of servicedesk.mailboxes.",
     )
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = parser.add_subparsers(dest="action", required=True)
     scan = actions.add_parser(
         "scan",
         help="scan the configured mailboxes once and exit",

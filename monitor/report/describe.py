@@ -71,21 +71,26 @@ def _duration(amount: timedelta) -> str:
 
 
 def availability_description(
-    config: Config, target: TargetConfig, sla: SlaConfig, budget: timedelta
+    config: Config,
+    target: TargetConfig,
+    sla: SlaConfig,
+    budget: timedelta,
+    calendar: BusinessCalendar | None,
 ) -> Description:
     """The description of one availability SLA (3.2.10 style: A = 1 − D / T per month).
 
     ``budget`` is the month's error budget, ``(1 − objective) × T``: the bandwidth within
-    which unplanned downtime still meets the norm.
+    which unplanned downtime still meets the norm. ``calendar`` is the SLA window's calendar
+    (``None`` for 24x7), passed in because building one from the configuration is not free.
     """
     policies = config.availability_policies()
     what = f"Availability of {target.name}"
     if target.description:
         what += f" ({target.description})"
-    if sla.window == ALWAYS:
+    if sla.window == ALWAYS or calendar is None:
         indicator = f"{what}, around the clock (24/7 window)"
     else:
-        indicator = f"{what} in the window {calendar_text(config.calendar(sla.window))}"
+        indicator = f"{what} in the window {calendar_text(calendar)}"
     norm = f"at least {objective_text(sla.objective)} per calendar month"
     if sla.objective >= 1.0:
         bandwidth = "none: any unplanned downtime in the window misses the norm"
@@ -115,11 +120,11 @@ def availability_description(
     return Description(None, indicator, norm, bandwidth, _NO_GROWTH_PATH, method, frequency)
 
 
-def response_description(config: Config, category: str) -> Description:
-    """The description of one request category (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
+def response_description(config: Config, category: str, calendar: BusinessCalendar) -> Description:
+    """The description of one request category (3.2.9, 3.2.13, 3.2.14, 3.2.39); ``calendar``
+    is the service desk's."""
     desk = config.servicedesk
     norm_config = desk.categories[category]
-    calendar = config.calendar(desk.calendar)
     days = norm_config.days
     day_word = "working day" if days == 1 else "working days"
     if desk.business_day is BusinessDayMode.BUSINESS_HOURS:

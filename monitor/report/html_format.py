@@ -327,13 +327,10 @@ def _miss(miss: Miss, report: Report) -> str:
         f"Response {miss.name}: {value} of decided requests in time against a norm of "
         f"{objective_text(miss.objective)}"
     )
-    return (
-        f'<div class="miss"><h3>{_e(title)}</h3>'
-        f"{_request_table(miss.requests, report, late=True)}</div>"
-    )
+    return f'<div class="miss"><h3>{_e(title)}</h3>{_request_table(miss.requests, report)}</div>'
 
 
-def _request_table(verdicts: Sequence[ResponseVerdict], report: Report, *, late: bool) -> str:
+def _request_table(verdicts: Sequence[ResponseVerdict], report: Report) -> str:
     zone = report.zone
     rows = []
     for verdict in verdicts:
@@ -358,10 +355,9 @@ def _request_table(verdicts: Sequence[ResponseVerdict], report: Report, *, late:
             f"<td>{_e(verdict.outcome.value)}</td>"
             "</tr>"
         )
-    head = "Late by" if late else "Overdue by"
     return (
         "<table><thead><tr><th>Request</th><th>Received</th><th>Deadline</th><th>Answered</th>"
-        f"<th>{head}</th><th>Outcome</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<th>Late by</th><th>Outcome</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 
@@ -624,7 +620,7 @@ def _response(report: Report) -> str:
         if listed:
             details.append(
                 f'<div class="requests"><h3>{_e(entry.category)}: late and pending requests'
-                f"</h3>{_request_table(listed, report, late=True)}</div>"
+                f"</h3>{_request_table(listed, report)}</div>"
             )
     other = ""
     if report.uncategorised:

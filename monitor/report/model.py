@@ -27,8 +27,9 @@ outages, a late approval) would still change a recomputation; that is why an exp
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -171,7 +172,6 @@ class TargetReport:
     description: str | None
     entries: tuple[AvailabilityEntry, ...]
     outages: tuple[Outage, ...]
-    maintenance_lines: tuple[MaintenanceLine, ...]
     maintenance: IntervalSet
     unagreed: IntervalSet
     unmonitored: IntervalSet
@@ -344,15 +344,18 @@ def build_report(
     the stored records of the API-registered windows, for who registered them and why.
     """
     now = as_utc(now)
+    # Config.calendar builds and validates a section on every call (milliseconds each); a
+    # month of 200 targets asks for the same few calendars hundreds of times.
+    calendar_of = functools.cache(config.calendar)
     maker = FigureMaker(config)
     period = maker.period(month)
     details = {record.id: record for record in registrations}
     lines = _maintenance_lines(config, evidence, period, details)
     targets = tuple(
-        _target_report(config, maker, month, evidence, now, lines, name=target.name)
+        _target_report(config, maker, month, evidence, now, calendar_of, name=target.name)
         for target in config.targets
     )
-    response, uncategorised = _response(config, period, requests, now)
+    response, uncategorised = _response(config, period, requests, now, calendar_of)
     final = now >= period.end and all(entry.result.final for entry in response)
     desk = config.servicedesk
     return Report(
@@ -368,7 +371,7 @@ def build_report(
             business_day=desk.business_day,
             servicedesk_calendar=desk.calendar,
         ),
-        calendars=_calendars(config, month),
+        calendars=_calendars(config, month, calendar_of),
         targets=targets,
         response=response,
         maintenance=lines,
@@ -383,7 +386,7 @@ def _target_report(
     month: Month,
     evidence: Evidence,
     now: datetime,
-    lines: tuple[MaintenanceLine, ...],
+    calendar_of: Callable[[str], BusinessCalendar],
     *,
     name: str,
 ) -> TargetReport:
@@ -403,7 +406,7 @@ def _target_report(
     if elapsed is not None:
         # The figures' own notion of monitored time (sessions plus closed schedule), so the
         # grey in the timeline is exactly the time the figures call unmonitored.
-        monitored = maker._monitored(target, evidence, month, now, None)
+        monitored = maker.monitored(target, evidence, month, now, None)
         imported = IntervalSet(
             span
             for o in outages
@@ -416,24 +419,26 @@ def _target_report(
     return TargetReport(
         name=name,
         description=target.description,
-        entries=tuple(_entry(config, f) for f in figures),
+        entries=tuple(_entry(config, f, calendar_of) for f in figures),
         outages=outages,
-        maintenance_lines=tuple(line for line in lines if name in line.targets),
         maintenance=maker.maintenance(name, evidence, period),
         unagreed=unagreed,
         unmonitored=unmonitored,
     )
 
 
-def _entry(config: Config, figure: SlaFigure) -> AvailabilityEntry:
+def _entry(
+    config: Config, figure: SlaFigure, calendar_of: Callable[[str], BusinessCalendar]
+) -> AvailabilityEntry:
     target = config.target(figure.target)
     budget = figure.figure.budget.total
+    calendar = None if figure.window == ALWAYS else calendar_of(figure.window)
     return AvailabilityEntry(
         target=figure.target,
         window=figure.window,
         objective=figure.sla.objective,
         figure=figure.figure,
-        description=availability_description(config, target, figure.sla, budget),
+        description=availability_description(config, target, figure.sla, budget, calendar),
     )
 
 
@@ -481,10 +486,14 @@ def _maintenance_lines(
 
 
 def _response(
-    config: Config, period: Interval, requests: Iterable[RequestLike], now: datetime
+    config: Config,
+    period: Interval,
+    requests: Iterable[RequestLike],
+    now: datetime,
+    calendar_of: Callable[[str], BusinessCalendar],
 ) -> tuple[tuple[ResponseEntry, ...], tuple[tuple[str, int], ...]]:
     desk = config.servicedesk
-    calendar = config.calendar(desk.calendar)
+    calendar = calendar_of(desk.calendar)
     grouped: dict[str, list[RequestTiming]] = defaultdict(list)
     sources: dict[str, dict[str, str]] = defaultdict(dict)
     others: Counter[str] = Counter()
@@ -510,7 +519,7 @@ def _response(
                 now=now,
                 mode=desk.business_day,
             ),
-            description=response_description(config, name),
+            description=response_description(config, name, calendar),
             last_deadline=response_deadline(
                 calendar, period.end - _TICK, norm.days, desk.business_day
             ),
@@ -521,7 +530,9 @@ def _response(
     return entries, tuple(sorted(others.items()))
 
 
-def _calendars(config: Config, month: Month) -> tuple[CalendarSummary, ...]:
+def _calendars(
+    config: Config, month: Month, calendar_of: Callable[[str], BusinessCalendar]
+) -> tuple[CalendarSummary, ...]:
     """Every calendar a figure of this report depends on: SLA windows, probing schedules
     and the service desk's clock, each with its closed days inside the month."""
     names: dict[str, None] = {config.servicedesk.calendar: None}
@@ -529,7 +540,7 @@ def _calendars(config: Config, month: Month) -> tuple[CalendarSummary, ...]:
         for window in (*(s.window for s in target.slas), target.schedule):
             if window != ALWAYS:
                 names[window] = None
-    return tuple(_summary(config.calendar(name), month) for name in sorted(names))
+    return tuple(_summary(calendar_of(name), month) for name in sorted(names))
 
 
 def _summary(calendar: BusinessCalendar, month: Month) -> CalendarSummary:

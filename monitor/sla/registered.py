@@ -36,7 +36,7 @@ class RegisteredMaintenance:
     @property
     def retroactive(self) -> bool:
         """Registered at or after its start: the downtime was already under way or over."""
-        return as_utc(self.registered_at) > as_utc(self.start)
+        return as_utc(self.registered_at) >= as_utc(self.start)
 
     @property
     def agreed(self) -> bool:

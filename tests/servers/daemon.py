@@ -91,9 +91,10 @@ class Harness:
         self.server = server
         self.running: list[DaemonProcess] = []
 
-    async def start(self) -> DaemonProcess:
+    async def start(self, extra_env: dict[str, str] | None = None) -> DaemonProcess:
         env = {
             **os.environ,
+            **(extra_env or {}),
             "SLA_MONITOR_DATABASE_URL": self.database,
             "SLA_MONITOR_LISTEN": "127.0.0.1:0",
             "SLA_MONITOR_CONFIG": str(self.config),

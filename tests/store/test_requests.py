@@ -15,10 +15,14 @@ from monitor.store import (
     FolderState,
     MailboxRequest,
     MailFact,
+    OutageOpened,
     RequestRecord,
     RequestSync,
     Store,
+    create_engine,
+    migrate,
 )
+from monitor.store.migrate import current_revision
 from monitor.store.schema import requests as requests_table
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -341,3 +345,26 @@ async def test_a_derived_request_of_another_mailbox_is_refused(store: Store) -> 
 
     with pytest.raises(ValueError, match="not from mailbox desk"):
         await store.recompute_mailbox_requests("desk", wrong_channel)
+
+
+# -- the migration ------------------------------------------------------------------------
+
+
+async def test_upgrading_a_0001_store_keeps_its_data_and_adds_the_request_tables(
+    database_url: str,
+) -> None:
+    """An installed daemon upgrades in place: outages stay, requests can be stored."""
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine, "0001")
+        old = Store(engine)
+        await old.open_outage(OutageOpened("o-1", "it-system", T0, "timeout"))
+
+        await migrate(engine)
+
+        upgraded = Store(engine)
+        assert await current_revision(engine) == "0002"
+        assert [o.id for o in await upgraded.outages()] == ["o-1"]
+        assert await upgraded.upsert_requests([request("INC-1", 1)]) == 1
+    finally:
+        await engine.dispose()
