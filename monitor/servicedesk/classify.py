@@ -221,10 +221,11 @@ def ticket_token(subject: str, pattern: re.Pattern[str] | None) -> str | None:
 
 
 def _category(headers: MessageHeaders, rules: DeskRules) -> str:
-    for address in headers.recipients:
-        category = rules.recipient_categories.get(address)
-        if category is not None:
-            return category
+    if rules.recipient_categories:
+        for address in headers.recipients:
+            category = rules.recipient_categories.get(address)
+            if category is not None:
+                return category
     for rule in rules.subject_rules:
         if rule.matches(headers.subject):
             return rule.category

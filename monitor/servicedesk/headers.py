@@ -70,8 +70,6 @@ class MessageHeaders:
     references: tuple[str, ...]
     from_address: str | None
     """The first From address, lower-cased; ``None`` when there is none that parses."""
-    recipients: tuple[str, ...]
-    """To, Cc, Delivered-To, X-Original-To and Envelope-To addresses, lower-cased."""
     subject: str
     date: datetime | None
     """The Date header in UTC: the sender's clock, used only without an INTERNALDATE."""
@@ -81,6 +79,14 @@ class MessageHeaders:
     share a Message-ID."""
     fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Decoded values by lower-cased field name."""
+    recipient_fields: tuple[str, ...] = ()
+    """Raw To, Cc, Delivered-To, X-Original-To and Envelope-To values."""
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """The recipient addresses, lower-cased; parsed on demand, because only a desk with
+        recipient rules needs them and address parsing is the costliest step of a scan."""
+        return _addresses(self.recipient_fields)
 
     @property
     def refs(self) -> tuple[str, ...]:
@@ -119,7 +125,7 @@ def parse_headers(raw: bytes | str, internaldate: datetime | None = None) -> Mes
     if len(references) > MAX_REFERENCES:
         references = (references[0], *references[-(MAX_REFERENCES - 1) :])
     from_addresses = _addresses(raw_values.get("from", ()))
-    recipients = _unique(_addresses(raw_values.get(name, ())) for name in _RECIPIENT_FIELDS)
+    recipient_fields = tuple(v for name in _RECIPIENT_FIELDS for v in raw_values.get(name, ()))
     subject = fields.get("subject", ("",))[0]
     date_text = _first(raw_values, "date")
     date = _date(date_text)
@@ -146,11 +152,11 @@ def parse_headers(raw: bytes | str, internaldate: datetime | None = None) -> Mes
         in_reply_to=in_reply_to,
         references=references,
         from_address=sender,
-        recipients=recipients,
         subject=subject,
         date=date,
         fingerprint=fingerprint,
         fields=fields,
+        recipient_fields=recipient_fields,
     )
 
 

@@ -150,13 +150,13 @@ def test_the_daemon_has_the_hardening_the_issue_names(key: str, value: str) -> N
     assert value in settings("sla-monitor.service")[key]
 
 
-def test_the_timer_runs_the_report_service_monthly() -> None:
-    """The timer starts the report service in the first days of every month, catching up."""
+def test_the_timer_runs_the_export_job_every_hour() -> None:
+    """The timer starts the report service hourly (the job decides which month is due)."""
     timer = settings("sla-monitor-report.timer")
     assert timer["Unit"] == ["sla-monitor-report.service"]
     assert timer["Persistent"] == ["true"]
-    result = systemd_analyze("calendar", "--iterations=8", timer["OnCalendar"][0])
+    result = systemd_analyze("calendar", "--iterations=3", timer["OnCalendar"][0])
     assert result.returncode == 0, result.stderr
-    days = re.findall(r"\d{4}-\d{2}-(\d{2}) ", result.stdout)
-    assert days
-    assert {int(day) for day in days} <= set(range(1, 8))
+    hours = re.findall(r"\d{4}-\d{2}-\d{2} (\d{2}):00:00", result.stdout)
+    assert len(hours) == 3
+    assert len(set(hours)) == 3
