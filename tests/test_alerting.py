@@ -260,7 +260,11 @@ async def test_a_target_down_pages_through_alertmanager_and_maintenance_stays_qu
                     30,
                     "Prometheus to scrape the daemon with maintained in maintenance",
                 )
-                await until(lambda: query("sla_target_up == 1"), 10, "both targets up")
+
+                async def both_up() -> bool:
+                    return len(await query("sla_target_up == 1")) == 2
+
+                await until(both_up, 10, "both targets up")
 
                 went_down = asyncio.get_running_loop().time()
                 await server.set_mode(Mode.DOWN)

@@ -134,6 +134,8 @@ def _describe(summary: ScanSummary) -> str:
     if renumbered:
         text += f"; renumbered by the server, read again: {', '.join(renumbered)}"
     if summary.requests is None:
+        text += "; requests not recomputed (scan incomplete)"
+    elif summary.requests.changed == summary.requests.removed == 0:
         text += "; requests unchanged"
     else:
         text += (

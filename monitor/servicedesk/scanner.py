@@ -15,9 +15,11 @@ Why this is safe to repeat and to interrupt:
   start. The old facts stay (mail deleted on the server is still evidence); copies of one
   message share a fingerprint, and threading counts them once.
 * Requests are derived, not accumulated: recomputing from the same facts gives the same
-  requests, so nothing is ever counted twice. Requests are recomputed only after every
-  folder was read to its end, so a figure never rests on a half-read mailbox (an inbox read
-  without its sent folder would show answered requests as unanswered).
+  requests, so nothing is ever counted twice. Only the threads that new messages touch are
+  recomputed, and only after every folder was read to its end, so a figure never rests on
+  a half-read mailbox (an inbox read without its sent folder would show answered requests
+  as unanswered). Facts stored but not yet threaded (a crash in between) are picked up by
+  the next complete scan.
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ class ScanSummary:
     mailbox: str
     folders: tuple[FolderScan, ...]
     requests: RequestSync | None
-    """``None`` when the requests were not recomputed (nothing new, or a partial scan)."""
+    """What changed in the requests; ``None`` when a partial scan left them as they were."""
     untimed: int
     seconds: float
 
@@ -267,10 +269,8 @@ class MailboxScanner:
                 )
         sync: RequestSync | None = None
         untimed = 0
-        after = await self._store.mailbox_state(self.mailbox.name)
-        dirty = any(state.dirty for state in after.values())
-        if all(f.complete for f in folders) and (dirty or rescan):
-            sync, untimed = await self._recompute()
+        if all(f.complete for f in folders):
+            sync, untimed = await self._recompute(full=rescan)
         summary = ScanSummary(
             mailbox=self.mailbox.name,
             folders=tuple(folders),
@@ -352,7 +352,7 @@ class MailboxScanner:
             for item in fetched
         ]
 
-    async def _recompute(self) -> tuple[RequestSync, int]:
+    async def _recompute(self, *, full: bool) -> tuple[RequestSync, int]:
         untimed: list[int] = []
 
         def derive(facts: list[MailFact]) -> list[MailboxRequest]:
@@ -360,5 +360,5 @@ class MailboxScanner:
             untimed.append(missing)
             return found
 
-        sync = await self._store.recompute_mailbox_requests(self.mailbox.name, derive)
+        sync = await self._store.recompute_mailbox_requests(self.mailbox.name, derive, full=full)
         return sync, sum(untimed)

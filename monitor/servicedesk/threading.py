@@ -27,8 +27,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from monitor.servicedesk.classify import Direction, FolderRole
 
@@ -119,19 +120,23 @@ def find_requests(messages: Iterable[Message]) -> Threading:
     found = [
         request
         for members in threads.values()
-        if (request := _request_of(sorted(members))) is not None
+        if (request := _request_of(sorted(members, key=_RANK))) is not None
     ]
     found.sort(key=lambda r: (r.received_at, r.key))
     return Threading(requests=tuple(found), threads=len(threads), untimed=untimed)
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class _Node:
-    """A distinct message with the instant that counts for it; orders by time, then key."""
+    """A distinct message with the instant that counts for it; ranked by time, then key."""
 
     at: datetime
     key: str
-    message: Message = field(compare=False)
+    message: Message
+
+    @property
+    def rank(self) -> tuple[datetime, str]:
+        return (self.at, self.key)
 
     @property
     def claimed(self) -> tuple[str, ...]:
@@ -160,14 +165,14 @@ def _distinct(messages: Iterable[Message]) -> tuple[list[_Node], int]:
         known = best.get(message.key)
         if known is None or preference < known[0]:
             best[message.key] = (preference, _Node(at, message.key, message))
-    return sorted(node for _preference, node in best.values()), untimed
+    return sorted((node for _preference, node in best.values()), key=_RANK), untimed
 
 
 def _resolve(owners: Sequence[_Node], referrer: _Node) -> _Node:
     if len(owners) == 1:
         return owners[0]
-    ordered = sorted(owners)
-    seen = [owner for owner in ordered if owner <= referrer]
+    ordered = sorted(owners, key=_RANK)
+    seen = [owner for owner in ordered if owner.rank <= referrer.rank]
     return seen[-1] if seen else ordered[0]
 
 
@@ -177,7 +182,7 @@ def _request_of(members: Sequence[_Node]) -> ThreadRequest | None:
     if request is None:
         return None
     answer = next((m for m in members if m.outbound_human and m.at >= request.at), None)
-    follow_ups = sum(1 for m in members if m.inbound_human and m > request)
+    follow_ups = sum(1 for m in members if m.inbound_human and m.rank > request.rank)
     return ThreadRequest(
         key=request.key,
         thread_key=members[0].key,
@@ -189,6 +194,9 @@ def _request_of(members: Sequence[_Node]) -> ThreadRequest | None:
         follow_ups=follow_ups,
         messages=len(members),
     )
+
+
+_RANK = attrgetter("at", "key")
 
 
 class _UnionFind:

@@ -12,11 +12,12 @@ one UIDVALIDITY, and an upsert reports (and touches) only rows whose values real
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import Final, cast
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Final, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,21 +27,26 @@ from monitor.store.records import (
     Direction,
     FolderRole,
     FolderState,
+    MailboxRequest,
     MailFact,
     RequestRecord,
     RequestSource,
+    RequestSync,
     utc,
 )
-from monitor.store.schema import mail_messages, mailbox_state, requests, store_meta
+from monitor.store.schema import mail_links, mail_messages, mailbox_state, requests, store_meta
 
 __all__ = [
+    "CLOSURE_LIMIT",
+    "FULL_RECOMPUTE_SHARE",
     "SENDER_HASH_KEY",
     "delete_requests",
     "folder_states",
+    "link_keys",
     "lock_mailbox",
     "mail_facts",
     "mailbox_requests",
-    "mark_mailbox_clean",
+    "recompute_requests",
     "record_mail_batch",
     "select_requests",
     "sender_hash_key",
@@ -173,22 +179,10 @@ async def select_requests(
     return [_request(row._mapping) for row in rows]
 
 
-async def mailbox_requests(
-    connection: AsyncConnection, mailbox: str
-) -> dict[str, tuple[RequestRecord, str | None]]:
-    """The requests a mailbox produced so far, with their thread keys, by id."""
-    rows = await connection.execute(
-        sa.select(requests).where(requests.c.source == "mailbox", requests.c.channel == mailbox)
-    )
-    return {row.id: (_request(row._mapping), row.thread_key) for row in rows}
-
-
 async def delete_requests(connection: AsyncConnection, ids: Sequence[str]) -> int:
     removed = 0
-    for start in range(0, len(ids), _CHUNK):
-        result = await connection.execute(
-            sa.delete(requests).where(requests.c.id.in_(ids[start : start + _CHUNK]))
-        )
+    for chunk in _chunks(ids):
+        result = await connection.execute(sa.delete(requests).where(requests.c.id.in_(chunk)))
         removed += result.rowcount
     return removed
 
@@ -235,10 +229,7 @@ async def folder_states(connection: AsyncConnection, mailbox: str) -> dict[str, 
     )
     return {
         row.folder: FolderState(
-            folder=row.folder,
-            uidvalidity=row.uidvalidity,
-            last_uid=row.last_uid,
-            dirty=row.dirty,
+            folder=row.folder, uidvalidity=row.uidvalidity, last_uid=row.last_uid
         )
         for row in rows
     }
@@ -253,11 +244,13 @@ async def record_mail_batch(
     *,
     now: datetime,
 ) -> None:
-    """Store the facts of one batch and the folder position that covers them, together.
+    """Store the facts of one batch, their thread links and the folder position that covers
+    them, together.
 
-    A fact stored again replaces the old one (a rescan after a configuration change
-    reclassifies); the position moves forward only, unless the UIDVALIDITY changed, in
-    which case the server renumbered the folder and the new numbering starts over.
+    A fact stored again replaces the old one and is marked for threading again (a rescan
+    after a configuration change reclassifies); the position moves forward only, unless the
+    UIDVALIDITY changed, in which case the server renumbered the folder and the new
+    numbering starts over.
     """
     for fact in facts:
         if fact.mailbox != mailbox or fact.folder != state.folder:
@@ -276,6 +269,14 @@ async def record_mail_batch(
             },
         )
         await connection.execute(statement, [_fact_row(fact, now) for fact in facts])
+        links = {(key, fact.fingerprint) for fact in facts for key in link_keys(fact)}
+        await connection.execute(
+            insert(mail_links).on_conflict_do_nothing(),
+            [
+                {"mailbox": mailbox, "key": key, "fingerprint": fingerprint}
+                for key, fingerprint in sorted(links)
+            ],
+        )
     statement = insert(mailbox_state)
     new = statement.excluded
     same_numbering = mailbox_state.c.uidvalidity == new.uidvalidity
@@ -291,7 +292,6 @@ async def record_mail_batch(
                     ),
                     else_=new.last_uid,
                 ),
-                "dirty": sa.or_(mailbox_state.c.dirty, new.dirty),
                 "updated_at": new.updated_at,
             },
         ),
@@ -300,18 +300,163 @@ async def record_mail_batch(
             "folder": state.folder,
             "uidvalidity": state.uidvalidity,
             "last_uid": state.last_uid,
-            "dirty": state.dirty or bool(facts),
             "updated_at": now,
         },
     )
 
 
-async def mark_mailbox_clean(connection: AsyncConnection, mailbox: str, now: datetime) -> None:
-    await connection.execute(
-        sa.update(mailbox_state)
-        .where(mailbox_state.c.mailbox == mailbox, mailbox_state.c.dirty)
-        .values(dirty=False, updated_at=now)
+def link_keys(fact: MailFact) -> set[str]:
+    """The keys that may tie ``fact`` to other messages: ids it has or refers to, its ticket.
+
+    One namespace for ids whether claimed or referred to, because a reference to an id and
+    the message with that id must meet under the same key.
+    """
+    keys = {f"m:{key}" for key in (fact.message_key, *fact.aliases, *fact.refs)}
+    if fact.ticket_key is not None:
+        keys.add(f"t:{fact.ticket_key}")
+    return keys
+
+
+# -- recomputing a mailbox's requests -----------------------------------------------------------
+
+FULL_RECOMPUTE_SHARE: Final = 0.2
+"""Above this share of unthreaded messages, recompute the whole mailbox: following links
+from nearly every message costs more than reading all of them once."""
+
+CLOSURE_LIMIT: Final = 20_000
+"""Messages reached by following links at most before giving up and recomputing it all."""
+
+
+async def recompute_requests(
+    connection: AsyncConnection,
+    insert: Insert,
+    mailbox: str,
+    derive: Callable[[list[MailFact]], Sequence[MailboxRequest]],
+    *,
+    now: datetime,
+    full: bool = False,
+) -> RequestSync:
+    """Recompute the requests of the threads that messages not yet threaded belong to.
+
+    The threads come from the links: starting at the unthreaded messages, every message
+    that shares a key with one already reached is reached too, until nothing new is found.
+    That set is a union of whole threads (a superset of what threading joins, closed under
+    its joins), so deriving requests from it alone gives exactly the requests of those
+    threads, and every request stored for them has its ``thread_key`` (the thread's earliest
+    message) inside it. Other threads cannot have changed and are left alone. ``full``, a
+    large backlog or a very large thread recompute the whole mailbox the same way.
+    """
+    await lock_mailbox(connection, mailbox)
+    pending = await _unthreaded(connection, mailbox)
+    if not pending and not full:
+        return RequestSync(changed=0, removed=0)
+    reached: set[str] | None = None
+    if not full:
+        total = await connection.scalar(
+            sa.select(sa.func.count())
+            .select_from(mail_messages)
+            .where(mail_messages.c.mailbox == mailbox)
+        )
+        if len(pending) <= FULL_RECOMPUTE_SHARE * int(total or 0):
+            reached = await _closure(connection, mailbox, pending)
+    facts = await mail_facts(connection, mailbox, reached)
+    wanted = await asyncio.to_thread(derive, facts)
+    for item in wanted:
+        if item.record.channel != mailbox:
+            raise ValueError(f"request {item.record.id} is not from mailbox {mailbox}")
+    existing = await mailbox_requests(connection, mailbox, reached)
+    fresh = [
+        item for item in wanted if existing.get(item.record.id) != (item.record, item.thread_key)
+    ]
+    changed = await upsert_requests(
+        connection,
+        insert,
+        [item.record for item in fresh],
+        now=now,
+        thread_keys={item.record.id: item.thread_key for item in fresh},
     )
+    removed = await delete_requests(
+        connection, sorted(existing.keys() - {item.record.id for item in wanted})
+    )
+    await _mark_threaded(connection, mailbox, pending)
+    return RequestSync(changed=changed, removed=removed)
+
+
+async def _unthreaded(connection: AsyncConnection, mailbox: str) -> set[str]:
+    rows = await connection.execute(
+        sa.select(mail_messages.c.fingerprint)
+        .where(mail_messages.c.mailbox == mailbox, sa.not_(mail_messages.c.threaded))
+        .distinct()
+    )
+    return set(rows.scalars())
+
+
+async def _closure(connection: AsyncConnection, mailbox: str, start: set[str]) -> set[str] | None:
+    """Every message linked to ``start``, directly or not; ``None`` past the limit."""
+    reached = set(start)
+    frontier = set(start)
+    keys_seen: set[str] = set()
+    while frontier:
+        keys: set[str] = set()
+        for chunk in _chunks(sorted(frontier)):
+            rows = await connection.execute(
+                sa.select(mail_links.c.key).where(
+                    mail_links.c.mailbox == mailbox, mail_links.c.fingerprint.in_(chunk)
+                )
+            )
+            keys.update(rows.scalars())
+        keys -= keys_seen
+        keys_seen |= keys
+        found: set[str] = set()
+        for chunk in _chunks(sorted(keys)):
+            rows = await connection.execute(
+                sa.select(mail_links.c.fingerprint).where(
+                    mail_links.c.mailbox == mailbox, mail_links.c.key.in_(chunk)
+                )
+            )
+            found.update(rows.scalars())
+        frontier = found - reached
+        reached |= frontier
+        if len(reached) > CLOSURE_LIMIT:
+            return None
+    return reached
+
+
+async def _mark_threaded(connection: AsyncConnection, mailbox: str, fingerprints: set[str]) -> None:
+    """Only the messages this recomputation saw: one stored meanwhile waits for the next."""
+    for chunk in _chunks(sorted(fingerprints)):
+        await connection.execute(
+            sa.update(mail_messages)
+            .where(
+                mail_messages.c.mailbox == mailbox,
+                mail_messages.c.fingerprint.in_(chunk),
+                sa.not_(mail_messages.c.threaded),
+            )
+            .values(threaded=True)
+        )
+
+
+async def mailbox_requests(
+    connection: AsyncConnection, mailbox: str, thread_keys: set[str] | None = None
+) -> dict[str, tuple[RequestRecord, str | None]]:
+    """The requests a mailbox produced, with their thread keys, by id; only those of the
+    given threads when ``thread_keys`` is given."""
+    condition = sa.and_(requests.c.source == "mailbox", requests.c.channel == mailbox)
+    if thread_keys is None:
+        rows = list(await connection.execute(sa.select(requests).where(condition)))
+    else:
+        rows = []
+        for chunk in _chunks(sorted(thread_keys)):
+            found = await connection.execute(
+                sa.select(requests).where(condition, requests.c.thread_key.in_(chunk))
+            )
+            rows.extend(found)
+    return {row.id: (_request(row._mapping), row.thread_key) for row in rows}
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
 
 
 def _fact_row(fact: MailFact, now: datetime) -> dict[str, object]:
@@ -324,8 +469,8 @@ def _fact_row(fact: MailFact, now: datetime) -> dict[str, object]:
         "fingerprint": fact.fingerprint,
         "message_key": fact.message_key,
         "synthetic_id": fact.synthetic_id,
-        "aliases": list(fact.aliases),
-        "refs": list(fact.refs),
+        "aliases": " ".join(fact.aliases),
+        "refs": " ".join(fact.refs),
         "ticket_key": fact.ticket_key,
         "direction": fact.direction,
         "automatic": fact.automatic,
@@ -333,36 +478,80 @@ def _fact_row(fact: MailFact, now: datetime) -> dict[str, object]:
         "date_header": fact.date_header,
         "category": fact.category,
         "sender_hash": fact.sender_hash,
+        "threaded": False,
         "scanned_at": now,
     }
 
 
-async def mail_facts(connection: AsyncConnection, mailbox: str) -> list[MailFact]:
-    """Every fact of ``mailbox``, in server order (folder, numbering, UID)."""
-    rows = await connection.execute(
-        sa.select(mail_messages)
-        .where(mail_messages.c.mailbox == mailbox)
-        .order_by(mail_messages.c.folder, mail_messages.c.uidvalidity, mail_messages.c.uid)
-    )
-    return [
-        MailFact(
-            mailbox=row.mailbox,
-            folder=row.folder,
-            uidvalidity=row.uidvalidity,
-            uid=row.uid,
-            role=cast(FolderRole, row.role),
-            fingerprint=row.fingerprint,
-            message_key=row.message_key,
-            synthetic_id=row.synthetic_id,
-            refs=tuple(row.refs),
-            direction=cast(Direction, row.direction),
-            automatic=row.automatic,
-            internaldate=row.internaldate,
-            date_header=row.date_header,
-            category=row.category,
-            sender_hash=row.sender_hash,
-            ticket_key=row.ticket_key,
-            aliases=tuple(row.aliases),
-        )
-        for row in rows
+async def mail_facts(
+    connection: AsyncConnection, mailbox: str, fingerprints: set[str] | None = None
+) -> list[MailFact]:
+    """The facts of ``mailbox`` (only those of ``fingerprints`` if given), in server order.
+
+    Read for a recomputation, so tens of thousands at a time: the rows are fetched in
+    partitions (the event loop gets a turn between them), instants on SQLite are parsed
+    with ``fromisoformat`` instead of SQLAlchemy's regular expression, and the records are
+    rebuilt without validation, which they passed on their way in.
+    """
+    sqlite_text = connection.dialect.name == "sqlite"
+    columns = [
+        sa.type_coerce(column, sa.String()) if sqlite_text and column.name in _INSTANTS else column
+        for column in mail_messages.columns
+        if column.name not in ("scanned_at", "threaded")
     ]
+    order = (mail_messages.c.folder, mail_messages.c.uidvalidity, mail_messages.c.uid)
+    facts: list[MailFact] = []
+    if fingerprints is None:
+        result = await connection.stream(
+            sa.select(*columns).where(mail_messages.c.mailbox == mailbox).order_by(*order)
+        )
+        async for partition in result.partitions(_PARTITION):
+            facts.extend(_trusted_fact(row, sqlite_text) for row in partition)
+            await asyncio.sleep(0)
+        return facts
+    for chunk in _chunks(sorted(fingerprints)):
+        rows = await connection.execute(
+            sa.select(*columns).where(
+                mail_messages.c.mailbox == mailbox, mail_messages.c.fingerprint.in_(chunk)
+            )
+        )
+        facts.extend(_trusted_fact(row, sqlite_text) for row in rows)
+    facts.sort(key=lambda f: (f.folder, f.uidvalidity, f.uid))
+    return facts
+
+
+_INSTANTS: Final = frozenset(("internaldate", "date_header"))
+_PARTITION: Final = 5_000
+
+
+def _instant(value: object, from_text: bool) -> datetime | None:
+    if value is None:
+        return None
+    if from_text:
+        return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime from the database, got {type(value).__name__}")
+    return value.astimezone(UTC)
+
+
+def _trusted_fact(row: sa.Row[Any], from_text: bool) -> MailFact:
+    values = row._mapping
+    return MailFact.trusted(
+        mailbox=values["mailbox"],
+        folder=values["folder"],
+        uidvalidity=values["uidvalidity"],
+        uid=values["uid"],
+        role=cast(FolderRole, values["role"]),
+        fingerprint=values["fingerprint"],
+        message_key=values["message_key"],
+        synthetic_id=bool(values["synthetic_id"]),
+        refs=tuple(values["refs"].split()),
+        direction=cast(Direction, values["direction"]),
+        automatic=values["automatic"],
+        internaldate=_instant(values["internaldate"], from_text),
+        date_header=_instant(values["date_header"], from_text),
+        category=values["category"],
+        sender_hash=values["sender_hash"],
+        ticket_key=values["ticket_key"],
+        aliases=tuple(values["aliases"].split()),
+    )

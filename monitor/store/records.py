@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "ERROR_MESSAGE_LIMIT",
@@ -415,8 +415,6 @@ class FolderState:
     folder: str
     uidvalidity: int
     last_uid: int
-    dirty: bool = False
-    """New facts were stored and the mailbox's requests were not recomputed since."""
 
     def __post_init__(self) -> None:
         if not self.folder:
@@ -483,3 +481,16 @@ class MailFact:
                 object.__setattr__(self, name, utc(value, name))
         object.__setattr__(self, "refs", tuple(self.refs))
         object.__setattr__(self, "aliases", tuple(self.aliases))
+
+    @classmethod
+    def trusted(cls, **values: Any) -> MailFact:
+        """A fact read back from the store, rebuilt without validating it again.
+
+        A recomputation reads every fact of a mailbox (50,000 and more); they were
+        validated when they were stored, and validating them again would double its cost.
+        Only the store calls this.
+        """
+        fact = object.__new__(cls)
+        for name in cls.__dataclass_fields__:
+            object.__setattr__(fact, name, values[name])
+        return fact

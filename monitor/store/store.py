@@ -10,7 +10,6 @@ which SQLite (3.24+) and PostgreSQL spell the same way.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -606,40 +605,24 @@ class Store:
         self,
         mailbox: str,
         derive: Callable[[list[MailFact]], Sequence[MailboxRequest]],
+        *,
+        full: bool = False,
     ) -> RequestSync:
-        """Replace the requests of ``mailbox`` by ``derive(all its facts)``, atomically.
+        """Bring the requests of ``mailbox`` in line with its facts, atomically.
 
         Threads change as mail arrives (a message found later can turn an earlier
-        "request" into a follow-up), so the mailbox's requests are derived afresh from all
-        its facts and the difference is written: new and changed rows upserted, vanished
-        ones deleted. Reading the facts and writing the result happen in one transaction,
-        serialised per mailbox, so two scanners cannot undo each other's work. ``derive``
+        "request" into a follow-up), so requests are derived, never accumulated:
+        ``derive`` gets the facts of whole threads and returns their requests, and the
+        difference with what is stored is written (new and changed rows upserted, vanished
+        ones deleted). Only the threads of messages stored since the last recomputation are
+        redone (``full`` redoes all). Reading and writing happen in one transaction,
+        serialised per mailbox, so two scanners cannot undo each other's work; ``derive``
         is pure and runs in a worker thread, keeping the event loop free.
         """
         async with self._write() as connection:
-            await desk.lock_mailbox(connection, mailbox)
-            facts = await desk.mail_facts(connection, mailbox)
-            wanted = await asyncio.to_thread(derive, facts)
-            existing = await desk.mailbox_requests(connection, mailbox)
-            for item in wanted:
-                if item.record.channel != mailbox:
-                    raise ValueError(f"request {item.record.id} is not from mailbox {mailbox}")
-            fresh = [
-                item
-                for item in wanted
-                if existing.get(item.record.id) != (item.record, item.thread_key)
-            ]
-            changed = await desk.upsert_requests(
-                connection,
-                self._insert,
-                [item.record for item in fresh],
-                now=self._clock(),
-                thread_keys={item.record.id: item.thread_key for item in fresh},
+            return await desk.recompute_requests(
+                connection, self._insert, mailbox, derive, now=self._clock(), full=full
             )
-            gone = sorted(existing.keys() - {item.record.id for item in wanted})
-            removed = await desk.delete_requests(connection, gone)
-            await desk.mark_mailbox_clean(connection, mailbox, self._clock())
-        return RequestSync(changed=changed, removed=removed)
 
 
 def _probe_result(row: sa.RowMapping) -> ProbeResultRow:

@@ -211,7 +211,8 @@ def test_panels_fit_the_grid_without_overlapping(path: Path) -> None:
     boxes = []
     for panel in panels(board):
         pos = panel["gridPos"]
-        assert 0 <= pos["x"] and pos["x"] + pos["w"] <= 24, panel["title"]
+        assert pos["x"] >= 0, panel["title"]
+        assert pos["x"] + pos["w"] <= 24, panel["title"]
         boxes.append((panel["title"], pos))
     for (first, a), (second, b) in combinations(boxes, 2):
         apart = (

@@ -269,7 +269,7 @@ async def test_scanning_again_changes_nothing_unless_new_mail_arrived(
 
     again = await scanner(mailroom, store).scan()
 
-    assert (again.new_messages, again.requests) == (0, None)
+    assert (again.new_messages, again.requests) == (0, RequestSync(0, 0))
     assert await store.requests() == before
 
     mailroom.send(

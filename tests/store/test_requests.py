@@ -256,12 +256,12 @@ def test_a_mail_fact_refuses_anything_but_digests_in_its_identifier_columns() ->
 
 
 async def test_mail_facts_and_the_folder_position_are_stored_together(store: Store) -> None:
-    """A batch comes back equal, and the position and the dirty flag say it is there."""
+    """A batch comes back equal, and the folder position says it is there."""
     facts = [fact(1), fact(2, automatic="auto-submitted", ticket_key=digest("SD-1"))]
     await store.record_mail_batch("desk", FolderState("INBOX", 7, 2), facts)
 
     assert await store.mail_facts("desk") == facts
-    assert await store.mailbox_state("desk") == {"INBOX": FolderState("INBOX", 7, 2, dirty=True)}
+    assert await store.mailbox_state("desk") == {"INBOX": FolderState("INBOX", 7, 2)}
     assert await store.mail_facts("other") == []
 
 
@@ -274,7 +274,7 @@ async def test_the_folder_position_moves_forward_only_within_one_uidvalidity(
     assert (await store.mailbox_state("desk"))["INBOX"].last_uid == 10
 
     await store.record_mail_batch("desk", FolderState("INBOX", 8, 0), [])
-    assert (await store.mailbox_state("desk"))["INBOX"] == FolderState("INBOX", 8, 0, dirty=True)
+    assert (await store.mailbox_state("desk"))["INBOX"] == FolderState("INBOX", 8, 0)
 
 
 async def test_a_batch_with_facts_of_another_folder_is_refused(store: Store) -> None:
@@ -304,21 +304,85 @@ def derive_one_per_fact(facts: Sequence[MailFact]) -> list[MailboxRequest]:
     ]
 
 
-async def test_recomputing_a_mailbox_writes_the_difference_and_clears_the_dirty_flag(
-    store: Store,
-) -> None:
-    """New requests are inserted, vanished ones removed, unchanged ones left alone."""
+async def test_recomputing_a_mailbox_writes_the_difference_once(store: Store) -> None:
+    """New requests are inserted; with nothing new, a recomputation has nothing to do."""
     await store.record_mail_batch("desk", FolderState("INBOX", 7, 2), [fact(1), fact(2)])
     assert await store.recompute_mailbox_requests("desk", derive_one_per_fact) == RequestSync(2, 0)
-    assert not (await store.mailbox_state("desk"))["INBOX"].dirty
 
-    assert await store.recompute_mailbox_requests("desk", derive_one_per_fact) == RequestSync(0, 0)
+    def never(facts: list[MailFact]) -> list[MailboxRequest]:
+        raise AssertionError("nothing was new, so nothing should be derived")
+
+    assert await store.recompute_mailbox_requests("desk", never) == RequestSync(0, 0)
+
+
+async def test_a_full_recomputation_removes_requests_that_vanished(store: Store) -> None:
+    """Derived afresh from all facts: a request no longer derived is deleted."""
+    await store.record_mail_batch("desk", FolderState("INBOX", 7, 2), [fact(1), fact(2)])
+    await store.recompute_mailbox_requests("desk", derive_one_per_fact)
 
     def only_the_first(facts: list[MailFact]) -> list[MailboxRequest]:
         return derive_one_per_fact(facts)[:1]
 
-    assert await store.recompute_mailbox_requests("desk", only_the_first) == RequestSync(0, 1)
+    sync = await store.recompute_mailbox_requests("desk", only_the_first, full=True)
+
+    assert sync == RequestSync(0, 1)
     assert [r.id for r in await store.requests()] == ["desk:1"]
+
+
+def threaded(uid: int, *links: str, ticket: str | None = None) -> MailFact:
+    """A fact with its own id ``m<uid>`` that refers to the ids in ``links``."""
+    return fact(
+        uid,
+        message_key=digest(f"m{uid}"),
+        refs=tuple(digest(link) for link in links),
+        ticket_key=None if ticket is None else digest(ticket),
+    )
+
+
+def derive_thread_roots(facts: Sequence[MailFact]) -> list[MailboxRequest]:
+    """One request per thread found by Message-ID and ticket, for the store's tests."""
+    from monitor.servicedesk.scanner import derive_requests
+
+    return derive_requests("desk", "email", facts)[0]
+
+
+async def test_only_the_threads_that_new_messages_touch_are_recomputed(store: Store) -> None:
+    """A reply in one thread reads that thread's messages, not the whole mailbox."""
+    others = [threaded(uid) for uid in range(10, 30)]  # threads the new mail does not touch
+    await store.record_mail_batch(
+        "desk",
+        FolderState("INBOX", 7, 29),
+        [threaded(1), threaded(2, "m1"), threaded(3), threaded(4, ticket="SD-9"), *others],
+    )
+    await store.recompute_mailbox_requests("desk", derive_thread_roots)
+    seen: list[int] = []
+
+    def watch(facts: list[MailFact]) -> list[MailboxRequest]:
+        seen.extend(f.uid for f in facts)
+        return derive_thread_roots(facts)
+
+    await store.record_mail_batch(
+        "desk", FolderState("INBOX", 7, 29), [threaded(5, "m2"), threaded(6, ticket="SD-9")]
+    )
+    sync = await store.recompute_mailbox_requests("desk", watch)
+
+    assert sorted(seen) == [1, 2, 4, 5, 6]
+    assert sync == RequestSync(0, 0)  # follow-ups only: the requests stay as they were
+    assert len(await store.requests()) == 3 + len(others)
+
+
+async def test_a_message_found_later_turns_a_request_into_a_follow_up(store: Store) -> None:
+    """An earlier message joins the thread: the old request goes, the earlier one comes."""
+    await store.record_mail_batch("desk", FolderState("INBOX", 7, 5), [threaded(5, "m1")])
+    await store.recompute_mailbox_requests("desk", derive_thread_roots)
+    [before] = await store.requests()
+
+    await store.record_mail_batch("desk", FolderState("INBOX", 7, 5), [threaded(1)])
+    sync = await store.recompute_mailbox_requests("desk", derive_thread_roots)
+
+    [after] = await store.requests()
+    assert sync == RequestSync(1, 1)
+    assert after.received_at == at(1) < before.received_at == at(5)
 
 
 async def test_recomputing_a_mailbox_leaves_other_sources_alone(store: Store) -> None:

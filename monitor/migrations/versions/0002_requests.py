@@ -1,13 +1,14 @@
-"""Service-desk requests, mailbox scanning state, message facts and the store's own settings.
+"""Service-desk requests, mailbox scanning state, message facts and links, store settings.
 
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-05-20
 
 Requirements 3.2.9, 3.2.13, 3.2.14 and 3.2.39 are judged from ``requests``; the mailbox
-source keeps its reading position in ``mailbox_state`` and what it learnt from each message
-in ``mail_messages`` (digests and instants only: no address, subject or body). ``store_meta``
-holds per-installation values such as the key of the sender hash.
+source keeps its reading position in ``mailbox_state``, what it learnt from each message in
+``mail_messages`` (digests and instants only: no address, subject or body) and the keys that
+tie messages into threads in ``mail_links``. ``store_meta`` holds per-installation values
+such as the key of the sender hash.
 
 Types are spelled out here rather than imported from ``monitor.store.schema``: a
 migration must keep producing the same schema when the application code moves on.
@@ -53,13 +54,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_requests_received_at", "requests", ["received_at"])
     op.create_index("ix_requests_source_channel", "requests", ["source", "channel"])
+    op.create_index("ix_requests_thread_key", "requests", ["thread_key"])
     op.create_table(
         "mailbox_state",
         sa.Column("mailbox", sa.Text(), nullable=False),
         sa.Column("folder", sa.Text(), nullable=False),
         sa.Column("uidvalidity", sa.BigInteger(), nullable=False),
         sa.Column("last_uid", sa.BigInteger(), nullable=False),
-        sa.Column("dirty", sa.Boolean(), nullable=False),
         _instant("updated_at"),
         sa.PrimaryKeyConstraint("mailbox", "folder", name="pk_mailbox_state"),
     )
@@ -73,8 +74,8 @@ def upgrade() -> None:
         _digest("fingerprint", nullable=False),
         _digest("message_key", nullable=False),
         sa.Column("synthetic_id", sa.Boolean(), nullable=False),
-        sa.Column("aliases", sa.JSON(), nullable=False),
-        sa.Column("refs", sa.JSON(), nullable=False),
+        sa.Column("aliases", sa.Text(), nullable=False),
+        sa.Column("refs", sa.Text(), nullable=False),
         _digest("ticket_key"),
         sa.Column("direction", sa.String(8), nullable=False),
         sa.Column("automatic", sa.String(32), nullable=True),
@@ -82,6 +83,7 @@ def upgrade() -> None:
         _instant("date_header", nullable=True),
         sa.Column("category", sa.Text(), nullable=True),
         _digest("sender_hash"),
+        sa.Column("threaded", sa.Boolean(), nullable=False),
         _instant("scanned_at"),
         sa.CheckConstraint("role IN ('inbox', 'sent')", name="ck_mail_messages_role"),
         sa.CheckConstraint(
@@ -89,6 +91,18 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("mailbox", "folder", "uidvalidity", "uid", name="pk_mail_messages"),
     )
+    op.create_index(
+        "ix_mail_messages_mailbox_fingerprint", "mail_messages", ["mailbox", "fingerprint"]
+    )
+    op.create_index("ix_mail_messages_mailbox_threaded", "mail_messages", ["mailbox", "threaded"])
+    op.create_table(
+        "mail_links",
+        sa.Column("mailbox", sa.Text(), nullable=False),
+        sa.Column("key", sa.String(66), nullable=False),
+        _digest("fingerprint", nullable=False),
+        sa.PrimaryKeyConstraint("mailbox", "key", "fingerprint", name="pk_mail_links"),
+    )
+    op.create_index("ix_mail_links_mailbox_fingerprint", "mail_links", ["mailbox", "fingerprint"])
     op.create_table(
         "store_meta",
         sa.Column("name", sa.String(64), nullable=False),
@@ -100,8 +114,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("store_meta")
+    op.drop_index("ix_mail_links_mailbox_fingerprint", table_name="mail_links")
+    op.drop_table("mail_links")
+    op.drop_index("ix_mail_messages_mailbox_threaded", table_name="mail_messages")
+    op.drop_index("ix_mail_messages_mailbox_fingerprint", table_name="mail_messages")
     op.drop_table("mail_messages")
     op.drop_table("mailbox_state")
+    op.drop_index("ix_requests_thread_key", table_name="requests")
     op.drop_index("ix_requests_source_channel", table_name="requests")
     op.drop_index("ix_requests_received_at", table_name="requests")
     op.drop_table("requests")
