@@ -378,6 +378,8 @@ class Daemon:
                 self._add_runner(running, context, target, None, None)
                 continue
             spec = self._spec(config, target)
+            if spec.probe != runner.spec.probe:
+                self.metrics.probes.forget_certificate(spec.name)
             if spec.interval != runner.spec.interval:
                 running.scheduler.schedule(spec.name, spec.interval, runner.run_once)
             runner.update(spec)

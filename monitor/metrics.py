@@ -68,6 +68,12 @@ class ProbeBoard:
     def forget_target(self, target: str) -> None:
         self._rows.pop(target, None)
 
+    def forget_certificate(self, target: str) -> None:
+        """After the probe of a target changed: an old certificate must not keep alerting."""
+        row = self._rows.get(target)
+        if row is not None:
+            row.cert_expiry = None
+
     def targets(self) -> list[str]:
         return list(self._rows)
 
