@@ -32,6 +32,7 @@ __all__ = [
     "close_stream",
     "earliest_expiry",
     "one_line",
+    "open_line_stream",
     "peer_cert_expiry",
     "read_line",
     "record_peer_certs",
@@ -190,6 +191,32 @@ async def read_line(reader: asyncio.StreamReader) -> bytes:
     except asyncio.LimitOverrunError as error:
         raise ProbeError("protocol", f"line longer than {LINE_LIMIT} bytes") from error
     return line.rstrip(b"\r\n")
+
+
+async def open_line_stream(
+    host: str,
+    port: int,
+    *,
+    tls: bool,
+    verify: bool,
+    ca_file: Path | None,
+    handshake_timeout: float,
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A line-protocol connection (SMTP, IMAP), with implicit TLS when ``tls``.
+
+    The line limit caps what a peer can make us buffer; the handshake timeout bounds a peer
+    that accepts the connection and then never speaks TLS.
+    """
+    if not tls:
+        return await asyncio.open_connection(host, port, limit=LINE_LIMIT)
+    return await asyncio.open_connection(
+        host,
+        port,
+        limit=LINE_LIMIT,
+        ssl=client_ssl_context(verify=verify, ca_file=ca_file),
+        server_hostname=host,
+        ssl_handshake_timeout=handshake_timeout,
+    )
 
 
 async def close_stream(writer: asyncio.StreamWriter) -> None:

@@ -13,15 +13,14 @@ from __future__ import annotations
 import asyncio
 import re
 import ssl
-from typing import Any
 
 from probes._util import (
-    LINE_LIMIT,
     Attempt,
     ProbeError,
     client_ssl_context,
     close_stream,
     one_line,
+    open_line_stream,
     peer_cert_expiry,
     read_line,
     scrub,
@@ -46,15 +45,13 @@ async def probe_imap(config: ImapProbeConfig, context: ProbeContext) -> ProbeRes
     ssl_object: ssl.SSLObject | None = None
     try:
         password = _password(config)
-        tls_options: dict[str, Any] = {}
-        if config.tls:
-            tls_options = {
-                "ssl": client_ssl_context(verify=config.verify_tls, ca_file=config.ca_file),
-                "server_hostname": config.host,
-                "ssl_handshake_timeout": config.timeout.total_seconds(),
-            }
-        reader, writer = await asyncio.open_connection(
-            config.host, config.port, limit=LINE_LIMIT, **tls_options
+        reader, writer = await open_line_stream(
+            config.host,
+            config.port,
+            tls=config.tls,
+            verify=config.verify_tls,
+            ca_file=config.ca_file,
+            handshake_timeout=config.timeout.total_seconds(),
         )
         ssl_object = writer.get_extra_info("ssl_object")
 
