@@ -10,12 +10,15 @@ from pydantic import ValidationError
 
 from monitor.config import Config, ConfigError, load_config, problems_from_validation_error
 from monitor.settings import Settings
+from monitor.sla.calendar import BusinessCalendar
 
 __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "UsageError",
+    "add_calendar_option",
     "add_config_option",
+    "chosen_calendar",
     "config_path",
     "fail",
     "optional_config",
@@ -66,6 +69,25 @@ def config_path(explicit: Path | None) -> Path | None:
         raise UsageError(
             *(f"environment: SLA_MONITOR_{p.path.upper()}: {p.message}" for p in problems)
         ) from None
+
+
+def add_calendar_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--calendar",
+        metavar="NAME",
+        help="business calendar (default: the service desk's, business-hours)",
+    )
+    add_config_option(parser)
+
+
+def chosen_calendar(args: argparse.Namespace, command: str) -> tuple[Config, BusinessCalendar]:
+    """The configuration and the calendar named by ``--calendar`` (or the desk's)."""
+    config = optional_config(args.config)
+    name = args.calendar or config.servicedesk.calendar
+    try:
+        return config, config.calendar(name)
+    except ValueError as error:
+        raise UsageError(f"{command}: {error}") from None
 
 
 def optional_config(explicit: Path | None) -> Config:

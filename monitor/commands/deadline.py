@@ -10,7 +10,13 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from monitor.commands._common import EXIT_OK, UsageError, add_config_option, fail, optional_config
+from monitor.commands._common import (
+    EXIT_OK,
+    UsageError,
+    add_calendar_option,
+    chosen_calendar,
+    fail,
+)
 from monitor.config import ConfigError
 from monitor.sla.response import BusinessDayMode, response_deadline
 
@@ -42,28 +48,18 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--days", type=_days, default=1, help="working days (default: 1)")
     parser.add_argument(
-        "--calendar",
-        metavar="NAME",
-        help="business calendar (default: the service desk's, business-hours)",
-    )
-    parser.add_argument(
         "--mode",
         choices=[mode.value for mode in BusinessDayMode],
         help="what one working day means (default: the config's servicedesk.business_day, "
         "business_hours)",
     )
-    add_config_option(parser)
+    add_calendar_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        config = optional_config(args.config)
-        name = args.calendar or config.servicedesk.calendar
-        try:
-            calendar = config.calendar(name)
-        except ValueError as error:
-            raise UsageError(f"deadline: {error}") from None
+        config, calendar = chosen_calendar(args, "deadline")
         received = _parse_instant(args.received)
         if received.tzinfo is None:
             # fold=0: a repeated local time is its first occurrence; a skipped one is read with

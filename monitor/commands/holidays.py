@@ -10,7 +10,13 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from monitor.commands._common import EXIT_OK, UsageError, add_config_option, fail, optional_config
+from monitor.commands._common import (
+    EXIT_OK,
+    UsageError,
+    add_calendar_option,
+    chosen_calendar,
+    fail,
+)
 from monitor.config import ConfigError
 
 __all__ = ["register", "run"]
@@ -25,23 +31,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--year", type=int, help="year (default: the current year in the calendar's zone)"
     )
-    parser.add_argument(
-        "--calendar",
-        metavar="NAME",
-        help="business calendar (default: the service desk's, business-hours)",
-    )
-    add_config_option(parser)
+    add_calendar_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        config = optional_config(args.config)
-        name = args.calendar or config.servicedesk.calendar
-        try:
-            calendar = config.calendar(name)
-        except ValueError as error:
-            raise UsageError(f"holidays: {error}") from None
+        _, calendar = chosen_calendar(args, "holidays")
     except (UsageError, ConfigError) as error:
         return fail(error)
     # The shell may read the clock; the core never does.
