@@ -184,9 +184,14 @@ def free_port() -> int:
 
 def cpu_seconds(pid: int) -> float:
     """utime + stime of the whole process (all threads), in seconds."""
+    return sum(cpu_times(pid))
+
+
+def cpu_times(pid: int) -> tuple[float, float]:
+    """(utime, stime) of the whole process (all threads), in seconds."""
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
 
 
 def status_kb(pid: int, key: str) -> int:
@@ -267,25 +272,47 @@ _RESPONSE = (
 
 
 class _Answer(asyncio.Protocol):
+    """Answers one request and lets the client close first.
+
+    Whoever closes first keeps the TIME_WAIT entry. If the server closed, at 1,000 new
+    connections a second it would hold 60,000 of them for 127.0.0.1 -> 127.0.0.1:PORT, more
+    than the 28,000 ephemeral ports, so nearly every new SYN would meet an old TIME_WAIT and
+    be retried a second later: the probes would time out because of the test bed. The client
+    closing first (it was told ``Connection: close``) keeps TIME_WAIT on its side, where
+    ``net.ipv4.tcp_tw_reuse`` (2: loopback) lets connect() reuse the port.
+    """
+
     served = 0
 
     def __init__(self) -> None:
         self._transport: asyncio.Transport | None = None
         self._buffer = b""
+        self._guard: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
+        # A client that never closes is cut off after a while.
+        self._guard = asyncio.get_running_loop().call_later(30.0, transport.abort)
 
     def data_received(self, data: bytes) -> None:
+        if self._transport is None or self._buffer is None:
+            return
         self._buffer += data
-        if b"\r\n\r\n" in self._buffer and self._transport is not None:
+        if b"\r\n\r\n" in self._buffer:
             self._transport.write(_RESPONSE)
-            self._transport.close()
-            self._transport = None
+            self._buffer = b""
             _Answer.served += 1
-        elif len(self._buffer) > 65536 and self._transport is not None:
+        elif len(self._buffer) > 65536:
             self._transport.abort()
+
+    def eof_received(self) -> bool:
+        return False  # the client closed: close our side too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._guard is not None:
+            self._guard.cancel()
+        self._transport = None
 
 
 async def serve_role(lifetime: float) -> None:
@@ -370,6 +397,10 @@ def daemon_role() -> int:
         partial.replace(out)
 
     signal.signal(signal.SIGUSR1, dump)
+    import probes
+
+    where = {"event": "bench_source", "monitor": cli.__file__, "probes": probes.__file__}
+    print(json.dumps(where), file=sys.stderr, flush=True)
     if os.environ.get("BENCH_UVLOOP"):  # an experiment: the same daemon on uvloop
         import uvloop  # type: ignore[import-not-found]
 
@@ -500,6 +531,7 @@ class Result:
     stored: int = -1
     stored_failures: int = -1
     cpu: float = math.nan
+    kernel_cpu: float = math.nan
     peak_rss_mb: float = math.nan
     lag_bucket: tuple[float, float] = (math.nan, math.nan)
     lag_dispatch: tuple[float, float, float] = (math.nan, math.nan, math.nan)
@@ -654,11 +686,13 @@ class Bench:
                     spy = await self.start_py_spy(process.pid, profile)
                 sys0, srv0 = SystemCpu.read(), cpu_seconds(self.server_pid)
                 own0 = cpu_seconds(os.getpid())
-                cpu0, mono0, wall0 = cpu_seconds(process.pid), time.monotonic(), datetime.now(UTC)
+                times0 = cpu_times(process.pid)
+                cpu0, mono0, wall0 = sum(times0), time.monotonic(), datetime.now(UTC)
                 log(f"ours: measuring for {args.duration:g} s")
                 before = await scrape(lag_params, 5.0)
                 await asyncio.sleep(max(0.0, mono0 + args.duration - time.monotonic()))
-                cpu1, mono1, wall1 = cpu_seconds(process.pid), time.monotonic(), datetime.now(UTC)
+                times1 = cpu_times(process.pid)
+                cpu1, mono1, wall1 = sum(times1), time.monotonic(), datetime.now(UTC)
                 sys1, srv1 = SystemCpu.read(), cpu_seconds(self.server_pid)
                 own1 = cpu_seconds(os.getpid())
                 process.send_signal(signal.SIGUSR1)  # the wrapper writes its records
@@ -668,6 +702,7 @@ class Bench:
                     await self.finish_py_spy(spy, profile)
                 result.window = mono1 - mono0
                 result.cpu = cpu1 - cpu0
+                result.kernel_cpu = times1[1] - times0[1]
                 result.server_cpu = (srv1 - srv0) / result.window
                 result.machine_busy = sys1.cores_busy_since(sys0, result.window)
                 result.bench_cpu = (own1 - own0) / result.window
@@ -714,6 +749,12 @@ class Bench:
                 f"{stopped.get('drained')} cancelled={stopped.get('cancelled')} "
                 f"unwritten={stopped.get('unwritten')}; exit code {process.returncode}"
             )
+            if args.source is not None or args.uvloop:
+                where = events.get("bench_source", {})
+                result.notes.append(
+                    f"code from {Path(str(where.get('monitor'))).parent.parent}, "
+                    f"{'uvloop' if args.uvloop else 'asyncio'} event loop"
+                )
             noisy = {k: v for k, v in event_counts.items() if k not in _EXPECTED_EVENTS}
             if noisy:
                 result.notes.append(f"other log events: {dict(noisy)}")
@@ -821,15 +862,18 @@ class Bench:
             await asyncio.sleep(max(0.0, window[0] - time.monotonic()))
             sys0, srv0 = SystemCpu.read(), cpu_seconds(self.server_pid)
             own0 = cpu_seconds(os.getpid())
-            cpu0, gen0, mono0 = cpu_seconds(process.pid), cpu_seconds(loadgen.pid), time.monotonic()
+            times0 = cpu_times(process.pid)
+            cpu0, gen0, mono0 = sum(times0), cpu_seconds(loadgen.pid), time.monotonic()
             log(f"blackbox: measuring for {args.duration:g} s")
             await asyncio.sleep(max(0.0, window[1] - time.monotonic()))
-            cpu1, gen1, mono1 = cpu_seconds(process.pid), cpu_seconds(loadgen.pid), time.monotonic()
+            times1 = cpu_times(process.pid)
+            cpu1, gen1, mono1 = sum(times1), cpu_seconds(loadgen.pid), time.monotonic()
             sys1, srv1 = SystemCpu.read(), cpu_seconds(self.server_pid)
             own1 = cpu_seconds(os.getpid())
             result.peak_rss_mb = status_kb(process.pid, "VmHWM") / 1024
             result.window = mono1 - mono0
             result.cpu = cpu1 - cpu0
+            result.kernel_cpu = times1[1] - times0[1]
             result.loadgen_cpu = (gen1 - gen0) / result.window
             result.server_cpu = (srv1 - srv0) / result.window
             result.machine_busy = sys1.cores_busy_since(sys0, result.window)
@@ -858,7 +902,7 @@ class Bench:
 
 
 _EXPECTED_EVENTS = frozenset(
-    {"daemon_started", "probe_succeeded", "store_writer_stopped", "daemon_stopped"}
+    {"bench_source", "daemon_started", "probe_succeeded", "store_writer_stopped", "daemon_stopped"}
 )
 
 
@@ -922,7 +966,10 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
         ),
         ("CPU s in window", lambda r: _fmt(r.cpu, ".2f")),
         ("CPU s per 1,000 probes", lambda r: _fmt(r.cpu_per_1000, ".3f")),
-        ("CPU ms per probe", lambda r: _fmt(r.cpu_per_1000, ".3f")),
+        (
+            "of which kernel (stime) %",
+            lambda r: _fmt(r.kernel_cpu / r.cpu * 100 if r.cpu else math.nan, ".0f"),
+        ),
         (
             "share of one core",
             lambda r: (

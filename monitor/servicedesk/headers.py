@@ -142,8 +142,10 @@ def parse_headers(raw: bytes | str, internaldate: datetime | None = None) -> Mes
         message_id = declared[0]
         aliases = ()
     sender = from_addresses[0] if from_addresses else None
+    # Raw (undecoded) texts: a later Python that decodes RFC 2047 a little differently must
+    # not give a stored message a new fingerprint, or a rescan would count it twice.
     fingerprint = _digest(
-        [message_id, sender or _first(raw_values, "from"), date_text.strip(), subject]
+        [message_id, sender or _first(raw_values, "from"), date_text, _first(raw_values, "subject")]
     )
     return MessageHeaders(
         message_id=message_id,

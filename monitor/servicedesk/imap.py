@@ -29,7 +29,7 @@ import imaplib
 import re
 import socket
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from types import TracebackType
@@ -176,7 +176,7 @@ class ImapReader:
     async def close(self) -> None:
         """Log out politely; a connection that is already gone is simply dropped."""
         async with self._lock:
-            await asyncio.to_thread(_logout, self._connection)
+            await _uncancellable(asyncio.to_thread(_logout, self._connection))
 
     async def examine(self, folder: str) -> FolderStatus:
         """Open ``folder`` read-only and return its UIDVALIDITY, UIDNEXT and size."""
@@ -200,7 +200,7 @@ class ImapReader:
     async def _call(self, doing: str, work: Callable[..., _T], *args: object) -> _T:
         async with self._lock:
             try:
-                return await asyncio.to_thread(work, *args)
+                return await _uncancellable(asyncio.to_thread(work, *args))
             except MailboxError:
                 raise
             except (imaplib.IMAP4.error, OSError, ValueError) as error:
@@ -267,6 +267,23 @@ class ImapReader:
             )
         wanted = set(uids)
         return [fetched for fetched in parse_fetch(data) if fetched.uid in wanted]
+
+
+async def _uncancellable(work: Awaitable[_T]) -> _T:
+    """Await blocking work in a worker thread; if cancelled, wait for the thread first.
+
+    A thread cannot be stopped, and imaplib is not thread-safe: releasing the connection's
+    lock while the thread still uses it would let ``close`` talk over it. The socket
+    timeout bounds the wait.
+    """
+    future = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait([future])
+        if not future.cancelled():
+            future.exception()  # collected: whoever asked is gone, so is the error's audience
+        raise
 
 
 def uid_set(uids: Sequence[int]) -> str:

@@ -316,20 +316,34 @@ class MailboxScanner:
             await self._store.record_mail_batch(
                 self.mailbox.name, FolderState(folder, status.uidvalidity, 0), []
             )
-        new = 0
         batches = [uids[i : i + self._batch_size] for i in range(0, len(uids), self._batch_size)]
-        for number, batch in enumerate(batches):
-            if self._batch_limit is not None and number >= self._batch_limit:
-                return FolderScan(folder, role, status.uidvalidity, new, renumbered, False)
-            fetched = await reader.fetch_headers(batch)
-            facts = await asyncio.to_thread(
-                self._facts, folder, role, status.uidvalidity, fetched, key
-            )
-            await self._store.record_mail_batch(
-                self.mailbox.name, FolderState(folder, status.uidvalidity, batch[-1]), facts
-            )
-            new += len(facts)
-        return FolderScan(folder, role, status.uidvalidity, new, renumbered, True)
+        complete = self._batch_limit is None or len(batches) <= self._batch_limit
+        batches = batches[: self._batch_limit]
+        new = 0
+        # The next batch is fetched while this one is parsed and stored: the server's work
+        # (reading message files) and ours overlap instead of taking turns.
+        fetching = asyncio.create_task(reader.fetch_headers(batches[0])) if batches else None
+        try:
+            for index, batch in enumerate(batches):
+                if fetching is None:  # every batch has its fetch started; never taken
+                    break
+                fetched = await fetching
+                fetching = None
+                if index + 1 < len(batches):
+                    fetching = asyncio.create_task(reader.fetch_headers(batches[index + 1]))
+                facts = await asyncio.to_thread(
+                    self._facts, folder, role, status.uidvalidity, fetched, key
+                )
+                await self._store.record_mail_batch(
+                    self.mailbox.name, FolderState(folder, status.uidvalidity, batch[-1]), facts
+                )
+                new += len(facts)
+        finally:
+            if fetching is not None:
+                # Let a fetch in flight finish (or fail) rather than cancel it: its worker
+                # thread would go on using the connection that is about to be closed.
+                await asyncio.gather(fetching, return_exceptions=True)
+        return FolderScan(folder, role, status.uidvalidity, new, renumbered, complete)
 
     def _facts(
         self,

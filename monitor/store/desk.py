@@ -210,11 +210,12 @@ async def sender_hash_key(connection: AsyncConnection, insert: Insert, *, now: d
 
 
 async def lock_mailbox(connection: AsyncConnection, mailbox: str) -> None:
-    """Serialise recomputations of one mailbox's requests across processes.
+    """Serialise the writes of one mailbox (batches and recomputations) across processes.
 
     On SQLite the write transaction (``BEGIN IMMEDIATE``) already does; on PostgreSQL a
     transaction-scoped advisory lock keyed by the mailbox name does, so a cron
-    ``mailbox scan`` and the daemon cannot interleave their diffs.
+    ``mailbox scan`` and the daemon cannot interleave their diffs, and a recomputation sees
+    a fixed set of messages from its first read to its last write.
     """
     if connection.dialect.name != "postgresql":
         return
@@ -257,6 +258,7 @@ async def record_mail_batch(
             raise ValueError("a batch holds facts of one mailbox folder only")
         if fact.uidvalidity != state.uidvalidity:
             raise ValueError("a batch holds facts of the folder's current UIDVALIDITY only")
+    await lock_mailbox(connection, mailbox)  # no batch lands in the middle of a recomputation
     if facts:
         statement = insert(mail_messages)
         key_columns = {"mailbox", "folder", "uidvalidity", "uid"}
@@ -378,7 +380,7 @@ async def recompute_requests(
     removed = await delete_requests(
         connection, sorted(existing.keys() - {item.record.id for item in wanted})
     )
-    await _mark_threaded(connection, mailbox, pending)
+    await _mark_threaded(connection, mailbox)
     return RequestSync(changed=changed, removed=removed)
 
 
@@ -422,18 +424,14 @@ async def _closure(connection: AsyncConnection, mailbox: str, start: set[str]) -
     return reached
 
 
-async def _mark_threaded(connection: AsyncConnection, mailbox: str, fingerprints: set[str]) -> None:
-    """Only the messages this recomputation saw: one stored meanwhile waits for the next."""
-    for chunk in _chunks(sorted(fingerprints)):
-        await connection.execute(
-            sa.update(mail_messages)
-            .where(
-                mail_messages.c.mailbox == mailbox,
-                mail_messages.c.fingerprint.in_(chunk),
-                sa.not_(mail_messages.c.threaded),
-            )
-            .values(threaded=True)
-        )
+async def _mark_threaded(connection: AsyncConnection, mailbox: str) -> None:
+    """All of the mailbox's messages are threaded now. Safe as one statement because
+    storing a batch takes the same per-mailbox lock, so no message was stored meanwhile."""
+    await connection.execute(
+        sa.update(mail_messages)
+        .where(mail_messages.c.mailbox == mailbox, sa.not_(mail_messages.c.threaded))
+        .values(threaded=True)
+    )
 
 
 async def mailbox_requests(

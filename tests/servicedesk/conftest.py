@@ -6,7 +6,7 @@ recomputation takes a PostgreSQL advisory lock, runs on both engines like the st
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,11 +29,12 @@ ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture
-def mailroom(dovecot: DovecotServer) -> Mailroom:
+def mailroom(dovecot: DovecotServer) -> Iterator[Mailroom]:
     """An empty inbox and sent folder in the session's dovecot, for this test only."""
     room = Mailroom(dovecot)
     room.create()
-    return room
+    yield room
+    room.close()
 
 
 @pytest.fixture

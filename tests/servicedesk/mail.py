@@ -48,6 +48,7 @@ class Mailroom:
 
     server: DovecotServer
     tag: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+    _writer: imaplib.IMAP4 | None = field(default=None, repr=False)
 
     @property
     def inbox(self) -> str:
@@ -82,13 +83,16 @@ class Mailroom:
 
     def append(self, folder: str, message: bytes, internaldate: datetime) -> None:
         """APPEND sets INTERNALDATE to ``internaldate``: the server's receipt instant."""
-        connection = self._login()
-        try:
-            stamp = imaplib.Time2Internaldate(internaldate)
-            status, data = connection.append(folder, None, stamp, message)
-            assert status == "OK", data
-        finally:
-            connection.logout()
+        if self._writer is None:
+            self._writer = self._login()
+        stamp = imaplib.Time2Internaldate(internaldate)
+        status, data = self._writer.append(folder, None, stamp, message)
+        assert status == "OK", data
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.logout()
+            self._writer = None
 
     def receive(self, message: bytes, at: datetime) -> None:
         self.append(self.inbox, message, at)

@@ -206,7 +206,7 @@ SOUP = st.lists(st.tuples(NAMES, VALUES), max_size=25).map(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(soup=SOUP, internaldate=st.none() | st.datetimes(timezones=st.just(UTC)))
 def test_random_header_soup_never_raises_and_always_yields_a_message_id(
     soup: str, internaldate: datetime | None
@@ -218,7 +218,7 @@ def test_random_header_soup_never_raises_and_always_yields_a_message_id(
     assert len(parsed.fingerprint) == 64
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(raw=st.binary(max_size=2000))
 def test_random_bytes_never_raise_and_always_yield_a_message_id(raw: bytes) -> None:
     """Not even a header: still an identity, never an exception."""

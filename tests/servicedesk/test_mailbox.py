@@ -8,10 +8,12 @@ e-mail, complaints and escalations, two for information requests.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -320,6 +322,65 @@ async def test_a_crash_in_the_middle_of_a_scan_counts_nothing_twice(
     assert judged(await any_store.requests()) == EXPECTED_OUTCOMES
 
 
+class StoreStoppedAfterBatches(Store):
+    """The daemon is stopped (its scan task cancelled) after ``batches`` batches."""
+
+    def __init__(self, store: Store, batches: int) -> None:
+        super().__init__(store.engine)
+        self.batches = batches
+
+    async def record_mail_batch(
+        self, mailbox: str, state: FolderState, facts: Sequence[MailFact]
+    ) -> None:
+        self.batches -= 1
+        if self.batches < 0:
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()
+        await super().record_mail_batch(mailbox, state, facts)
+
+
+async def test_a_scan_cancelled_at_shutdown_counts_nothing_twice_afterwards(
+    mailroom: Mailroom, store: Store
+) -> None:
+    """Cancelled while the next batch is being fetched: the connection closes cleanly and
+    the next scan finishes the job."""
+    written = fill_realistic_desk(mailroom)
+    stopping = StoreStoppedAfterBatches(store, batches=3)
+
+    with pytest.raises(asyncio.CancelledError):
+        await scanner(mailroom, stopping, batch_size=2).scan()
+    stored = len(await store.mail_facts("desk"))
+
+    summary = await scanner(mailroom, store).scan()
+
+    assert stored == 4  # two batches of two committed; the third was cancelled whole
+    assert stored + summary.new_messages == written
+    assert judged(await store.requests()) == EXPECTED_OUTCOMES
+
+
+class StoreDyingBeforeThreading(Store):
+    """The store of a daemon that dies after the last batch, before recomputing."""
+
+    async def recompute_mailbox_requests(self, *args: Any, **kwargs: Any) -> RequestSync:
+        raise ConnectionResetError("killed before the requests were recomputed")
+
+
+async def test_a_crash_before_the_recomputation_is_made_good_by_the_next_scan(
+    mailroom: Mailroom, store: Store
+) -> None:
+    """All mail stored, no requests yet; the next scan reads nothing new and still judges."""
+    written = fill_realistic_desk(mailroom)
+    with pytest.raises(ConnectionResetError):
+        await scanner(mailroom, StoreDyingBeforeThreading(store.engine)).scan()
+    assert len(await store.mail_facts("desk")) == written
+
+    summary = await scanner(mailroom, store).scan()
+
+    assert (summary.new_messages, summary.requests) == (0, RequestSync(10, 0))
+    assert judged(await store.requests()) == EXPECTED_OUTCOMES
+
+
 async def test_a_scan_stopped_by_its_batch_limit_resumes_and_judges_only_when_complete(
     mailroom: Mailroom, store: Store
 ) -> None:
@@ -365,7 +426,11 @@ def fill_realistic_desk_inbox(room: Mailroom) -> None:
         def send(self, message: bytes, at: datetime) -> None:
             return None
 
-    fill_realistic_desk(InboxOnly(room.server, room.tag))
+    inbox_only = InboxOnly(room.server, room.tag)
+    try:
+        fill_realistic_desk(inbox_only)
+    finally:
+        inbox_only.close()
 
 
 async def test_scanning_never_marks_mail_as_read(mailroom: Mailroom, store: Store) -> None:

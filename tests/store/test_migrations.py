@@ -42,11 +42,16 @@ async def test_migrating_an_empty_database_leaves_no_autogenerate_difference(
             assert await connection.run_sync(_diff) == []
             assert await connection.run_sync(_tables) == {
                 "alembic_version",
+                "mail_links",
+                "mail_messages",
+                "mailbox_state",
                 "maintenance_changes",
                 "maintenance_windows",
                 "monitoring_sessions",
                 "outages",
                 "probe_results",
+                "requests",
+                "store_meta",
             }
     finally:
         await engine.dispose()
@@ -126,4 +131,4 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS / "env.py").is_file()
     assert (MIGRATIONS / "alembic.ini").is_file()
     assert alembic_config().get_main_option("script_location") == "monitor:migrations"
-    assert head_revision() == "0001"
+    assert head_revision() == "0002"

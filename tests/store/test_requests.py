@@ -407,8 +407,10 @@ async def test_a_derived_request_of_another_mailbox_is_refused(store: Store) -> 
         record = request("x", 1, source="mailbox", channel="other")
         return [MailboxRequest(record, digest("t"))]
 
+    await store.record_mail_batch("desk", FolderState("INBOX", 7, 1), [fact(1)])
     with pytest.raises(ValueError, match="not from mailbox desk"):
         await store.recompute_mailbox_requests("desk", wrong_channel)
+    assert await store.requests() == []
 
 
 # -- the migration ------------------------------------------------------------------------
