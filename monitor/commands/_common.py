@@ -1,27 +1,35 @@
-"""What the desk commands share: finding the config file and reporting its errors."""
+"""What the commands share: settings, the config file, the store's URL, and their errors."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
+import structlog
 from pydantic import ValidationError
+from structlog.typing import FilteringBoundLogger
 
 from monitor.config import Config, ConfigError, load_config, problems_from_validation_error
 from monitor.settings import Settings
 from monitor.sla.calendar import BusinessCalendar
 
 __all__ = [
+    "EXIT_FAILED",
     "EXIT_OK",
     "EXIT_USAGE",
     "UsageError",
     "add_calendar_option",
     "add_config_option",
     "chosen_calendar",
+    "command_logger",
     "config_path",
+    "database_url",
     "fail",
     "optional_config",
+    "settings",
+    "store_failure",
 ]
 
 EXIT_OK = 0
@@ -62,8 +70,13 @@ def config_path(explicit: Path | None) -> Path | None:
     """
     if explicit is not None:
         return explicit
+    return settings().config
+
+
+def settings() -> Settings:
+    """The ``SLA_MONITOR_*`` settings, or a :class:`UsageError` naming each bad variable."""
     try:
-        return Settings().config
+        return Settings()
     except ValidationError as error:
         problems = problems_from_validation_error(error, None)
         raise UsageError(
@@ -94,3 +107,39 @@ def optional_config(explicit: Path | None) -> Config:
     """The configuration if one is given, otherwise the built-in defaults."""
     path = config_path(explicit)
     return Config() if path is None else load_config(path)
+
+
+EXIT_FAILED = 1
+"""The work could not be done (store or mailbox unreachable); input was fine."""
+
+
+def database_url() -> str:
+    """``SLA_MONITOR_DATABASE_URL`` (or the default): the same store the daemon uses."""
+    return settings().database_url.get_secret_value()
+
+
+def command_logger(level: int = logging.WARNING) -> FilteringBoundLogger:
+    """Warnings and errors to stderr, readable: stdout is the command's own output."""
+    logger: FilteringBoundLogger = structlog.wrap_logger(
+        structlog.PrintLogger(sys.stderr),
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.dev.ConsoleRenderer(colors=False),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+    )
+    return logger
+
+
+def store_failure(url: str, error: Exception) -> str:
+    """Why the store failed, with the URL's password masked and the driver's text cut short."""
+    from monitor.store import safe_url
+
+    try:
+        where = safe_url(url)
+    except ValueError:
+        where = "the database"
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if url and url in reason:
+        reason = reason.replace(url, where)
+    return f"cannot use the store at {where}: {reason[:300]}"

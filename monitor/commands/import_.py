@@ -12,40 +12,37 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import structlog
-from pydantic import ValidationError
-from structlog.typing import FilteringBoundLogger
-
-from monitor.commands._common import EXIT_OK, UsageError, add_config_option, fail, optional_config
-from monitor.config import ConfigError, problems_from_validation_error
-from monitor.settings import Settings
+from monitor.commands._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    add_config_option,
+    command_logger,
+    database_url,
+    fail,
+    optional_config,
+    store_failure,
+)
+from monitor.config import ConfigError
 
 if TYPE_CHECKING:
     from monitor.report.outage_import import ImportedOutage, ImportSummary
     from monitor.store import RequestRecord
 
 __all__ = [
-    "EXIT_FAILED",
     "KINDS",
-    "command_logger",
-    "database_url",
     "register",
     "register_outages",
     "register_requests",
     "run_outages",
     "run_requests",
-    "store_failure",
 ]
-
-EXIT_FAILED = 1
-"""The work could not be done (store or server unreachable); nothing is wrong with the input."""
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -195,44 +192,3 @@ KINDS: tuple[Callable[[argparse._SubParsersAction[Any]], None], ...] = (
     register_requests,
     register_outages,
 )
-
-
-# -- shared by the commands that use the store --------------------------------------------------
-
-
-def database_url() -> str:
-    """``SLA_MONITOR_DATABASE_URL`` (or the default): the same store the daemon uses."""
-    try:
-        return Settings().database_url.get_secret_value()
-    except ValidationError as error:
-        problems = problems_from_validation_error(error, None)
-        raise UsageError(
-            *(f"environment: SLA_MONITOR_{p.path.upper()}: {p.message}" for p in problems)
-        ) from None
-
-
-def command_logger(level: int = logging.WARNING) -> FilteringBoundLogger:
-    """Warnings and errors to stderr, readable: stdout is the command's own output."""
-    logger: FilteringBoundLogger = structlog.wrap_logger(
-        structlog.PrintLogger(sys.stderr),
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.dev.ConsoleRenderer(colors=False),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(level),
-    )
-    return logger
-
-
-def store_failure(url: str, error: Exception) -> str:
-    """Why the store failed, with the URL's password masked and the driver's text cut short."""
-    from monitor.store import safe_url
-
-    try:
-        where = safe_url(url)
-    except ValueError:
-        where = "the database"
-    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-    if url and url in reason:
-        reason = reason.replace(url, where)
-    return f"cannot use the store at {where}: {reason[:300]}"

@@ -17,13 +17,16 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from monitor.commands._common import (
+    EXIT_FAILED,
     EXIT_OK,
     UsageError,
     add_config_option,
+    command_logger,
     config_path,
+    database_url,
     fail,
+    store_failure,
 )
-from monitor.commands.import_ import EXIT_FAILED, command_logger, database_url, store_failure
 from monitor.config import Config, ConfigError, MailboxConfig, load_config
 
 if TYPE_CHECKING:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import os
 import sys
 import tempfile
@@ -29,21 +28,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import structlog
-from pydantic import ValidationError
-
 from monitor.commands._common import (
     EXIT_OK,
     UsageError,
     add_config_option,
+    command_logger,
+    database_url,
     fail,
     optional_config,
 )
-from monitor.config import Config, ConfigError, problems_from_validation_error
+from monitor.config import Config, ConfigError
 from monitor.report.export import run_exports
 from monitor.report.formats import FORMATS, render
 from monitor.report.load import load_report
-from monitor.settings import Settings
 from monitor.sla.months import Month
 from monitor.store import Store
 
@@ -121,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
                 "formats; it takes no --month, --format or --output"
             )
         config = optional_config(args.config)
-        url = _database_url()
+        url = database_url()
     except (UsageError, ConfigError) as error:
         return fail(error)
     now: datetime = args.as_of if args.as_of is not None else datetime.now(UTC)
@@ -133,24 +130,10 @@ def run(args: argparse.Namespace) -> int:
     return asyncio.run(_report(url, config, month, args.format, args.output, now))
 
 
-def _database_url() -> str:
-    try:
-        return Settings().database_url.get_secret_value()
-    except ValidationError as error:
-        problems = problems_from_validation_error(error, None)
-        raise UsageError(
-            *(f"environment: SLA_MONITOR_{p.path.upper()}: {p.message}" for p in problems)
-        ) from None
-
-
 async def _open(url: str) -> Store | None:
     # Warnings only, and on stderr: stdout may be the report itself.
-    quiet = structlog.wrap_logger(
-        structlog.PrintLogger(sys.stderr),
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-    )
     try:
-        return await Store.open(url, logger=quiet)
+        return await Store.open(url, logger=command_logger())
     except Exception as error:
         # The URL may carry a password: name only the kind of failure.
         print(f"report: cannot open the store: {type(error).__name__}", file=sys.stderr)

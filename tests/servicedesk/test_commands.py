@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
-from monitor.commands.import_ import command_logger
+from monitor.commands._common import command_logger
 from monitor.store import RequestRecord, Store
 from tests.servicedesk.mail import DESK, Mailroom, compose
 
