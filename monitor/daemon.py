@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import signal
 import time
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from monitor.recording import WriterSink
 from monitor.report.export import run_exports
 from monitor.runner import TargetRunner, TargetSpec
 from monitor.scheduler import ProbeScheduler
+from monitor.servicedesk import MailboxError, MailboxScanner
 from monitor.settings import Settings, build_ssl_context
 from monitor.sla.coverage import CoverageTracker, max_gap_for
 from monitor.sla.outages import OutageTracker
@@ -62,6 +64,7 @@ class DaemonOptions:
     flush_interval: timedelta = timedelta(milliseconds=200)
     prune_every: timedelta = timedelta(hours=1)
     recompute_every: timedelta = timedelta(seconds=15)
+    mailbox_batches_per_poll: int = 20
     export_every: timedelta = timedelta(hours=1)
     max_buffered_results: int = 100_000
     install_signal_handlers: bool = True
@@ -83,6 +86,7 @@ class _Running:
     export_task: asyncio.Task[None] | None = None
     runners: dict[str, TargetRunner] = field(default_factory=dict)
     down: dict[str, bool] = field(default_factory=dict)
+    mailbox_failing: set[str] = field(default_factory=set)
 
 
 class Daemon:
@@ -246,6 +250,7 @@ class Daemon:
                 ssl_context=ssl_context,
             )
             scheduler.add_periodic("housekeeping:prune", self._options.prune_every, self._prune)
+            self._schedule_mailboxes(running)
             if self._settings.export_dir is not None:
                 # At start (catching up a run missed while the daemon was down), then hourly.
                 running.export_task = asyncio.create_task(self._export(), name="export")
@@ -330,6 +335,44 @@ class Daemon:
         if removed:
             self._log.info("probe_results_pruned", removed=removed, before=before.isoformat())
 
+    def _schedule_mailboxes(self, running: _Running) -> None:
+        """One polling job per configured mailbox (3.2.9); a reload adds and removes them."""
+        wanted = {f"mailbox:{m.name}": m for m in running.config.servicedesk.mailboxes}
+        for key in running.scheduler.job_keys():
+            if key.startswith("mailbox:") and key not in wanted:
+                running.scheduler.unschedule(key)
+        for key, mailbox in wanted.items():
+            self.metrics.mailbox_errors.labels(mailbox.name)  # the series exists from start-up
+            running.scheduler.add_periodic(
+                key, mailbox.poll_interval, functools.partial(self._scan_mailbox, mailbox.name)
+            )
+
+    async def _scan_mailbox(self, name: str) -> None:
+        """Scan one mailbox a bounded amount; log only when it starts or stops failing."""
+        running = self._running
+        if running is None:
+            return
+        desk = running.config.servicedesk
+        mailbox = next((m for m in desk.mailboxes if m.name == name), None)
+        if mailbox is None:
+            return
+        scanner = MailboxScanner(
+            mailbox, desk, running.store, batch_limit=self._options.mailbox_batches_per_poll
+        )
+        try:
+            summary = await scanner.scan()
+        except (MailboxError, OSError) as error:
+            self.metrics.mailbox_errors.labels(name).inc()
+            if name not in running.mailbox_failing:
+                running.mailbox_failing.add(name)
+                self._log.warning("mailbox_scan_failed", mailbox=name, error=str(error))
+            return
+        if name in running.mailbox_failing:
+            running.mailbox_failing.discard(name)
+            self._log.info("mailbox_scan_recovered", mailbox=name)
+        if summary.requests is not None and (summary.requests.changed or summary.requests.removed):
+            running.recomputer.request()
+
     async def _export(self) -> None:
         """The monthly report export (3.2.5): each due month once, atomically."""
         running, directory = self._running, self._settings.export_dir
@@ -383,6 +426,7 @@ class Daemon:
             if spec.interval != runner.spec.interval:
                 running.scheduler.schedule(spec.name, spec.interval, runner.run_once)
             runner.update(spec)
+        self._schedule_mailboxes(running)
         self.metrics.config_reload_ok.set(1)
         running.recomputer.request()
         self._log.info("config_reloaded", targets=len(config.targets))

@@ -70,7 +70,7 @@ class SlaExposition:
             for t in snapshot.targets
             for w in t.windows
         ]
-        self.static_text = self._render_static()
+        self.static_text = self._render_static() + self._render_desk()
 
     def _render_static(self) -> str:
         availability, downtime, unmonitored = [], [], []
@@ -144,6 +144,66 @@ class SlaExposition:
                     "counter",
                     "Window time counted as unavailable since the first stored evidence",
                     unavailable_total,
+                ),
+            )
+        )
+
+    def _render_desk(self) -> str:
+        """Service-desk families (3.2.9, 3.2.13, 3.2.14, 3.2.39). A ratio with nothing decided
+        is NaN, not 0: an empty month is neither a success nor a failure, and NaN keeps
+        comparison-based alerts quiet."""
+        desk = self.snapshot.desk
+        if desk is None:
+            return ""
+        ratio, objective, open_, overdue, total = [], [], [], [], []
+        for figures in desk.categories:
+            c = label_set(category=figures.category)
+            objective.append(
+                f"servicedesk_response_objective_ratio{c} {format_value(figures.objective)}\n"
+            )
+            open_.append(f"servicedesk_requests_open{c} {format_value(figures.open)}\n")
+            overdue.append(f"servicedesk_requests_overdue{c} {format_value(figures.overdue)}\n")
+            months = (figures.current_month, figures.previous_month)
+            for period, month in zip(PERIODS, months, strict=True):
+                cp = label_set(category=figures.category, period=period)
+                value = math.nan if month.ratio is None else month.ratio
+                ratio.append(f"servicedesk_response_ratio{cp} {format_value(value)}\n")
+            totals = self.snapshot.desk_totals.get(figures.category)
+            counts = (0, 0, 0) if totals is None else (totals.received, totals.met, totals.breached)
+            for outcome, count in zip(("received", "met", "breached"), counts, strict=True):
+                co = label_set(category=figures.category, outcome=outcome)
+                total.append(f"servicedesk_requests_total{co} {format_value(count)}\n")
+        return "".join(
+            (
+                _family(
+                    "servicedesk_response_ratio",
+                    "gauge",
+                    "Requests answered within the norm / decided requests, by receipt month",
+                    ratio,
+                ),
+                _family(
+                    "servicedesk_response_objective_ratio",
+                    "gauge",
+                    "Agreed share of requests answered within the norm",
+                    objective,
+                ),
+                _family(
+                    "servicedesk_requests_open",
+                    "gauge",
+                    "Unanswered requests whose deadline is still ahead",
+                    open_,
+                ),
+                _family(
+                    "servicedesk_requests_overdue",
+                    "gauge",
+                    "Unanswered requests whose deadline has passed",
+                    overdue,
+                ),
+                _family(
+                    "servicedesk_requests_total",
+                    "counter",
+                    "Requests received, and decided as met or breached, since the first stored",
+                    total,
                 ),
             )
         )

@@ -153,6 +153,12 @@ class DaemonMetrics:
             "Failed writes to the store (results stay buffered and are retried)",
             registry=registry,
         )
+        self.mailbox_errors = Counter(
+            "sla_monitor_mailbox_scan_errors",
+            "Failed scans of a configured service-desk mailbox",
+            ["mailbox"],
+            registry=registry,
+        )
         self.config_reload_ok = Gauge(
             "sla_monitor_config_last_reload_successful",
             "1 if the last configuration (re)load succeeded",

@@ -13,8 +13,10 @@ failure is counted; the next run tries again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 
 import structlog
 
@@ -22,11 +24,20 @@ from monitor.config import Config
 from monitor.evidence import Evidence, LiveOverlay, load_evidence
 from monitor.exposition import SlaExposition
 from monitor.figures import FigureMaker, LiveSession
+from monitor.servicedesk.figures import DeskFigures, desk_figures, figures_since
 from monitor.sla.availability import AvailabilityFigure
 from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
-from monitor.snapshot import CounterLedger, SlaSnapshot, build_snapshot, ledger_from_history
+from monitor.sla.response import Outcome, RequestTiming, judge_request, response_deadline
+from monitor.snapshot import (
+    CounterLedger,
+    RequestTotals,
+    SlaSnapshot,
+    build_snapshot,
+    ledger_from_history,
+)
 from monitor.store import Store
+from monitor.store.records import RequestRecord
 
 __all__ = ["SlaRecomputer"]
 
@@ -63,6 +74,7 @@ class SlaRecomputer:
         self._ledger: CounterLedger | None = None
         self._history_at: datetime | None = None
         self._previous: dict[tuple[str, str], AvailabilityFigure] = {}
+        self._desk_before: dict[str, RequestTotals] = {}
         self._failing = False
         self._log = structlog.get_logger("monitor.recompute")
         self.snapshot: SlaSnapshot | None = None
@@ -90,7 +102,11 @@ class SlaRecomputer:
             await load_evidence(self._store, Interval(_BEGINNING, period_start))
         )
         first = _first_month(evidence, maker, month)
-        self._ledger = ledger_from_history(maker, evidence, first, month, now)
+        self._ledger = await asyncio.to_thread(
+            ledger_from_history, maker, evidence, first, month, now
+        )
+        older = await self._store.requests(until=figures_since(maker.config, now))
+        self._desk_before = await asyncio.to_thread(request_totals, maker.config, older, now)
         self._previous = {}
         self._history_at = now
 
@@ -105,13 +121,22 @@ class SlaRecomputer:
             assert self._ledger is not None
             span = Interval(maker.period(month.previous()).start, now + _TICK)
             evidence = self._overlay.apply(await load_evidence(self._store, span))
-            snapshot = build_snapshot(
+            recent = await self._store.requests(since=figures_since(maker.config, now))
+            # CPU-bound and pure: off the event loop, so probes keep their schedule.
+            snapshot = await asyncio.to_thread(
+                build_snapshot,
                 maker,
                 evidence,
                 now,
                 ledger=self._ledger,
                 live=self._live(),
                 previous=self._previous,
+            )
+            desk = await asyncio.to_thread(desk_figures, maker.config, recent, now)
+            snapshot = dataclasses.replace(
+                snapshot,
+                desk=desk,
+                desk_totals=MappingProxyType(_add_totals(self._desk_before, desk)),
             )
             if not self._previous:
                 self._previous = {
@@ -160,3 +185,36 @@ def _first_month(evidence: Evidence, maker: FigureMaker, fallback: Month) -> Mon
     if not starts:
         return fallback
     return min(fallback, Month.containing(min(starts), zone))
+
+
+def request_totals(
+    config: Config, requests: Iterable[RequestRecord], now: datetime
+) -> dict[str, RequestTotals]:
+    """Received, met and breached per configured category (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
+    desk = config.servicedesk
+    calendar = config.calendar(desk.calendar)
+    totals: dict[str, RequestTotals] = {}
+    for record in requests:
+        norm = desk.categories.get(record.category)
+        if norm is None:
+            continue
+        deadline = response_deadline(calendar, record.received_at, norm.days, desk.business_day)
+        outcome = judge_request(record_timing(record), deadline, now).outcome
+        totals[record.category] = totals.get(record.category, RequestTotals()) + RequestTotals(
+            1, int(outcome is Outcome.MET), int(outcome is Outcome.BREACHED)
+        )
+    return totals
+
+
+def record_timing(record: RequestRecord) -> RequestTiming:
+    return RequestTiming(record.id, record.received_at, record.answered_at, record.category)
+
+
+def _add_totals(before: Mapping[str, RequestTotals], desk: DeskFigures) -> dict[str, RequestTotals]:
+    totals = dict(before)
+    for figures in desk.categories:
+        recent = RequestTotals()
+        for month in (figures.previous_month, figures.current_month):
+            recent = recent + RequestTotals(month.received, month.met, month.breached)
+        totals[figures.category] = totals.get(figures.category, RequestTotals()) + recent
+    return totals

@@ -106,7 +106,7 @@ class ProbeScheduler:
         if self._scheduler.get_job(key) is not None:
             self._scheduler.remove_job(key)
 
-    def keys(self) -> set[str]:
+    def job_keys(self) -> set[str]:
         return {job.id for job in self._scheduler.get_jobs()}
 
     async def _tracked(self, job: Job) -> object:

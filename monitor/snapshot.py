@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 from monitor.evidence import Evidence
 from monitor.figures import FigureMaker, LiveSession, counted_window
+from monitor.servicedesk.figures import DeskFigures
 from monitor.sla.availability import AvailabilityFigure
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.intervals import Interval, IntervalSet
@@ -28,6 +29,7 @@ from monitor.sla.months import Month
 
 __all__ = [
     "CounterLedger",
+    "RequestTotals",
     "SlaSnapshot",
     "TargetSnapshot",
     "WindowSnapshot",
@@ -57,6 +59,21 @@ class TargetSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestTotals:
+    """All requests of a category ever received, met and breached: a counter, because an
+    outcome once decided never changes (a late answer cannot make a breach met)."""
+
+    received: int = 0
+    met: int = 0
+    breached: int = 0
+
+    def __add__(self, other: RequestTotals) -> RequestTotals:
+        return RequestTotals(
+            self.received + other.received, self.met + other.met, self.breached + other.breached
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class SlaSnapshot:
     computed_at: datetime
     month: Month
@@ -64,6 +81,8 @@ class SlaSnapshot:
     calendars: Mapping[str, BusinessCalendar | None] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    desk: DeskFigures | None = None
+    desk_totals: Mapping[str, RequestTotals] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,6 +149,39 @@ def _schemas(targets: list[str]) -> JsonObject:
                 "computed_at": _instant("When the figures were computed.", nullable=True),
                 "month": {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}$"},
                 "targets": {"type": "array", "items": _ref("TargetStatus")},
+                "servicedesk": {
+                    "type": "array",
+                    "description": "Response figures per request category; empty until the "
+                    "first computation.",
+                    "items": _ref("CategoryStatus"),
+                },
+            }
+        ),
+        "CategoryStatus": _object(
+            {
+                "category": {"type": "string"},
+                "objective": {"type": "number", "minimum": 0, "maximum": 1},
+                "days": {"type": "integer", "minimum": 1},
+                "open": {"type": "integer", "minimum": 0, "description": "Unanswered, in time."},
+                "overdue": {"type": "integer", "minimum": 0, "description": "Unanswered, late."},
+                "current_month": _ref("ResponseMonth"),
+                "previous_month": _ref("ResponseMonth"),
+            }
+        ),
+        "ResponseMonth": _object(
+            {
+                "received": {"type": "integer", "minimum": 0},
+                "met": {"type": "integer", "minimum": 0},
+                "breached": {"type": "integer", "minimum": 0},
+                "pending": {"type": "integer", "minimum": 0},
+                "ratio": {
+                    "type": ["number", "null"],
+                    "minimum": 0,
+                    "maximum": 1,
+                    "description": "met / (met + breached); null while nothing is decided.",
+                },
+                "objective_met": {"type": ["boolean", "null"]},
+                "final": {"type": "boolean", "description": "No outcome can change any more."},
             }
         ),
         "TargetStatus": _object(

@@ -16,6 +16,8 @@ from aiohttp import web
 from monitor.api.context import ApiContext, TargetState
 from monitor.api.params import query_params
 from monitor.api.render import iso, json_ok, seconds
+from monitor.servicedesk.figures import CategoryFigures
+from monitor.sla.response import MonthlyResponse
 from monitor.snapshot import SlaSnapshot, WindowSnapshot
 
 __all__ = ["StatusHandler"]
@@ -64,6 +66,31 @@ def _windows(snapshot: SlaSnapshot | None) -> dict[tuple[str, str], WindowSnapsh
     return {(w.target, w.window): w for t in snapshot.targets for w in t.windows}
 
 
+def _month(figure: MonthlyResponse) -> dict[str, Any]:
+    return {
+        "received": figure.received,
+        "met": figure.met,
+        "breached": figure.breached,
+        "pending": figure.pending,
+        "ratio": figure.ratio,
+        "objective_met": figure.objective_met,
+        "final": figure.final,
+    }
+
+
+def _category(figures: CategoryFigures) -> dict[str, Any]:
+    """One category of the service desk (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
+    return {
+        "category": figures.category,
+        "objective": figures.objective,
+        "days": figures.days,
+        "open": figures.open,
+        "overdue": figures.overdue,
+        "current_month": _month(figures.current_month),
+        "previous_month": _month(figures.previous_month),
+    }
+
+
 class StatusHandler:
     def __init__(self, api: ApiContext) -> None:
         self._api = api
@@ -97,5 +124,8 @@ class StatusHandler:
                 "computed_at": None if snapshot is None else iso(snapshot.computed_at, zone),
                 "month": None if snapshot is None else str(snapshot.month),
                 "targets": targets,
+                "servicedesk": []
+                if snapshot is None or snapshot.desk is None
+                else [_category(c) for c in snapshot.desk.categories],
             }
         )

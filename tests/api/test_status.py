@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,10 +11,12 @@ from monitor.api import TargetState
 from monitor.config import Config, parse_config
 from monitor.evidence import Evidence
 from monitor.figures import FigureMaker
+from monitor.servicedesk.figures import desk_figures
 from monitor.sla.availability import Outage
 from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
 from monitor.snapshot import CounterLedger, SlaSnapshot, build_snapshot
+from monitor.store.records import RequestRecord
 from tests.api.conftest import CONFIG_TEXT, NOW, MakeHarness
 
 HOUR = 3600.0
@@ -151,3 +154,23 @@ async def test_the_snapshot_is_read_at_every_request(
         current[0] = snapshot_for(config)
         second = await (await h.client.get("/api/v1/status")).json()
     assert (first["computed_at"], second["computed_at"]) == (None, "2026-06-10T14:00:00+02:00")
+
+
+async def test_the_service_desk_figures_of_the_snapshot_are_listed_per_category(
+    make_harness: MakeHarness, config: Config
+) -> None:
+    """One e-mail answered in time and one still open: ratio 1.0, one open, none overdue."""
+    received = datetime(2026, 6, 10, 7, 0, tzinfo=UTC)  # Wednesday 09:00 in Amsterdam
+    requests = [
+        RequestRecord("a", "email", received, received + timedelta(hours=2), "import"),
+        RequestRecord("b", "email", received, None, "import"),
+    ]
+    snapshot = replace(snapshot_for(config), desk=desk_figures(config, requests, NOW))
+    async with make_harness(snapshot=snapshot) as h:
+        body = await (await h.client.get("/api/v1/status")).json()
+    email = next(c for c in body["servicedesk"] if c["category"] == "email")
+    assert (email["open"], email["overdue"]) == (1, 0)
+    june = email["current_month"]
+    assert (june["received"], june["met"], june["pending"], june["ratio"]) == (2, 1, 1, 1.0)
+    assert email["previous_month"]["ratio"] is None
+    assert {c["category"] for c in body["servicedesk"]} == set(config.servicedesk.categories)
