@@ -4,66 +4,80 @@ Usage (from the repository root)::
 
     .venv/bin/python bench/probes.py                      # 1,000 targets at 10 s, 120 s windows
     .venv/bin/python bench/probes.py --also-10k           # then 10,000 targets too
-    .venv/bin/python bench/probes.py --targets 1000 --no-blackbox --profile /tmp/prof
+    .venv/bin/python bench/probes.py --no-blackbox --profile /tmp/prof   # py-spy our window
+    .venv/bin/python bench/probes.py --no-blackbox --source /tmp/copy [--uvloop]  # A/B a copy
 
 Prints progress to stderr and one table of numbers to stdout; asserts nothing.
 
 Method
 ------
-*Target server.* A separate process (this file, role ``_serve``) answers every request with
-``200 OK`` and closes the connection: a bare ``asyncio.Protocol``, no HTTP framework, so it
-costs little and its CPU is not counted for either side. It runs for the whole benchmark.
+*Target server.* A separate process (this file, role ``_serve``): a bare ``asyncio.Protocol``
+answering every request with ``200 OK`` and ``Connection: close``, then letting the client
+close first (see ``_Answer`` for why: TIME_WAIT). Its CPU is shown, not counted for either
+side. It runs for the whole benchmark.
 
 *Ours.* A configuration with N HTTP targets (``/health/<i>`` on the target server, interval
 I, timeout 5 s, one 24x7 SLA) and a fresh SQLite database in a temporary directory;
 ``sla-monitor run`` started as a subprocess through a thin wrapper (role ``_daemon``) that
-calls ``monitor.cli.main`` unchanged after adding two recording hooks (see *Lag*). After
-``daemon_started`` and a warm-up of one interval the window opens; over ``--duration``
-seconds it measures:
+calls ``monitor.cli.main`` unchanged after adding recording hooks (below). After
+``daemon_started`` and a warm-up (default one interval) the window opens; over
+``--duration`` seconds it measures:
 
-- probes: rows in ``probe_results`` whose ``started_at`` falls in the window (the store is
-  the truth of what was done); failures are the rows with ``ok = 0``;
+- probes: the results completed in the window (a hook on ``DaemonMetrics.observe``, which
+  the runner calls once per result), and their failures; the rows stored in
+  ``probe_results`` with ``started_at`` in the window are shown beside them (they differ
+  when the writer falls behind);
 - CPU: utime + stime of the daemon process (all its threads, so the aiosqlite thread is in)
-  from ``/proc/PID/stat``, delta over the window, per 1,000 probes, and as a share of one
-  core (CPU seconds / wall seconds);
+  from ``/proc/PID/stat``, delta over the window: per 1,000 probes, the kernel's share, and
+  as a share of one core (CPU seconds / wall seconds);
 - peak RSS: ``VmHWM`` from ``/proc/PID/status`` at the end of the window (it includes the
   start-up, when the configuration for all targets is parsed);
-- shutdown: SIGTERM to process exit, wall time (and the daemon's own ``daemon_stopped``).
+- start-up (spawn to ``daemon_started``) and shutdown (SIGTERM to exit; SIGKILL after
+  ``--shutdown-grace``).
 
-*Lag.* ``sla_monitor_scheduler_lag_seconds`` is scraped at both ends of the window with
-``/metrics?name[]=...`` (so the scrape renders only that histogram, not 28 series per
-target) and p50/p99 are computed from the bucket deltas with linear interpolation inside
-the bucket, as PromQL's ``histogram_quantile`` does: an estimate, only as good as the
-bucket edges (..., 0.1, 0.25, 0.5, ...). The wrapper also records the exact values: it
-wraps the histogram's ``observe`` (the same numbers the histogram gets: scheduled time to
-APScheduler's submission of the job) and APScheduler's ``run_coroutine_job`` (scheduled
-time to the moment the probe coroutine actually starts running on the loop, which also
-counts the time the new task waited in the ready queue). Each hook costs one append per
-probe. The hook we would want in the daemon itself: an optional callback
-``on_dispatch(target, scheduled, started)`` in ``ProbeScheduler._tracked`` (the scheduled
-time is in APScheduler's ``run_times``), or a second histogram of the start lag.
+*Lag.* ``sla_monitor_scheduler_lag_seconds`` is scraped at both ends of the window and
+p50/p99 are computed from the bucket deltas with linear interpolation inside the bucket, as
+PromQL's ``histogram_quantile`` does: an estimate, only as good as the bucket edges (...,
+0.1, 0.25, 0.5, ...). The wrapper also records exact values: it wraps the histogram's
+``observe`` ("dispatch": scheduled time to APScheduler's submission of the job, the numbers
+the histogram gets) and APScheduler's ``run_coroutine_job`` ("start": scheduled time to the
+moment the probe coroutine actually runs, which adds the time the new task waited in the
+loop's ready queue). Each hook costs one append per probe; SIGUSR1 makes the wrapper write
+its records, so an overloaded daemon that cannot stop in time still yields them. The hook
+we would want in the daemon itself: a second histogram (or a callback
+``on_start(target, scheduled, started)``) observed in ``ProbeScheduler._tracked``.
 
 *Blackbox exporter.* ``prometheus-blackbox-exporter`` on 127.0.0.1 with one module
 ``http_2xx`` (prober ``http``, timeout 5 s, IPv4). A load generator in its own process (role
 ``_loadgen``) sends ``GET /probe?target=http://127.0.0.1:PORT/health/<i>&module=http_2xx``
 for each of the N targets once per interval, spread evenly (request k at start + k*I/N),
-over keep-alive connections, and counts the answers that contain ``probe_success 1``. The
-exporter's CPU (``/proc``) over the same window is divided by the probes answered in it.
-Like ours, every exporter probe opens a fresh connection to the target.
+over at most ``--loadgen-concurrency`` keep-alive connections, and counts the answers
+completed in the window that contain ``probe_success 1``. The exporter's CPU over the same
+window is divided by the probes answered in it. Like ours, every exporter probe opens a
+fresh connection to the target.
+
+*Profile.* ``--profile DIR`` attaches ``py-spy record --format raw`` to our daemon for the
+first window and prints a summary: each on-CPU sample charged to the nearest owning
+component from the leaf up, and the top functions inclusive and self. ``_summarize FILE
+[RATE]`` re-reads a saved profile.
 
 Caveats
 -------
-- The machine has 2 cores shared by the measured process, the target server, the load
-  generator (blackbox phases) and this script; the table shows the CPU each of them used
-  and how busy the whole machine was, so contention is visible. At 10,000 targets the
-  blackbox phase needs more than one core for the exporter alone.
+- 2 cores, shared by the measured process, the target server, the load generator (blackbox
+  phases), this script and whatever else runs on the machine (on a shared development box,
+  other people's test suites). Before each phase the script waits (``--quiet-below``,
+  ``--quiet-wait``) for the rest of the machine to be nearly idle, and the table shows how
+  busy the machine was during the window and how much of that was not ours. Lag and the
+  10,000-target figures are sensitive to that contention; CPU per probe much less so.
 - The two sides do not do the same work: the exporter also serves an HTTP request per probe
-  and renders a small metrics page; ours also schedules, tracks outages and coverage, and
-  writes every result to SQLite. That is the comparison the issue asks for.
-- /proc CPU times tick at 10 ms (USER_HZ 100); over a 120 s window that is noise.
+  and renders a small metrics page; ours also schedules, tracks outages and coverage,
+  recomputes the SLA snapshot, and writes every result to SQLite. That is the comparison
+  the issue asks for.
+- /proc CPU times tick at 10 ms (USER_HZ 100): noise over a 60-120 s window.
 - VmHWM is the peak of the process's whole life, including start-up.
-- py-spy (``--profile``) pauses the process to sample it; CPU figures of a profiled run are
-  a little higher than those of an unprofiled one.
+- py-spy cannot tell idle threads apart here; samples whose leaf is a blocking wait (epoll,
+  the aiosqlite queue) are dropped, and the busy samples add up to the measured CPU.
+  It also pauses the process to sample it: CPU figures of a profiled run are a little high.
 
 Every process this starts is stopped at the end (also on error or Ctrl-C), dies with this
 script (``PR_SET_PDEATHSIG``), and the helpers stop by themselves after a deadline. All

@@ -10,6 +10,7 @@ from monitor.api.errors import error_middleware
 from monitor.api.maintenance import MaintenanceHandler
 from monitor.api.openapi import OpenApiHandler
 from monitor.api.outages import OutagesHandler
+from monitor.api.requests import RequestsHandler
 from monitor.api.status import StatusHandler
 from monitor.report.http import report_handler
 
@@ -28,6 +29,7 @@ def add_api_routes(app: web.Application, api: ApiContext) -> None:
     status = StatusHandler(api)
     outages = OutagesHandler(api)
     maintenance = MaintenanceHandler(api)
+    requests = RequestsHandler(api)
     document = OpenApiHandler(api)
     app.router.add_get("/api/v1/status", status.get)
     app.router.add_get("/api/v1/outages", outages.get)
@@ -35,5 +37,6 @@ def add_api_routes(app: web.Application, api: ApiContext) -> None:
     app.router.add_post("/api/v1/maintenance", maintenance.create)
     app.router.add_get("/api/v1/maintenance/{id}", maintenance.show)
     app.router.add_delete("/api/v1/maintenance/{id}", maintenance.withdraw)
+    app.router.add_post("/api/v1/requests", requests.create)
     app.router.add_get("/api/v1/openapi.json", document.get)
     app.router.add_get("/api/v1/reports/{month}", report_handler(api.store, api.config, api.clock))

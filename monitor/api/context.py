@@ -61,7 +61,8 @@ class ApiContext:
 
     ``on_maintenance_change`` runs after a maintenance window was stored or deleted, so the
     daemon can recompute at once instead of serving figures that ignore the change until the
-    next periodic run.
+    next periodic run. ``on_requests_change`` does the same after a service-desk request was
+    stored or completed through the webhook.
     """
 
     store: Store
@@ -71,3 +72,4 @@ class ApiContext:
     targets: Callable[[], Mapping[str, TargetState]] = field(default=_no_states)
     clock: Callable[[], datetime] = field(default=_utc_now)
     on_maintenance_change: Callable[[], None] = field(default=_nothing)
+    on_requests_change: Callable[[], None] = field(default=_nothing)

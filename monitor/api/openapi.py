@@ -10,6 +10,7 @@ reads need a token. ``tests/api`` fuzzes the live API against this document.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any, Final
 
 from aiohttp import web
@@ -19,6 +20,7 @@ from monitor.api.context import ApiContext
 from monitor.api.maintenance import LINE_LIMIT, MAX_TARGETS, MAX_WINDOW, REASON_LIMIT
 from monitor.api.params import RFC3339_PATTERN, query_params
 from monitor.api.render import json_ok
+from monitor.api.requests import CLOCK_SKEW, SENDER_LIMIT, SENDER_PATTERN
 
 __all__ = ["OpenApiHandler", "openapi_document"]
 
@@ -75,7 +77,80 @@ def _target_name(targets: list[str]) -> JsonObject:
     return {"type": "string", "minLength": 1, "description": "A configured target."}
 
 
-def _schemas(targets: list[str]) -> JsonObject:
+def _category(categories: Sequence[str]) -> JsonObject:
+    description = "A configured service-desk category (servicedesk.categories)."
+    if categories:
+        return {"type": "string", "enum": list(categories), "description": description}
+    return {"type": "string", "minLength": 1, "description": description}
+
+
+def _request_schemas(categories: Sequence[str]) -> JsonObject:
+    skew = f"{int(CLOCK_SKEW.total_seconds()) // 60} minutes"
+    return {
+        "NewRequest": {
+            **_object(
+                {
+                    "id": _line("The ticket system's id of the request; the key of the store."),
+                    "category": _category(categories),
+                    "received_at": {
+                        "type": "string",
+                        "format": "date-time",
+                        "pattern": RFC3339_PATTERN,
+                        "description": "RFC 3339 with offset: when the request came in. Not "
+                        f"later than now plus {skew} of clock skew (422 otherwise).",
+                    },
+                    "answered_at": {
+                        "type": ["string", "null"],
+                        "format": "date-time",
+                        "pattern": RFC3339_PATTERN,
+                        "description": "RFC 3339 with offset: the desk's first human answer; "
+                        "null or absent while unanswered (a stored answer is then kept). Not "
+                        f"before received_at, not later than now plus {skew} (422 otherwise).",
+                    },
+                    "channel": {
+                        **_line("Where the request came from, e.g. the ticket system's name."),
+                        "type": ["string", "null"],
+                    },
+                    "sender": {
+                        "type": ["string", "null"],
+                        "minLength": 3,
+                        "maxLength": SENDER_LIMIT,
+                        "pattern": SENDER_PATTERN,
+                        "description": "The sender's e-mail address. Stored only as a keyed "
+                        "hash (AVG/GDPR); never returned or logged.",
+                    },
+                },
+                optional=("answered_at", "channel", "sender"),
+            ),
+            "example": {
+                "id": "SD-1234",
+                "category": categories[0] if categories else "email",
+                "received_at": "2026-06-05T17:00:00+02:00",
+                "answered_at": None,
+                "channel": "ticket-system",
+            },
+        },
+        "Request": _object(
+            {
+                "id": {"type": "string"},
+                "category": {"type": "string"},
+                "received_at": _instant("When the request came in."),
+                "answered_at": _instant("The first human answer; null if none.", nullable=True),
+                "channel": {"type": ["string", "null"]},
+                "source": {"type": "string", "enum": ["mailbox", "import", "webhook"]},
+                "deadline": _instant("The last instant an answer still meets the norm."),
+                "outcome": {
+                    "type": "string",
+                    "enum": ["met", "breached", "pending"],
+                    "description": "As of now: met (answered by the deadline), breached "
+                    "(answered late, or unanswered past it), pending (neither yet).",
+                },
+            }
+        ),
+    }
+
+
+def _schemas(targets: list[str], categories: Sequence[str]) -> JsonObject:
     window = _object(
         {
             "id": {"type": "string", "pattern": _ID_PATTERN},
@@ -290,6 +365,7 @@ def _schemas(targets: list[str]) -> JsonObject:
                 "who": {"type": "string"},
             }
         ),
+        **_request_schemas(categories),
     }
 
 
@@ -344,6 +420,17 @@ def _write_responses(ok_code: str, ok: JsonObject, conflict: str) -> JsonObject:
     }
 
 
+def _request_responses() -> JsonObject:
+    responses = _write_responses(
+        "201",
+        _ok("Request", "A new request, stored; with its deadline and outcome as of now."),
+        "A request with this id is stored with another received_at, category or answer, "
+        "or was read from a mailbox; nothing was changed.",
+    )
+    del responses["404"]  # no path id: nothing here can be missing
+    return {"200": _ok("Request", "Known already: completed, updated or unchanged."), **responses}
+
+
 def _query(name: str, schema: JsonObject, description: str) -> JsonObject:
     return {
         "name": name,
@@ -362,8 +449,10 @@ def _instant_query(name: str, description: str) -> JsonObject:
     )
 
 
-def openapi_document(targets: list[str], *, reads_protected: bool) -> JsonObject:
-    """The document for a daemon with these targets and this read protection."""
+def openapi_document(
+    targets: list[str], *, reads_protected: bool, categories: Sequence[str] = ()
+) -> JsonObject:
+    """The document for a daemon with these targets, request categories and read protection."""
     bearer: JsonObject = {"bearer": []}
     read_security = [bearer] if reads_protected else [bearer, {}]
     target_query = _query("target", _target_name(targets), "Only this target (404 if unknown).")
@@ -378,8 +467,9 @@ def openapi_document(targets: list[str], *, reads_protected: bool) -> JsonObject
         "info": {
             "title": "sla-monitor",
             "version": __version__,
-            "description": "Live SLA status, the outages behind it, and agreed maintenance "
-            "windows. Writes need a write token; reads need a token only when the daemon "
+            "description": "Live SLA status, the outages behind it, agreed maintenance "
+            "windows, and service-desk requests reported by a ticket system. Writes need a "
+            "write token; reads need a token only when the daemon "
             "has read tokens configured. Errors are {error, detail, problems?}.",
         },
         "security": read_security,
@@ -509,6 +599,19 @@ def openapi_document(targets: list[str], *, reads_protected: bool) -> JsonObject
                     ),
                 },
             },
+            "/api/v1/requests": {
+                "post": {
+                    "operationId": "recordRequest",
+                    "summary": "Record a service-desk request or its answer (ticket-system "
+                    "webhook); idempotent on id.",
+                    "security": [bearer],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("NewRequest")}},
+                    },
+                    "responses": _request_responses(),
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -524,7 +627,7 @@ def openapi_document(targets: list[str], *, reads_protected: bool) -> JsonObject
             },
         },
         "components": {
-            "schemas": _schemas(targets),
+            "schemas": _schemas(targets, categories),
             "securitySchemes": {
                 "bearer": {
                     "type": "http",
@@ -542,5 +645,12 @@ class OpenApiHandler:
 
     async def get(self, request: web.Request) -> web.Response:
         query_params(request, ())
-        targets = sorted(t.name for t in self._api.config().targets)
-        return json_ok(openapi_document(targets, reads_protected=self._api.tokens.reads_protected))
+        config = self._api.config()
+        targets = sorted(t.name for t in config.targets)
+        return json_ok(
+            openapi_document(
+                targets,
+                reads_protected=self._api.tokens.reads_protected,
+                categories=sorted(config.servicedesk.categories),
+            )
+        )

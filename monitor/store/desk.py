@@ -48,6 +48,7 @@ __all__ = [
     "mailbox_requests",
     "recompute_requests",
     "record_mail_batch",
+    "select_request",
     "select_requests",
     "sender_hash_key",
     "upsert_requests",
@@ -177,6 +178,11 @@ async def select_requests(
         sa.select(requests).where(*conditions).order_by(requests.c.received_at, requests.c.id)
     )
     return [_request(row._mapping) for row in rows]
+
+
+async def select_request(connection: AsyncConnection, request_id: str) -> RequestRecord | None:
+    row = (await connection.execute(sa.select(requests).where(requests.c.id == request_id))).first()
+    return None if row is None else _request(row._mapping)
 
 
 async def delete_requests(connection: AsyncConnection, ids: Sequence[str]) -> int:

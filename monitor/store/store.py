@@ -568,6 +568,11 @@ class Store:
         async with self._engine.connect() as connection:
             return await desk.select_requests(connection, since, until, category)
 
+    async def request(self, request_id: str) -> RequestRecord | None:
+        """The stored request with this id, if any."""
+        async with self._engine.connect() as connection:
+            return await desk.select_request(connection, request_id)
+
     async def sender_hash_key(self) -> bytes:
         """This installation's key for hashing sender addresses (made on first use).
 

@@ -26,6 +26,9 @@ OTHER_TOKEN = "not-a-configured-token-0000"
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 """Wednesday 10 June 2026, 14:00 in Amsterdam."""
 
+CATEGORIES = ["complaint", "email", "escalation", "information_request"]
+"""The contract's request categories, which the test config gets by default."""
+
 CONFIG_TEXT = """\
 timezone: Europe/Amsterdam
 targets:
@@ -70,6 +73,7 @@ class Harness:
     clock: Clock
     config: Config
     changes: list[datetime] = field(default_factory=list)
+    request_changes: list[datetime] = field(default_factory=list)
 
     async def register(self, token: str = WRITE_TOKEN, **overrides: Any) -> Any:
         """POST a window (a valid future one unless overridden); returns the response."""
@@ -121,6 +125,7 @@ def make_harness(store: Store, config: Config) -> MakeHarness:
     ) -> AsyncIterator[Harness]:
         clock = clock or Clock()
         changes: list[datetime] = []
+        request_changes: list[datetime] = []
         api = ApiContext(
             store=store,
             config=lambda: config,
@@ -129,10 +134,11 @@ def make_harness(store: Store, config: Config) -> MakeHarness:
             targets=lambda: states or {},
             clock=clock,
             on_maintenance_change=on_change or (lambda: changes.append(clock())),
+            on_requests_change=lambda: request_changes.append(clock()),
         )
         app = create_app(lambda: METRICS_TEXT, [Readiness("always", lambda: None)], api)
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
-            yield Harness(client, store, clock, config, changes)
+            yield Harness(client, store, clock, config, changes, request_changes)
 
     return make
 

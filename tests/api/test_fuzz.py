@@ -33,7 +33,14 @@ from monitor.api import ApiContext, ApiTokens, openapi_document
 from monitor.config import parse_config
 from monitor.store import Store
 from monitor.web import create_app, start_server
-from tests.api.conftest import CONFIG_TEXT, READ_TOKEN, WRITE_TOKEN, bearer, render_metrics
+from tests.api.conftest import (
+    CATEGORIES,
+    CONFIG_TEXT,
+    READ_TOKEN,
+    WRITE_TOKEN,
+    bearer,
+    render_metrics,
+)
 
 CHECKS = [
     not_a_server_error,
@@ -98,7 +105,7 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
         thread.join(30)
 
 
-DOCUMENT = openapi_document(["mail", "web"], reads_protected=True)
+DOCUMENT = openapi_document(["mail", "web"], reads_protected=True, categories=CATEGORIES)
 # Loaded from the dict rather than lazily from the live URL: schemathesis' from_fixture
 # reaches into a pytest private (Node._nodeid) that pytest 9 removed. A test below pins the
 # live daemon to serve exactly this document.

@@ -13,12 +13,13 @@ from aiohttp import web
 
 from monitor.api import ApiContext, ApiTokens, add_api_routes, openapi_document
 from monitor.api.maintenance import DeleteRequest, NewMaintenanceWindow
+from monitor.api.requests import NewRequest
 from monitor.config import Config
 from monitor.store import Store
-from tests.api.conftest import Harness, MakeHarness, bearer
+from tests.api.conftest import CATEGORIES, Harness, MakeHarness, bearer
 from tests.api.test_status import snapshot_for
 
-DOCUMENT = openapi_document(["mail", "web"], reads_protected=False)
+DOCUMENT = openapi_document(["mail", "web"], reads_protected=False, categories=CATEGORIES)
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -114,7 +115,11 @@ async def test_the_document_lists_exactly_the_routes_the_api_serves(
 
 @pytest.mark.parametrize(
     ("model", "name"),
-    [(NewMaintenanceWindow, "NewMaintenanceWindow"), (DeleteRequest, "DeleteRequest")],
+    [
+        (NewMaintenanceWindow, "NewMaintenanceWindow"),
+        (DeleteRequest, "DeleteRequest"),
+        (NewRequest, "NewRequest"),
+    ],
 )
 def test_request_schemas_name_the_fields_the_models_accept(model: Any, name: str) -> None:
     """The hand-written body schemas and the pydantic models cannot drift apart."""
@@ -140,6 +145,24 @@ def test_the_target_enum_follows_the_configuration_and_reads_follow_protection()
     assert post["security"] == [{"bearer": []}]
 
 
+def test_the_category_enum_follows_the_configuration_and_the_webhook_needs_a_write_token() -> None:
+    """Request categories come from servicedesk.categories; recording one is a write."""
+    configured = openapi_document([], reads_protected=False, categories=["complaint", "email"])
+    unconfigured = openapi_document([], reads_protected=False)
+    new_request = "components", "schemas", "NewRequest", "properties", "category"
+    node: Any = configured
+    other: Any = unconfigured
+    for key in new_request:
+        node, other = node[key], other[key]
+    assert node["enum"] == ["complaint", "email"]
+    assert "enum" not in other
+    post = configured["paths"]["/api/v1/requests"]["post"]
+    assert post["security"] == [{"bearer": []}]
+    assert sorted(post["responses"]) == sorted(
+        ["200", "201", "400", "401", "403", "409", "413", "415", "422", "503"]
+    )
+
+
 async def test_success_responses_conform_to_their_schemas(
     make_harness: MakeHarness, config: Config
 ) -> None:
@@ -163,7 +186,7 @@ async def test_success_responses_conform_to_their_schemas(
         assert_conforms("Status", await (await h.client.get("/api/v1/status")).json())
         assert_conforms("OutageList", await (await h.client.get("/api/v1/outages")).json())
         served = await (await h.client.get("/api/v1/openapi.json")).json()
-        assert served == openapi_document(["mail", "web"], reads_protected=False)
+        assert served == DOCUMENT
 
 
 async def register_and_check(h: Harness) -> dict[str, Any]:
