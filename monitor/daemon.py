@@ -242,6 +242,8 @@ class Daemon:
                 clock=self._clock,
                 # A registered window can excuse past downtime (approved): re-sum history.
                 on_maintenance_change=recomputer.invalidate_history,
+                # A webhook request can belong to a month the counters already summed.
+                on_requests_change=recomputer.invalidate_history,
             )
             running.web = await start_server(
                 create_app(self.render_metrics, self._readiness(running), api),
