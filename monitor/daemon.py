@@ -242,8 +242,9 @@ class Daemon:
                 clock=self._clock,
                 # A registered window can excuse past downtime (approved): re-sum history.
                 on_maintenance_change=recomputer.invalidate_history,
-                # A webhook request can belong to a month the counters already summed.
-                on_requests_change=recomputer.invalidate_history,
+                # Cheap: recent months only; an old request reaches the counters at the
+                # hourly history refresh.
+                on_requests_change=recomputer.request,
             )
             running.web = await start_server(
                 create_app(self.render_metrics, self._readiness(running), api),
