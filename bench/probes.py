@@ -547,6 +547,7 @@ class Result:
     cpu: float = math.nan
     kernel_cpu: float = math.nan
     peak_rss_mb: float = math.nan
+    rss_mb: float = math.nan
     lag_bucket: tuple[float, float] = (math.nan, math.nan)
     lag_dispatch: tuple[float, float, float] = (math.nan, math.nan, math.nan)
     lag_start: tuple[float, float, float] = (math.nan, math.nan, math.nan)
@@ -712,6 +713,7 @@ class Bench:
                 process.send_signal(signal.SIGUSR1)  # the wrapper writes its records
                 after = await scrape(lag_params, 5.0)
                 result.peak_rss_mb = status_kb(process.pid, "VmHWM") / 1024
+                result.rss_mb = status_kb(process.pid, "VmRSS") / 1024
                 if spy is not None:
                     await self.finish_py_spy(spy, profile)
                 result.window = mono1 - mono0
@@ -885,6 +887,7 @@ class Bench:
             sys1, srv1 = SystemCpu.read(), cpu_seconds(self.server_pid)
             own1 = cpu_seconds(os.getpid())
             result.peak_rss_mb = status_kb(process.pid, "VmHWM") / 1024
+            result.rss_mb = status_kb(process.pid, "VmRSS") / 1024
             result.window = mono1 - mono0
             result.cpu = cpu1 - cpu0
             result.kernel_cpu = times1[1] - times0[1]
@@ -994,6 +997,7 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
         ("lag p50/p99/max ms, exact dispatch", lambda r: _ms(r.lag_dispatch)),
         ("lag p50/p99/max ms, exact start", lambda r: _ms(r.lag_start)),
         ("peak RSS (VmHWM) MB", lambda r: _fmt(r.peak_rss_mb, ".1f")),
+        ("RSS at window end (VmRSS) MB", lambda r: _fmt(r.rss_mb, ".1f")),
         ("start-up s (to ready)", lambda r: _fmt(r.startup, ".2f")),
         ("shutdown s (SIGTERM to exit)", lambda r: _fmt(r.shutdown, ".2f")),
         ("target server, cores", lambda r: _fmt(r.server_cpu, ".3f")),
