@@ -121,6 +121,7 @@ class StoreWriter:
         # Latest unwritten state per session, and the latest known state of live sessions.
         self._dirty_sessions: dict[str, tuple[int, MonitoringSession]] = {}
         self._sessions: dict[str, MonitoringSession] = {}
+        self._session_of_target: dict[str, str] = {}  # so starting a session is O(1)
 
         self._dropped_results = 0
         self._dropped_in_episode = 0
@@ -254,8 +255,10 @@ class StoreWriter:
     def start_session(self, session: MonitoringSession) -> None:
         """Queue a new session; earlier sessions of its target are forgotten by the writer."""
         self._check_open()
-        for other in [s for s in self._sessions.values() if s.target == session.target]:
-            del self._sessions[other.id]
+        previous = self._session_of_target.get(session.target)
+        if previous is not None:
+            self._sessions.pop(previous, None)
+        self._session_of_target[session.target] = session.id
         self._sessions[session.id] = session
         self._dirty_sessions[session.id] = (self._next_seq(), session)
         self._wake.set()
