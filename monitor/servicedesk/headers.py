@@ -21,6 +21,7 @@ strange MIME structure is handled, never a crash"):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -208,10 +209,9 @@ def _decoded(value: str) -> str:
     """RFC 2047 encoded words decoded; the best readable text when decoding fails."""
     if "=?" not in value:
         return value
-    try:
+    # Malformed encoded words: fall through to the older decoder below.
+    with contextlib.suppress(Exception):
         return _CONTROL.sub("", str(policy.default.header_factory("subject", value)))
-    except Exception:  # noqa: S110 - malformed encoded words: try the older decoder next
-        pass
     try:
         parts: list[str] = []
         for chunk, charset in decode_header(value):

@@ -17,6 +17,7 @@ writes it, is accepted), a header row, instants in ISO-8601 with an offset, an e
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Collection
@@ -97,10 +98,8 @@ class _RecordLine:
 
 
 def _decode(data: bytes, problems: list[RowProblem]) -> str:
-    try:
+    with contextlib.suppress(UnicodeDecodeError):  # report every bad line below instead
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
     for number, raw in enumerate(data.split(b"\n"), start=1):
         try:
             raw.decode("utf-8")

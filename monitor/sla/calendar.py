@@ -18,6 +18,7 @@ duration is the real elapsed time between two instants.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -130,10 +131,8 @@ class _DayRule:
         stripped = text.strip()
         if not stripped:
             raise ValueError("an empty holiday entry")
-        try:
+        with contextlib.suppress(ValueError):  # not a date: maybe an annual date or a name
             return cls(on_date=date.fromisoformat(stripped))
-        except ValueError:
-            pass
         annual = _ANNUAL_DATE.match(stripped)
         if annual is not None:
             month, day = int(annual.group(1)), int(annual.group(2))
