@@ -152,7 +152,7 @@ async def _browser() -> AsyncIterator[str]:
 
 async def _drain(stream: asyncio.StreamReader) -> None:
     while await stream.readline():
-        pass
+        continue  # read and drop: a full pipe would block Chromium
 
 
 async def visit(url: str, *, width: int = 1280) -> PageVisit:

@@ -240,7 +240,7 @@ class SwitchableHttpServer:
                 await response.write(_CHUNK)
                 sent += len(_CHUNK)
         except (ConnectionError, RuntimeError):
-            pass  # the client hung up, which is what a capped probe does
+            return response  # the client hung up, which is what a capped probe does
         return response
 
 

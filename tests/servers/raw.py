@@ -42,7 +42,7 @@ async def scripted_server(
                 await writer.drain()
                 if hold:
                     while await reader.read(65536):
-                        pass
+                        continue  # hold the connection open, discarding what comes in
         finally:
             writer.transport.abort()
             writers.discard(writer)
