@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Literal
 
+import structlog
+
 from monitor.api.auth import ApiTokens
 from monitor.config import Config
 from monitor.snapshot import SlaSnapshot
 from monitor.store import Store
 
-__all__ = ["ApiContext", "TargetState", "TargetStateName"]
+__all__ = ["ApiContext", "TargetState", "TargetStateName", "notify_change"]
 
 TargetStateName = Literal["up", "down", "unknown"]
 
@@ -73,3 +75,15 @@ class ApiContext:
     clock: Callable[[], datetime] = field(default=_utc_now)
     on_maintenance_change: Callable[[], None] = field(default=_nothing)
     on_requests_change: Callable[[], None] = field(default=_nothing)
+
+
+def notify_change(hook: Callable[[], None], event: str) -> None:
+    """Run a change hook after a write that is already stored.
+
+    A failing recompute trigger must not turn a stored change into an error the client
+    would retry (and so register it twice): the failure is logged, the answer stands.
+    """
+    try:
+        hook()
+    except Exception:
+        structlog.get_logger("monitor.api").exception(event)

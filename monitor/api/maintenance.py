@@ -33,7 +33,7 @@ from pydantic import (
     ValidationError,
 )
 
-from monitor.api.context import ApiContext
+from monitor.api.context import ApiContext, notify_change
 from monitor.api.errors import ApiError, Problem, problems_from_validation, shorten
 from monitor.api.outages import known_target
 from monitor.api.params import (
@@ -186,12 +186,7 @@ class MaintenanceHandler:
         self._api = api
 
     def _changed(self) -> None:
-        # The change is stored; a failing recompute trigger must not turn that into an error
-        # the client would retry (and so register the window twice).
-        try:
-            self._api.on_maintenance_change()
-        except Exception:
-            _log.exception("maintenance_change_hook_failed")
+        notify_change(self._api.on_maintenance_change, "maintenance_change_hook_failed")
 
     async def index(self, request: web.Request) -> web.Response:
         params = query_params(request, ("target", "since", "until", "include_deleted"))

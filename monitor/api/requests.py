@@ -24,7 +24,7 @@ import structlog
 from aiohttp import web
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from monitor.api.context import ApiContext
+from monitor.api.context import ApiContext, notify_change
 from monitor.api.errors import ApiError, Problem, shorten
 from monitor.api.maintenance import Instant, Line
 from monitor.api.params import query_params, read_json, validate_body
@@ -152,12 +152,7 @@ class RequestsHandler:
         self._api = api
 
     def _changed(self) -> None:
-        # The request is stored; a failing recompute trigger must not turn that into an
-        # error the ticket system would retry.
-        try:
-            self._api.on_requests_change()
-        except Exception:
-            _log.exception("requests_change_hook_failed")
+        notify_change(self._api.on_requests_change, "requests_change_hook_failed")
 
     async def create(self, request: web.Request) -> web.Response:
         query_params(request, ())
