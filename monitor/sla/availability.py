@@ -106,6 +106,7 @@ class EvidenceVerdict:
 
     coverage: float
     min_coverage: float
+    note: str | None = None
 
     @property
     def sufficient(self) -> bool:
@@ -115,10 +116,11 @@ class EvidenceVerdict:
     def reason(self) -> str | None:
         if self.sufficient:
             return None
-        return (
+        reason = (
             f"insufficient evidence: coverage {_percent_below(self.coverage)} "
             f"< {_percent(self.min_coverage)}"
         )
+        return reason if self.note is None else f"{reason}; {self.note}"
 
 
 def _percent(ratio: float) -> str:
@@ -174,7 +176,16 @@ class AvailabilityFigure:
 
     @property
     def evidence(self) -> EvidenceVerdict:
-        return EvidenceVerdict(self.coverage, self.min_coverage)
+        """The coverage against the threshold. The note says what the measured part proves
+        on its own: with unmonitored time counted as available the ratio is an upper bound,
+        counted as unavailable a lower bound."""
+        note = None
+        if self.policies.unmonitored is UnmonitoredPolicy.COUNT_AS_AVAILABLE:
+            if self.availability < self.objective:
+                note = "the measured downtime alone already misses the objective"
+        elif self.availability >= self.objective:
+            note = "even with the unmonitored time counted as down the objective is reached"
+        return EvidenceVerdict(self.coverage, self.min_coverage, note)
 
     @property
     def coverage(self) -> float:
