@@ -306,9 +306,10 @@ def test_every_csv_row_matches_the_hand_arithmetic(may_report: Report) -> None:
         objective, expected = AVAILABILITY[(row["name"], row["window"])]
         assert float(row["objective"]) == objective
         assert float(row["value"]) == exact(expected["availability"])
-        assert row["met"] == {True: "true", False: "false", None: "insufficient evidence"}[
-            expected["met"]
-        ]
+        assert (
+            row["met"]
+            == {True: "true", False: "false", None: "insufficient evidence"}[expected["met"]]
+        )
         for field in (
             "window_seconds",
             "unplanned_downtime_seconds",
