@@ -73,12 +73,16 @@ class SlaExposition:
         self.static_text = self._render_static() + self._render_desk()
 
     def _render_static(self) -> str:
-        availability, downtime, unmonitored = [], [], []
+        availability, downtime, unmonitored, coverage = [], [], [], []
         objective, budget, window_total, unavailable_total = [], [], [], []
+        min_coverage = []
         for target in self.snapshot.targets:
             for w in target.windows:
                 tw = label_set(target=w.target, window=w.window)
                 objective.append(f"sla_objective_ratio{tw} {format_value(w.objective)}\n")
+                min_coverage.append(
+                    f"sla_evidence_min_coverage_ratio{tw} {format_value(w.current.min_coverage)}\n"
+                )
                 remaining = w.current.budget.remaining.total_seconds()
                 budget.append(f"sla_error_budget_remaining_seconds{tw} {format_value(remaining)}\n")
                 window_total.append(
@@ -101,6 +105,8 @@ class SlaExposition:
                         f"sla_unmonitored_seconds{twp} "
                         f"{format_value(figure.unmonitored.total_seconds())}\n"
                     )
+                    coverage.append(f"sla_coverage_ratio{twp} {format_value(figure.coverage)}\n")
+        computed_at = self.snapshot.computed_at.timestamp()
         return "".join(
             (
                 _family(
@@ -134,16 +140,34 @@ class SlaExposition:
                     budget,
                 ),
                 _family(
+                    "sla_coverage_ratio",
+                    "gauge",
+                    "Share of the elapsed window with evidence (probe results, imported outages)",
+                    coverage,
+                ),
+                _family(
+                    "sla_evidence_min_coverage_ratio",
+                    "gauge",
+                    "Coverage below which a figure is insufficient evidence, not met",
+                    min_coverage,
+                ),
+                _family(
                     "sla_window_seconds_total",
                     "counter",
-                    "Open window time outside maintenance since the first stored evidence",
+                    "Live open window time outside maintenance since the daemon started",
                     window_total,
                 ),
                 _family(
                     "sla_unavailable_seconds_total",
                     "counter",
-                    "Window time counted as unavailable since the first stored evidence",
+                    "Live window time counted as unavailable since the daemon started",
                     unavailable_total,
+                ),
+                _family(
+                    "sla_monitor_snapshot_timestamp_seconds",
+                    "gauge",
+                    "When the SLA figures and counters of this scrape were computed",
+                    [f"sla_monitor_snapshot_timestamp_seconds {format_value(computed_at)}\n"],
                 ),
             )
         )

@@ -87,6 +87,16 @@ class FigureMaker:
         now: datetime,
         live: LiveSession | None,
     ) -> IntervalSet:
+        return self._monitored(target, evidence, (month,), now, live)
+
+    def _monitored(
+        self,
+        target: TargetConfig,
+        evidence: Evidence,
+        months: tuple[Month, ...],
+        now: datetime,
+        live: LiveSession | None,
+    ) -> IntervalSet:
         sessions = list(evidence.sessions_of(target.name))
         live_tail = None
         if live is not None:
@@ -95,8 +105,9 @@ class FigureMaker:
         covered = covered_time(sessions, now, live_tail)
         if target.schedule == ALWAYS:
             return covered
-        closed = IntervalSet((self.period(month),)) - self.window(target.schedule, month)
-        return covered | closed
+        for month in months:
+            covered |= IntervalSet((self.period(month),)) - self.window(target.schedule, month)
+        return covered
 
     def month_figures(
         self,
@@ -126,7 +137,42 @@ class FigureMaker:
                     objective=sla.objective,
                     monitored=monitored,
                     policies=self._policies,
+                    min_coverage=self.config.min_coverage(sla),
                 ),
             )
             for sla in target.slas
         )
+
+    def span_figures(
+        self,
+        target: TargetConfig,
+        span: Interval,
+        evidence: Evidence,
+        now: datetime,
+        *,
+        live: LiveSession | None = None,
+    ) -> tuple[SlaFigure, ...]:
+        """Every SLA of ``target`` over a short ``span`` (the burn-rate counters' step), with
+        the month windows expanded once and reused; ``span`` may cross a month boundary."""
+        zone = self.config.zone
+        months = tuple(dict.fromkeys(Month.containing(t, zone) for t in (span.start, span.end)))
+        agreed = self.maintenance(target.name, evidence, span)
+        monitored = self._monitored(target, evidence, months, now, live)
+        outages = evidence.outages_of(target.name)
+        figures = []
+        for sla in target.slas:
+            window = self.window(sla.window, months[0])
+            for month in months[1:]:
+                window |= self.window(sla.window, month)
+            figure = compute_availability(
+                period=span,
+                window=window,
+                outages=outages,
+                maintenance=agreed,
+                now=now,
+                objective=sla.objective,
+                monitored=monitored,
+                policies=self._policies,
+            )
+            figures.append(SlaFigure(target.name, sla.window, sla, figure))
+        return tuple(figures)

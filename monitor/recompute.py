@@ -1,10 +1,12 @@
 """The job that rebuilds the SLA snapshot: on a short interval and right after a state change.
 
 It reads the evidence of the previous and the running month from the store (three queries),
-lays the not-yet-written outage events over it, and runs the pure core. Closed months only
-matter for the burn-rate counters and are summed once into a ledger, again when the month
-rolls over or the configuration changes, and once an hour so that imported history and late
-approvals reach the counters. Previous-month figures are cached the same way.
+lays the not-yet-written outage events over it, and runs the pure core. The burn-rate
+counters live here, in memory: each run advances them by the live time since the previous
+one and nothing else moves them (:mod:`monitor.sla.burn`); a restart starts them at zero,
+which Prometheus reads as a counter reset. Previous-month figures and the request totals of
+older months are cached, and refreshed when the month rolls over, the configuration changes,
+stored history changes, and once an hour.
 
 If the store cannot be read, the last snapshot stays in place (a scrape keeps working) and the
 failure is counted; the next run tries again.
@@ -15,33 +17,27 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 
 import structlog
 
 from monitor.config import Config
-from monitor.evidence import Evidence, LiveOverlay, load_evidence
+from monitor.evidence import LiveOverlay, load_evidence
 from monitor.exposition import SlaExposition
 from monitor.figures import FigureMaker, LiveSession
 from monitor.servicedesk.figures import DeskFigures, desk_figures, figures_since
 from monitor.sla.availability import AvailabilityFigure
+from monitor.sla.burn import BurnCounter
 from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
 from monitor.sla.response import Outcome, RequestTiming, judge_request, response_deadline
-from monitor.snapshot import (
-    CounterLedger,
-    RequestTotals,
-    SlaSnapshot,
-    build_snapshot,
-    ledger_from_history,
-)
+from monitor.snapshot import RequestTotals, SlaSnapshot, build_snapshot
 from monitor.store import Store
 from monitor.store.records import RequestRecord
 
 __all__ = ["SlaRecomputer"]
 
-_BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 _TICK = timedelta(microseconds=1)
 
 
@@ -71,7 +67,8 @@ class SlaRecomputer:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._maker: FigureMaker | None = None
-        self._ledger: CounterLedger | None = None
+        self._counters: dict[tuple[str, str], BurnCounter] = {}
+        self._history_month: Month | None = None
         self._history_at: datetime | None = None
         self._previous: dict[tuple[str, str], AvailabilityFigure] = {}
         self._desk_before: dict[str, RequestTotals] = {}
@@ -86,7 +83,8 @@ class SlaRecomputer:
         self._wake.set()
 
     def invalidate_history(self) -> None:
-        """Stored history changed (maintenance registered, outages imported): re-sum it."""
+        """Stored history changed (maintenance registered, outages imported): recompute the
+        cached figures. The burn-rate counters stay as they are: history never moves them."""
         self._history_at = None
         self._wake.set()
 
@@ -97,17 +95,10 @@ class SlaRecomputer:
         return self._maker
 
     async def _refresh_history(self, maker: FigureMaker, month: Month, now: datetime) -> None:
-        period_start = maker.period(month).start
-        evidence = self._overlay.apply(
-            await load_evidence(self._store, Interval(_BEGINNING, period_start))
-        )
-        first = _first_month(evidence, maker, month)
-        self._ledger = await asyncio.to_thread(
-            ledger_from_history, maker, evidence, first, month, now
-        )
         older = await self._store.requests(until=figures_since(maker.config, now))
         self._desk_before = await asyncio.to_thread(request_totals, maker.config, older, now)
         self._previous = {}
+        self._history_month = month
         self._history_at = now
 
     async def recompute(self) -> SlaSnapshot:
@@ -116,9 +107,8 @@ class SlaRecomputer:
             maker = self._maker_for(self._config())
             month = Month.containing(now, maker.config.zone)
             stale = self._history_at is None or now - self._history_at >= self._history_every
-            if self._ledger is None or self._ledger.until != month or stale:
+            if self._history_month != month or stale:
                 await self._refresh_history(maker, month, now)
-            assert self._ledger is not None
             span = Interval(maker.period(month.previous()).start, now + _TICK)
             evidence = self._overlay.apply(await load_evidence(self._store, span))
             recent = await self._store.requests(since=figures_since(maker.config, now))
@@ -128,7 +118,7 @@ class SlaRecomputer:
                 maker,
                 evidence,
                 now,
-                ledger=self._ledger,
+                counters=self._counters,
                 live=self._live(),
                 previous=self._previous,
             )
@@ -142,6 +132,9 @@ class SlaRecomputer:
                 self._previous = {
                     (w.target, w.window): w.previous for t in snapshot.targets for w in t.windows
                 }
+            self._counters = {
+                (w.target, w.window): w.counter for t in snapshot.targets for w in t.windows
+            }
             # Rendered here, once per snapshot, so a scrape only concatenates text.
             self.exposition = SlaExposition(snapshot)
             self.snapshot = snapshot
@@ -175,16 +168,6 @@ class SlaRecomputer:
                 stopper.cancel()
             # Let a burst of state changes settle into one rebuild.
             await asyncio.sleep(self._debounce.total_seconds())
-
-
-def _first_month(evidence: Evidence, maker: FigureMaker, fallback: Month) -> Month:
-    """The month of the earliest stored evidence: where the counters start counting."""
-    zone = maker.config.zone
-    starts = [o.start for outages in evidence.outages.values() for o in outages]
-    starts += [s for sessions in evidence.sessions.values() for s, _ in sessions]
-    if not starts:
-        return fallback
-    return min(fallback, Month.containing(min(starts), zone))
 
 
 def request_totals(

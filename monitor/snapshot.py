@@ -1,15 +1,14 @@
 """The immutable SLA snapshot that metrics and the status API read, and how it is built.
 
-DESIGN §4: scheduler -> probe -> runner -> store -> recompute -> pure core -> snapshot ->
-collector. The snapshot is rebuilt by a background job and swapped in whole; a scrape reads
-whichever snapshot is current and never touches the database.
+scheduler -> probe -> runner -> store -> recompute -> pure core -> snapshot -> collector. The
+snapshot is rebuilt by a background job and swapped in whole; a scrape reads whichever
+snapshot is current and never touches the database.
 
-The burn-rate counters ``sla_window_seconds_total`` and ``sla_unavailable_seconds_total`` must
-only grow and must survive restarts. They are therefore *derived*, not accumulated in memory:
-the sum, over every month since the first evidence in the store, of the window time outside
-maintenance and of the penalised time. Closed months are summed once into a ledger; the
-running month is added at every rebuild. Rebuilt from the store after a restart, the counters
-continue where they were, so ``rate()`` sees no reset.
+The monthly gauges are recomputed from the evidence at every build, so history (imports,
+maintenance registered after the fact, reloads) reaches them. The burn-rate counters
+``sla_window_seconds_total`` and ``sla_unavailable_seconds_total`` are not: each build adds
+only the live time since the previous one (:mod:`monitor.sla.burn`), so they only grow, by
+at most the time that passed, and history never moves them.
 """
 
 from __future__ import annotations
@@ -19,22 +18,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
+from monitor.config import TargetConfig
 from monitor.evidence import Evidence
-from monitor.figures import FigureMaker, LiveSession, counted_window
+from monitor.figures import FigureMaker, LiveSession, SlaFigure, counted_window
 from monitor.servicedesk.figures import DeskFigures
 from monitor.sla.availability import AvailabilityFigure
+from monitor.sla.burn import BurnCounter, settle_time
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.intervals import Interval, IntervalSet
 from monitor.sla.months import Month
 
 __all__ = [
-    "CounterLedger",
     "RequestTotals",
     "SlaSnapshot",
     "TargetSnapshot",
     "WindowSnapshot",
     "build_snapshot",
-    "ledger_from_history",
 ]
 
 Key = tuple[str, str]  # (target, window)
@@ -47,8 +46,15 @@ class WindowSnapshot:
     objective: float
     current: AvailabilityFigure
     previous: AvailabilityFigure
-    window_seconds_total: float
-    unavailable_seconds_total: float
+    counter: BurnCounter
+
+    @property
+    def window_seconds_total(self) -> float:
+        return self.counter.window.total_seconds()
+
+    @property
+    def unavailable_seconds_total(self) -> float:
+        return self.counter.unavailable.total_seconds()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,53 +91,26 @@ class SlaSnapshot:
     desk_totals: Mapping[str, RequestTotals] = field(default_factory=lambda: MappingProxyType({}))
 
 
-@dataclass(frozen=True, slots=True)
-class CounterLedger:
-    """Counter totals of all *closed* months up to ``until`` (exclusive), per (target, window)."""
-
-    until: Month
-    window: Mapping[Key, timedelta] = field(default_factory=dict)
-    unavailable: Mapping[Key, timedelta] = field(default_factory=dict)
-
-
-def ledger_from_history(
-    maker: FigureMaker, evidence: Evidence, first: Month, until: Month, now: datetime
-) -> CounterLedger:
-    """Sum the closed months ``first`` .. ``until - 1`` from stored evidence."""
-    config = maker.config
-    window: dict[Key, timedelta] = {}
-    unavailable: dict[Key, timedelta] = {}
-    month = first
-    while month < until:
-        for target in config.targets:
-            for item in maker.month_figures(target, month, evidence, now):
-                key = (item.target, item.window)
-                window[key] = window.get(key, timedelta(0)) + counted_window(item.figure)
-                unavailable[key] = unavailable.get(key, timedelta(0)) + item.figure.penalised
-        month = month.next()
-    return CounterLedger(until, MappingProxyType(window), MappingProxyType(unavailable))
-
-
 def build_snapshot(
     maker: FigureMaker,
     evidence: Evidence,
     now: datetime,
     *,
-    ledger: CounterLedger,
+    counters: Mapping[Key, BurnCounter] | None = None,
     live: Mapping[str, LiveSession] | None = None,
     previous: Mapping[Key, AvailabilityFigure] | None = None,
 ) -> SlaSnapshot:
     """Figures for the running and the previous month of every configured target and window.
 
-    ``evidence`` must cover the previous month's start up to now. ``previous`` may carry
-    already computed previous-month figures (they change rarely); missing ones are computed.
+    ``evidence`` must cover the previous month's start up to now. ``counters`` are the
+    burn-rate counters of the previous build (missing ones start at zero); the snapshot
+    carries them advanced to ``now``. ``previous`` may carry already computed previous-month
+    figures (they change rarely); missing ones are computed.
     """
     config = maker.config
     zone = config.zone
     month = Month.containing(now, zone)
     before = month.previous()
-    if ledger.until != month:
-        raise ValueError(f"ledger sums months up to {ledger.until}, snapshot is for {month}")
     ahead = Interval(month.interval(zone).start, month.next().interval(zone).end)
     targets = []
     for target in config.targets:
@@ -144,6 +123,8 @@ def build_snapshot(
             if missing
             else {}
         )
+        settle = settle_time(target.interval, target.failures_before_down, target.probe.timeout)
+        advanced = _advance_counters(maker, target, evidence, now, settle, counters or {}, session)
         windows = []
         for item in current:
             key = (item.target, item.window)
@@ -155,12 +136,7 @@ def build_snapshot(
                     objective=item.sla.objective,
                     current=item.figure,
                     previous=prior,
-                    window_seconds_total=(
-                        ledger.window.get(key, timedelta(0)) + counted_window(item.figure)
-                    ).total_seconds(),
-                    unavailable_seconds_total=(
-                        ledger.unavailable.get(key, timedelta(0)) + item.figure.penalised
-                    ).total_seconds(),
+                    counter=advanced[item.window],
                 )
             )
         targets.append(
@@ -178,3 +154,37 @@ def build_snapshot(
         targets=tuple(targets),
         calendars=MappingProxyType(calendars),
     )
+
+
+def _advance_counters(
+    maker: FigureMaker,
+    target: TargetConfig,
+    evidence: Evidence,
+    now: datetime,
+    settle: timedelta,
+    counters: Mapping[Key, BurnCounter],
+    live: LiveSession | None,
+) -> dict[str, BurnCounter]:
+    """Each SLA window's counters advanced by the live span due now, measured once with the
+    same rules as the monthly figure. A span older than the loaded evidence (the job stalled
+    for over a month) is counted only where evidence was loaded."""
+    due: dict[str, tuple[BurnCounter, Interval | None]] = {}
+    for sla in target.slas:
+        counter = counters.get((target.name, sla.window)) or BurnCounter.start(now, settle)
+        due[sla.window] = (counter, counter.due(now, settle))
+    measured: dict[Interval, dict[str, SlaFigure]] = {}
+    for span in {span for _, span in due.values() if span is not None}:
+        inside = span.intersection(evidence.span)
+        if inside is not None:
+            figures = maker.span_figures(target, inside, evidence, now, live=live)
+            measured[span] = {f.window: f for f in figures}
+    advanced = {}
+    for window, (counter, step) in due.items():
+        item = measured.get(step, {}).get(window) if step is not None else None
+        if item is None:
+            advanced[window] = counter.advance(now, step)
+        else:
+            advanced[window] = counter.advance(
+                now, step, counted_window(item.figure), item.figure.penalised
+            )
+    return advanced

@@ -135,6 +135,32 @@ def test_probe_results_are_kept_ninety_days_unless_configured() -> None:
     )
 
 
+def test_the_evidence_threshold_is_95_percent_unless_configured_globally_or_per_sla() -> None:
+    """evidence.min_coverage: 0.95 by default; a global value; an SLA's own value wins."""
+    default = parse(TARGET)
+    assert default.min_coverage(default.targets[0].slas[0]) == 0.95
+    config = parse(
+        """
+        evidence: {min_coverage: 0.9}
+        targets:
+          - name: it-system
+            probe: {type: http, url: "http://127.0.0.1:9630/-/healthy"}
+            slas:
+              - {window: 24x7, objective: 0.99}
+              - {window: business-hours, objective: 1.0, evidence: {min_coverage: 0.99}}
+        """
+    )
+    assert [config.min_coverage(sla) for sla in config.targets[0].slas] == [0.9, 0.99]
+
+
+def test_an_evidence_threshold_given_as_a_percentage_is_refused() -> None:
+    """95 would mean 9500 %: the error names the field and the expected form."""
+    lines = problems("evidence: {min_coverage: 95}\n" + TARGET)
+    assert len(lines) == 1
+    assert "evidence.min_coverage" in lines[0]
+    assert "between 0 and 1" in lines[0]
+
+
 def test_policies_map_to_the_core_enums() -> None:
     """The YAML words are the core's policy values, so nothing is translated by hand."""
     config = parse(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,16 +10,17 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from monitor.config import Config, parse_config
-from monitor.evidence import Evidence, LiveOverlay, load_evidence
+from monitor.evidence import Evidence, LiveOverlay
 from monitor.exposition import SlaExposition
 from monitor.figures import FigureMaker, LiveSession
 from monitor.recompute import SlaRecomputer
-from monitor.sla.availability import Outage
+from monitor.sla.availability import Outage, OutageSource
+from monitor.sla.burn import BurnCounter
 from monitor.sla.coverage import SessionExtended, SessionStarted
 from monitor.sla.intervals import Interval
-from monitor.sla.months import Month
 from monitor.sla.outages import OutageClosed, OutageOpened
-from monitor.snapshot import SlaSnapshot, build_snapshot, ledger_from_history
+from monitor.sla.registered import RegisteredMaintenance
+from monitor.snapshot import SlaSnapshot, build_snapshot
 from monitor.store import Store
 from monitor.store.records import MonitoringSession
 from monitor.store.records import OutageOpened as StoredOpen
@@ -78,11 +79,30 @@ def june_evidence(*outages: Outage) -> Evidence:
     )
 
 
+SETTLE = timedelta(seconds=70)  # web: 2 failures of 30 s probes and a 10 s timeout
+Key = tuple[str, str]
+
+
 def snapshot_at(now: datetime, evidence: Evidence, config: Config = CONFIG) -> SlaSnapshot:
-    maker = FigureMaker(config)
-    month = Month.containing(now, AMSTERDAM)
-    ledger = ledger_from_history(maker, evidence, Month(2026, 5), month, now)
-    return build_snapshot(maker, evidence, now, ledger=ledger)
+    return build_snapshot(FigureMaker(config), evidence, now)
+
+
+class Builds:
+    """Successive snapshot builds carrying the burn-rate counters, as the recompute job does."""
+
+    def __init__(self) -> None:
+        self.counters: dict[Key, BurnCounter] = {}
+
+    def at(self, now: datetime, evidence: Evidence, config: Config = CONFIG) -> SlaSnapshot:
+        snapshot = build_snapshot(FigureMaker(config), evidence, now, counters=self.counters)
+        self.counters = {
+            (w.target, w.window): w.counter for t in snapshot.targets for w in t.windows
+        }
+        return snapshot
+
+    def totals(self, window: str = "24x7") -> tuple[float, float]:
+        counter = self.counters[("web", window)]
+        return counter.window.total_seconds(), counter.unavailable.total_seconds()
 
 
 class Scrape:
@@ -152,37 +172,113 @@ def test_in_maintenance_and_window_open_are_answered_at_scrape_time() -> None:
 def test_window_counter_does_not_grow_during_maintenance_or_closed_hours() -> None:
     """sla_window_seconds_total counts open window time outside maintenance only."""
     evidence = june_evidence()
-    labels = {"target": "web", "window": "24x7"}
+    builds = Builds()
+    quarter = timedelta(minutes=15)
+    # Spans of a quarter each, from 14 June 01:00: patching 02:00-06:00 adds nothing.
+    totals = {}
+    for step in range(29):
+        settled = local(2026, 6, 14, 1) + step * quarter
+        builds.at(settled + SETTLE, evidence)
+        totals[settled] = builds.totals()[0]
+    assert totals[local(2026, 6, 14, 6)] - totals[local(2026, 6, 14, 2)] == 0.0
+    assert totals[local(2026, 6, 14, 8)] - totals[local(2026, 6, 14, 6)] == 2 * 3600
 
-    def total(now: datetime, window: str = "24x7") -> float:
-        value = scrape(snapshot_at(now, evidence), now).get_sample_value(
-            "sla_window_seconds_total", {**labels, "window": window}
-        )
-        assert value is not None
-        return value
-
-    assert total(local(2026, 6, 14, 6)) - total(local(2026, 6, 14, 2)) == 0.0
-    assert total(local(2026, 6, 14, 8)) - total(local(2026, 6, 14, 6)) == 2 * 3600
-    saturday = total(local(2026, 6, 13, 18), "business-hours")
-    assert total(local(2026, 6, 15, 8), "business-hours") == saturday
-    assert total(local(2026, 6, 15, 9), "business-hours") == saturday + 3600
+    hourly = Builds()
+    business = {}
+    for step in range(40):
+        settled = local(2026, 6, 13, 18) + step * H
+        hourly.at(settled + SETTLE, evidence)
+        business[settled] = hourly.totals("business-hours")[0]
+    assert business[local(2026, 6, 15, 8)] == business[local(2026, 6, 13, 18)] == 0.0
+    assert business[local(2026, 6, 15, 9)] == 3600
 
 
 def test_the_counters_keep_growing_across_a_month_boundary() -> None:
-    """Closed months are summed into a ledger: 1 July starts where 30 June ended."""
+    """An outage open over midnight 30 June: two minutes later both counters grew 120 s."""
     outage = Outage(local(2026, 6, 30, 22), None, "timeout", id="o1")
     evidence = june_evidence(outage)
-    labels = {"target": "web", "window": "24x7"}
-    last_june = local(2026, 6, 30, 23, 59)
-    first_july = local(2026, 7, 1, 0, 1)
-    june = scrape(snapshot_at(last_june, evidence), last_june)
-    july = scrape(snapshot_at(first_july, evidence), first_july)
-    for name in ("sla_window_seconds_total", "sla_unavailable_seconds_total"):
-        before = june.get_sample_value(name, labels)
-        after = july.get_sample_value(name, labels)
-        assert before is not None
-        assert after is not None
-        assert after == pytest.approx(before + 120)
+    builds = Builds()
+    builds.at(local(2026, 6, 30, 23, 59) + SETTLE, evidence)
+    before = builds.totals()
+    builds.at(local(2026, 7, 1, 0, 1) + SETTLE, evidence)
+    after = builds.totals()
+    assert (after[0] - before[0], after[1] - before[1]) == (120.0, 120.0)
+
+
+def test_a_live_outage_is_counted_from_its_first_failed_probe_once_settled() -> None:
+    """Down from 10:20: the span 10:15-10:30, measured at 10:31:10, holds 10 min of it."""
+    builds = Builds()
+    builds.at(local(2026, 6, 10, 10, 15) + SETTLE, june_evidence())
+    outage = Outage(local(2026, 6, 10, 10, 20), None, "timeout", id="o1")
+    builds.at(local(2026, 6, 10, 10, 30) + SETTLE, june_evidence(outage))
+    assert builds.totals() == (900.0, 600.0)
+
+
+def november_evidence(
+    *outages: Outage, registered: tuple[RegisteredMaintenance, ...] = ()
+) -> Evidence:
+    span = Interval(local(2026, 10, 1), local(2026, 11, 8))
+    return Evidence(
+        span=span,
+        outages={"web": outages},
+        sessions={"web": ((local(2026, 11, 1), local(2026, 11, 8)),)},
+        registered=registered,
+    )
+
+
+RETROACTIVE = RegisteredMaintenance(
+    id="m1",
+    name="reclassified",
+    targets=frozenset({"web"}),
+    start=local(2026, 11, 2, 1),
+    end=local(2026, 11, 2, 23),
+    registered_at=local(2026, 11, 7, 7),
+    approved_by="client-ops",
+)
+OLD_OUTAGE = Outage(
+    local(2026, 11, 3, 14), local(2026, 11, 3, 14, 45), "imported", OutageSource.IMPORT, "i1"
+)
+WITH_PAST_MAINTENANCE = parse_config(
+    """
+timezone: Europe/Amsterdam
+maintenance:
+  - name: agreed-last-month
+    targets: [web]
+    start: "2026-10-05T00:00:00+02:00"
+    end: "2026-11-05T00:00:00+01:00"
+targets:
+  - name: web
+    probe: {type: http, url: "http://127.0.0.1:1/"}
+    slas:
+      - {window: 24x7, objective: 0.99}
+      - {window: business-hours, objective: 1.0}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("history", "changed", "config"),
+    [
+        (
+            "a retroactive approved maintenance window",
+            november_evidence(registered=(RETROACTIVE,)),
+            CONFIG,
+        ),
+        ("an imported outage of 3 November", november_evidence(OLD_OUTAGE), CONFIG),
+        ("a reload that adds past maintenance", november_evidence(), WITH_PAST_MAINTENANCE),
+    ],
+)
+def test_history_changes_the_monthly_figures_but_never_the_counters(
+    history: str, changed: Evidence, config: Config
+) -> None:
+    """Saturday 7 November, healthy: after the history arrives the counters grow 15 min, 0."""
+    builds = Builds()
+    first = builds.at(local(2026, 11, 7, 7, 15) + SETTLE, november_evidence())
+    before = builds.totals()
+    second = builds.at(local(2026, 11, 7, 7, 30) + SETTLE, changed, config)
+    after = builds.totals()
+    assert (after[0] - before[0], after[1] - before[1]) == (900.0, 0.0), history
+    assert first.targets[0].windows[0].current != second.targets[0].windows[0].current, history
 
 
 def test_live_overlay_shows_an_outage_the_store_has_not_written_yet() -> None:
@@ -200,46 +296,64 @@ def test_live_overlay_shows_an_outage_the_store_has_not_written_yet() -> None:
     assert overlay.apply(june_evidence()).outages_of("web") == ()
 
 
-async def test_counters_rebuilt_from_the_store_after_a_restart_continue_where_they_were(
+async def test_a_restarted_recomputer_counts_from_zero_and_ignores_history_in_the_store(
     tmp_path: Path,
 ) -> None:
-    """A new recomputer over the same store yields the same counters: rate() sees no reset."""
+    """Counters start at zero; an outage imported later moves the gauges, not the counters."""
     store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'sla.db'}")
     try:
-        start = local(2026, 5, 20)
+        start = local(2026, 6, 1)
         await store.start_session(MonitoringSession("s1", "web", start, local(2026, 6, 10, 12)))
-        await store.open_outage(StoredOpen("o1", "web", local(2026, 5, 30, 10), "timeout"))
-        await store.close_outage("o1", local(2026, 5, 30, 13))
-
-        def recomputer(now: datetime) -> SlaRecomputer:
-            return SlaRecomputer(
-                store=store,
-                overlay=LiveOverlay(NullSink()),
-                config=lambda: CONFIG,
-                live=lambda: {"web": LiveSession(start, now)},
-                clock=lambda: now,
-                on_error=lambda: None,
-            )
-
-        now = local(2026, 6, 10, 12)
-        first = await recomputer(now).recompute()
-        second = await recomputer(now).recompute()
-        (w1, *_), (w2, *_) = first.targets[0].windows, second.targets[0].windows
-        assert w1.unavailable_seconds_total == w2.unavailable_seconds_total == 3 * 3600
-        assert w1.window_seconds_total == w2.window_seconds_total
-        may = Month(2026, 5).interval(AMSTERDAM)
-        june_so_far = now - local(2026, 6, 1)
-        assert w1.window_seconds_total == (may.duration + june_so_far).total_seconds()
-        evidence = await load_evidence(store, Interval(local(2026, 5, 1), now))
-        assert [o.id for o in evidence.outages_of("web")] == ["o1"]
+        clock = [local(2026, 6, 10, 12)]
+        recomputer = SlaRecomputer(
+            store=store,
+            overlay=LiveOverlay(NullSink()),
+            config=lambda: CONFIG,
+            live=lambda: {"web": LiveSession(start, clock[0])},
+            clock=lambda: clock[0],
+            on_error=lambda: None,
+        )
+        first = (await recomputer.recompute()).targets[0].windows[0]
+        assert (first.window_seconds_total, first.unavailable_seconds_total) == (0.0, 0.0)
+        await store.open_outage(StoredOpen("o1", "web", local(2026, 6, 3, 10), "timeout"))
+        await store.close_outage("o1", local(2026, 6, 3, 13))
+        recomputer.invalidate_history()
+        clock[0] += timedelta(seconds=15)
+        second = (await recomputer.recompute()).targets[0].windows[0]
+        assert (second.window_seconds_total, second.unavailable_seconds_total) == (15.0, 0.0)
+        assert second.current.unplanned_downtime == 3 * H
     finally:
         await store.close()
 
 
-def test_a_snapshot_refuses_a_ledger_of_another_month() -> None:
-    """A stale ledger would make the counters jump; building with one is a bug."""
-    maker = FigureMaker(CONFIG)
-    evidence = june_evidence()
-    ledger = ledger_from_history(maker, evidence, Month(2026, 5), Month(2026, 6), local(2026, 6, 2))
-    with pytest.raises(ValueError, match="ledger"):
-        build_snapshot(maker, evidence, datetime(2026, 7, 2, tzinfo=UTC), ledger=ledger)
+def test_coverage_and_the_evidence_threshold_are_exported_for_every_window() -> None:
+    """sla_coverage_ratio per period, sla_evidence_min_coverage_ratio per window."""
+    config = parse_config(
+        """
+timezone: Europe/Amsterdam
+evidence: {min_coverage: 0.9}
+targets:
+  - name: web
+    probe: {type: http, url: "http://127.0.0.1:1/"}
+    slas:
+      - {window: 24x7, objective: 0.99}
+      - {window: business-hours, objective: 1.0, evidence: {min_coverage: 0.99}}
+"""
+    )
+    now = local(2026, 6, 11)
+    # Probed from 1 June 00:00 to 10 June 00:00: 9 of the 10 elapsed days.
+    evidence = Evidence(
+        span=Interval(local(2026, 5, 1), now),
+        sessions={"web": ((local(2026, 6, 1), local(2026, 6, 10)),)},
+    )
+    registry = scrape(snapshot_at(now, evidence, config), now)
+    current = {"target": "web", "window": "24x7", "period": "current_month"}
+    assert registry.get_sample_value("sla_coverage_ratio", current) == pytest.approx(0.9)
+    previous = {**current, "period": "previous_month"}
+    assert registry.get_sample_value("sla_coverage_ratio", previous) == 0.0
+    for window, threshold in (("24x7", 0.9), ("business-hours", 0.99)):
+        labels = {"target": "web", "window": window}
+        assert registry.get_sample_value("sla_evidence_min_coverage_ratio", labels) == threshold
+    assert registry.get_sample_value("sla_monitor_snapshot_timestamp_seconds", {}) == (
+        now.timestamp()
+    )

@@ -12,10 +12,12 @@ from pydantic import Field, model_validator
 from monitor.config._problems import Loc, raise_problems
 from monitor.config._sections import (
     CalendarConfig,
+    EvidenceConfig,
     MaintenanceConfig,
     PoliciesConfig,
     RetentionConfig,
     ServiceDeskConfig,
+    SlaConfig,
     TargetConfig,
 )
 from monitor.config._types import ALWAYS, DEFAULT_CALENDAR, Section, Slug, TimeZoneName
@@ -46,6 +48,7 @@ class Config(Section):
     servicedesk: ServiceDeskConfig = ServiceDeskConfig()
     policies: PoliciesConfig = PoliciesConfig()
     retention: RetentionConfig = RetentionConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Config:
@@ -205,3 +208,7 @@ class Config(Section):
 
     def availability_policies(self) -> AvailabilityPolicies:
         return self.policies.availability_policies()
+
+    def min_coverage(self, sla: SlaConfig) -> float:
+        """The evidence threshold of one SLA: its own, else the global one."""
+        return (sla.evidence or self.evidence).min_coverage

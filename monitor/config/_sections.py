@@ -40,6 +40,7 @@ __all__ = [
     "HOLIDAY_NAME_YEARS",
     "CalendarConfig",
     "CategoryConfig",
+    "EvidenceConfig",
     "HolidaysConfig",
     "MailboxConfig",
     "MaintenanceConfig",
@@ -310,12 +311,20 @@ class MaintenanceConfig(Section):
 # -- targets --------------------------------------------------------------------------------
 
 
+class EvidenceConfig(Section):
+    """The evidence threshold: the share of a window that must have been measured before a
+    figure is judged met or missed (3.2.2: service levels are measured, not assumed)."""
+
+    min_coverage: Objective = 0.95
+
+
 class SlaConfig(Section):
     """One service level of a target: 3.2.10 gives the IT system a 24x7 and a working-hours
-    window, each with its own objective."""
+    window, each with its own objective. ``evidence`` overrides the global threshold."""
 
     window: str
     objective: Objective
+    evidence: EvidenceConfig | None = None
 
 
 class TargetConfig(Section):

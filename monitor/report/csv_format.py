@@ -9,7 +9,9 @@ policies), ``requests_met / (requests_met + breached)`` for response. Columns th
 apply to a row's kind are empty.
 
 Values are exact (the core's floats, seconds to the microsecond); ``value`` and ``met`` are
-empty while nothing is decided (a category without decided requests). RFC 4180: comma,
+empty while nothing is decided (a category without decided requests). An availability
+figure whose coverage is below the evidence threshold says ``insufficient evidence`` in
+``met``: it is neither true nor false. RFC 4180: comma,
 CRLF, quotes only where needed.
 """
 
@@ -21,7 +23,7 @@ import io
 from monitor.report._text import seconds
 from monitor.report.model import Report
 
-__all__ = ["COLUMNS", "render_csv"]
+__all__ = ["COLUMNS", "INSUFFICIENT_EVIDENCE", "render_csv"]
 
 COLUMNS = (
     "month",
@@ -50,6 +52,9 @@ def _bool(value: bool | None) -> str:
     return "" if value is None else ("true" if value else "false")
 
 
+INSUFFICIENT_EVIDENCE = "insufficient evidence"
+
+
 def _number(value: float | None) -> str:
     return "" if value is None else repr(value)
 
@@ -69,7 +74,7 @@ def render_csv(report: Report) -> str:
                 "window": entry.window,
                 "objective": _number(entry.objective),
                 "value": _number(figure.availability),
-                "met": _bool(figure.met),
+                "met": _bool(figure.met) if figure.evidence.sufficient else INSUFFICIENT_EVIDENCE,
                 "window_seconds": _number(seconds(figure.window)),
                 "unplanned_downtime_seconds": _number(seconds(figure.unplanned_downtime)),
                 "maintenance_seconds": _number(seconds(figure.maintenance)),

@@ -39,7 +39,12 @@ from monitor.report.model import (
     ResponseEntry,
     TargetReport,
 )
-from monitor.sla.availability import MaintenancePolicy, OutageSource, UnmonitoredPolicy
+from monitor.sla.availability import (
+    AvailabilityFigure,
+    MaintenancePolicy,
+    OutageSource,
+    UnmonitoredPolicy,
+)
 from monitor.sla.calendar import WEEKDAY_NAMES
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.response import BusinessDayMode, ResponseVerdict
@@ -174,6 +179,17 @@ def _verdict(met: bool | None, *, pending: str = "no decided requests") -> str:
     return '<span class="verdict missed">✗ missed</span>'
 
 
+def _availability_verdict(figure: AvailabilityFigure) -> str:
+    """✓/✗, or a visible mark with the reason when coverage is below the threshold."""
+    reason = figure.evidence.reason
+    if reason is None:
+        return _verdict(figure.met)
+    return (
+        f'<span class="verdict insufficient" title="{_e(reason)}">⚠ insufficient evidence</span>'
+        f"<br><small>{_e(reason)}</small>"
+    )
+
+
 def _bar(fill: float, colour: str, marker: float | None) -> str:
     """A 160×12 bar filled to ``fill`` (0..1), with a norm marker at ``marker``."""
     width = 160.0
@@ -201,7 +217,7 @@ def _budget_cell(entry: AvailabilityEntry) -> str:
     else:
         fill = used / budget.total
         text = f"{duration_text(used)} of {duration_text(budget.total)} allowed"
-    colour = "fill-met" if figure.met else "fill-missed"
+    colour = {True: "fill-met", False: "fill-missed", None: "fill-none"}[figure.met]
     return f"{_bar(fill, colour, 1.0 if budget.total > _ZERO else None)} <small>{_e(text)}</small>"
 
 
@@ -236,7 +252,7 @@ def _summary(report: Report) -> str:
             f'<td class="num figure" data-key="{_key(*key, "summary")}">'
             f"{_e(percent_text(entry.availability))}</td>"
             f'<td class="against">{_budget_cell(entry)}</td>'
-            f"<td>{_verdict(entry.met)}</td>"
+            f"<td>{_availability_verdict(entry.figure)}</td>"
             "</tr>"
         )
     for response in report.response:
@@ -256,9 +272,12 @@ def _summary(report: Report) -> str:
             "</tr>"
         )
     missed = len(report.misses)
+    unjudged = sum(1 for entry in report.availability if entry.met is None)
     total = len(report.availability) + len(report.response)
-    tally = f"{total - missed} of {total} service levels met their norm" + (
-        f"; {missed} missed (see section 2)." if missed else "."
+    tally = (
+        f"{total - missed - unjudged} of {total} service levels met their norm"
+        + (f"; {unjudged} without sufficient evidence" if unjudged else "")
+        + (f"; {missed} missed (see section 2)." if missed else ".")
     )
     return (
         '<section id="summary"><h2>1. Summary</h2>'
@@ -417,7 +436,7 @@ def _figure_table(target: TargetReport) -> str:
             + cell("availability", percent_text(figure.availability))
             + f'<td class="num">{_e(objective_text(entry.objective))}</td>'
             + cell("budget", duration_text(figure.budget.remaining))
-            + f'<td data-key="{_key(*key, "met")}">{_verdict(figure.met)}</td>'
+            + f'<td data-key="{_key(*key, "met")}">{_availability_verdict(figure)}</td>'
             + "</tr>"
         )
     return (
@@ -796,6 +815,7 @@ td.against small { display: block; }
 .verdict.met, .met-text { color: var(--met); }
 .verdict.missed, .missed-text { color: var(--missed); }
 .verdict.none { color: var(--muted); font-weight: normal; }
+.verdict.insufficient { color: var(--missed); }
 svg.bar { vertical-align: middle; }
 .bar-bg { fill: #eaeef2; }
 .fill-met { fill: var(--met); }

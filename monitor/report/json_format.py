@@ -3,8 +3,10 @@
 Monthly export jobs parse this, so the names and shapes of DESIGN §3 are kept exactly; the
 fields this module adds (``period``, ``last_deadline``, ``calendars``, ``maintenance``,
 ``misses``, ``uncategorised_requests``, ``generated_by``; per entry ``description`` (3.2.15),
-``coverage``, ``unavailable_seconds``, budget figures, ``final``, ``last_deadline``; per
-outage ``id``; per request ``source``) only ever come *in addition*.
+``coverage``, ``evidence``, ``unavailable_seconds``, budget figures, ``final``,
+``last_deadline``; per outage ``id``; per request ``source``) only ever come *in addition*.
+``met`` is ``null`` when the coverage is below the evidence threshold, with the reason in
+``evidence``.
 
 Numbers are exact: ratios are the float the core computed (no rounding), durations are
 float seconds from integer microseconds. Instants are ISO-8601 with the offset of the
@@ -116,6 +118,11 @@ def _availability(entry: AvailabilityEntry, zone: ZoneInfo) -> JSONObject:
         # -- additions --
         "unavailable_seconds": seconds(figure.penalised),
         "coverage": figure.coverage,
+        "evidence": {
+            "min_coverage": figure.evidence.min_coverage,
+            "sufficient": figure.evidence.sufficient,
+            "reason": figure.evidence.reason,
+        },
         "budget_seconds": seconds(budget.total),
         "budget_remaining_seconds": seconds(budget.remaining),
         "description": _description(entry.description),

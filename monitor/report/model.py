@@ -150,7 +150,8 @@ class AvailabilityEntry:
         return self.figure.availability
 
     @property
-    def met(self) -> bool:
+    def met(self) -> bool | None:
+        """Whether the norm was met; ``None`` when coverage is below the evidence threshold."""
         return self.figure.met
 
     @property
@@ -265,10 +266,11 @@ class Report:
 
     @property
     def misses(self) -> tuple[Miss, ...]:
-        """Every missed service level with the outages or late requests behind it."""
+        """Every missed service level with the outages or late requests behind it. A figure
+        without sufficient evidence is neither met nor missed, and not listed here."""
         misses: list[Miss] = []
         for entry in self.availability:
-            if entry.met:
+            if entry.met is not False:
                 continue
             figure = entry.figure
             unmonitored = (

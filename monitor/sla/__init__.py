@@ -10,6 +10,7 @@ from monitor.sla.availability import (
     AvailabilityFigure,
     AvailabilityPolicies,
     CountedOutage,
+    EvidenceVerdict,
     MaintenancePolicy,
     Outage,
     OutageSource,
@@ -18,6 +19,7 @@ from monitor.sla.availability import (
     sla_window,
 )
 from monitor.sla.budget import ErrorBudget
+from monitor.sla.burn import BurnCounter, settle_time
 from monitor.sla.calendar import BusinessCalendar, ClosedDay, HolidayRules, OpeningHours
 from monitor.sla.coverage import CoverageTracker, SessionExtended, SessionStarted, covered_time
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
@@ -37,12 +39,14 @@ from monitor.sla.response import (
 __all__ = [
     "AvailabilityFigure",
     "AvailabilityPolicies",
+    "BurnCounter",
     "BusinessCalendar",
     "BusinessDayMode",
     "ClosedDay",
     "CountedOutage",
     "CoverageTracker",
     "ErrorBudget",
+    "EvidenceVerdict",
     "HolidayRules",
     "Interval",
     "IntervalSet",
@@ -68,5 +72,6 @@ __all__ = [
     "judge_request",
     "monthly_response",
     "response_deadline",
+    "settle_time",
     "sla_window",
 ]

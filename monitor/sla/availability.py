@@ -19,10 +19,16 @@ from stored outages, maintenance windows and monitoring gaps:
 Policies: ``maintenance: count_as_available`` keeps maintenance in ``T`` (the contract's
 reading); ``exclude_from_window`` computes ``1 − D / (T − M)`` (the Zabbix/ITIL reading).
 ``unmonitored: count_as_available`` leaves ``U`` out of ``D``; ``count_as_unavailable`` adds it.
+
+Evidence threshold: a figure is only judged when enough of its window was measured (3.2.2
+asks for measured service levels, not assumed ones). Coverage is the share of the window
+with evidence; below ``min_coverage`` the figure is *insufficient evidence*: ``met`` is
+``None`` with a reason, never "met".
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +42,7 @@ __all__ = [
     "AvailabilityFigure",
     "AvailabilityPolicies",
     "CountedOutage",
+    "EvidenceVerdict",
     "MaintenancePolicy",
     "Outage",
     "OutageSource",
@@ -93,6 +100,39 @@ class CountedOutage:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceVerdict:
+    """Whether a figure's coverage reaches the agreed minimum, and if not, why it is not
+    judged. A month with 1.1 % coverage says nothing about the other 98.9 %."""
+
+    coverage: float
+    min_coverage: float
+    note: str | None = None
+
+    @property
+    def sufficient(self) -> bool:
+        return self.coverage >= self.min_coverage
+
+    @property
+    def reason(self) -> str | None:
+        if self.sufficient:
+            return None
+        reason = (
+            f"insufficient evidence: coverage {_percent_below(self.coverage)} "
+            f"< {_percent(self.min_coverage)}"
+        )
+        return reason if self.note is None else f"{reason}; {self.note}"
+
+
+def _percent(ratio: float) -> str:
+    return f"{ratio * 100:.10g} %"
+
+
+def _percent_below(ratio: float) -> str:
+    """One decimal, rounded down: 94.96 % reads 94.9 %, never as the 95 % it falls short of."""
+    return f"{math.floor(ratio * 1000 + 1e-9) / 10:.1f} %"
+
+
+@dataclass(frozen=True, slots=True)
 class AvailabilityFigure:
     """One availability figure with everything needed to explain it line by line."""
 
@@ -105,6 +145,7 @@ class AvailabilityFigure:
     full_window: timedelta
     full_maintenance: timedelta
     outages: tuple[CountedOutage, ...]
+    min_coverage: float = 0.0
 
     @property
     def penalised(self) -> timedelta:
@@ -127,8 +168,24 @@ class AvailabilityFigure:
         return 1.0 - self.penalised / self.denominator
 
     @property
-    def met(self) -> bool:
+    def met(self) -> bool | None:
+        """Whether the objective is reached; ``None`` without sufficient evidence."""
+        if not self.evidence.sufficient:
+            return None
         return self.availability >= self.objective
+
+    @property
+    def evidence(self) -> EvidenceVerdict:
+        """The coverage against the threshold. The note says what the measured part proves
+        on its own: with unmonitored time counted as available the ratio is an upper bound,
+        counted as unavailable a lower bound."""
+        note = None
+        if self.policies.unmonitored is UnmonitoredPolicy.COUNT_AS_AVAILABLE:
+            if self.availability < self.objective:
+                note = "the measured downtime alone already misses the objective"
+        elif self.availability >= self.objective:
+            note = "even with the unmonitored time counted as down the objective is reached"
+        return EvidenceVerdict(self.coverage, self.min_coverage, note)
 
     @property
     def coverage(self) -> float:
@@ -156,6 +213,7 @@ def compute_availability(
     objective: float,
     monitored: IntervalSet | None = None,
     policies: AvailabilityPolicies = AvailabilityPolicies(),
+    min_coverage: float = 0.0,
 ) -> AvailabilityFigure:
     """The availability figure of one target, window and month (3.2.10).
 
@@ -163,10 +221,13 @@ def compute_availability(
     month is fine, it is clipped); ``maintenance`` the agreed maintenance of this target;
     ``monitored`` the time covered by probing (``None``: fully covered, as for history that
     only consists of imported outages and for the contract's worked example). ``now`` ends
-    the elapsed part of a running month and the open outages.
+    the elapsed part of a running month and the open outages. ``min_coverage`` is the
+    evidence threshold the figure is judged by (0: always judged).
     """
     if not 0.0 <= objective <= 1.0:
         raise ValueError(f"objective must be within 0..1, got {objective}")
+    if not 0.0 <= min_coverage <= 1.0:
+        raise ValueError(f"min_coverage must be within 0..1, got {min_coverage}")
     now = as_utc(now)
     full_window = window.clip(period.start, period.end)
     elapsed = full_window.clip(period.start, min(period.end, now))
@@ -202,6 +263,7 @@ def compute_availability(
         full_window=full_window.total,
         full_maintenance=(maintenance & full_window).total,
         outages=tuple(sorted(counted, key=lambda c: (as_utc(c.outage.start), c.outage.id))),
+        min_coverage=min_coverage,
     )
 
 

@@ -15,7 +15,7 @@ from monitor.servicedesk.figures import desk_figures
 from monitor.sla.availability import Outage
 from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
-from monitor.snapshot import CounterLedger, SlaSnapshot, build_snapshot
+from monitor.snapshot import SlaSnapshot, build_snapshot
 from monitor.store.records import RequestRecord
 from tests.api.conftest import CONFIG_TEXT, NOW, MakeHarness
 
@@ -36,7 +36,7 @@ def snapshot_for(config: Config) -> SlaSnapshot:
         outages={"web": (OUTAGE,)},
         sessions={"web": ((span.start, NOW),)},
     )
-    return build_snapshot(FigureMaker(config), evidence, NOW, ledger=CounterLedger(until=month))
+    return build_snapshot(FigureMaker(config), evidence, NOW)
 
 
 async def test_figures_are_the_month_to_date_figures_of_the_snapshot(

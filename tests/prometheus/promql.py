@@ -44,6 +44,8 @@ PUBLIC_METRICS = frozenset(
         "sla_error_budget_remaining_seconds",
         "sla_window_seconds_total",
         "sla_unavailable_seconds_total",
+        "sla_coverage_ratio",
+        "sla_evidence_min_coverage_ratio",
         "servicedesk_response_ratio",
         "servicedesk_response_objective_ratio",
         "servicedesk_requests_open",

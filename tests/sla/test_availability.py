@@ -274,3 +274,67 @@ def test_adding_an_outage_never_raises_availability(
         ).availability
 
     assert availability(outages + extra) <= availability(outages)
+
+
+def october_figure(monitored_hours: float, *, min_coverage: float = 0.95) -> AvailabilityFigure:
+    """October 2026 (745 h), 24x7, no outages, probed for ``monitored_hours`` from the start."""
+    october = Month(2026, 10).interval(AMSTERDAM)
+    monitored = IntervalSet.of(october.start, october.start + timedelta(hours=monitored_hours))
+    return compute_availability(
+        period=october,
+        window=sla_window(october, None),
+        outages=[],
+        maintenance=IntervalSet(),
+        now=october.end,
+        objective=0.99,
+        monitored=monitored,
+        min_coverage=min_coverage,
+    )
+
+
+def test_a_month_with_one_percent_coverage_is_insufficient_evidence_not_met() -> None:
+    """8.2 of 745 h probed (1.1 %), no outage seen: met is None with the reason."""
+    figure = october_figure(8.2)
+    assert figure.availability == 1.0
+    assert figure.met is None
+    assert figure.evidence.sufficient is False
+    assert figure.evidence.reason == "insufficient evidence: coverage 1.1 % < 95 %"
+
+
+def test_a_month_with_coverage_at_the_threshold_is_judged() -> None:
+    """Exactly 95 % of October probed: judged, and met."""
+    figure = october_figure(745 * 0.95)
+    assert figure.coverage == pytest.approx(0.95)
+    assert figure.evidence.sufficient
+    assert (figure.met, figure.evidence.reason) == (True, None)
+
+
+def test_the_reason_rounds_coverage_down_so_it_never_reads_as_the_threshold() -> None:
+    """94.96 % reads 94.9 % next to the 95 % it falls short of."""
+    figure = october_figure(745 * 0.9496)
+    assert figure.met is None
+    assert figure.evidence.reason == "insufficient evidence: coverage 94.9 % < 95 %"
+
+
+def test_without_a_threshold_every_figure_is_judged() -> None:
+    """min_coverage 0 (the core's default): 1.1 % coverage is still judged."""
+    assert october_figure(8.2, min_coverage=0.0).met is True
+
+
+def test_the_reason_says_when_the_measured_downtime_alone_misses_the_objective() -> None:
+    """Half of June probed with a 10 h outage: not judged, but the miss is already proven."""
+    figure = compute_availability(
+        period=JUNE,
+        window=sla_window(JUNE, None),
+        outages=[outage(local(2026, 6, 2), local(2026, 6, 2, 10))],
+        maintenance=IntervalSet(),
+        now=AFTER_JUNE,
+        objective=0.99,
+        monitored=IntervalSet.of(JUNE.start, local(2026, 6, 16)),
+        min_coverage=0.95,
+    )
+    assert figure.met is None
+    assert figure.evidence.reason == (
+        "insufficient evidence: coverage 50.0 % < 95 %; "
+        "the measured downtime alone already misses the objective"
+    )
