@@ -74,7 +74,7 @@ def render_csv(report: Report) -> str:
                 "window": entry.window,
                 "objective": _number(entry.objective),
                 "value": _number(figure.availability),
-                "met": _bool(figure.met) if figure.evidence.sufficient else INSUFFICIENT_EVIDENCE,
+                "met": INSUFFICIENT_EVIDENCE if figure.met is None else _bool(figure.met),
                 "window_seconds": _number(seconds(figure.window)),
                 "unplanned_downtime_seconds": _number(seconds(figure.unplanned_downtime)),
                 "maintenance_seconds": _number(seconds(figure.maintenance)),

@@ -180,14 +180,19 @@ def _verdict(met: bool | None, *, pending: str = "no decided requests") -> str:
 
 
 def _availability_verdict(figure: AvailabilityFigure) -> str:
-    """✓/✗, or a visible mark with the reason when coverage is below the threshold."""
+    """✓/✗, or a visible mark when coverage is below the threshold; the reason beside
+    either when the evidence is short (a proven miss stays a miss)."""
     reason = figure.evidence.reason
     if reason is None:
         return _verdict(figure.met)
-    return (
-        f'<span class="verdict insufficient" title="{_e(reason)}">⚠ insufficient evidence</span>'
-        f"<br><small>{_e(reason)}</small>"
-    )
+    if figure.met is None:
+        mark = (
+            f'<span class="verdict insufficient" title="{_e(reason)}">'
+            "⚠ insufficient evidence</span>"
+        )
+    else:
+        mark = _verdict(figure.met)
+    return f"{mark}<br><small>{_e(reason)}</small>"
 
 
 def _bar(fill: float, colour: str, marker: float | None) -> str:

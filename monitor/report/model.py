@@ -267,7 +267,8 @@ class Report:
     @property
     def misses(self) -> tuple[Miss, ...]:
         """Every missed service level with the outages or late requests behind it. A figure
-        without sufficient evidence is neither met nor missed, and not listed here."""
+        whose verdict the unmeasured time could still change is neither met nor missed, and
+        not listed here; a miss the measured downtime proves is."""
         misses: list[Miss] = []
         for entry in self.availability:
             if entry.met is not False:

@@ -169,22 +169,34 @@ class AvailabilityFigure:
 
     @property
     def met(self) -> bool | None:
-        """Whether the objective is reached; ``None`` without sufficient evidence."""
-        if not self.evidence.sufficient:
-            return None
-        return self.availability >= self.objective
+        """Whether the objective is reached (3.2.10). Without sufficient evidence only a
+        verdict that no outcome of the unmeasured time could change is given, so a miss the
+        measured downtime already proves stays a miss (and needs its 3.2.6 analysis);
+        anything else is ``None``: 1.1 % coverage says nothing about the other 98.9 %."""
+        reached = self.availability >= self.objective
+        if self.evidence.sufficient or self._proven(reached=reached):
+            return reached
+        return None
+
+    def _proven(self, *, reached: bool) -> bool:
+        """With unmonitored time counted as available the ratio is an upper bound (a miss
+        is proven); counted as unavailable it is a lower bound (a met is proven)."""
+        if self.policies.unmonitored is UnmonitoredPolicy.COUNT_AS_AVAILABLE:
+            return not reached
+        return reached
 
     @property
     def evidence(self) -> EvidenceVerdict:
-        """The coverage against the threshold. The note says what the measured part proves
-        on its own: with unmonitored time counted as available the ratio is an upper bound,
-        counted as unavailable a lower bound."""
+        """The coverage against the threshold, with a note when the measured part decides
+        the verdict on its own."""
         note = None
-        if self.policies.unmonitored is UnmonitoredPolicy.COUNT_AS_AVAILABLE:
-            if self.availability < self.objective:
-                note = "the measured downtime alone already misses the objective"
-        elif self.availability >= self.objective:
-            note = "even with the unmonitored time counted as down the objective is reached"
+        reached = self.availability >= self.objective
+        if self._proven(reached=reached):
+            note = (
+                "even with the unmonitored time counted as down the objective is reached"
+                if reached
+                else "the measured downtime alone already misses the objective"
+            )
         return EvidenceVerdict(self.coverage, self.min_coverage, note)
 
     @property

@@ -67,8 +67,9 @@ IT_BUSINESS = {
 #     month's end, 1 h = 5.5 h = 19,800 s.
 # U = 1-15 May without sessions = 14 d = 336 h, minus the imported 4.5 h (evidence in
 #     itself) = 331.5 h = 1,193,400 s.
-# A = 1 − 19,800 / 2,678,400 = 0.992607… < 0.995, but coverage 412.5 / 744 = 55.4 % is
-#     below the evidence threshold of 95 %: not judged (met null), with the reason.
+# A = 1 − 19,800 / 2,678,400 = 0.992607… < 0.995: missed. Coverage 412.5 / 744 = 55.4 % is
+#     below the evidence threshold of 95 %, but the unmeasured time cannot make up for the
+#     measured downtime: the miss stands, with the reason beside it.
 # Budget = 0.5 % × 2,678,400 = 13,392 s; left 13,392 − 19,800 = −6,408 s.
 PORTAL = {
     "window_seconds": 744 * H,
@@ -76,7 +77,7 @@ PORTAL = {
     "maintenance_seconds": 0,
     "unmonitored_seconds": 331.5 * H,
     "availability": 1 - Fraction(19_800, 2_678_400),
-    "met": None,
+    "met": False,
     "evidence": {
         "min_coverage": 0.95,
         "sufficient": False,
@@ -257,10 +258,11 @@ def test_maintenance_lists_retroactive_registrations_with_their_approval(
 
 
 def test_misses_name_the_outages_and_late_requests_behind_each(may_report: Report) -> None:
-    """3.2.6: business hours (3 outages), email (E5, E3 late); the portal is not judged."""
+    """3.2.6: business hours (3 outages), portal (3 outages), email (E5, E3 late)."""
     misses = {(m.kind, m.name, m.window): m for m in may_report.misses}
     assert list(misses) == [
         ("availability", "it-system", "business-hours"),
+        ("availability", "portal", "24x7"),
         ("response", "email", None),
     ]
     business = misses[("availability", "it-system", "business-hours")]
@@ -270,7 +272,7 @@ def test_misses_name_the_outages_and_late_requests_behind_each(may_report: Repor
         "HTTP 502",
     ]
     assert [v.request.id for v in misses[("response", "email", None)].requests] == ["E5", "E3"]
-    assert json.loads(render(may_report, "json"))["misses"][1]["request_ids"] == ["E5", "E3"]
+    assert json.loads(render(may_report, "json"))["misses"][2]["request_ids"] == ["E5", "E3"]
 
 
 async def test_the_month_is_final_once_its_last_deadline_has_passed(seeded: Seeded) -> None:
@@ -416,7 +418,7 @@ def test_every_html_availability_figure_matches_the_hand_arithmetic(may_report: 
         "coverage": "55.443 %",  # 412.5 / 744 = 0.554435…
         "availability": "99.260 %",  # 0.992607…
         "budget": "−1 h 46 min 48 s",  # −6,408 s
-        "met": "⚠ insufficient evidence"
+        "met": "✗ missed"
         "insufficient evidence: coverage 55.4 % < 95 %; "
         "the measured downtime alone already misses the objective",
         "summary": "99.260 %",
@@ -451,10 +453,7 @@ def test_the_html_says_prominently_that_the_month_is_not_final(may_report: Repor
     assert "2026-06-02 18:00" in banner
     assert '<div class="watermark" aria-hidden="true">NOT FINAL</div>' in html
     assert "<title>Service Level Report 2026-05 (NOT FINAL)</title>" in html
-    assert shown["tally"] == [
-        "4 of 7 service levels met their norm; 1 without sufficient evidence; "
-        "2 missed (see section 2)."
-    ]
+    assert shown["tally"] == ["4 of 7 service levels met their norm; 3 missed (see section 2)."]
 
 
 def test_the_html_lists_policies_and_the_resolved_holidays(may_report: Report) -> None:

@@ -321,8 +321,11 @@ def test_without_a_threshold_every_figure_is_judged() -> None:
     assert october_figure(8.2, min_coverage=0.0).met is True
 
 
-def test_the_reason_says_when_the_measured_downtime_alone_misses_the_objective() -> None:
-    """Half of June probed with a 10 h outage: not judged, but the miss is already proven."""
+def test_a_miss_the_measured_downtime_already_proves_stays_a_miss_without_full_evidence() -> (
+    None
+):
+    """Half of June probed with a 10 h outage: no unmeasured time could save it, so it is
+    missed (and needs its 3.2.6 analysis), with the evidence reason beside it."""
     figure = compute_availability(
         period=JUNE,
         window=sla_window(JUNE, None),
@@ -333,8 +336,44 @@ def test_the_reason_says_when_the_measured_downtime_alone_misses_the_objective()
         monitored=IntervalSet.of(JUNE.start, local(2026, 6, 16)),
         min_coverage=0.95,
     )
-    assert figure.met is None
+    assert figure.met is False
     assert figure.evidence.reason == (
         "insufficient evidence: coverage 50.0 % < 95 %; "
         "the measured downtime alone already misses the objective"
+    )
+
+
+def test_a_met_the_unmonitored_time_could_still_spoil_is_not_judged() -> None:
+    """Half of June probed and no outage seen: the other half is unknown, so neither verdict."""
+    figure = compute_availability(
+        period=JUNE,
+        window=sla_window(JUNE, None),
+        outages=[],
+        maintenance=IntervalSet(),
+        now=AFTER_JUNE,
+        objective=0.99,
+        monitored=IntervalSet.of(JUNE.start, local(2026, 6, 16)),
+        min_coverage=0.95,
+    )
+    assert figure.met is None
+    assert figure.evidence.reason == "insufficient evidence: coverage 50.0 % < 95 %"
+
+
+def test_under_count_as_unavailable_a_met_that_survives_the_worst_case_is_judged() -> None:
+    """Unmonitored time counted as down and still above the objective: the met is proven."""
+    figure = compute_availability(
+        period=JUNE,
+        window=sla_window(JUNE, None),
+        outages=[],
+        maintenance=IntervalSet(),
+        now=AFTER_JUNE,
+        objective=0.4,
+        monitored=IntervalSet.of(JUNE.start, local(2026, 6, 16)),
+        policies=AvailabilityPolicies(unmonitored=UnmonitoredPolicy.COUNT_AS_UNAVAILABLE),
+        min_coverage=0.95,
+    )
+    assert figure.met is True
+    assert figure.evidence.reason == (
+        "insufficient evidence: coverage 50.0 % < 95 %; "
+        "even with the unmonitored time counted as down the objective is reached"
     )
