@@ -36,6 +36,7 @@ from monitor.commands._common import (
     database_url,
     fail,
     optional_config,
+    store_failure,
 )
 from monitor.config import Config, ConfigError
 from monitor.report.export import run_exports
@@ -135,8 +136,7 @@ async def _open(url: str) -> Store | None:
     try:
         return await Store.open(url, logger=command_logger())
     except Exception as error:
-        # The URL may carry a password: name only the kind of failure.
-        print(f"report: cannot open the store: {type(error).__name__}", file=sys.stderr)
+        print(f"report: {store_failure(url, error)}", file=sys.stderr)
         return None
 
 

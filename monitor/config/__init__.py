@@ -9,6 +9,7 @@ config builds the pure objects the SLA core works with: ``config.calendar(name)`
 from monitor.config._errors import ConfigError, ConfigProblem, problems_from_validation_error
 from monitor.config._load import load_config, parse_config
 from monitor.config._model import Config
+from monitor.config._secrets import secret_file_problems
 from monitor.config._sections import (
     DEFAULT_CATEGORIES,
     HOLIDAY_NAME_YEARS,
@@ -46,4 +47,5 @@ __all__ = [
     "load_config",
     "parse_config",
     "problems_from_validation_error",
+    "secret_file_problems",
 ]

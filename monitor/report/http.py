@@ -13,6 +13,7 @@ threads so scrapes and probes on the event loop are not held up.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -38,6 +39,7 @@ _BY_MEDIA_TYPE = {
     "text/*": "html",
 }
 _ECHO_LIMIT = 40
+_MONTH_SHAPE = re.compile(r"^\d{4}-\d{2}$")
 
 
 def _error(status: int, code: str, detail: str, **headers: str) -> web.Response:
@@ -83,8 +85,12 @@ def report_handler(
         text = request.match_info.get("month", "")
         try:
             month = Month.parse(text)
-        except ValueError:
-            return _error(400, "bad_request", f"{_quote(text)} is not a month of the form YYYY-MM")
+        except ValueError as error:
+            # The message quotes at most the path segment the router matched.
+            problem = str(error) if _MONTH_SHAPE.match(text) else ""
+            return _error(
+                400, "bad_request", problem or f"{_quote(text)} is not a month of the form YYYY-MM"
+            )
         asked = request.query.get("format")
         if asked is not None:
             if asked not in FORMATS:
