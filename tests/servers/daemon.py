@@ -52,12 +52,15 @@ class DaemonProcess:
 
     process: asyncio.subprocess.Process
     events: list[dict[str, object]] = field(default_factory=list)
+    lines: list[bytes] = field(default_factory=list)
+    """Every line the daemon wrote to stderr, JSON or not (a traceback is not JSON)."""
     reader: asyncio.Task[None] | None = None
     port: int | None = None
 
     async def _read(self) -> None:
         assert self.process.stderr is not None
         async for raw in self.process.stderr:
+            self.lines.append(raw)
             with contextlib.suppress(ValueError):
                 self.events.append(json.loads(raw))
 
