@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from monitor.commands._common import (
     EXIT_OK,
     UsageError,
@@ -147,7 +149,11 @@ async def _report(
     if store is None:
         return EXIT_STORE
     async with store:
-        report = await load_report(store, config, month, now)
+        try:
+            report = await load_report(store, config, month, now)
+        except (SQLAlchemyError, OSError) as error:  # opened, then failed reading a page
+            print(f"report: {store_failure(url, error)}", file=sys.stderr)
+            return EXIT_STORE
     text = render(report, name)
     if output is None:
         sys.stdout.write(text)
@@ -162,7 +168,11 @@ async def _export(url: str, config: Config, directory: Path, now: datetime) -> i
     if store is None:
         return EXIT_STORE
     async with store:
-        written = await run_exports(store, config, directory, now)
+        try:
+            written = await run_exports(store, config, directory, now)
+        except (SQLAlchemyError, OSError) as error:
+            print(f"report: {store_failure(url, error)}", file=sys.stderr)
+            return EXIT_STORE
     for path in written:
         print(f"wrote {path}")
     return EXIT_OK

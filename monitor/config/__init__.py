@@ -7,7 +7,7 @@ config builds the pure objects the SLA core works with: ``config.calendar(name)`
 """
 
 from monitor.config._errors import ConfigError, ConfigProblem, problems_from_validation_error
-from monitor.config._load import load_config, parse_config
+from monitor.config._load import MAX_CONFIG_BYTES, load_config, parse_config
 from monitor.config._model import Config
 from monitor.config._secrets import secret_file_problems
 from monitor.config._sections import (
@@ -31,6 +31,7 @@ __all__ = [
     "DEFAULT_CALENDAR",
     "DEFAULT_CATEGORIES",
     "HOLIDAY_NAME_YEARS",
+    "MAX_CONFIG_BYTES",
     "CalendarConfig",
     "CategoryConfig",
     "Config",
