@@ -13,7 +13,6 @@ threads so scrapes and probes on the event loop are not held up.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -22,7 +21,7 @@ from aiohttp import web
 from monitor.config import Config
 from monitor.report.formats import FORMATS, render
 from monitor.report.load import load_report
-from monitor.sla.months import Month
+from monitor.sla.months import Month, MonthOutOfRangeError
 from monitor.store import Store
 
 __all__ = ["Handler", "negotiate", "report_handler"]
@@ -39,7 +38,6 @@ _BY_MEDIA_TYPE = {
     "text/*": "html",
 }
 _ECHO_LIMIT = 40
-_MONTH_SHAPE = re.compile(r"^\d{4}-\d{2}$")
 
 
 def _error(status: int, code: str, detail: str, **headers: str) -> web.Response:
@@ -85,12 +83,10 @@ def report_handler(
         text = request.match_info.get("month", "")
         try:
             month = Month.parse(text)
-        except ValueError as error:
-            # The message quotes at most the path segment the router matched.
-            problem = str(error) if _MONTH_SHAPE.match(text) else ""
-            return _error(
-                400, "bad_request", problem or f"{_quote(text)} is not a month of the form YYYY-MM"
-            )
+        except MonthOutOfRangeError as error:
+            return _error(400, "bad_request", str(error))
+        except ValueError:
+            return _error(400, "bad_request", f"{_quote(text)} is not a month of the form YYYY-MM")
         asked = request.query.get("format")
         if asked is not None:
             if asked not in FORMATS:
