@@ -324,11 +324,12 @@ class Daemon:
                 )
             except OSError as error:
                 # A listen address in use or not on this host is a bad setting: exit 2.
+                # asyncio's own text repeats the address; the errno's name is the cause.
+                reason = os.strerror(error.errno) if error.errno else type(error).__name__
                 self._log.error(
                     "listen_failed",
-                    problem=f"cannot listen on {self._settings.listen}: "
-                    f"{error.strerror or type(error).__name__}; stop the other process or set "
-                    "SLA_MONITOR_LISTEN to a free address",
+                    problem=f"cannot listen on {self._settings.listen}: {reason}; stop the "
+                    "other process or set SLA_MONITOR_LISTEN to a free address",
                 )
                 return 2
             scheduler.add_periodic("housekeeping:prune", self._options.prune_every, self._prune)
