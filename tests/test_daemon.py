@@ -8,6 +8,7 @@ instants. Afterwards the test opens the daemon's SQLite store and checks what it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -20,6 +21,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from monitor.daemon import Daemon, DaemonOptions
+from monitor.settings import Settings
+from probes.base import ProbeContext
 from tests.servers.daemon import INTERVAL, Harness, config_text
 from tests.servers.http import Mode, SwitchableHttpServer
 
@@ -370,3 +374,40 @@ async def test_protocol_errors_and_disconnects_leave_no_token_and_no_traceback_i
     log = b"".join(daemon.lines)
     assert token.encode() not in log
     assert all(line.startswith(b"{") for line in daemon.lines)
+
+
+async def test_a_reload_that_outlasts_its_time_limit_keeps_the_last_good_config(
+    tmp_path: Path, probe_context: ProbeContext
+) -> None:
+    """Reading a FIFO nobody writes never returns: after reload_timeout the reload fails, the
+    metric says so, and the daemon stops normally while the reading thread is still stuck."""
+    config = tmp_path / "sla-monitor.yaml"
+    config.write_text("timezone: Europe/Amsterdam\n", encoding="utf-8")
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'sla.db'}", listen="127.0.0.1:0"
+    )
+    options = DaemonOptions(
+        reload_timeout=timedelta(milliseconds=300), install_signal_handlers=False
+    )
+    daemon = Daemon(settings, config_path=config, options=options)
+    running = asyncio.create_task(daemon.run())
+    try:
+        async with asyncio.timeout(20):
+            while True:
+                if daemon.snapshot() is not None:
+                    break
+                await asyncio.sleep(0.05)
+        config.unlink()
+        os.mkfifo(config)
+        assert await asyncio.wait_for(daemon.reload(probe_context), timeout=20) is False
+        ok = daemon.registry.get_sample_value("sla_monitor_config_last_reload_successful")
+        assert ok == 0.0
+        daemon.request_stop()
+        assert await asyncio.wait_for(running, timeout=30) == 0
+    finally:
+        daemon.request_stop()
+        # Let the stuck thread finish: a writer that opens and closes gives it end-of-file.
+        with contextlib.suppress(OSError):
+            os.close(os.open(config, os.O_WRONLY | os.O_NONBLOCK))
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(running, timeout=30)
