@@ -476,7 +476,7 @@ def _page_corrupted_store(directory: Path) -> Path:
             r"the SQLite file .*/corrupt\.db is damaged \(database disk image is malformed\); .*",
         ),
     ],
-    ids=["missing-directory", "garbage-file", "corrupted-page"],
+    ids=["missing-directory", "directory-is-a-file", "garbage-file", "corrupted-page"],
 )
 def test_an_unusable_store_is_one_line_saying_what_to_do_and_exit_1(
     tmp_path: Path, make: Callable[[Path], Path], expected: str

@@ -47,7 +47,9 @@ def _sqlite_sentence(path: Path, reason: str) -> str:
         )
     if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
         directory = path.parent
-        if not directory.is_dir():
+        if directory.exists() and not directory.is_dir():
+            cause = f"{directory} is a file, not a directory"
+        elif not directory.is_dir():
             cause = f"the directory {directory} does not exist"
         else:
             cause = f"{path} cannot be created or written ({reason})"
