@@ -464,6 +464,10 @@ def _page_corrupted_store(directory: Path) -> Path:
             r"not exist; create the directory .*",
         ),
         (
+            lambda d: (d / "file").write_bytes(b"x") and d / "file" / "sla.db",
+            r"cannot open the SQLite file .*/file/sla\.db: .*/file is a file, not a directory; .*",
+        ),
+        (
             lambda d: (
                 (d / "garbage.db").write_bytes(b"not a database at all\n" * 100)
                 and d / "garbage.db"
