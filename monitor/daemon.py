@@ -262,6 +262,7 @@ class Daemon:
             on_storage_error=self.metrics.storage_errors.inc,
             max_buffered_results=self._options.max_buffered_results,
             flush_interval=self._options.flush_interval.total_seconds(),
+            monotonic=self._monotonic,
         )
         writer.start()
         # force_close: every probe opens a fresh connection, so a dead server is noticed
