@@ -517,7 +517,7 @@ class Daemon:
         self._reload_task = asyncio.create_task(self.reload(context), name="config-reload")
 
     async def reload(self, context: ProbeContext) -> bool:
-        """Apply a new configuration, or keep the last good one and say why (DESIGN §6).
+        """Apply a new configuration, or keep the last good one and say why.
 
         The file is read and checked off the event loop with a time limit, so a huge or
         hostile file never stops probing, scraping or SIGTERM.
@@ -527,7 +527,7 @@ class Daemon:
             return False
         try:
             config = await self._load_off_loop()
-        except (ConfigError, OSError, TimeoutError, _ReloadBusyError) as error:
+        except Exception as error:  # whatever the file did, the last good config stays
             self.metrics.config_reload_ok.set(0)
             self._log.error(
                 "config_reload_failed",
@@ -570,7 +570,9 @@ class Daemon:
             return [f"{self._config_path}: reading and checking took longer than {seconds:g} s"]
         if isinstance(error, _ReloadBusyError):
             return [f"{self._config_path}: the previous reload is still reading the file"]
-        return [str(error)]
+        if isinstance(error, OSError):
+            return [str(error)]
+        return [f"{self._config_path}: cannot be checked: {type(error).__name__}"]
 
     async def _shutdown(self, running: _Running) -> None:
         started = self._monotonic()
