@@ -374,6 +374,7 @@ async def test_protocol_errors_and_disconnects_leave_no_token_and_no_traceback_i
     log = b"".join(daemon.lines)
     assert token.encode() not in log
     assert all(line.startswith(b"{") for line in daemon.lines)
+    assert not any("exception" in event for event in daemon.events)  # no traceback inside
 
 
 async def test_a_reload_that_outlasts_its_time_limit_keeps_the_last_good_config(
