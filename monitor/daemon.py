@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +30,14 @@ from prometheus_client import CollectorRegistry
 
 from monitor import __version__
 from monitor.api import ApiContext, TargetStates, tokens_from_settings
-from monitor.config import ALWAYS, Config, ConfigError, TargetConfig, load_config
+from monitor.config import (
+    ALWAYS,
+    Config,
+    ConfigError,
+    TargetConfig,
+    load_config,
+    secret_file_problems,
+)
 from monitor.evidence import LiveOverlay
 from monitor.figures import LiveSession
 from monitor.metrics import DaemonMetrics
@@ -42,7 +51,7 @@ from monitor.settings import Settings, build_ssl_context
 from monitor.sla.coverage import CoverageTracker, max_gap_for
 from monitor.sla.outages import OutageTracker
 from monitor.snapshot import SlaSnapshot
-from monitor.store import Store, StoreWriter
+from monitor.store import Store, StoreWriter, describe_store_failure
 from monitor.store.records import new_id
 from monitor.web import Readiness, create_app, start_server
 from probes import run_probe
@@ -53,6 +62,10 @@ __all__ = ["Daemon", "DaemonOptions", "utc_now"]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class _ReloadBusyError(Exception):
+    """A reload was asked for while the previous one is still stuck reading the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +80,11 @@ class DaemonOptions:
     mailbox_batches_per_poll: int = 20
     export_every: timedelta = timedelta(hours=1)
     max_buffered_results: int = 100_000
+    reload_timeout: timedelta = timedelta(seconds=30)
+    """Longest a reload may spend reading and checking the file before it is given up."""
+    exit_margin: timedelta = timedelta(seconds=5)
+    """After SIGTERM, the process ends this long after the drain and writer graces at the
+    latest, even if something it cannot cancel (a thread stuck reading the file) holds on."""
     install_signal_handlers: bool = True
 
 
@@ -109,12 +127,57 @@ class Daemon:
         self.states = TargetStates()
         self._stop = asyncio.Event()
         self._running: _Running | None = None
+        self._reload_task: asyncio.Task[bool] | None = None
+        self._loading: threading.Thread | None = None
+        self._watchdog: threading.Timer | None = None
         self._log = structlog.get_logger("monitor.daemon")
 
     # -- configuration --------------------------------------------------------------------
 
     def _load(self) -> Config:
-        return Config() if self._config_path is None else load_config(self._config_path)
+        """Read, validate and check the secrets of the file: what start-up and reload accept."""
+        if self._config_path is None:
+            return Config()
+        config = load_config(self._config_path)
+        unreadable = secret_file_problems(config)
+        if unreadable:
+            raise ConfigError(str(self._config_path), unreadable)
+        return config
+
+    async def _load_off_loop(self) -> Config:
+        """:meth:`_load` in a worker thread, given up after ``reload_timeout``.
+
+        Parsing a large file is CPU work and reading one can block (a FIFO, a hung network
+        file system): on the event loop either would stop probes, ``/metrics`` and SIGTERM.
+        A thread cannot be killed, so the worker is a daemon thread that the process does
+        not wait for when it exits; a second reload is refused while one is still stuck.
+        """
+        if self._loading is not None and self._loading.is_alive():
+            raise _ReloadBusyError
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Config] = loop.create_future()
+
+        def deliver(outcome: Config | BaseException) -> None:
+            if future.done():
+                return
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+        def work() -> None:
+            outcome: Config | BaseException
+            try:
+                outcome = self._load()
+            except BaseException as error:  # handed to the loop, raised there
+                outcome = error
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(deliver, outcome)
+
+        self._loading = threading.Thread(target=work, name="config-reload", daemon=True)
+        self._loading.start()
+        timeout = self._options.reload_timeout.total_seconds()
+        return await asyncio.wait_for(future, timeout)
 
     def _spec(self, config: Config, target: TargetConfig) -> TargetSpec:
         schedule = None if target.schedule == ALWAYS else config.calendar(target.schedule)
@@ -183,9 +246,15 @@ class Daemon:
         try:
             store = await Store.open(url.get_secret_value())
         except Exception as error:
-            self._log.error("store_unavailable", url=str(url), error=type(error).__name__)
+            self._store_unusable(error)
             return 1
-        open_outages = await store.open_outages()
+        try:
+            open_outages = await store.open_outages()
+        except Exception as error:
+            self._store_unusable(error)
+            with contextlib.suppress(Exception):
+                await store.close()
+            return 1
         for name, outage in open_outages.items():
             self.states.continue_outage(name, outage.start)
         writer = StoreWriter(
@@ -193,6 +262,7 @@ class Daemon:
             on_storage_error=self.metrics.storage_errors.inc,
             max_buffered_results=self._options.max_buffered_results,
             flush_interval=self._options.flush_interval.total_seconds(),
+            monotonic=self._monotonic,
         )
         writer.start()
         # force_close: every probe opens a fresh connection, so a dead server is noticed
@@ -246,12 +316,23 @@ class Daemon:
                 # hourly history refresh.
                 on_requests_change=recomputer.request,
             )
-            running.web = await start_server(
-                create_app(self.render_metrics, self._readiness(running), api),
-                self._settings.listen.host,
-                self._settings.listen.port,
-                ssl_context=ssl_context,
-            )
+            try:
+                running.web = await start_server(
+                    create_app(self.render_metrics, self._readiness(running), api),
+                    self._settings.listen.host,
+                    self._settings.listen.port,
+                    ssl_context=ssl_context,
+                )
+            except OSError as error:
+                # A listen address in use or not on this host is a bad setting: exit 2.
+                # asyncio's own text repeats the address; the errno's name is the cause.
+                reason = os.strerror(error.errno) if error.errno else type(error).__name__
+                self._log.error(
+                    "listen_failed",
+                    problem=f"cannot listen on {self._settings.listen}: {reason}; stop the "
+                    "other process or set SLA_MONITOR_LISTEN to a free address",
+                )
+                return 2
             scheduler.add_periodic("housekeeping:prune", self._options.prune_every, self._prune)
             self._schedule_mailboxes(running)
             if self._settings.export_dir is not None:
@@ -277,6 +358,10 @@ class Daemon:
         finally:
             await self._shutdown(running)
         return 0
+
+    def _store_unusable(self, error: BaseException) -> None:
+        url = self._settings.database_url.get_secret_value()
+        self._log.error("store_unavailable", problem=describe_store_failure(url, error))
 
     def _add_runner(
         self,
@@ -308,7 +393,15 @@ class Daemon:
         running.scheduler.schedule(spec.name, spec.interval, runner.run_once)
 
     def _readiness(self, running: _Running) -> list[Readiness]:
+        grace = self._settings.ready_store_failure_grace.total_seconds()
+
         def store_problem() -> str | None:
+            since = running.writer.failing_since
+            if since is not None and self._monotonic() - since > grace:
+                return (
+                    f"the database has refused writes for {self._monotonic() - since:.0f} s "
+                    f"({running.writer.last_failure}); {running.writer.pending} writes waiting"
+                )
             if running.writer.pending > self._options.max_buffered_results // 2:
                 return f"{running.writer.pending} writes waiting for the database"
             return None
@@ -394,21 +487,55 @@ class Daemon:
         if not self._options.install_signal_handlers:
             return
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, self.request_stop)
-        loop.add_signal_handler(signal.SIGINT, self.request_stop)
-        loop.add_signal_handler(signal.SIGHUP, lambda: self.reload(context))
+        loop.add_signal_handler(signal.SIGTERM, self._terminate)
+        loop.add_signal_handler(signal.SIGINT, self._terminate)
+        loop.add_signal_handler(signal.SIGHUP, lambda: self._start_reload(context))
 
-    def reload(self, context: ProbeContext) -> bool:
-        """Apply a new configuration, or keep the last good one and say why (DESIGN §6)."""
+    def _terminate(self) -> None:
+        """Stop, and make sure the process ends within its graces whatever holds on."""
+        self.request_stop()
+        if self._watchdog is not None:
+            return
+        options = self._options
+        limit = options.drain_grace + options.writer_stop_grace + options.exit_margin
+        self._watchdog = threading.Timer(limit.total_seconds(), self._overrun, (limit,))
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def _overrun(self, limit: timedelta) -> None:
+        # Runs in the timer thread: the event loop did not finish the shutdown in time.
+        self._log.error(
+            "shutdown_overrun",
+            problem=f"stopping took longer than {limit.total_seconds():.0f} s; exiting now, "
+            "queued writes may be lost",
+        )
+        os._exit(1)
+
+    def _start_reload(self, context: ProbeContext) -> None:
+        if self._stop.is_set():
+            return
+        self._reload_task = asyncio.create_task(self.reload(context), name="config-reload")
+
+    async def reload(self, context: ProbeContext) -> bool:
+        """Apply a new configuration, or keep the last good one and say why.
+
+        The file is read and checked off the event loop with a time limit, so a huge or
+        hostile file never stops probing, scraping or SIGTERM.
+        """
         running = self._running
         if running is None:
             return False
         try:
-            config = self._load()
-        except (ConfigError, OSError) as error:
-            lines = error.lines() if isinstance(error, ConfigError) else [str(error)]
+            config = await self._load_off_loop()
+        except Exception as error:  # whatever the file did, the last good config stays
             self.metrics.config_reload_ok.set(0)
-            self._log.error("config_reload_failed", problems=lines, kept="last good config")
+            self._log.error(
+                "config_reload_failed",
+                problems=self._reload_problems(error),
+                kept="last good config",
+            )
+            return False
+        if self._running is not running or self._stop.is_set():
             return False
         old = running.runners
         new_names = {t.name for t in config.targets}
@@ -435,8 +562,24 @@ class Daemon:
         self._log.info("config_reloaded", targets=len(config.targets))
         return True
 
+    def _reload_problems(self, error: BaseException) -> list[str]:
+        if isinstance(error, ConfigError):
+            return error.lines()
+        if isinstance(error, TimeoutError):
+            seconds = self._options.reload_timeout.total_seconds()
+            return [f"{self._config_path}: reading and checking took longer than {seconds:g} s"]
+        if isinstance(error, _ReloadBusyError):
+            return [f"{self._config_path}: the previous reload is still reading the file"]
+        if isinstance(error, OSError):
+            return [str(error)]
+        return [f"{self._config_path}: cannot be checked: {type(error).__name__}"]
+
     async def _shutdown(self, running: _Running) -> None:
         started = self._monotonic()
+        if self._reload_task is not None and not self._reload_task.done():
+            self._reload_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reload_task
         finished, cancelled = await running.scheduler.drain(self._options.drain_grace)
         if running.export_task is not None and not running.export_task.done():
             running.export_task.cancel()

@@ -9,12 +9,47 @@ name, URLs with their password hidden.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import TextIO
 
 import structlog
 
-__all__ = ["configure_logging"]
+__all__ = ["configure_logging", "redact"]
+
+_CREDENTIALS = re.compile(
+    r"(?i)"
+    # A whole header value: Authorization: Bearer abc, Cookie: a=b
+    r"((?:proxy-)?authorization\s*:\s*|cookie\s*:\s*|x-api-key\s*:\s*)[^\r\n'\"\\]+"
+    # A scheme and its credential: Bearer abc, Basic dXNlcg==
+    r"|(\b(?:bearer|basic)\s+)[^\s'\"\\,;]+"
+    # A query or form parameter: access_token=abc, token=abc, password=abc
+    r"|(\b[\w-]*(?:token|password|passwd|secret|api_key|apikey)=)[^\s&'\"\\,;]+"
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with credential parts replaced by ``***``: for anything that quotes what a
+    client sent (a request line, a header) before it goes to a log."""
+    return _CREDENTIALS.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + "***", text)
+
+
+class _RedactingFilter(logging.Filter):
+    """One masked line per record of a library logger that may quote client input.
+
+    aiohttp's server logger attaches a traceback whose exception text repeats the start of
+    a refused request line; the record's message and its exception are folded into one
+    redacted line and the traceback is dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            message = f"{message}: {type(error).__name__}: {error}"
+        record.msg, record.args = redact(message), ()
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
 
 
 def configure_logging(
@@ -46,3 +81,6 @@ def configure_logging(
     logging.basicConfig(stream=out, level=max(numeric, logging.WARNING), force=True)
     for noisy in ("apscheduler", "aiohttp.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, _RedactingFilter) for f in server.filters):
+        server.addFilter(_RedactingFilter())

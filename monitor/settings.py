@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import ssl
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -17,6 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import GetCoreSchemaHandler, SecretStr, model_validator
 from pydantic_core import CoreSchema, core_schema
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from probes.config import Duration
 
 __all__ = ["DatabaseUrl", "ListenAddress", "Settings", "build_ssl_context"]
 
@@ -189,6 +192,9 @@ class Settings(BaseSettings):
     tls_key_file: Path | None = None
     export_dir: Path | None = None
     """Where the daemon writes ``sla-report-YYYY-MM.{json,csv,html}`` (3.2.5); unset: no export."""
+    ready_store_failure_grace: Duration = timedelta(seconds=30)
+    """``/-/ready`` fails once the store has refused every write for this long (``30s``,
+    ``2m``): results are then only buffered in memory, not kept."""
 
     @model_validator(mode="after")
     def _tls_pair(self) -> Settings:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -371,3 +373,130 @@ def test_check_config_says_plainly_when_this_host_cannot_send_icmp(tmp_path: Pat
     assert done.returncode == 2
     assert "targets[0].probe: ICMP probes cannot run" in done.stderr
     assert "CAP_NET_RAW" in done.stderr
+
+
+# -- hostile input and an unusable store ----------------------------------------------------
+
+
+def test_check_config_refuses_an_alias_bomb_instead_of_expanding_it(tmp_path: Path) -> None:
+    """Nine levels of nine aliases: one line and exit 2; the subprocess timeout catches a hang."""
+    path = write(
+        tmp_path,
+        "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        + "".join(
+            f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+            for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+    )
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("sla-monitor")), "check-config", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert re.fullmatch(
+        rf"{re.escape(str(path))}:\d+: aliases expand to more than .*\n", done.stderr
+    )
+
+
+def test_check_config_reports_a_password_file_that_does_not_exist(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The daemon would never log in to the desk mailbox: the check fails now, naming the file."""
+    secret = tmp_path / "imap-password"
+    path = write(
+        tmp_path,
+        "servicedesk:\n  mailboxes:\n    - name: desk\n      url: imaps://imap.example.nl\n"
+        f"      username: u\n      password_file: {secret}\n"
+        "      desk_addresses: [desk@example.nl]\n",
+    )
+    code, out, err = run(capsys, "check-config", str(path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"{path}: servicedesk.mailboxes[0].password_file: cannot read {secret}: "
+        "No such file or directory\n"
+    )
+    secret.write_text("pw\n", encoding="utf-8")
+    assert run(capsys, "check-config", str(path))[0] == 0
+
+
+def test_a_report_month_no_datetime_can_hold_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--month 0001-01`` says which years are accepted and exits 2, without a traceback."""
+    code, _, err = run(capsys, "report", "--month", "0001-01")
+    assert code == 2
+    assert err.splitlines()[-1].endswith(
+        "argument --month: the month 0001-01 lies outside the years 1970 to 9998"
+    )
+
+
+def _page_corrupted_store(directory: Path) -> Path:
+    """A real store whose outages table page is overwritten with garbage."""
+    path = directory / "corrupt.db"
+    subprocess.run(
+        [str(Path(sys.executable).with_name("sla-monitor")), "report", "--month", "2026-05"],
+        env={"SLA_MONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{path}", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    with sqlite3.connect(path) as connection:
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+        (root,) = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'outages'"
+        ).fetchone()
+    connection.close()
+    with path.open("r+b") as handle:
+        handle.seek(page_size * (root - 1))
+        handle.write(b"\xa5" * page_size)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (
+            lambda d: d / "missing" / "sla.db",
+            r"cannot open the SQLite file .*/missing/sla\.db: the directory .*/missing does "
+            r"not exist; create the directory .*",
+        ),
+        (
+            lambda d: (d / "file").write_bytes(b"x") and d / "file" / "sla.db",
+            r"cannot open the SQLite file .*/file/sla\.db: .*/file is a file, not a directory; .*",
+        ),
+        (
+            lambda d: (
+                (d / "garbage.db").write_bytes(b"not a database at all\n" * 100)
+                and d / "garbage.db"
+            ),
+            r"the SQLite file .*/garbage\.db is damaged \(file is not a database\); restore it "
+            r"from a backup, or move it away to start an empty store",
+        ),
+        (
+            _page_corrupted_store,
+            r"the SQLite file .*/corrupt\.db is damaged \(database disk image is malformed\); .*",
+        ),
+    ],
+    ids=["missing-directory", "directory-is-a-file", "garbage-file", "corrupted-page"],
+)
+def test_an_unusable_store_is_one_line_saying_what_to_do_and_exit_1(
+    tmp_path: Path, make: Callable[[Path], Path], expected: str
+) -> None:
+    """No SQLAlchemy traceback and no SQL: the cause, the file and the way out."""
+    database = make(tmp_path)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("sla-monitor")), "report", "--month", "2026-05"],
+        env={
+            "SLA_MONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert re.fullmatch(f"report: {expected}\n", done.stderr), done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,12 +14,14 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from monitor.config import (
+    MAX_CONFIG_BYTES,
     Config,
     ConfigError,
     ConfigProblem,
     SlaConfig,
     load_config,
     parse_config,
+    secret_file_problems,
 )
 from monitor.sla.availability import AvailabilityPolicies, MaintenancePolicy, UnmonitoredPolicy
 from monitor.sla.calendar import BusinessCalendar
@@ -653,3 +656,73 @@ def test_no_ratio_outside_zero_and_one_is_a_valid_objective(objective: float) ->
     """Percentages, negative numbers, infinity and NaN are refused."""
     with pytest.raises(ValidationError):
         SlaConfig(window="24x7", objective=objective)
+
+
+# -- hostile files ----------------------------------------------------------------------------
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def test_an_alias_bomb_is_refused_at_the_line_where_it_outgrows_the_bound() -> None:
+    """Nine levels of nine aliases describe 9**9 values; the file is refused, not expanded."""
+    lines = problems(BILLION_LAUGHS)
+    assert len(lines) == 1
+    assert re.fullmatch(r"test\.yaml:\d+: aliases expand to more than 100,000 extra .*", lines[0])
+
+
+def test_merge_keys_that_multiply_are_refused_like_any_alias_bomb() -> None:
+    """``<<: [*a, *a, ...]`` nested six deep expands as much as plain aliases do."""
+    text = "a: &a {x: 1}\n" + "".join(
+        f"{name}: &{name} {{<<: [{', '.join([f'*{previous}'] * 9)}], y: 1}}\n"
+        for previous, name in zip("abcdefg", "bcdefgh", strict=True)
+    )
+    assert "aliases expand to more than" in problems(text)[0]
+
+
+def test_an_aliased_subtree_with_a_duplicate_key_is_reported_once() -> None:
+    """A shared probe mapping is checked once, at its first use, however often it is reused."""
+    text = (
+        "targets:\n"
+        "  - name: a\n"
+        '    probe: &probe {type: http, url: "http://127.0.0.1/", url: "http://x/"}\n'
+        "    slas: [{window: 24x7, objective: 0.99}]\n"
+        + "".join(
+            f"  - {{name: t{i}, probe: *probe, slas: [{{window: 24x7, objective: 0.99}}]}}\n"
+            for i in range(50)
+        )
+    )
+    assert problems(text) == ["test.yaml:3: targets[0].probe.url: duplicate key (first at line 3)"]
+
+
+def test_a_config_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """The error names the file, its size and the limit; nothing is parsed."""
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_CONFIG_BYTES + 1)  # sparse: no disk space needed
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.lines() == [
+        f"{path}: the file is {MAX_CONFIG_BYTES + 1:,} bytes, more than the limit of "
+        f"{MAX_CONFIG_BYTES:,} bytes; is this the right file?"
+    ]
+
+
+def test_a_password_file_that_cannot_be_read_is_a_problem_of_its_field(tmp_path: Path) -> None:
+    """A missing file and a directory are both named with the reason; a readable one is not."""
+    readable = tmp_path / "imap-password"
+    readable.write_text("pw\n", encoding="utf-8")
+    mailboxes = "".join(
+        f"    - name: desk-{i}\n      url: imaps://imap.example.nl\n      username: u\n"
+        f"      password_file: {path}\n      desk_addresses: [desk@example.nl]\n"
+        for i, path in enumerate([tmp_path / "missing", readable, tmp_path])
+    )
+    config = parse_config(f"servicedesk:\n  mailboxes:\n{mailboxes}", "test.yaml")
+    assert [p.render("test.yaml") for p in secret_file_problems(config)] == [
+        f"test.yaml: servicedesk.mailboxes[0].password_file: cannot read {tmp_path / 'missing'}: "
+        "No such file or directory",
+        f"test.yaml: servicedesk.mailboxes[2].password_file: cannot read {tmp_path}: "
+        "Is a directory",
+    ]

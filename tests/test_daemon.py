@@ -8,7 +8,12 @@ instants. Afterwards the test opens the daemon's SQLite store and checks what it
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import os
 import signal
+import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +21,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from monitor.daemon import Daemon, DaemonOptions
+from monitor.settings import Settings
+from probes.base import ProbeContext
 from tests.servers.daemon import INTERVAL, Harness, config_text
 from tests.servers.http import Mode, SwitchableHttpServer
 
@@ -209,3 +217,198 @@ async def test_the_daemon_catches_up_the_missed_monthly_export_at_start(
     await asyncio.sleep(1.5)
     assert await again.stop() == 0
     assert again.count("report_exported") == 0  # once, never twice
+
+
+# -- hostile input and faults ---------------------------------------------------------------
+
+ALIAS_BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+async def get(port: int | None, path: str) -> tuple[int, str]:
+    """One request, bounded: a daemon that stopped answering fails the test, it never hangs it."""
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
+        session.get(f"http://127.0.0.1:{port}{path}") as response,
+    ):
+        return response.status, await response.text()
+
+
+async def test_sighup_with_an_alias_bomb_is_refused_while_the_daemon_keeps_serving(
+    harness: Harness,
+) -> None:
+    """The reload fails with the bound named, probes and /metrics go on, SIGTERM still stops."""
+    daemon = await harness.start()
+    harness.config.write_text(ALIAS_BOMB, encoding="utf-8")
+    daemon.process.send_signal(signal.SIGHUP)
+    failed = await daemon.wait_for("config_reload_failed", within=30)
+    assert "aliases expand to more than" in str(failed["problems"])
+    assert await get(daemon.port, "/-/healthy") == (200, "OK\n")
+    status, metrics = await get(daemon.port, "/metrics")
+    assert status == 200
+    assert "sla_monitor_config_last_reload_successful 0.0" in metrics
+    assert await daemon.stop() == 0
+
+
+async def test_sigterm_stops_the_daemon_while_a_reload_is_stuck_reading_the_file(
+    harness: Harness,
+) -> None:
+    """A FIFO with no writer blocks the reading thread forever; the daemon keeps serving,
+    refuses a second reload meanwhile, and exits 0 on SIGTERM (the stop has a timeout)."""
+    daemon = await harness.start()
+    harness.config.unlink()
+    os.mkfifo(harness.config)
+    daemon.process.send_signal(signal.SIGHUP)
+    assert await get(daemon.port, "/-/healthy") == (200, "OK\n")
+    daemon.process.send_signal(signal.SIGHUP)
+    failed = await daemon.wait_for("config_reload_failed")
+    assert "the previous reload is still reading the file" in str(failed["problems"])
+    assert await get(daemon.port, "/-/healthy") == (200, "OK\n")
+    assert await daemon.stop() == 0
+    assert daemon.count("daemon_stopped") == 1
+
+
+async def test_sighup_with_a_password_file_that_does_not_exist_is_a_failed_reload(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """Green means working: a mailbox whose secret cannot be read is not a successful reload."""
+    daemon = await harness.start()
+    secret = tmp_path / "imap-password"
+    harness.config.write_text(
+        config_text(harness.server.url)
+        + "servicedesk:\n  mailboxes:\n    - name: desk\n      url: imap://127.0.0.1:1\n"
+        f"      username: u\n      password_file: {secret}\n"
+        "      desk_addresses: [desk@example.nl]\n",
+        encoding="utf-8",
+    )
+    daemon.process.send_signal(signal.SIGHUP)
+    failed = await daemon.wait_for("config_reload_failed")
+    assert failed["problems"] == [
+        f"{harness.config}: servicedesk.mailboxes[0].password_file: cannot read {secret}: "
+        "No such file or directory"
+    ]
+    assert daemon.count("config_reloaded") == 0
+    assert await daemon.stop() == 0
+
+
+async def test_a_listen_address_in_use_is_one_line_and_exit_2(harness: Harness) -> None:
+    """The address is named with what to do; no OSError traceback reaches the log."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, daemon = await harness.exit_code({"SLA_MONITOR_LISTEN": f"127.0.0.1:{port}"})
+    assert code == 2
+    [failed] = [e for e in daemon.events if e["level"] == "error"]
+    assert failed["event"] == "listen_failed"
+    assert failed["problem"] == (
+        f"cannot listen on 127.0.0.1:{port}: Address already in use; stop the other process "
+        "or set SLA_MONITOR_LISTEN to a free address"
+    )
+    assert all(line.startswith(b"{") for line in daemon.lines)
+
+
+async def test_a_page_corrupted_store_at_start_is_one_line_and_exit_1(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """The outages table is unreadable: the daemon says the file is damaged, without the SQL."""
+    first = await harness.start()
+    assert await first.stop() == 0
+    database = tmp_path / "sla.db"
+    with sqlite3.connect(database) as connection:
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+        (root,) = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'outages'"
+        ).fetchone()
+    connection.close()
+    with database.open("r+b") as handle:
+        handle.seek(page_size * (root - 1))
+        handle.write(b"\xa5" * page_size)
+    code, daemon = await harness.exit_code()
+    assert code == 1
+    [failed] = [e for e in daemon.events if e["level"] == "error"]
+    assert failed["event"] == "store_unavailable"
+    assert failed["problem"] == (
+        f"the SQLite file {database} is damaged (database disk image is malformed); restore "
+        "it from a backup, or move it away to start an empty store"
+    )
+    assert all(line.startswith(b"{") for line in daemon.lines)
+
+
+async def test_protocol_errors_and_disconnects_leave_no_token_and_no_traceback_in_the_log(
+    harness: Harness,
+) -> None:
+    """An over-long request line and header quoting the write token get the JSON error shape;
+    the log has one masked event each, and a client gone mid-body adds nothing at info."""
+    token = "hostile-write-token-0123456789abcdef"
+    daemon = await harness.start({"SLA_MONITOR_WRITE_TOKEN": token})
+    requests = [
+        f"GET /api/v1/status?access_token={token}&pad={'x' * 9000} HTTP/1.1\r\nHost: a\r\n\r\n",
+        f"GET /api/v1/status HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer {token}\r\n"
+        f"X-Pad: {'y' * 9000}\r\n\r\n",
+    ]
+    for request in requests:
+        reader, writer = await asyncio.open_connection("127.0.0.1", daemon.port)
+        writer.write(request.encode("ascii"))
+        async with asyncio.timeout(10):
+            answer = await reader.read()
+        writer.close()
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400") or head.startswith(b"HTTP/1.0 400")
+        assert b"Content-Type: application/json" in head
+        assert json.loads(body)["error"] == "bad_request"
+    for _ in range(3):
+        reader, writer = await asyncio.open_connection("127.0.0.1", daemon.port)
+        writer.write(
+            b"POST /api/v1/maintenance HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {token}\r\nContent-Length: 5000\r\n\r\n".encode("ascii")
+            + b'{"name": "half'
+        )
+        await writer.drain()
+        writer.close()
+    assert await get(daemon.port, "/-/healthy") == (200, "OK\n")
+    assert await daemon.stop() == 0
+    assert daemon.count("http_request_refused") == 2
+    log = b"".join(daemon.lines)
+    assert token.encode() not in log
+    assert all(line.startswith(b"{") for line in daemon.lines)
+    assert not any("exception" in event for event in daemon.events)  # no traceback inside
+
+
+async def test_a_reload_that_outlasts_its_time_limit_keeps_the_last_good_config(
+    tmp_path: Path, probe_context: ProbeContext
+) -> None:
+    """Reading a FIFO nobody writes never returns: after reload_timeout the reload fails, the
+    metric says so, and the daemon stops normally while the reading thread is still stuck."""
+    config = tmp_path / "sla-monitor.yaml"
+    config.write_text("timezone: Europe/Amsterdam\n", encoding="utf-8")
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'sla.db'}", listen="127.0.0.1:0"
+    )
+    options = DaemonOptions(
+        reload_timeout=timedelta(milliseconds=300), install_signal_handlers=False
+    )
+    daemon = Daemon(settings, config_path=config, options=options)
+    running = asyncio.create_task(daemon.run())
+    try:
+        async with asyncio.timeout(20):
+            while True:
+                if daemon.snapshot() is not None:
+                    break
+                await asyncio.sleep(0.05)
+        config.unlink()
+        os.mkfifo(config)
+        assert await asyncio.wait_for(daemon.reload(probe_context), timeout=20) is False
+        ok = daemon.registry.get_sample_value("sla_monitor_config_last_reload_successful")
+        assert ok == 0.0
+        daemon.request_stop()
+        assert await asyncio.wait_for(running, timeout=30) == 0
+    finally:
+        daemon.request_stop()
+        # Let the stuck thread finish: a writer that opens and closes gives it end-of-file.
+        with contextlib.suppress(OSError):
+            os.close(os.open(config, os.O_WRONLY | os.O_NONBLOCK))
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(running, timeout=30)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -104,3 +106,24 @@ def test_build_ssl_context_refuses_old_protocols(
 async def store_for_web(tmp_path: Path) -> AsyncIterator[Store]:
     async with await Store.open(f"sqlite+aiosqlite:///{tmp_path}/web.db") as store:
         yield store
+
+
+async def test_a_request_aiohttp_refuses_is_answered_in_the_json_error_shape() -> None:
+    """A header over aiohttp's limit: 400 with ``{"error", "detail"}``, not aiohttp's text."""
+    runner = await start_server(create_app(render_metrics, []), "127.0.0.1", 0)
+    host, port = runner.addresses[0][:2]
+    try:
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.write(f"GET /metrics HTTP/1.1\r\nHost: a\r\nX-Pad: {'y' * 9000}\r\n\r\n".encode())
+        async with asyncio.timeout(10):
+            answer = await reader.read()
+        writer.close()
+    finally:
+        await runner.cleanup()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split(b" ", 2)[1] == b"400"
+    assert b"Content-Type: application/json" in head
+    assert json.loads(body) == {
+        "error": "bad_request",
+        "detail": "the request line or a header is longer than the server accepts",
+    }

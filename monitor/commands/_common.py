@@ -132,14 +132,7 @@ def command_logger(level: int = logging.WARNING) -> FilteringBoundLogger:
 
 
 def store_failure(url: str, error: Exception) -> str:
-    """Why the store failed, with the URL's password masked and the driver's text cut short."""
-    from monitor.store import safe_url
+    """Why the store failed and what to do, with the URL's password masked and no SQL."""
+    from monitor.store import describe_store_failure
 
-    try:
-        where = safe_url(url)
-    except ValueError:
-        where = "the database"
-    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-    if url and url in reason:
-        reason = reason.replace(url, where)
-    return f"cannot use the store at {where}: {reason[:300]}"
+    return describe_store_failure(url, error)

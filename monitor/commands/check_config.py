@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.commands._common import EXIT_OK, UsageError, config_path, fail
-from monitor.config import Config, ConfigError, load_config
+from monitor.config import Config, ConfigError, load_config, secret_file_problems
 
 __all__ = ["register", "run", "summary"]
 
@@ -36,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
                 "check-config: no configuration file given; pass PATH or set SLA_MONITOR_CONFIG"
             )
         config = load_config(path)
+        unreadable = secret_file_problems(config)
+        if unreadable:
+            raise ConfigError(str(path), unreadable)
         problems = host_problems(config)
         if problems:
             raise UsageError(*(f"{path}: {line}" for line in problems))

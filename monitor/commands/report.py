@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from monitor.commands._common import (
     EXIT_OK,
     UsageError,
@@ -36,6 +38,7 @@ from monitor.commands._common import (
     database_url,
     fail,
     optional_config,
+    store_failure,
 )
 from monitor.config import Config, ConfigError
 from monitor.report.export import run_exports
@@ -135,8 +138,7 @@ async def _open(url: str) -> Store | None:
     try:
         return await Store.open(url, logger=command_logger())
     except Exception as error:
-        # The URL may carry a password: name only the kind of failure.
-        print(f"report: cannot open the store: {type(error).__name__}", file=sys.stderr)
+        print(f"report: {store_failure(url, error)}", file=sys.stderr)
         return None
 
 
@@ -147,7 +149,11 @@ async def _report(
     if store is None:
         return EXIT_STORE
     async with store:
-        report = await load_report(store, config, month, now)
+        try:
+            report = await load_report(store, config, month, now)
+        except (SQLAlchemyError, OSError) as error:  # opened, then failed reading a page
+            print(f"report: {store_failure(url, error)}", file=sys.stderr)
+            return EXIT_STORE
     text = render(report, name)
     if output is None:
         sys.stdout.write(text)
@@ -162,7 +168,11 @@ async def _export(url: str, config: Config, directory: Path, now: datetime) -> i
     if store is None:
         return EXIT_STORE
     async with store:
-        written = await run_exports(store, config, directory, now)
+        try:
+            written = await run_exports(store, config, directory, now)
+        except (SQLAlchemyError, OSError) as error:
+            print(f"report: {store_failure(url, error)}", file=sys.stderr)
+            return EXIT_STORE
     for path in written:
         print(f"wrote {path}")
     return EXIT_OK

@@ -7,8 +7,9 @@ config builds the pure objects the SLA core works with: ``config.calendar(name)`
 """
 
 from monitor.config._errors import ConfigError, ConfigProblem, problems_from_validation_error
-from monitor.config._load import load_config, parse_config
+from monitor.config._load import MAX_CONFIG_BYTES, load_config, parse_config
 from monitor.config._model import Config
+from monitor.config._secrets import secret_file_problems
 from monitor.config._sections import (
     DEFAULT_CATEGORIES,
     HOLIDAY_NAME_YEARS,
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_CALENDAR",
     "DEFAULT_CATEGORIES",
     "HOLIDAY_NAME_YEARS",
+    "MAX_CONFIG_BYTES",
     "CalendarConfig",
     "CategoryConfig",
     "Config",
@@ -48,4 +50,5 @@ __all__ = [
     "load_config",
     "parse_config",
     "problems_from_validation_error",
+    "secret_file_problems",
 ]

@@ -17,9 +17,25 @@ import yaml
 
 from monitor.config._paths import PathElement, format_path
 
-__all__ = ["YamlDocument", "YamlError", "YamlProblem", "line_of", "load_yaml"]
+__all__ = [
+    "MAX_ALIAS_EXPANSION",
+    "YamlDocument",
+    "YamlError",
+    "YamlProblem",
+    "line_of",
+    "load_yaml",
+]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+
+MAX_ALIAS_EXPANSION = 100_000
+"""Most nodes that aliases may add when the document is expanded into plain data.
+
+An alias is a reference, so nine lines of nested aliases (the "billion laughs") describe a
+billion values: cheap to parse, but everything that walks the data afterwards (validation,
+the duplicate-key check) would take hours and gigabytes. A real configuration uses a few
+aliases for shared SLA lists; a hundred thousand extra nodes is far beyond that.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +91,8 @@ def load_yaml(text: str) -> YamlDocument:
         root = loader.get_single_node()
         if root is None:
             return YamlDocument(None, None)
-        duplicates = list(_duplicate_keys(root, (), set()))
+        _check_expansion(root)
+        duplicates = list(_duplicate_keys(root, (), set(), set()))
         if duplicates:
             raise YamlError(duplicates)
         data = loader.construct_document(root)
@@ -100,13 +117,63 @@ def _syntax_problem(error: yaml.MarkedYAMLError) -> YamlProblem:
     return YamlProblem(line, "", f"YAML syntax error: {problem}")
 
 
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand beyond :data:`MAX_ALIAS_EXPANSION` nodes.
+
+    Counts the expanded size bottom-up, each distinct node once (a memo by identity), so the
+    check itself is linear in the text however deep the aliases nest. A merge key's value is
+    an alias too and is counted the same way.
+    """
+    expanded: dict[int, int] = {}
+    distinct = 0
+    # Iterative post-order walk: a deeply nested document must not hit Python's recursion
+    # limit here. A node met again while still open is an alias cycle: counted as one.
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_nodes.discard(key)
+            size = 1 + sum(expanded.get(id(child), 1) for child in _children(node))
+            expanded[key] = size
+            if size - distinct > MAX_ALIAS_EXPANSION:
+                raise YamlError([_expansion_problem(node)])
+            continue
+        if key in expanded or key in open_nodes:
+            continue
+        distinct += 1
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+
+
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            yield key_node
+            yield value_node
+    elif isinstance(node, yaml.SequenceNode):
+        yield from node.value
+
+
+def _expansion_problem(node: yaml.Node) -> YamlProblem:
+    return YamlProblem(
+        node.start_mark.line + 1,
+        "",
+        f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} extra values; "
+        "write the shared parts out or use fewer nested aliases",
+    )
+
+
 def _duplicate_keys(
-    node: yaml.Node, path: tuple[PathElement, ...], active: set[int]
+    node: yaml.Node, path: tuple[PathElement, ...], active: set[int], seen_nodes: set[int]
 ) -> Iterator[YamlProblem]:
-    # ``active`` guards against alias cycles (``&a [*a]``); shared subtrees are visited again,
-    # which only repeats their (valid) check.
-    if id(node) in active:
+    # ``active`` guards against alias cycles (``&a [*a]``); ``seen_nodes`` makes a shared
+    # subtree (an alias) checked once, at its first path, so the walk is linear in the text.
+    if id(node) in active or id(node) in seen_nodes:
         return
+    seen_nodes.add(id(node))
     active.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[tuple[str, str], int] = {}
@@ -123,10 +190,10 @@ def _duplicate_keys(
                     )
                 else:
                     seen[key] = line
-            yield from _duplicate_keys(value_node, key_path, active)
+            yield from _duplicate_keys(value_node, key_path, active, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            yield from _duplicate_keys(item, (*path, index), active)
+            yield from _duplicate_keys(item, (*path, index), active, seen_nodes)
     active.discard(id(node))
 
 

@@ -116,7 +116,10 @@ def last_exported(directory: Path) -> Month | None:
         match = _FILE.match(path.name)
         if match is None:
             continue
-        month = Month.parse(match.group(1))
+        try:
+            month = Month.parse(match.group(1))
+        except ValueError:  # a stray file named for a year no report can be about
+            continue
         if all(p.is_file() for p in export_paths(directory, month).values()):
             months.append(month)
     return max(months, default=None)

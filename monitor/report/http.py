@@ -21,7 +21,7 @@ from aiohttp import web
 from monitor.config import Config
 from monitor.report.formats import FORMATS, render
 from monitor.report.load import load_report
-from monitor.sla.months import Month
+from monitor.sla.months import Month, MonthOutOfRangeError
 from monitor.store import Store
 
 __all__ = ["Handler", "negotiate", "report_handler"]
@@ -83,6 +83,8 @@ def report_handler(
         text = request.match_info.get("month", "")
         try:
             month = Month.parse(text)
+        except MonthOutOfRangeError as error:
+            return _error(400, "bad_request", str(error))
         except ValueError:
             return _error(400, "bad_request", f"{_quote(text)} is not a month of the form YYYY-MM")
         asked = request.query.get("format")

@@ -15,9 +15,18 @@ from zoneinfo import ZoneInfo
 
 from monitor.sla.intervals import Interval, as_utc
 
-__all__ = ["Month"]
+__all__ = ["Month", "MonthOutOfRangeError"]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+_PARSED_YEARS = range(1970, 9999)
+"""Years a month given by a user may lie in. Nothing was measured before 1970, and a report
+of 0001-01 would need instants before the first one a ``datetime`` can hold (its previous
+month, a zone's offset), so such input is refused as a bad month instead of failing later."""
+
+
+class MonthOutOfRangeError(ValueError):
+    """A well-formed month in a year no report can be about."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -38,7 +47,13 @@ class Month:
         match = _MONTH.match(text.strip())
         if match is None:
             raise ValueError(f"{text!r} is not a month of the form YYYY-MM")
-        return cls(int(match.group(1)), int(match.group(2)))
+        year = int(match.group(1))
+        if year not in _PARSED_YEARS:
+            raise MonthOutOfRangeError(
+                f"the month {text.strip()} lies outside the years "
+                f"{_PARSED_YEARS.start} to {_PARSED_YEARS.stop - 1}"
+            )
+        return cls(year, int(match.group(2)))
 
     @classmethod
     def containing(cls, instant: datetime, zone: ZoneInfo) -> Month:

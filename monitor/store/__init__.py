@@ -28,6 +28,7 @@ from monitor.store.records import (
     new_id,
 )
 from monitor.store.store import DEFAULT_PROBE_RETENTION, Store
+from monitor.store.trouble import describe_store_failure
 from monitor.store.writer import BatchSink, StoreWriter
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "StoredOutage",
     "WriteBatch",
     "create_engine",
+    "describe_store_failure",
     "migrate",
     "new_id",
     "safe_url",

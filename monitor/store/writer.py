@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -99,6 +100,7 @@ class StoreWriter:
         retry_max: float = 30.0,
         write_timeout: float = 60.0,
         logger: FilteringBoundLogger | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if max_buffered_results < 1 or batch_size < 1:
             raise ValueError("max_buffered_results and batch_size must be at least 1")
@@ -112,6 +114,7 @@ class StoreWriter:
         self._retry_initial = retry_initial
         self._retry_max = retry_max
         self._write_timeout = write_timeout
+        self._monotonic = monotonic
         self._log: FilteringBoundLogger = logger if logger is not None else structlog.get_logger()
 
         # Every accepted command gets the next sequence number; flush() waits for a number.
@@ -126,6 +129,8 @@ class StoreWriter:
         self._dropped_results = 0
         self._dropped_in_episode = 0
         self._failed_attempts = 0
+        self._failing_since: float | None = None
+        self._last_failure = ""
 
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -191,6 +196,17 @@ class StoreWriter:
     def pending(self) -> int:
         """Commands accepted but not yet written (a session counts once)."""
         return len(self._results) + len(self._events) + len(self._dirty_sessions)
+
+    @property
+    def failing_since(self) -> float | None:
+        """When (on the monotonic clock) the store began refusing writes; ``None`` while the
+        last write succeeded. Readiness reports a store that refuses writes for too long."""
+        return self._failing_since
+
+    @property
+    def last_failure(self) -> str:
+        """The last write failure, described without SQL or parameters (empty before one)."""
+        return self._last_failure
 
     @property
     def dropped_results(self) -> int:
@@ -377,6 +393,9 @@ class StoreWriter:
 
     def _failed(self, exc: Exception, retry_in: float) -> None:
         self._failed_attempts += 1
+        self._last_failure = _describe(exc)
+        if self._failing_since is None:
+            self._failing_since = self._monotonic()
         try:
             self._on_storage_error()
         except Exception:  # a broken counter must not stop the writer
@@ -392,6 +411,7 @@ class StoreWriter:
         )
 
     def _succeeded(self) -> None:
+        self._failing_since = None
         if self._failed_attempts:
             self._log.info(
                 "store_write_recovered",

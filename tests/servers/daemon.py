@@ -52,12 +52,15 @@ class DaemonProcess:
 
     process: asyncio.subprocess.Process
     events: list[dict[str, object]] = field(default_factory=list)
+    lines: list[bytes] = field(default_factory=list)
+    """Every line the daemon wrote to stderr, JSON or not (a traceback is not JSON)."""
     reader: asyncio.Task[None] | None = None
     port: int | None = None
 
     async def _read(self) -> None:
         assert self.process.stderr is not None
         async for raw in self.process.stderr:
+            self.lines.append(raw)
             with contextlib.suppress(ValueError):
                 self.events.append(json.loads(raw))
 
@@ -91,13 +94,14 @@ class Harness:
         self.server = server
         self.running: list[DaemonProcess] = []
 
-    async def start(self, extra_env: dict[str, str] | None = None) -> DaemonProcess:
+    async def spawn(self, extra_env: dict[str, str] | None = None) -> DaemonProcess:
+        """Start the process and collect its log; :meth:`start` also waits until it serves."""
         env = {
             **os.environ,
-            **(extra_env or {}),
             "SLA_MONITOR_DATABASE_URL": self.database,
             "SLA_MONITOR_LISTEN": "127.0.0.1:0",
             "SLA_MONITOR_CONFIG": str(self.config),
+            **(extra_env or {}),
         }
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -112,12 +116,25 @@ class Harness:
         )
         daemon = DaemonProcess(process)
         daemon.reader = asyncio.create_task(daemon._read())
+        self.running.append(daemon)
+        return daemon
+
+    async def start(self, extra_env: dict[str, str] | None = None) -> DaemonProcess:
+        daemon = await self.spawn(extra_env)
         started = await daemon.wait_for("daemon_started")
         listen = started["listen"]
         assert isinstance(listen, list)
         daemon.port = int(str(listen[0]).rsplit(":", 1)[1])
-        self.running.append(daemon)
         return daemon
+
+    async def exit_code(self, extra_env: dict[str, str] | None = None) -> tuple[int, DaemonProcess]:
+        """Run a daemon that is expected to give up at start-up; the timeout catches a hang."""
+        daemon = await self.spawn(extra_env)
+        async with asyncio.timeout(30):
+            code = await daemon.process.wait()
+            assert daemon.reader is not None
+            await daemon.reader
+        return code, daemon
 
     async def store(self) -> Store:
         return await Store.open(self.database)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.sla.months import Month
+from monitor.sla.months import Month, MonthOutOfRangeError
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -45,4 +45,11 @@ def test_previous_and_next_cross_year_boundaries() -> None:
 def test_a_malformed_month_is_refused(text: str) -> None:
     """Only YYYY-MM with a real month number is a month."""
     with pytest.raises(ValueError, match="month"):
+        Month.parse(text)
+
+
+@pytest.mark.parametrize("text", ["0001-01", "1969-12", "9999-01"])
+def test_a_parsed_month_outside_the_reportable_years_is_refused(text: str) -> None:
+    """Input such as 0001-01 fails here, not later with an OverflowError in a zone offset."""
+    with pytest.raises(MonthOutOfRangeError, match="outside the years 1970 to 9998"):
         Month.parse(text)

@@ -302,7 +302,7 @@ class _PostgresSwitch:
             .render_as_string(hide_password=False)
         )
 
-    async def cut(self, store: Store) -> None:
+    async def cut(self, store: Store | None = None) -> None:
         await self._proxy.close()
 
     async def restore(self) -> None:
@@ -322,5 +322,17 @@ async def switchable_database(
     await proxy.open()
     try:
         yield _PostgresSwitch(proxy, database_url)
+    finally:
+        await proxy.close()
+
+
+@pytest.fixture
+async def cuttable_postgres(postgres_database_url: str) -> AsyncIterator[_PostgresSwitch]:
+    """A fresh PostgreSQL database behind a relay the test can cut, for a daemon process."""
+    url = make_url(postgres_database_url)
+    proxy = _TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.open()
+    try:
+        yield _PostgresSwitch(proxy, postgres_database_url)
     finally:
         await proxy.close()

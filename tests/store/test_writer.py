@@ -443,3 +443,37 @@ async def test_stopping_ends_the_background_task(store: Store, events: Events) -
     await writer.stop()
 
     assert [t for t in asyncio.all_tasks() if t.get_name() == "store-writer"] == []
+
+
+async def test_the_writer_says_since_when_the_database_refuses_writes_until_one_succeeds(
+    switchable_database: SwitchableDatabase, events: Events
+) -> None:
+    """Readiness reads this: set at the first refused write, kept while retries fail, cleared
+    by the first write that succeeds; the reason is the driver's line, not the SQL."""
+    store = await Store.open(switchable_database.url)
+    ticks = iter(range(1000, 100_000))
+    writer = StoreWriter(store, logger=events.logger, monotonic=lambda: float(next(ticks)), **FAST)
+    writer.start()
+    try:
+        writer.record_probe_results(results("a", range(3)))
+        await writer.flush()
+        assert (writer.failing_since, writer.last_failure) == (None, "")
+
+        await switchable_database.cut(store)
+        writer.record_probe_results(results("a", range(3, 6)))
+        with pytest.raises(TimeoutError):
+            await writer.flush(timeout=0.5)
+        first = writer.failing_since
+        assert first is not None
+        assert writer.last_failure
+        assert "INSERT" not in writer.last_failure
+        with pytest.raises(TimeoutError):
+            await writer.flush(timeout=0.3)
+        assert writer.failing_since == first
+
+        await switchable_database.restore()
+        await writer.flush(timeout=20)
+        assert writer.failing_since is None
+    finally:
+        await writer.stop()
+        await store.close()
