@@ -321,9 +321,7 @@ def test_without_a_threshold_every_figure_is_judged() -> None:
     assert october_figure(8.2, min_coverage=0.0).met is True
 
 
-def test_a_miss_the_measured_downtime_already_proves_stays_a_miss_without_full_evidence() -> (
-    None
-):
+def test_a_proven_miss_stays_a_miss_without_full_evidence() -> None:
     """Half of June probed with a 10 h outage: no unmeasured time could save it, so it is
     missed (and needs its 3.2.6 analysis), with the evidence reason beside it."""
     figure = compute_availability(
