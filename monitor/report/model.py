@@ -344,6 +344,7 @@ def build_report(
     the stored records of the API-registered windows, for who registered them and why.
     """
     now = as_utc(now)
+    evidence = evidence.known_at(now)
     # Config.calendar builds and validates a section on every call (milliseconds each); a
     # month of 200 targets asks for the same few calendars hundreds of times.
     calendar_of = functools.cache(config.calendar)
@@ -498,7 +499,9 @@ def _response(
     sources: dict[str, dict[str, str]] = defaultdict(dict)
     others: Counter[str] = Counter()
     for request in requests:
-        if not period.contains(as_utc(request.received_at)):
+        received = as_utc(request.received_at)
+        # A request received after "now" was not known then (a report --as-of the past).
+        if not period.contains(received) or received > now:
             continue
         if request.category not in desk.categories:
             others[request.category] += 1
