@@ -133,7 +133,7 @@ class Daemon:
 
     def render_metrics(self) -> str:
         """The whole ``/metrics`` text: daemon and probe families, then the SLA snapshot's."""
-        text = self.metrics.render()
+        text = self.metrics.render(self._clock())
         running = self._running
         exposition = None if running is None else running.recomputer.exposition
         if exposition is not None:
@@ -227,6 +227,7 @@ class Daemon:
                     stored.id if stored else None,
                     stored.start if stored else None,
                 )
+            await self._restore_scheduled_outcomes(running)
             # A first snapshot before serving: every series exists from the first scrape.
             with contextlib.suppress(Exception):
                 await recomputer.recompute()
@@ -304,8 +305,25 @@ class Daemon:
             observer=self._observer(running),
         )
         running.runners[spec.name] = runner
-        self.metrics.register_target(spec.name)
+        self.metrics.register_target(spec.name, spec.schedule)
         running.scheduler.schedule(spec.name, spec.interval, runner.run_once)
+
+    async def _restore_scheduled_outcomes(self, running: _Running) -> None:
+        """A target with a probing schedule starts with its last stored outcome: outside the
+        schedule it is not probed, and its ``probe_success`` must not read as a failure.
+        Round-the-clock targets are probed within one interval and need no query."""
+        for name, runner in running.runners.items():
+            if runner.spec.schedule is None:
+                continue
+            try:
+                last = await running.store.last_probe_result(name)
+            except Exception as error:  # a store problem must not stop the start
+                self._log.warning(
+                    "last_outcome_unavailable", target=name, error=type(error).__name__
+                )
+                continue
+            if last is not None:
+                self.metrics.probes.restore(name, last.ok, last.duration_seconds, last.started_at)
 
     def _readiness(self, running: _Running) -> list[Readiness]:
         def store_problem() -> str | None:
@@ -429,6 +447,7 @@ class Daemon:
             if spec.interval != runner.spec.interval:
                 running.scheduler.schedule(spec.name, spec.interval, runner.run_once)
             runner.update(spec)
+            self.metrics.register_target(spec.name, spec.schedule)
         self._schedule_mailboxes(running)
         self.metrics.config_reload_ok.set(1)
         running.recomputer.request()

@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from monitor.store import ProbeResultRow
 from tests.servers.daemon import INTERVAL, Harness, config_text
 from tests.servers.http import Mode, SwitchableHttpServer
 
@@ -209,3 +210,48 @@ async def test_the_daemon_catches_up_the_missed_monthly_export_at_start(
     await asyncio.sleep(1.5)
     assert await again.stop() == 0
     assert again.count("report_exported") == 0  # once, never twice
+
+
+async def test_a_target_outside_its_schedule_keeps_its_last_outcome_and_says_it_is_not_probed(
+    harness: Harness,
+) -> None:
+    """Started on a closed day: probe_success is the stored last outcome, not 0, and
+    sla_target_probing tells the dashboard the target is not being probed."""
+    today = now().date()
+    closed = ", ".join(str(today + timedelta(days=d)) for d in (-1, 0, 1))
+    harness.config.write_text(
+        config_text(harness.server.url, extra_target=True)
+        .replace(
+            "timezone: Europe/Amsterdam\n",
+            "timezone: Europe/Amsterdam\ncalendars:\n  closed-now:\n"
+            f"    holidays: {{country: null, include: [{closed}]}}\n",
+        )
+        .replace(
+            "    failures_before_down: 2\n",
+            "    failures_before_down: 2\n    schedule: closed-now\n",
+        ),
+        encoding="utf-8",
+    )
+    store = await harness.store()
+    try:
+        await store.record_probe_results(
+            [ProbeResultRow("web", now() - timedelta(days=2), 0.25, ok=True)]
+        )
+    finally:
+        await store.close()
+
+    daemon = await harness.start()
+    async with aiohttp.ClientSession() as session:
+        url = f"http://127.0.0.1:{daemon.port}/metrics"
+        async with asyncio.timeout(15):
+            while True:  # web-two is probed at once; web never, while its calendar is closed
+                async with session.get(url) as response:
+                    text = await response.text()
+                if 'probe_success{target="web-two"} 1.0' in text:
+                    break
+                await asyncio.sleep(0.1)
+    assert await daemon.stop() == 0
+    assert 'probe_success{target="web"} 1.0' in text
+    assert 'sla_target_probing{target="web"} 0.0' in text
+    assert 'sla_target_probing{target="web-two"} 1.0' in text
+    assert daemon.count("probe_succeeded") == 1  # web-two only

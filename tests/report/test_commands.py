@@ -310,6 +310,4 @@ def test_report_as_of_an_earlier_instant_sees_nothing_recorded_after_it(
     # 2 h + 0.5 h + 1.5 h; nothing after the 18th, monitored time only up to it.
     assert it_system["unplanned_downtime_seconds"] == 4 * 3600.0
     assert it_system["unmonitored_seconds"] == 0.0
-    assert [m["name"] for m in data["maintenance"] if m["kind"] == "registered"] == [
-        "db-upgrade"
-    ]
+    assert [m["name"] for m in data["maintenance"] if m["kind"] == "registered"] == ["db-upgrade"]
