@@ -37,8 +37,8 @@ from monitor.servicedesk.headers import MessageHeaders
 __all__ = [
     "DEFAULT_AUTO_ACK_SUBJECT",
     "DEFAULT_SUBJECT_RULES",
-    "OUT_OF_OFFICE_PHRASES",
     "DEFAULT_TICKET_PATTERN",
+    "OUT_OF_OFFICE_PHRASES",
     "Classification",
     "DeskRules",
     "Direction",
