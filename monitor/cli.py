@@ -13,7 +13,16 @@ from collections.abc import Callable
 from typing import Any
 
 from monitor import __version__
-from monitor.commands import check_config, deadline, holidays, import_, mailbox, report, run
+from monitor.commands import (
+    check_config,
+    deadline,
+    holidays,
+    import_,
+    mailbox,
+    report,
+    request,
+    run,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -24,6 +33,7 @@ _COMMANDS: tuple[Callable[[argparse._SubParsersAction[Any]], None], ...] = (
     import_.register,
     mailbox.register,
     report.register,
+    request.register,
     run.register,
 )
 

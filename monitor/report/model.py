@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -66,7 +66,7 @@ from monitor.sla.response import (
     monthly_response,
     response_deadline,
 )
-from monitor.store.records import MaintenanceWindowRecord
+from monitor.store.records import MaintenanceWindowRecord, RequestLocator
 
 __all__ = [
     "AvailabilityEntry",
@@ -185,6 +185,8 @@ class ResponseEntry:
     description: Description
     last_deadline: datetime
     sources: Mapping[str, str]
+    locators: Mapping[str, RequestLocator] = field(default_factory=dict)
+    """Where the desk finds the mail of a request and its answer, by request id."""
 
     @property
     def category(self) -> str:
@@ -336,6 +338,7 @@ def build_report(
     now: datetime,
     *,
     registrations: Sequence[MaintenanceWindowRecord] = (),
+    locators: Mapping[str, RequestLocator] | None = None,
 ) -> Report:
     """The report of ``month`` from the evidence and requests known at ``now``.
 
@@ -356,7 +359,7 @@ def build_report(
         _target_report(config, maker, month, evidence, now, calendar_of, name=target.name)
         for target in config.targets
     )
-    response, uncategorised = _response(config, period, requests, now, calendar_of)
+    response, uncategorised = _response(config, period, requests, now, calendar_of, locators or {})
     final = now >= period.end and all(entry.result.final for entry in response)
     desk = config.servicedesk
     return Report(
@@ -492,6 +495,7 @@ def _response(
     requests: Iterable[RequestLike],
     now: datetime,
     calendar_of: Callable[[str], BusinessCalendar],
+    locators: Mapping[str, RequestLocator],
 ) -> tuple[tuple[ResponseEntry, ...], tuple[tuple[str, int], ...]]:
     desk = config.servicedesk
     calendar = calendar_of(desk.calendar)
@@ -527,6 +531,11 @@ def _response(
                 calendar, period.end - _TICK, norm.days, desk.business_day
             ),
             sources=sources.get(name, {}),
+            locators={
+                request_id: locators[request_id]
+                for request_id in sources.get(name, {})
+                if request_id in locators
+            },
         )
         for name, norm in desk.categories.items()
     )
