@@ -35,7 +35,7 @@ from monitor.metrics import DaemonMetrics
 from monitor.recompute import SlaRecomputer
 from monitor.recording import WriterSink
 from monitor.report.export import run_exports
-from monitor.runner import TargetRunner, TargetSpec
+from monitor.runner import TargetRunner, TargetSpec, probe_session
 from monitor.scheduler import ProbeScheduler
 from monitor.servicedesk import MailboxError, MailboxScanner
 from monitor.settings import Settings, build_ssl_context
@@ -195,12 +195,7 @@ class Daemon:
             flush_interval=self._options.flush_interval.total_seconds(),
         )
         writer.start()
-        # force_close: every probe opens a fresh connection, so a dead server is noticed
-        # at once instead of being hidden behind a pooled keep-alive connection.
-        http = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(force_close=True, limit=0, ttl_dns_cache=60),
-            cookie_jar=aiohttp.DummyCookieJar(),
-        )
+        http = probe_session()
         scheduler = ProbeScheduler(clock=self._clock, on_lag=self.metrics.scheduler_lag.observe)
         overlay = LiveOverlay(WriterSink(writer))
         holder: list[_Running] = []
