@@ -258,6 +258,10 @@ class Daemon:
                 )
             scheduler.start()
             self._install_signals(context)
+            if not config.targets:
+                # A valid start (the shipped example has none): the service-desk figures and
+                # the HTTP interface run; nothing is probed until targets are configured.
+                self._log.info("no_targets_configured", config=str(self._config_path))
             self._log.info(
                 "daemon_started",
                 version=__version__,

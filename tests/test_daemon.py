@@ -255,3 +255,30 @@ async def test_a_target_outside_its_schedule_keeps_its_last_outcome_and_says_it_
     assert 'sla_target_probing{target="web"} 0.0' in text
     assert 'sla_target_probing{target="web-two"} 1.0' in text
     assert daemon.count("probe_succeeded") == 1  # web-two only
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "sla-monitor.example.yaml"
+
+
+async def test_the_shipped_example_starts_a_daemon_that_logs_no_warning(harness: Harness) -> None:
+    """The README's first command on a fresh machine: it starts, computes its figures,
+    serves them and stops cleanly without a single line at level warning or above."""
+    harness.config.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    daemon = await harness.start()
+    async with aiohttp.ClientSession() as session:
+        url = f"http://127.0.0.1:{daemon.port}/metrics"
+        async with asyncio.timeout(15):
+            while True:  # the snapshot's series appear once a recompute has run
+                async with session.get(url) as response:
+                    text = await response.text()
+                if 'servicedesk_response_objective_ratio{category="email"} 0.8' in text:
+                    break
+                await asyncio.sleep(0.1)
+        async with session.get(f"http://127.0.0.1:{daemon.port}/-/ready") as response:
+            assert response.status == 200
+    assert await daemon.stop() == 0
+    assert "sla_monitor_build_info{" in text
+    assert daemon.count("no_targets_configured") == 1
+    loud = [e for e in daemon.events if e.get("level") in {"warning", "error", "critical"}]
+    assert loud == []
+    assert daemon.count("daemon_stopped") == 1
