@@ -192,6 +192,18 @@ class ResponseEntry:
     def category(self) -> str:
         return self.result.category
 
+    def locator(self, verdict: ResponseVerdict, generated_at: datetime) -> RequestLocator | None:
+        """Where the desk finds a request's mail and its answer, as known at ``generated_at``:
+        an answer sent after that instant is not named, as the outcome does not count it.
+        ``None`` for a request that did not come from a mailbox (import, webhook)."""
+        located = self.locators.get(verdict.request.id)
+        if located is None or located.answer is None:
+            return located
+        answered = verdict.request.answered_at
+        if answered is None or answered > generated_at:
+            return RequestLocator(located.request, None)
+        return located
+
     @property
     def late(self) -> tuple[ResponseVerdict, ...]:
         """Breached requests: answered late or not answered by the deadline."""

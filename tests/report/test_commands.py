@@ -104,7 +104,18 @@ def test_report_writes_any_format_to_a_file_and_leaves_no_temporary_file(
     text = target.read_text(encoding="utf-8")
     if name == "csv":
         rows = list(csv.DictReader(io.StringIO(text, newline="")))
-        assert [r["met"] for r in rows] == ["true", "false", "false", "false", "true", "", "true"]
+        figures = [r for r in rows if r["kind"] != "late_request"]
+        assert [r["met"] for r in figures] == [
+            "true",
+            "false",
+            "false",
+            "false",
+            "true",
+            "",
+            "true",
+        ]
+        late = [r["request_id"] for r in rows if r["kind"] == "late_request"]
+        assert late == ["E5", "E3", "E4"]
     elif name == "html":
         assert text.startswith("<!DOCTYPE html>")
         assert 'Service Level Report <span class="month">May 2026</span>' in text
