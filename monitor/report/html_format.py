@@ -9,7 +9,8 @@ norm, bandwidth, method and frequency. The page is built for that reader:
 3. per target, a timeline of the month (outages, agreed maintenance shaded, monitoring gaps)
    and a table that adds every figure up from its parts;
 4. the maintenance windows, with retroactive reclassifications and who approved them;
-5. service-desk response per category, with every late and pending request;
+5. service-desk response per category, with every late and pending request and where its
+   mail and answer lie on the IMAP server (never a subject, body or address);
 6. the 3.2.15 descriptions; 7. the policies in force and the resolved holiday list.
 
 One file, nothing fetched: inline CSS, inline SVG, no script (it reads the same in a mail
