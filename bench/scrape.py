@@ -109,7 +109,7 @@ async def measure(count: int, scrapes: int, workdir: Path) -> dict[str, float]:
     assert exposition is not None
 
     def render() -> str:  # what Daemon.render_metrics does
-        return metrics.render() + exposition.render(NOW)
+        return metrics.render(NOW) + exposition.render(NOW)
 
     runner = await start_server(create_app(render, []), "127.0.0.1", 0)
     port = runner.addresses[0][1]

@@ -13,7 +13,17 @@ from collections.abc import Callable
 from typing import Any
 
 from monitor import __version__
-from monitor.commands import check_config, deadline, holidays, import_, mailbox, report, run
+from monitor.commands import (
+    check_config,
+    deadline,
+    holidays,
+    import_,
+    mailbox,
+    probe,
+    report,
+    request,
+    run,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -23,7 +33,9 @@ _COMMANDS: tuple[Callable[[argparse._SubParsersAction[Any]], None], ...] = (
     holidays.register,
     import_.register,
     mailbox.register,
+    probe.register,
     report.register,
+    request.register,
     run.register,
 )
 

@@ -44,7 +44,7 @@ from monitor.metrics import DaemonMetrics
 from monitor.recompute import SlaRecomputer
 from monitor.recording import WriterSink
 from monitor.report.export import run_exports
-from monitor.runner import TargetRunner, TargetSpec
+from monitor.runner import TargetRunner, TargetSpec, probe_session
 from monitor.scheduler import ProbeScheduler
 from monitor.servicedesk import MailboxError, MailboxScanner
 from monitor.settings import Settings, build_ssl_context
@@ -196,7 +196,7 @@ class Daemon:
 
     def render_metrics(self) -> str:
         """The whole ``/metrics`` text: daemon and probe families, then the SLA snapshot's."""
-        text = self.metrics.render()
+        text = self.metrics.render(self._clock())
         running = self._running
         exposition = None if running is None else running.recomputer.exposition
         if exposition is not None:
@@ -265,12 +265,7 @@ class Daemon:
             monotonic=self._monotonic,
         )
         writer.start()
-        # force_close: every probe opens a fresh connection, so a dead server is noticed
-        # at once instead of being hidden behind a pooled keep-alive connection.
-        http = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(force_close=True, limit=0, ttl_dns_cache=60),
-            cookie_jar=aiohttp.DummyCookieJar(),
-        )
+        http = probe_session()
         scheduler = ProbeScheduler(clock=self._clock, on_lag=self.metrics.scheduler_lag.observe)
         overlay = LiveOverlay(WriterSink(writer))
         holder: list[_Running] = []
@@ -297,6 +292,7 @@ class Daemon:
                     stored.id if stored else None,
                     stored.start if stored else None,
                 )
+            await self._restore_scheduled_outcomes(running)
             # A first snapshot before serving: every series exists from the first scrape.
             with contextlib.suppress(Exception):
                 await recomputer.recompute()
@@ -343,6 +339,10 @@ class Daemon:
                 )
             scheduler.start()
             self._install_signals(context)
+            if not config.targets:
+                # A valid start (the shipped example has none): the service-desk figures and
+                # the HTTP interface run; nothing is probed until targets are configured.
+                self._log.info("no_targets_configured", config=str(self._config_path))
             self._log.info(
                 "daemon_started",
                 version=__version__,
@@ -389,8 +389,25 @@ class Daemon:
             observer=self._observer(running),
         )
         running.runners[spec.name] = runner
-        self.metrics.register_target(spec.name)
+        self.metrics.register_target(spec.name, spec.schedule)
         running.scheduler.schedule(spec.name, spec.interval, runner.run_once)
+
+    async def _restore_scheduled_outcomes(self, running: _Running) -> None:
+        """A target with a probing schedule starts with its last stored outcome: outside the
+        schedule it is not probed, and its ``probe_success`` must not read as a failure.
+        Round-the-clock targets are probed within one interval and need no query."""
+        for name, runner in running.runners.items():
+            if runner.spec.schedule is None:
+                continue
+            try:
+                last = await running.store.last_probe_result(name)
+            except Exception as error:  # a store problem must not stop the start
+                self._log.warning(
+                    "last_outcome_unavailable", target=name, error=type(error).__name__
+                )
+                continue
+            if last is not None:
+                self.metrics.probes.restore(name, last.ok, last.duration_seconds, last.started_at)
 
     def _readiness(self, running: _Running) -> list[Readiness]:
         grace = self._settings.ready_store_failure_grace.total_seconds()
@@ -556,6 +573,7 @@ class Daemon:
             if spec.interval != runner.spec.interval:
                 running.scheduler.schedule(spec.name, spec.interval, runner.run_once)
             runner.update(spec)
+            self.metrics.register_target(spec.name, spec.schedule)
         self._schedule_mailboxes(running)
         self.metrics.config_reload_ok.set(1)
         running.recomputer.request()

@@ -17,7 +17,7 @@ from datetime import datetime
 from monitor.runner import RecordSink
 from monitor.sla.availability import Outage, OutageSource
 from monitor.sla.coverage import SessionExtended, SessionStarted
-from monitor.sla.intervals import Interval
+from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.outages import OutageClosed, OutageOpened
 from monitor.sla.registered import RegisteredMaintenance
 from monitor.store import Store
@@ -44,6 +44,34 @@ class Evidence:
 
     def sessions_of(self, target: str) -> tuple[Span, ...]:
         return self.sessions.get(target, ())
+
+    def known_at(self, instant: datetime) -> Evidence:
+        """The evidence as it stood at ``instant``: what was recorded later is invisible.
+
+        A report ``--as-of`` an earlier instant must reproduce what could be known then
+        (3.2.5: the report as sent): an outage that started later is left out and one that
+        ended later is still open; a session that started later is left out and one that
+        went on is cut at the instant; a maintenance window registered later did not exist.
+        """
+        at = as_utc(instant)
+        outages = {
+            target: tuple(
+                o if o.end is None or as_utc(o.end) <= at else replace(o, end=None)
+                for o in found
+                if as_utc(o.start) <= at
+            )
+            for target, found in self.outages.items()
+        }
+        sessions = {
+            target: tuple(
+                (start, at if as_utc(end) > at else end)
+                for start, end in spans
+                if as_utc(start) <= at
+            )
+            for target, spans in self.sessions.items()
+        }
+        registered = tuple(w for w in self.registered if as_utc(w.registered_at) <= at)
+        return replace(self, outages=outages, sessions=sessions, registered=registered)
 
 
 def outage_from_record(record: StoredOutage) -> Outage:

@@ -15,6 +15,8 @@ histogram are worth the library.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -25,6 +27,7 @@ from prometheus_client import (
 )
 
 from monitor.exposition import family_header, format_value, label_set
+from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.outages import OutageTracker
 from probes.base import ProbeResult
 
@@ -40,6 +43,7 @@ class _Row:
         "failures",
         "labels",
         "last_probe",
+        "schedule",
         "success",
         "successes",
         "up",
@@ -54,6 +58,7 @@ class _Row:
         self.failures = 0
         self.up = 1.0
         self.last_probe = 0.0
+        self.schedule: BusinessCalendar | None = None
 
 
 class ProbeBoard:
@@ -62,8 +67,22 @@ class ProbeBoard:
     def __init__(self) -> None:
         self._rows: dict[str, _Row] = {}
 
-    def register_target(self, target: str) -> None:
-        self._rows.setdefault(target, _Row(target))
+    def register_target(self, target: str, schedule: BusinessCalendar | None = None) -> None:
+        """``schedule`` is the calendar the target is probed in (``None``: round the clock)."""
+        self._rows.setdefault(target, _Row(target)).schedule = schedule
+
+    def restore(self, target: str, ok: bool, duration: float, started_at: datetime) -> None:
+        """The last stored outcome, for a target not probed since start-up.
+
+        A target outside its probing schedule (a weekend) is not probed after a restart;
+        without this its ``probe_success`` would read 0, a failure nobody saw.
+        """
+        row = self._rows.get(target)
+        if row is None or row.last_probe:
+            return
+        row.success = 1.0 if ok else 0.0
+        row.duration = duration
+        row.last_probe = started_at.timestamp()
 
     def forget_target(self, target: str) -> None:
         self._rows.pop(target, None)
@@ -92,8 +111,19 @@ class ProbeBoard:
         row.up = 0.0 if tracker.is_down else 1.0
         row.last_probe = result.started_at.timestamp()
 
-    def render(self) -> str:
+    def render(self, now: datetime) -> str:
         rows = list(self._rows.values())
+        open_now: dict[int, bool] = {}  # one look per calendar, not per target
+        probing = []
+        for r in rows:
+            schedule = r.schedule
+            if schedule is None:
+                inside = True
+            elif (known := open_now.get(id(schedule))) is not None:
+                inside = known
+            else:
+                inside = open_now[id(schedule)] = schedule.is_open(now)
+            probing.append(f"sla_target_probing{r.labels} {'1.0' if inside else '0.0'}\n")
         parts = [
             family_header("probe_success", "gauge", "Whether the last probe succeeded"),
             *(f"probe_success{r.labels} {format_value(r.success)}\n" for r in rows),
@@ -135,6 +165,13 @@ class ProbeBoard:
                 f"sla_monitor_last_probe_timestamp_seconds{r.labels} {format_value(r.last_probe)}\n"
                 for r in rows
             ),
+            family_header(
+                "sla_target_probing",
+                "gauge",
+                "1 while the target is inside its probing schedule; outside it probe_success "
+                "keeps the last outcome",
+            ),
+            *probing,
         ]
         return "".join(parts)
 
@@ -176,8 +213,8 @@ class DaemonMetrics:
         build.labels(version=version).set(1)
         self.config_reload_ok.set(1)
 
-    def register_target(self, target: str) -> None:
-        self.probes.register_target(target)
+    def register_target(self, target: str, schedule: BusinessCalendar | None = None) -> None:
+        self.probes.register_target(target, schedule)
 
     def forget_target(self, target: str) -> None:
         self.probes.forget_target(target)
@@ -186,6 +223,6 @@ class DaemonMetrics:
         """Matches :data:`monitor.runner.ResultObserver`."""
         self.probes.observe(target, result, tracker)
 
-    def render(self) -> str:
+    def render(self, now: datetime) -> str:
         """Daemon-wide metrics (small, through prometheus_client) and the probe families."""
-        return generate_latest(self.registry).decode("utf-8") + self.probes.render()
+        return generate_latest(self.registry).decode("utf-8") + self.probes.render(now)

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+import aiohttp
 import structlog
+from structlog.typing import FilteringBoundLogger
 
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.coverage import CoverageTracker, SessionExtended, SessionStarted
@@ -22,7 +24,15 @@ from monitor.sla.outages import OutageClosed, OutageOpened, OutageTracker
 from probes.base import ProbeContext, ProbeResult
 from probes.config import ProbeConfig
 
-__all__ = ["RecordSink", "ResultObserver", "TargetRunner", "TargetSpec"]
+__all__ = [
+    "ProbeFunction",
+    "RecordSink",
+    "ResultObserver",
+    "TargetRunner",
+    "TargetSpec",
+    "probe_once",
+    "probe_session",
+]
 
 ProbeFunction = Callable[[ProbeConfig, ProbeContext], Awaitable[ProbeResult]]
 
@@ -39,6 +49,54 @@ class RecordSink(Protocol):
     def session_started(self, event: SessionStarted) -> None: ...
 
     def session_extended(self, event: SessionExtended) -> None: ...
+
+
+def probe_session() -> aiohttp.ClientSession:
+    """The HTTP session probes share: the daemon's one, and the ``probe`` command's.
+
+    ``force_close``: every probe opens a fresh connection, so a dead server is noticed at
+    once instead of being hidden behind a pooled keep-alive connection.
+    """
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(force_close=True, limit=0, ttl_dns_cache=60),
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
+
+
+async def probe_once(
+    probe: ProbeFunction,
+    config: ProbeConfig,
+    context: ProbeContext,
+    started_at: datetime,
+    log: FilteringBoundLogger,
+) -> ProbeResult:
+    """One probe run under the configured timeout; a crash becomes a classified failure.
+
+    The one place a probe is called, for the daemon's runners and for ``sla-monitor probe``,
+    so a one-off probe sees exactly what the monitoring sees.
+    """
+    timeout = config.timeout.total_seconds()
+    begin = context.monotonic()
+    try:
+        async with asyncio.timeout(timeout):
+            return await probe(config, context)
+    except TimeoutError:
+        return ProbeResult(
+            ok=False,
+            started_at=started_at,
+            duration=timedelta(seconds=context.monotonic() - begin),
+            error_class="timeout",
+            error_message=f"no answer within {timeout:g}s",
+        )
+    except Exception as error:  # a bug in a probe must not stop the monitoring
+        log.exception("probe_crashed")
+        return ProbeResult(
+            ok=False,
+            started_at=started_at,
+            duration=timedelta(seconds=context.monotonic() - begin),
+            error_class="internal",
+            error_message=type(error).__name__,
+        )
 
 
 ResultObserver = Callable[[str, ProbeResult, OutageTracker], None]
@@ -107,28 +165,7 @@ class TargetRunner:
         return is_open
 
     async def _probe_with_timeout(self, started_at: datetime) -> ProbeResult:
-        timeout = self.spec.probe.timeout.total_seconds()
-        begin = self._context.monotonic()
-        try:
-            async with asyncio.timeout(timeout):
-                return await self._probe(self.spec.probe, self._context)
-        except TimeoutError:
-            return ProbeResult(
-                ok=False,
-                started_at=started_at,
-                duration=timedelta(seconds=self._context.monotonic() - begin),
-                error_class="timeout",
-                error_message=f"no answer within {timeout:g}s",
-            )
-        except Exception as error:  # a bug in a probe must not stop the monitoring
-            self._log.exception("probe_crashed")
-            return ProbeResult(
-                ok=False,
-                started_at=started_at,
-                duration=timedelta(seconds=self._context.monotonic() - begin),
-                error_class="internal",
-                error_message=type(error).__name__,
-            )
+        return await probe_once(self._probe, self.spec.probe, self._context, started_at, self._log)
 
     def record(self, result: ProbeResult) -> None:
         """Feed the trackers and the sink; log only what changed."""

@@ -58,26 +58,66 @@ def problems(text: str) -> list[str]:
 # -- the example and the defaults -----------------------------------------------------------
 
 
-def test_the_shipped_example_loads_and_builds_its_pure_objects() -> None:
-    """The documented example is a working configuration, not just a valid one."""
+def uncommented(text: str) -> str:
+    """The example with its templates switched on: each ``key: []`` line that is followed by
+    a commented ``key:`` block is replaced by that block, one ``# `` removed from each line
+    (the block ends at the first line that is not a comment at its indentation)."""
+    lines = text.splitlines()
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        key = line.strip().removesuffix(" []")
+        indent = line[: len(line) - len(line.lstrip())]
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if line.endswith(": []") and following == f"{indent}# {key}":
+            index += 1
+            while index < len(lines) and lines[index].startswith(f"{indent}#"):
+                out.append(indent + lines[index][len(indent) :].removeprefix("# "))
+                index += 1
+            continue
+        out.append(line)
+        index += 1
+    return "\n".join(out) + "\n"
+
+
+def test_the_shipped_example_runs_without_anything_that_depends_on_the_host() -> None:
+    """No target, no maintenance of one, no mailbox: a first run on any machine opens no
+    outage and polls nothing it cannot reach; the desk's norms are there."""
     config = load_config(EXAMPLE)
     assert config.timezone == "Europe/Amsterdam"
-    assert [t.name for t in config.targets] == ["it-system"]
+    assert config.targets == ()
+    assert config.maintenance == ()
+    assert config.servicedesk.mailboxes == ()
+    assert config.servicedesk.categories["information_request"].days == 2
+
+
+def test_the_shipped_example_templates_parse_when_uncommented() -> None:
+    """The commented templates (targets, maintenance, mailbox) are a working configuration,
+    not just documentation: uncommented, they load and build their pure objects."""
+    config = parse_config(uncommented(EXAMPLE.read_text(encoding="utf-8")), str(EXAMPLE))
+    names = [t.name for t in config.targets]
+    assert names == ["it-system", "servicedesk-mail", "servicedesk-phone"]
     probe = config.targets[0].probe
     assert isinstance(probe, HttpProbeConfig)
-    assert probe.url == "http://127.0.0.1:9630/-/healthy"
+    assert probe.url == "https://it-system.example.nl/health"
     assert config.targets[0].interval == timedelta(seconds=30)
     assert [(s.window, s.objective) for s in config.targets[0].slas] == [
         ("24x7", 0.99),
         ("business-hours", 1.0),
     ]
-    assert config.servicedesk.mailboxes[0].secret.password_env == "SLA_MONITOR_IMAP_PASSWORD"
-    assert config.servicedesk.categories["information_request"].days == 2
+    assert [t.probe.type for t in config.targets[1:]] == ["smtp", "sip"]
+    assert [t.schedule for t in config.targets[1:]] == ["business-hours", "business-hours"]
+    assert [m.name for m in config.maintenance] == ["release-2026-06", "weekly-patching"]
+    [mailbox] = config.servicedesk.mailboxes
+    assert mailbox.secret.password_env == "SLA_MONITOR_IMAP_PASSWORD"
+    assert (mailbox.port, mailbox.tls) == (993, True)
 
 
 def test_the_example_release_night_and_patching_overlap_into_five_hours() -> None:
     """14 June 2026: patching 01:00-03:00 and release 02:00-06:00 forgive 01:00-06:00 once."""
-    schedule = load_config(EXAMPLE).maintenance_schedule()
+    text = uncommented(EXAMPLE.read_text(encoding="utf-8"))
+    schedule = parse_config(text, str(EXAMPLE)).maintenance_schedule()
     forgiven = schedule.for_target("it-system", local(2026, 6, 14), local(2026, 6, 15))
     assert forgiven == IntervalSet.of(local(2026, 6, 14, 1), local(2026, 6, 14, 6))
     names = [o.name for o in schedule.occurrences(local(2026, 6, 14), local(2026, 6, 15))]
@@ -632,7 +672,7 @@ def test_config_errors_render_with_and_without_line_and_path() -> None:
 
 def test_loaded_configurations_are_frozen() -> None:
     """A reload replaces the whole value; nothing edits a live configuration in place."""
-    config = load_config(EXAMPLE)
+    config = parse_config(uncommented(EXAMPLE.read_text(encoding="utf-8")), str(EXAMPLE))
     with pytest.raises(ValidationError):
         config.timezone = "UTC"  # type: ignore[misc]
     with pytest.raises(ValidationError):

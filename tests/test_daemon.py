@@ -23,6 +23,7 @@ import pytest
 
 from monitor.daemon import Daemon, DaemonOptions
 from monitor.settings import Settings
+from monitor.store import ProbeResultRow
 from probes.base import ProbeContext
 from tests.servers.daemon import INTERVAL, Harness, config_text
 from tests.servers.http import Mode, SwitchableHttpServer
@@ -412,3 +413,75 @@ async def test_a_reload_that_outlasts_its_time_limit_keeps_the_last_good_config(
             os.close(os.open(config, os.O_WRONLY | os.O_NONBLOCK))
         with contextlib.suppress(Exception):
             await asyncio.wait_for(running, timeout=30)
+
+
+async def test_a_target_outside_its_schedule_keeps_its_last_outcome_and_says_it_is_not_probed(
+    harness: Harness,
+) -> None:
+    """Started on a closed day: probe_success is the stored last outcome, not 0, and
+    sla_target_probing tells the dashboard the target is not being probed."""
+    today = now().date()
+    closed = ", ".join(str(today + timedelta(days=d)) for d in (-1, 0, 1))
+    harness.config.write_text(
+        config_text(harness.server.url, extra_target=True)
+        .replace(
+            "timezone: Europe/Amsterdam\n",
+            "timezone: Europe/Amsterdam\ncalendars:\n  closed-now:\n"
+            f"    holidays: {{country: null, include: [{closed}]}}\n",
+        )
+        .replace(
+            "    failures_before_down: 2\n",
+            "    failures_before_down: 2\n    schedule: closed-now\n",
+        ),
+        encoding="utf-8",
+    )
+    store = await harness.store()
+    try:
+        await store.record_probe_results(
+            [ProbeResultRow("web", now() - timedelta(days=2), 0.25, ok=True)]
+        )
+    finally:
+        await store.close()
+
+    daemon = await harness.start()
+    async with aiohttp.ClientSession() as session:
+        url = f"http://127.0.0.1:{daemon.port}/metrics"
+        async with asyncio.timeout(15):
+            while True:  # web-two is probed at once; web never, while its calendar is closed
+                async with session.get(url) as response:
+                    text = await response.text()
+                if 'probe_success{target="web-two"} 1.0' in text:
+                    break
+                await asyncio.sleep(0.1)
+    assert await daemon.stop() == 0
+    assert 'probe_success{target="web"} 1.0' in text
+    assert 'sla_target_probing{target="web"} 0.0' in text
+    assert 'sla_target_probing{target="web-two"} 1.0' in text
+    assert daemon.count("probe_succeeded") == 1  # web-two only
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "sla-monitor.example.yaml"
+
+
+async def test_the_shipped_example_starts_a_daemon_that_logs_no_warning(harness: Harness) -> None:
+    """The README's first command on a fresh machine: it starts, computes its figures,
+    serves them and stops cleanly without a single line at level warning or above."""
+    harness.config.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    daemon = await harness.start()
+    async with aiohttp.ClientSession() as session:
+        url = f"http://127.0.0.1:{daemon.port}/metrics"
+        async with asyncio.timeout(15):
+            while True:  # the snapshot's series appear once a recompute has run
+                async with session.get(url) as response:
+                    text = await response.text()
+                if 'servicedesk_response_objective_ratio{category="email"} 0.8' in text:
+                    break
+                await asyncio.sleep(0.1)
+        async with session.get(f"http://127.0.0.1:{daemon.port}/-/ready") as response:
+            assert response.status == 200
+    assert await daemon.stop() == 0
+    assert "sla_monitor_build_info{" in text
+    assert daemon.count("no_targets_configured") == 1
+    loud = [e for e in daemon.events if e.get("level") in {"warning", "error", "critical"}]
+    assert loud == []
+    assert daemon.count("daemon_stopped") == 1

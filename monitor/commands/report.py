@@ -4,9 +4,10 @@ Two modes:
 
 * ``report [--month YYYY-MM] [--format json|csv|html] [--output PATH]`` writes one report,
   by default the previous month's, as JSON, to stdout. ``--output`` writes a file instead,
-  atomically. ``--as-of INSTANT`` computes the report as it was known at that instant
-  (answers after it are ignored and open outages count up to it), to reproduce an earlier
-  export.
+  atomically. ``--as-of INSTANT`` computes the report as it was known at that instant, to
+  reproduce an earlier export: everything recorded after it is invisible (requests received
+  and answers given later, outages and monitoring that started later, maintenance
+  registered later); an outage still open then counts up to it.
 * ``report --export-dir DIR`` runs the export job (:mod:`monitor.report.export`): every due
   month not exported yet is written as ``sla-report-YYYY-MM.{json,csv,html}``, one line per
   file on stdout. This is what the systemd timer runs; the daemon runs the same job.

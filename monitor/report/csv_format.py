@@ -1,27 +1,38 @@
-"""The report as CSV: one row per figure, for spreadsheets (DESIGN §3, issue 6).
+"""The report as CSV: one row per figure, then one per late request, for spreadsheets.
 
-The first six columns are the ones the issue names: ``kind`` (``availability`` or
-``response``), ``name`` (the target or the category), ``window`` (the SLA window; for a
-response figure the business calendar its clock runs in), ``objective``, ``value`` and
-``met``. The rest are the components each figure is made of, so a spreadsheet can recompute
-it: ``1 − unplanned_downtime_seconds / window_seconds`` for availability (under the default
+The first six columns are ``kind`` (``availability``, ``response`` or ``late_request``),
+``name`` (the target or the category), ``window`` (the SLA window; for response rows the
+business calendar the clock runs in), ``objective``, ``value`` and ``met``. The next are the
+components each figure is made of, so a spreadsheet can recompute it:
+``1 − unplanned_downtime_seconds / window_seconds`` for availability (under the default
 policies), ``requests_met / (requests_met + breached)`` for response. Columns that do not
 apply to a row's kind are empty.
 
-Values are exact (the core's floats, seconds to the microsecond); ``value`` and ``met`` are
-empty while nothing is decided (a category without decided requests). An availability
-figure whose coverage is below the evidence threshold says ``insufficient evidence`` in
-``met``: it is neither true nor false. RFC 4180: comma,
-CRLF, quotes only where needed.
+After the figures comes one ``late_request`` row for every breached request (requirement
+3.2.6: the analysis of a miss starts from the requests behind it): its id, receipt,
+deadline, answer and source, and for mail the locator of the request and of its answer:
+mailbox, folder, UIDVALIDITY, UID and INTERNALDATE, enough to open the message on the IMAP
+server. Never a subject, body or address: the store has none. The locator columns are empty
+for imported and webhook requests, the answer's while no answer was known at
+``generated_at``.
+
+Values are exact (the core's floats, seconds to the microsecond; instants ISO-8601 with the
+offset of the report's zone); ``value`` and ``met`` are empty while nothing is decided (a
+category without decided requests). An availability figure whose verdict the unmeasured
+time could still change says ``insufficient evidence`` in ``met``: it is neither true nor
+false. RFC 4180: comma, CRLF, quotes only where needed.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from monitor.report._text import seconds
 from monitor.report.model import Report
+from monitor.store.records import MailLocator
 
 __all__ = ["COLUMNS", "INSUFFICIENT_EVIDENCE", "render_csv"]
 
@@ -45,6 +56,17 @@ COLUMNS = (
     "requests_met",
     "breached",
     "pending",
+    "request_id",
+    "received_at",
+    "deadline",
+    "answered_at",
+    "outcome",
+    "source",
+    *(
+        f"{role}_{part}"
+        for role in ("request", "answer")
+        for part in ("mailbox", "folder", "uidvalidity", "uid", "internaldate")
+    ),
 )
 
 
@@ -57,6 +79,22 @@ INSUFFICIENT_EVIDENCE = "insufficient evidence"
 
 def _number(value: float | None) -> str:
     return "" if value is None else repr(value)
+
+
+def _instant(instant: datetime | None, zone: ZoneInfo) -> str:
+    return "" if instant is None else instant.astimezone(zone).isoformat()
+
+
+def _mail(role: str, mail: MailLocator | None, zone: ZoneInfo) -> dict[str, str]:
+    if mail is None:
+        return {}
+    return {
+        f"{role}_mailbox": mail.mailbox,
+        f"{role}_folder": mail.folder,
+        f"{role}_uidvalidity": str(mail.uidvalidity),
+        f"{role}_uid": str(mail.uid),
+        f"{role}_internaldate": _instant(mail.internaldate, zone),
+    }
 
 
 def render_csv(report: Report) -> str:
@@ -101,4 +139,28 @@ def render_csv(report: Report) -> str:
                 "pending": str(result.pending),
             }
         )
+    zone = report.zone
+    for response in report.response:
+        for verdict in response.late:
+            request = verdict.request
+            answered = request.answered_at
+            known = answered is not None and answered <= report.generated_at
+            locator = response.locator(verdict, report.generated_at)
+            writer.writerow(
+                {
+                    **common,
+                    "kind": "late_request",
+                    "name": response.category,
+                    "window": report.policies.servicedesk_calendar,
+                    "days": str(response.result.days),
+                    "request_id": request.id,
+                    "received_at": _instant(request.received_at, zone),
+                    "deadline": _instant(verdict.deadline, zone),
+                    "answered_at": _instant(answered if known else None, zone),
+                    "outcome": verdict.outcome.value,
+                    "source": response.sources.get(request.id, ""),
+                    **_mail("request", locator.request if locator else None, zone),
+                    **_mail("answer", locator.answer if locator else None, zone),
+                }
+            )
     return buffer.getvalue()

@@ -9,7 +9,8 @@ norm, bandwidth, method and frequency. The page is built for that reader:
 3. per target, a timeline of the month (outages, agreed maintenance shaded, monitoring gaps)
    and a table that adds every figure up from its parts;
 4. the maintenance windows, with retroactive reclassifications and who approved them;
-5. service-desk response per category, with every late and pending request;
+5. service-desk response per category, with every late and pending request and where its
+   mail and answer lie on the IMAP server (never a subject, body or address);
 6. the 3.2.15 descriptions; 7. the policies in force and the resolved holiday list.
 
 One file, nothing fetched: inline CSS, inline SVG, no script (it reads the same in a mail
@@ -48,6 +49,7 @@ from monitor.sla.availability import (
 from monitor.sla.calendar import WEEKDAY_NAMES
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.response import BusinessDayMode, ResponseVerdict
+from monitor.store.records import MailLocator
 
 __all__ = ["render_html"]
 
@@ -351,10 +353,41 @@ def _miss(miss: Miss, report: Report) -> str:
         f"Response {miss.name}: {value} of decided requests in time against a norm of "
         f"{objective_text(miss.objective)}"
     )
-    return f'<div class="miss"><h3>{_e(title)}</h3>{_request_table(miss.requests, report)}</div>'
+    entry = next(r for r in report.response if r.category == miss.name)
+    table = _request_table(miss.requests, entry, report)
+    return f'<div class="miss"><h3>{_e(title)}</h3>{table}</div>'
 
 
-def _request_table(verdicts: Sequence[ResponseVerdict], report: Report) -> str:
+def _mail_text(mail: MailLocator, zone: ZoneInfo) -> str:
+    """``ekv-desk · INBOX · UIDVALIDITY 1712 · UID 42 · 2026-11-03 09:12``: enough to open
+    the message on the IMAP server (UID FETCH, or a search on the INTERNALDATE)."""
+    parts = [mail.mailbox, mail.folder, f"UIDVALIDITY {mail.uidvalidity}", f"UID {mail.uid}"]
+    if mail.internaldate is not None:
+        parts.append(instant_text(mail.internaldate, zone))
+    return " · ".join(parts)
+
+
+def _where_cell(verdict: ResponseVerdict, entry: ResponseEntry, report: Report) -> str:
+    """Where the desk finds the request and its answer (3.2.6 analysis of a late one); the
+    report names no subject, body or address, the store has none."""
+    locator = entry.locator(verdict, report.generated_at)
+    if locator is None:
+        source = entry.sources.get(verdict.request.id)
+        text = (
+            "not located yet (the next mailbox scan records it)"
+            if source == "mailbox"
+            else f"not from a mailbox ({source or 'unknown source'})"
+        )
+        return f'<td class="where quiet">{_e(text)}</td>'
+    lines = [f"request: {_mail_text(locator.request, report.zone)}"]
+    if locator.answer is not None:
+        lines.append(f"answer: {_mail_text(locator.answer, report.zone)}")
+    return f'<td class="where">{"<br>".join(_e(line) for line in lines)}</td>'
+
+
+def _request_table(
+    verdicts: Sequence[ResponseVerdict], entry: ResponseEntry, report: Report
+) -> str:
     zone = report.zone
     rows = []
     for verdict in verdicts:
@@ -377,11 +410,13 @@ def _request_table(verdicts: Sequence[ResponseVerdict], report: Report) -> str:
             f"<td>{_e(answered_text)}</td>"
             f'<td class="num">{_e(late_text)}</td>'
             f"<td>{_e(verdict.outcome.value)}</td>"
+            f"{_where_cell(verdict, entry, report)}"
             "</tr>"
         )
     return (
         "<table><thead><tr><th>Request</th><th>Received</th><th>Deadline</th><th>Answered</th>"
-        f"<th>Late by</th><th>Outcome</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        "<th>Late by</th><th>Outcome</th><th>Where the mail lies</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
@@ -644,7 +679,7 @@ def _response(report: Report) -> str:
         if listed:
             details.append(
                 f'<div class="requests"><h3>{_e(entry.category)}: late and pending requests'
-                f"</h3>{_request_table(listed, report)}</div>"
+                f"</h3>{_request_table(listed, entry, report)}</div>"
             )
     other = ""
     if report.uncategorised:
@@ -816,6 +851,7 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
 td.figure { font-weight: bold; }
 .verdict { white-space: nowrap; font-weight: bold; }
 td.when, td.name { white-space: nowrap; }
+td.where { font-size: 12px; }
 td.against small { display: block; }
 .verdict.met, .met-text { color: var(--met); }
 .verdict.missed, .missed-text { color: var(--missed); }

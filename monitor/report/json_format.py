@@ -32,8 +32,9 @@ from monitor.report.model import (
 )
 from monitor.sla.availability import CountedOutage
 from monitor.sla.response import ResponseVerdict
+from monitor.store.records import MailLocator, RequestLocator
 
-__all__ = ["render_json", "report_to_dict"]
+__all__ = ["locator_to_dict", "render_json", "report_to_dict"]
 
 JSONObject = dict[str, Any]
 
@@ -177,6 +178,30 @@ def _request(verdict: ResponseVerdict, entry: ResponseEntry, report: Report) -> 
         "answered_at": _iso(answered, zone),
         "outcome": verdict.outcome.value,
         "source": entry.sources.get(request.id),
+        "locator": locator_to_dict(entry.locators.get(request.id), zone, answered is not None),
+    }
+
+
+def _mail(mail: MailLocator, zone: ZoneInfo) -> JSONObject:
+    return {
+        "mailbox": mail.mailbox,
+        "folder": mail.folder,
+        "uidvalidity": mail.uidvalidity,
+        "uid": mail.uid,
+        "internaldate": _iso(mail.internaldate, zone),
+    }
+
+
+def locator_to_dict(
+    locator: RequestLocator | None, zone: ZoneInfo, answered: bool = True
+) -> JSONObject | None:
+    """Where the desk finds the request mail and its answer; ``None`` for a request that did
+    not come from a mailbox. An answer not known at ``generated_at`` is not named."""
+    if locator is None:
+        return None
+    return {
+        "request": _mail(locator.request, zone),
+        "answer": None if locator.answer is None or not answered else _mail(locator.answer, zone),
     }
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -66,7 +66,7 @@ from monitor.sla.response import (
     monthly_response,
     response_deadline,
 )
-from monitor.store.records import MaintenanceWindowRecord
+from monitor.store.records import MaintenanceWindowRecord, RequestLocator
 
 __all__ = [
     "AvailabilityEntry",
@@ -186,10 +186,24 @@ class ResponseEntry:
     description: Description
     last_deadline: datetime
     sources: Mapping[str, str]
+    locators: Mapping[str, RequestLocator] = field(default_factory=dict)
+    """Where the desk finds the mail of a request and its answer, by request id."""
 
     @property
     def category(self) -> str:
         return self.result.category
+
+    def locator(self, verdict: ResponseVerdict, generated_at: datetime) -> RequestLocator | None:
+        """Where the desk finds a request's mail and its answer, as known at ``generated_at``:
+        an answer sent after that instant is not named, as the outcome does not count it.
+        ``None`` for a request that did not come from a mailbox (import, webhook)."""
+        located = self.locators.get(verdict.request.id)
+        if located is None or located.answer is None:
+            return located
+        answered = verdict.request.answered_at
+        if answered is None or answered > generated_at:
+            return RequestLocator(located.request, None)
+        return located
 
     @property
     def late(self) -> tuple[ResponseVerdict, ...]:
@@ -339,6 +353,7 @@ def build_report(
     now: datetime,
     *,
     registrations: Sequence[MaintenanceWindowRecord] = (),
+    locators: Mapping[str, RequestLocator] | None = None,
 ) -> Report:
     """The report of ``month`` from the evidence and requests known at ``now``.
 
@@ -347,6 +362,7 @@ def build_report(
     the stored records of the API-registered windows, for who registered them and why.
     """
     now = as_utc(now)
+    evidence = evidence.known_at(now)
     # Config.calendar builds and validates a section on every call (milliseconds each); a
     # month of 200 targets asks for the same few calendars hundreds of times.
     calendar_of = functools.cache(config.calendar)
@@ -358,7 +374,7 @@ def build_report(
         _target_report(config, maker, month, evidence, now, calendar_of, name=target.name)
         for target in config.targets
     )
-    response, uncategorised = _response(config, period, requests, now, calendar_of)
+    response, uncategorised = _response(config, period, requests, now, calendar_of, locators or {})
     final = now >= period.end and all(entry.result.final for entry in response)
     desk = config.servicedesk
     return Report(
@@ -494,6 +510,7 @@ def _response(
     requests: Iterable[RequestLike],
     now: datetime,
     calendar_of: Callable[[str], BusinessCalendar],
+    locators: Mapping[str, RequestLocator],
 ) -> tuple[tuple[ResponseEntry, ...], tuple[tuple[str, int], ...]]:
     desk = config.servicedesk
     calendar = calendar_of(desk.calendar)
@@ -501,7 +518,9 @@ def _response(
     sources: dict[str, dict[str, str]] = defaultdict(dict)
     others: Counter[str] = Counter()
     for request in requests:
-        if not period.contains(as_utc(request.received_at)):
+        received = as_utc(request.received_at)
+        # A request received after "now" was not known then (a report --as-of the past).
+        if not period.contains(received) or received > now:
             continue
         if request.category not in desk.categories:
             others[request.category] += 1
@@ -527,6 +546,11 @@ def _response(
                 calendar, period.end - _TICK, norm.days, desk.business_day
             ),
             sources=sources.get(name, {}),
+            locators={
+                request_id: locators[request_id]
+                for request_id in sources.get(name, {})
+                if request_id in locators
+            },
         )
         for name, norm in desk.categories.items()
     )

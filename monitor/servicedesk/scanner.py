@@ -211,6 +211,8 @@ def derive_requests(
                 sender_hash=request.sender_hash,
             ),
             thread_key=request.thread_key,
+            request_key=request.key,
+            answer_key=request.answer_key,
         )
         for request in threading.requests
     ]

@@ -29,6 +29,8 @@ from monitor.store.records import (
     FolderState,
     MailboxRequest,
     MailFact,
+    MailLocator,
+    RequestLocator,
     RequestRecord,
     RequestSource,
     RequestSync,
@@ -48,6 +50,7 @@ __all__ = [
     "mailbox_requests",
     "recompute_requests",
     "record_mail_batch",
+    "request_locators",
     "select_request",
     "select_requests",
     "sender_hash_key",
@@ -96,6 +99,7 @@ async def upsert_requests(
     *,
     now: datetime,
     thread_keys: Mapping[str, str] | None = None,
+    message_keys: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> int:
     """Insert or update requests by id; returns how many rows were inserted or changed.
 
@@ -109,11 +113,19 @@ async def upsert_requests(
     if not latest:
         return 0
     keys = thread_keys or {}
+    located = message_keys or {}
     statement = insert(requests)
     new = statement.excluded
     kept: dict[str, sa.ColumnElement[object]] = {
         name: sa.func.coalesce(new[name], requests.c[name])
-        for name in ("answered_at", "channel", "sender_hash", "thread_key")
+        for name in (
+            "answered_at",
+            "channel",
+            "sender_hash",
+            "thread_key",
+            "request_key",
+            "answer_key",
+        )
     }
     replaced = {name: new[name] for name in ("category", "received_at", "source")}
     differs = sa.or_(
@@ -139,6 +151,8 @@ async def upsert_requests(
                     "channel": r.channel,
                     "sender_hash": r.sender_hash,
                     "thread_key": keys.get(r.id),
+                    "request_key": located.get(r.id, (None, None))[0],
+                    "answer_key": located.get(r.id, (None, None))[1],
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -374,7 +388,10 @@ async def recompute_requests(
             raise ValueError(f"request {item.record.id} is not from mailbox {mailbox}")
     existing = await mailbox_requests(connection, mailbox, reached)
     fresh = [
-        item for item in wanted if existing.get(item.record.id) != (item.record, item.thread_key)
+        item
+        for item in wanted
+        if existing.get(item.record.id)
+        != (item.record, item.thread_key, item.request_key, item.answer_key)
     ]
     changed = await upsert_requests(
         connection,
@@ -382,6 +399,7 @@ async def recompute_requests(
         [item.record for item in fresh],
         now=now,
         thread_keys={item.record.id: item.thread_key for item in fresh},
+        message_keys={item.record.id: (item.request_key, item.answer_key) for item in fresh},
     )
     removed = await delete_requests(
         connection, sorted(existing.keys() - {item.record.id for item in wanted})
@@ -442,7 +460,7 @@ async def _mark_threaded(connection: AsyncConnection, mailbox: str) -> None:
 
 async def mailbox_requests(
     connection: AsyncConnection, mailbox: str, thread_keys: set[str] | None = None
-) -> dict[str, tuple[RequestRecord, str | None]]:
+) -> dict[str, tuple[RequestRecord, str | None, str | None, str | None]]:
     """The requests a mailbox produced, with their thread keys, by id; only those of the
     given threads when ``thread_keys`` is given."""
     condition = sa.and_(requests.c.source == "mailbox", requests.c.channel == mailbox)
@@ -455,7 +473,87 @@ async def mailbox_requests(
                 sa.select(requests).where(condition, requests.c.thread_key.in_(chunk))
             )
             rows.extend(found)
-    return {row.id: (_request(row._mapping), row.thread_key) for row in rows}
+    return {
+        row.id: (_request(row._mapping), row.thread_key, row.request_key, row.answer_key)
+        for row in rows
+    }
+
+
+async def request_locators(
+    connection: AsyncConnection, ids: Sequence[str]
+) -> dict[str, RequestLocator]:
+    """Where the mail behind each request lies; requests without one (imported, webhook,
+    or stored before their mailbox was scanned again) are absent.
+
+    Of several copies of a message (a folder renumbered, a message delivered twice) the one
+    in its own folder (inbox for a request, sent for an answer) under the newest
+    UIDVALIDITY is named: that is the copy the server can still hand out by UID.
+    """
+    found: dict[str, RequestLocator] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        rows = list(
+            await connection.execute(
+                sa.select(
+                    requests.c.id, requests.c.channel, requests.c.request_key, requests.c.answer_key
+                ).where(
+                    requests.c.id.in_(chunk),
+                    requests.c.source == "mailbox",
+                    requests.c.request_key.is_not(None),
+                )
+            )
+        )
+        wanted: dict[str, set[str]] = {}
+        for row in rows:
+            keys = wanted.setdefault(row.channel, set())
+            keys.add(row.request_key)
+            if row.answer_key is not None:
+                keys.add(row.answer_key)
+        copies: dict[tuple[str, str], list[sa.Row[Any]]] = {}
+        for mailbox, keys in wanted.items():
+            for keys_chunk in _chunks(sorted(keys)):
+                result = await connection.execute(
+                    sa.select(
+                        mail_messages.c.mailbox,
+                        mail_messages.c.folder,
+                        mail_messages.c.uidvalidity,
+                        mail_messages.c.uid,
+                        mail_messages.c.role,
+                        mail_messages.c.fingerprint,
+                        mail_messages.c.internaldate,
+                    ).where(
+                        mail_messages.c.mailbox == mailbox,
+                        mail_messages.c.fingerprint.in_(keys_chunk),
+                    )
+                )
+                for copy in result:
+                    copies.setdefault((mailbox, copy.fingerprint), []).append(copy)
+        for row in rows:
+            request = _best_copy(copies.get((row.channel, row.request_key), []), "inbox")
+            if request is None:
+                continue
+            answer = (
+                None
+                if row.answer_key is None
+                else _best_copy(copies.get((row.channel, row.answer_key), []), "sent")
+            )
+            found[row.id] = RequestLocator(request, answer)
+    return found
+
+
+def _best_copy(copies: Sequence[sa.Row[Any]], role: str) -> MailLocator | None:
+    if not copies:
+        return None
+    best = min(copies, key=lambda c: (c.role != role, -c.uidvalidity, c.uid, c.folder))
+    internaldate = best.internaldate
+    if isinstance(internaldate, str):  # SQLite through a raw select
+        internaldate = datetime.fromisoformat(internaldate)
+    return MailLocator(
+        mailbox=best.mailbox,
+        folder=best.folder,
+        uidvalidity=int(best.uidvalidity),
+        uid=int(best.uid),
+        internaldate=None if internaldate is None else internaldate.astimezone(UTC),
+    )
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:

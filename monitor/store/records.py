@@ -27,6 +27,7 @@ __all__ = [
     "FolderRole",
     "FolderState",
     "MailFact",
+    "MailLocator",
     "MailboxRequest",
     "MaintenanceAction",
     "MaintenanceChange",
@@ -36,6 +37,7 @@ __all__ = [
     "OutageOpened",
     "OutageSource",
     "ProbeResultRow",
+    "RequestLocator",
     "RequestRecord",
     "RequestSource",
     "RequestSync",
@@ -389,11 +391,39 @@ class MailboxRequest:
 
     record: RequestRecord
     thread_key: str
+    request_key: str | None = None
+    """Fingerprint of the request message: where the desk finds it (:class:`MailLocator`)."""
+    answer_key: str | None = None
+    """Fingerprint of the answer, when there is one."""
 
     def __post_init__(self) -> None:
         if self.record.source != "mailbox":
             raise ValueError("a mailbox request has source 'mailbox'")
         _check_hash(self.thread_key, "thread_key")
+        for value, what in ((self.request_key, "request_key"), (self.answer_key, "answer_key")):
+            if value is not None:
+                _check_hash(value, what)
+
+
+@dataclass(frozen=True, slots=True)
+class MailLocator:
+    """Where one message lies on the IMAP server, so the desk can open it (3.2.6 analysis)
+    without the store keeping its subject, body or addresses: ``UID FETCH`` of ``uid`` in
+    ``folder`` while its UIDVALIDITY is ``uidvalidity``, or a search on ``internaldate``."""
+
+    mailbox: str
+    folder: str
+    uidvalidity: int
+    uid: int
+    internaldate: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLocator:
+    """The inbox copy of a mail request and the sent copy of its answer."""
+
+    request: MailLocator
+    answer: MailLocator | None = None
 
 
 @dataclass(frozen=True, slots=True)

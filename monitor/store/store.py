@@ -37,6 +37,7 @@ from monitor.store.records import (
     OutageOpened,
     OutageSource,
     ProbeResultRow,
+    RequestLocator,
     RequestRecord,
     RequestSync,
     StoredOutage,
@@ -572,6 +573,11 @@ class Store:
         """The stored request with this id, if any."""
         async with self._engine.connect() as connection:
             return await desk.select_request(connection, request_id)
+
+    async def request_locators(self, ids: Sequence[str]) -> dict[str, RequestLocator]:
+        """Where the mail of each request lies on the IMAP server, by request id."""
+        async with self._engine.connect() as connection:
+            return await desk.request_locators(connection, ids)
 
     async def sender_hash_key(self) -> bytes:
         """This installation's key for hashing sender addresses (made on first use).

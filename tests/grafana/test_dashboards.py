@@ -162,6 +162,23 @@ def test_the_overview_covers_every_sla_figure_the_issue_asks_for() -> None:
     assert any("sla_target_up" in t["expr"] for p in state for t in p["targets"])
 
 
+def test_the_target_state_says_not_probed_outside_the_schedule() -> None:
+    """A target outside its probing schedule reads "not probed", not red or green."""
+    board = load(GRAFANA / "dashboards" / "sla-overview.json")
+    [state] = [p for p in panels(board) if p["title"] == "Target state"]
+    [target] = state["targets"]
+    assert "sla_target_probing" in target["expr"]
+    [mapping] = state["fieldConfig"]["defaults"]["mappings"]
+    texts = {value: option["text"] for value, option in mapping["options"].items()}
+    assert texts == {
+        "0": "down",
+        "1": "up",
+        "2": "down in maintenance",
+        "3": "maintenance",
+        "4": "not probed (outside schedule)",
+    }
+
+
 def test_the_service_desk_board_covers_ratio_objective_open_and_overdue() -> None:
     """Response ratio per category against its objective, open and overdue requests."""
     board = load(GRAFANA / "dashboards" / "service-desk.json")

@@ -55,6 +55,8 @@ PUBLIC_METRICS = frozenset(
         "sla_monitor_last_probe_timestamp_seconds",
         "sla_monitor_storage_errors_total",
         "sla_monitor_config_last_reload_successful",
+        # Added since the first list.
+        "sla_target_probing",
     }
 )
 

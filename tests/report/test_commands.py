@@ -104,7 +104,18 @@ def test_report_writes_any_format_to_a_file_and_leaves_no_temporary_file(
     text = target.read_text(encoding="utf-8")
     if name == "csv":
         rows = list(csv.DictReader(io.StringIO(text, newline="")))
-        assert [r["met"] for r in rows] == ["true", "false", "false", "false", "true", "", "true"]
+        figures = [r for r in rows if r["kind"] != "late_request"]
+        assert [r["met"] for r in figures] == [
+            "true",
+            "false",
+            "false",
+            "false",
+            "true",
+            "",
+            "true",
+        ]
+        late = [r["request_id"] for r in rows if r["kind"] == "late_request"]
+        assert late == ["E5", "E3", "E4"]
     elif name == "html":
         assert text.startswith("<!DOCTYPE html>")
         assert 'Service Level Report <span class="month">May 2026</span>' in text
@@ -284,3 +295,30 @@ def test_import_outages_requires_the_header_of_design_section_3(
     code, _, err = run(capsys, "import", "outages", str(path), "--config", str(config_file))
     assert code == 2
     assert f"{path}{problem}" in err
+
+
+def test_report_as_of_an_earlier_instant_sees_nothing_recorded_after_it(
+    capsys: pytest.CaptureFixture[str], database: str, config_file: Path
+) -> None:
+    """As of Mon 18 May 12:00 the requests, outages, sessions and registrations after it
+    do not exist: no later request is pending, no later outage or window is listed."""
+    code, out, err = run(
+        capsys, "report", "--month", "2026-05", "--config", str(config_file),
+        "--as-of", "2026-05-18T12:00:00+02:00",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    email = data["response"][0]
+    assert [r["id"] for r in email["requests"]] == ["E5", "E7", "E1"]
+    assert (email["received"], email["pending"]) == (3, 0)
+    it_system = data["availability"][0]
+    starts = [o["start"] for o in it_system["outages"]]
+    assert starts == [
+        "2026-04-30T22:00:00+02:00",
+        "2026-05-10T02:30:00+02:00",
+        "2026-05-12T10:00:00+02:00",
+    ]
+    # 2 h + 0.5 h + 1.5 h; nothing after the 18th, monitored time only up to it.
+    assert it_system["unplanned_downtime_seconds"] == 4 * 3600.0
+    assert it_system["unmonitored_seconds"] == 0.0
+    assert [m["name"] for m in data["maintenance"] if m["kind"] == "registered"] == ["db-upgrade"]

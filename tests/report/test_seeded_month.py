@@ -294,7 +294,11 @@ async def test_the_month_is_final_once_its_last_deadline_has_passed(seeded: Seed
 
 def test_every_csv_row_matches_the_hand_arithmetic(may_report: Report) -> None:
     """One row per figure: three availability SLAs and four categories, exact values."""
-    rows = list(csv.DictReader(io.StringIO(render(may_report, "csv"), newline="")))
+    rows = [
+        row
+        for row in csv.DictReader(io.StringIO(render(may_report, "csv"), newline=""))
+        if row["kind"] != "late_request"
+    ]
     assert [(r["kind"], r["name"], r["window"]) for r in rows] == [
         ("availability", "it-system", "24x7"),
         ("availability", "it-system", "business-hours"),
@@ -333,6 +337,32 @@ def test_every_csv_row_matches_the_hand_arithmetic(may_report: Report) -> None:
         assert row["met"] == {None: "", True: "true", False: "false"}[ok]
     assert {r["month"] for r in rows} == {"2026-05"}
     assert {r["final"] for r in rows} == {"false"}
+
+
+def test_every_late_request_has_a_csv_row_after_the_figures(may_report: Report) -> None:
+    """E5 and E3 (breached at 1 June 12:00) each get a row with receipt, deadline, answer and
+    outcome; the seeded rows were stored without a mailbox scan, so no locator is known."""
+    rows = list(csv.DictReader(io.StringIO(render(may_report, "csv"), newline="")))
+    late = [row for row in rows if row["kind"] == "late_request"]
+    assert rows[-len(late) :] == late
+    assert [(r["name"], r["request_id"], r["outcome"], r["source"]) for r in late] == [
+        ("email", "E5", "breached", "mailbox"),
+        ("email", "E3", "breached", "mailbox"),
+    ]
+    assert (late[1]["received_at"], late[1]["deadline"], late[1]["answered_at"]) == (
+        "2026-05-23T10:00:00+02:00",
+        "2026-05-26T18:00:00+02:00",
+        "2026-05-27T09:00:00+02:00",
+    )
+    for row in late:
+        assert (row["window"], row["days"], row["value"], row["met"]) == (
+            "business-hours",
+            "1",
+            "",
+            "",
+        )
+        located = [c for c in row if c.startswith(("request_", "answer_")) and c != "request_id"]
+        assert [row[c] for c in located] == [""] * 10
 
 
 # -- HTML -----------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def test_mail_from_a_desk_address_or_in_the_sent_folder_is_outbound() -> None:
 def test_an_outbound_acknowledgement_without_headers_is_known_by_its_subject() -> None:
     """A plain autoresponder still must not stop the clock; a customer's subject is left alone."""
     ack = parse_headers(headers("From: servicedesk@example.nl", "Subject: Ontvangstbevestiging"))
-    customer = parse_headers(headers("From: klant@example.nl", "Subject: Automatic reply: vraag"))
+    customer = parse_headers(headers("From: klant@example.nl", "Subject: Ontvangstbevestiging?"))
 
     assert classify(ack, RULES, "sent").automatic == "auto-ack"
     assert classify(customer, RULES, "inbox").automatic is None
@@ -170,3 +170,43 @@ def test_outbound_mail_has_no_category() -> None:
     """Only requests are categorised; an answer belongs to its request's category."""
     parsed = parse_headers(headers("From: servicedesk@example.nl", "Subject: Re: klacht"))
     assert classify(parsed, RULES, "sent").category is None
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Afwezig: uw melding over de printer",
+        "AFWEZIG",
+        "Afwezigheidsmelding: RE: storing",
+        "Out of Office: RE: [SD-12] storing",
+        "out of office re: storing",
+        "Out-of-office: storing",
+        "Automatisch antwoord: RE: storing",
+        "Automatic reply: storing",
+        "Autoreply: storing",
+        "Abwesenheitsnotiz: Störung",
+        "Automatische Antwort: Störung",
+        "[Extern] Afwezig: storing",
+    ],
+)
+def test_an_out_of_office_reply_without_auto_reply_headers_is_automatic(subject: str) -> None:
+    """A server that sets no Auto-Submitted still says "Afwezig" first: not a request."""
+    parsed = parse_headers(headers("From: collega@klant.nl", f"Subject: {subject}"), None)
+    assert automatic_reason(parsed) == "out-of-office"
+    assert classify(parsed, RULES, "inbox").automatic == "out-of-office"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Vraag over afwezigheid van een medewerker",
+        "Medewerker afwezig, account blokkeren",
+        "Officeautomatisering",
+        "Outlook out of office werkt niet",
+        "Afwezigheidsregistratie kapot",
+    ],
+)
+def test_a_request_about_an_absence_is_a_persons_mail(subject: str) -> None:
+    """Only the opening of the subject marks an out-of-office reply, not the word anywhere."""
+    parsed = parse_headers(headers("From: klant@klant.nl", f"Subject: {subject}"), None)
+    assert automatic_reason(parsed) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -256,3 +257,87 @@ def test_mailbox_scan_without_configuration_says_how_to_give_one(
     code, _, err = run(capsys, "mailbox", "scan")
     assert code == 2
     assert "give --config PATH or set SLA_MONITOR_CONFIG" in err
+
+
+# -- request show and the report's locators -----------------------------------------------------
+
+
+def test_a_late_mail_request_can_be_found_from_request_show_and_the_report(
+    database: str, tmp_path: Path, mailroom: Mailroom, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The late request names mailbox, folder, UIDVALIDITY/UID and INTERNALDATE of itself and
+    of its answer, and nothing of the message; an "Afwezig" reply is no second request."""
+    mailroom.receive(
+        compose(sender="klant@example.nl", subject="Printer kapot", message_id="<p@klant.nl>"),
+        datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
+    )
+    mailroom.receive(
+        compose(sender="collega@klant.nl", subject="Afwezig: Printer kapot",
+                message_id="<ooo@klant.nl>", in_reply_to="<x@elsewhere.nl>"),
+        datetime(2026, 3, 2, 10, 5, tzinfo=UTC),
+    )  # fmt: skip
+    mailroom.send(
+        compose(sender=DESK, subject="Re: Printer kapot", message_id="<r@example.test>",
+                in_reply_to="<p@klant.nl>"),
+        datetime(2026, 3, 4, 15, 0, tzinfo=UTC),
+    )  # fmt: skip
+    config = desk_config(tmp_path, mailroom)
+    assert run(capsys, "mailbox", "scan", "--config", str(config))[0] == 0
+    [record] = stored(database)
+
+    async def numbering() -> dict[str, int]:
+        async with await Store.open(database, logger=command_logger()) as store:
+            states = await store.mailbox_state("ekv-desk")
+        return {folder: state.uidvalidity for folder, state in states.items()}
+
+    uidvalidity = asyncio.run(numbering())
+    code, out, err = run(capsys, "request", "show", record.id, "--config", str(config))
+    assert (code, err) == (0, "")
+    assert f"id:           {record.id}\n" in out
+    assert "deadline:     2026-03-03T11:00:00+01:00\n" in out
+    assert "outcome:      breached\n" in out
+    assert (
+        f"request mail: mailbox ekv-desk, folder {mailroom.inbox}, "
+        f"UIDVALIDITY {uidvalidity[mailroom.inbox]}, UID 1, "
+        "INTERNALDATE 2026-03-02T11:00:00+01:00\n"
+    ) in out
+    assert (
+        f"answer mail: mailbox ekv-desk, folder {mailroom.sent}, "
+        f"UIDVALIDITY {uidvalidity[mailroom.sent]}, UID 1, "
+        "INTERNALDATE 2026-03-04T16:00:00+01:00\n"
+    ) in out
+    for private in ("Printer", "klant@", "collega", DESK):
+        assert private not in out
+
+    code, out, err = run(
+        capsys, "report", "--month", "2026-03", "--config", str(config),
+        "--as-of", "2026-04-08T12:00:00+02:00",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    [line] = json.loads(out)["response"][0]["requests"]
+    assert (line["id"], line["outcome"]) == (record.id, "breached")
+    assert line["locator"] == {
+        "request": {
+            "mailbox": "ekv-desk",
+            "folder": mailroom.inbox,
+            "uidvalidity": uidvalidity[mailroom.inbox],
+            "uid": 1,
+            "internaldate": "2026-03-02T11:00:00+01:00",
+        },
+        "answer": {
+            "mailbox": "ekv-desk",
+            "folder": mailroom.sent,
+            "uidvalidity": uidvalidity[mailroom.sent],
+            "uid": 1,
+            "internaldate": "2026-03-04T16:00:00+01:00",
+        },
+    }
+
+
+def test_request_show_of_an_unknown_id_says_so_in_one_line(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 2 and one clear line; nothing on stdout."""
+    code, out, err = run(capsys, "request", "show", "desk:nope")
+    assert (code, out) == (2, "")
+    assert err == "request: no request with id 'desk:nope' in the store\n"

@@ -1,0 +1,132 @@
+"""``sla-monitor request show ID``: one request, and where the desk finds its mail.
+
+For the 3.2.6 analysis of a late request: the report names requests by id only (the store
+keeps no subject, body or address), so this prints the request's deadline and outcome under
+the configured norm and, for mail, the locator of the request and of its answer: mailbox,
+folder, UIDVALIDITY/UID and INTERNALDATE, enough to open the message on the IMAP server.
+
+Exit 0 when found; 2 for an unknown id or bad input; 1 when the store cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from monitor.commands._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    add_config_option,
+    command_logger,
+    database_url,
+    fail,
+    optional_config,
+    store_failure,
+)
+from monitor.config import Config, ConfigError
+from monitor.sla.response import RequestTiming, judge_request, response_deadline
+from monitor.store import MailLocator, RequestRecord, Store
+
+__all__ = ["register", "run_show"]
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "request",
+        help="service-desk requests",
+        description="Look up stored service-desk requests.",
+    )
+    actions = parser.add_subparsers(dest="action", required=True)
+    show = actions.add_parser(
+        "show",
+        help="print one request, its outcome and where its mail lies",
+        description="Print a request's category, receipt, deadline, answer and outcome, and "
+        "for mail the mailbox, folder, UIDVALIDITY/UID and INTERNALDATE of the request and "
+        "of its answer. Never a subject, body or address: the store has none.",
+    )
+    show.add_argument("id", metavar="ID", help="the request id as the report prints it")
+    add_config_option(show)
+    show.set_defaults(run=run_show)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    try:
+        config = optional_config(args.config)
+        url = database_url()
+    except (UsageError, ConfigError) as error:
+        return fail(error)
+    return asyncio.run(_show(config, url, args.id))
+
+
+async def _show(config: Config, url: str, request_id: str) -> int:
+    try:
+        async with await Store.open(url, logger=command_logger()) as store:
+            request = await store.request(request_id)
+            locators = await store.request_locators([request_id]) if request else {}
+    except Exception as error:
+        print(f"request: {store_failure(url, error)}", file=sys.stderr)
+        return EXIT_FAILED
+    if request is None:
+        print(f"request: no request with id {request_id!r} in the store", file=sys.stderr)
+        return EXIT_USAGE
+    zone = config.zone
+    lines = [*_request_lines(config, request, datetime.now(UTC))]
+    locator = locators.get(request_id)
+    if locator is not None:
+        lines += _mail_lines("request mail", locator.request, zone)
+        if locator.answer is not None:
+            lines += _mail_lines("answer mail", locator.answer, zone)
+    elif request.source == "mailbox":
+        lines.append("request mail: not located yet (the next mailbox scan records it)")
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
+    return EXIT_OK
+
+
+def _request_lines(config: Config, request: RequestRecord, now: datetime) -> list[str]:
+    zone = config.zone
+    lines = [
+        f"id:           {request.id}",
+        f"category:     {request.category}",
+        f"source:       {request.source}" + (f" ({request.channel})" if request.channel else ""),
+        f"received:     {_iso(request.received_at, zone)}",
+    ]
+    norm = config.servicedesk.categories.get(request.category)
+    if norm is None:
+        lines += [
+            "deadline:     none (the category is not configured)",
+            f"answered:     {_iso(request.answered_at, zone)}",
+            "outcome:      not judged",
+        ]
+        return lines
+    desk = config.servicedesk
+    calendar = config.calendar(desk.calendar)
+    deadline = response_deadline(calendar, request.received_at, norm.days, desk.business_day)
+    verdict = judge_request(
+        RequestTiming(request.id, request.received_at, request.answered_at, request.category),
+        deadline,
+        now,
+    )
+    lines += [
+        f"deadline:     {_iso(deadline, zone)}",
+        f"answered:     {_iso(request.answered_at, zone)}",
+        f"outcome:      {verdict.outcome.value}",
+    ]
+    return lines
+
+
+def _mail_lines(what: str, mail: MailLocator, zone: ZoneInfo) -> list[str]:
+    return [
+        f"{what}: mailbox {mail.mailbox}, folder {mail.folder}, "
+        f"UIDVALIDITY {mail.uidvalidity}, UID {mail.uid}, "
+        f"INTERNALDATE {_iso(mail.internaldate, zone)}",
+    ]
+
+
+def _iso(instant: datetime | None, zone: ZoneInfo) -> str:
+    return "-" if instant is None else instant.astimezone(zone).isoformat()
