@@ -10,18 +10,19 @@ already contains it, and a database outage never makes a live figure look better
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from monitor.runner import RecordSink
 from monitor.sla.availability import Outage, OutageSource
+from monitor.sla.corrections import OutageCorrection
 from monitor.sla.coverage import SessionExtended, SessionStarted
 from monitor.sla.intervals import Interval
 from monitor.sla.outages import OutageClosed, OutageOpened
 from monitor.sla.registered import RegisteredMaintenance
 from monitor.store import Store
-from monitor.store.records import MaintenanceWindowRecord, StoredOutage
+from monitor.store.records import MaintenanceWindowRecord, OutageCorrectionRecord, StoredOutage
 from probes.base import ProbeResult
 
 __all__ = ["Evidence", "LiveOverlay", "load_evidence", "registered_from_record"]
@@ -46,12 +47,26 @@ class Evidence:
         return self.sessions.get(target, ())
 
 
-def outage_from_record(record: StoredOutage) -> Outage:
+def outage_from_record(
+    record: StoredOutage, corrections: Iterable[OutageCorrectionRecord] = ()
+) -> Outage:
     return Outage(
         start=record.start,
         end=record.end,
         cause=record.cause,
         source=_SOURCES[record.source],
+        id=record.id,
+        corrections=tuple(correction_from_record(c) for c in corrections),
+    )
+
+
+def correction_from_record(record: OutageCorrectionRecord) -> OutageCorrection:
+    return OutageCorrection(
+        kind=record.kind,
+        reason=record.reason,
+        actor=record.actor,
+        recorded_at=record.recorded_at,
+        at=record.at,
         id=record.id,
     )
 
@@ -65,14 +80,18 @@ def registered_from_record(record: MaintenanceWindowRecord) -> RegisteredMainten
         end=record.end,
         registered_at=record.registered_at,
         approved_by=record.approved_by,
+        registered_by=record.registered_by,
+        approved_at=record.approved_at,
     )
 
 
 async def load_evidence(store: Store, span: Interval) -> Evidence:
-    """Read everything overlapping ``span`` in three queries."""
+    """Read everything overlapping ``span`` in four queries, corrections laid over outages."""
     outages: dict[str, list[Outage]] = defaultdict(list)
-    for record in await store.outages(since=span.start, until=span.end):
-        outages[record.target].append(outage_from_record(record))
+    records = await store.outages(since=span.start, until=span.end)
+    corrections = await store.outage_corrections(r.id for r in records) if records else {}
+    for record in records:
+        outages[record.target].append(outage_from_record(record, corrections.get(record.id, ())))
     sessions: dict[str, list[Span]] = defaultdict(list)
     for session in await store.sessions(since=span.start, until=span.end):
         sessions[session.target].append((session.started_at, session.last_seen_at))
