@@ -62,8 +62,7 @@ class Config(Section):
         unknown = sorted(set(section) - {"notice", "windows"})
         if unknown:
             raise ValueError(
-                f"maintenance: unknown field {unknown[0]!r}; a mapping here has notice and "
-                "windows"
+                f"maintenance: unknown field {unknown[0]!r}; a mapping here has notice and windows"
             )
         result = {k: v for k, v in data.items() if k != "maintenance"}
         result["maintenance"] = section.get("windows") or ()

@@ -481,9 +481,7 @@ class Store:
             )
         return True
 
-    async def approve_maintenance_window(
-        self, window_id: str, *, at: datetime, who: str
-    ) -> bool:
+    async def approve_maintenance_window(self, window_id: str, *, at: datetime, who: str) -> bool:
         """Record that token ``who`` approved a window; ``False`` if gone or approved already.
 
         Approval is set once: a second approval would overwrite who accepted the

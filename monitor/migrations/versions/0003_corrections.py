@@ -32,7 +32,10 @@ _ACTIONS_AFTER = "action IN ('create', 'delete', 'approve')"
 
 def _id() -> sa.Column[int]:
     return sa.Column(
-        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False, autoincrement=True
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        nullable=False,
+        autoincrement=True,
     )
 
 
