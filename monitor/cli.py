@@ -13,7 +13,16 @@ from collections.abc import Callable
 from typing import Any
 
 from monitor import __version__
-from monitor.commands import check_config, deadline, holidays, import_, mailbox, report, run
+from monitor.commands import (
+    check_config,
+    deadline,
+    holidays,
+    import_,
+    mailbox,
+    outage,
+    report,
+    run,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -23,6 +32,7 @@ _COMMANDS: tuple[Callable[[argparse._SubParsersAction[Any]], None], ...] = (
     holidays.register,
     import_.register,
     mailbox.register,
+    outage.register,
     report.register,
     run.register,
 )
