@@ -43,6 +43,7 @@ COLUMNS = (
     "requests_met",
     "breached",
     "pending",
+    "analysis",
 )
 
 
@@ -52,6 +53,13 @@ def _bool(value: bool | None) -> str:
 
 def _number(value: float | None) -> str:
     return "" if value is None else repr(value)
+
+
+def _analysis(report: Report, kind: str, name: str, window: str | None) -> str:
+    """The 3.2.6 analyses of the figure, one "cause — measures (author)" per line."""
+    return "\n".join(
+        f"{a.cause} — {a.measures} ({a.author})" for a in report.analyses_of(kind, name, window)
+    )
 
 
 def render_csv(report: Report) -> str:
@@ -76,6 +84,7 @@ def render_csv(report: Report) -> str:
                 "unmonitored_seconds": _number(seconds(figure.unmonitored)),
                 "unavailable_seconds": _number(seconds(figure.penalised)),
                 "coverage": _number(figure.coverage),
+                "analysis": _analysis(report, "availability", entry.target, entry.window),
             }
         )
     for response in report.response:
@@ -94,6 +103,7 @@ def render_csv(report: Report) -> str:
                 "requests_met": str(result.met),
                 "breached": str(result.breached),
                 "pending": str(result.pending),
+                "analysis": _analysis(report, "response", result.category, None),
             }
         )
     return buffer.getvalue()

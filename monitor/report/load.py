@@ -11,6 +11,7 @@ daemon's event loop (scrapes, probes) while an HTTP client asks for a report.
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import datetime
 
 from monitor.config import Config
@@ -28,6 +29,12 @@ async def load_report(store: Store, config: Config, month: Month, now: datetime)
     evidence = await load_evidence(store, period)
     requests = await store.requests(since=period.start, until=period.end)
     registrations = await store.maintenance_windows(period.start, period.end)
+    analyses = await store.miss_analyses(str(month))
     return await asyncio.to_thread(
-        build_report, config, month, evidence, requests, now, registrations=registrations
+        functools.partial(build_report, registrations=registrations, analyses=analyses),
+        config,
+        month,
+        evidence,
+        requests,
+        now,
     )

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from monitor.web import MAX_BODY_BYTES
 from monitor.api import ApiTokens
+from monitor.web import MAX_BODY_BYTES
 from tests.api.conftest import NOW, WRITE_TOKEN, Harness, MakeHarness, bearer, window_body
 
 CLIENT_TOKEN = "client-token-0123456789abcdef"
@@ -60,9 +60,7 @@ async def test_the_location_shows_the_window_with_its_changes(harness: Harness) 
     shown = await response.json()
     assert shown == {
         **created,
-        "changes": [
-            {"action": "create", "at": "2026-06-10T14:00:00+02:00", "who": "write-1"}
-        ],
+        "changes": [{"action": "create", "at": "2026-06-10T14:00:00+02:00", "who": "write-1"}],
     }
 
 

@@ -36,7 +36,8 @@ async def test_corrections_are_appended_and_never_change_the_outage(store: Store
     before = await store.outage(opened.id)
     first = await store.add_outage_correction(correction(opened.id, "dispute"))
     second = await store.add_outage_correction(correction(opened.id, "close", T0 + H))
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert second.id > first.id
     assert await store.outage(opened.id) == before
     stored = await store.outage_corrections([opened.id])
