@@ -3,6 +3,7 @@ trail, and bad requests that end in a clear 4xx with nothing written."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -91,6 +92,31 @@ async def test_approved_by_as_free_text_is_refused(harness: Harness) -> None:
     body = await response.json()
     assert body["problems"][0]["field"] == "approved_by"
     assert "/approval" in body["detail"]
+    assert await stored_count(harness) == 0
+
+
+async def test_a_reason_that_mentions_approved_by_is_accepted(harness: Harness) -> None:
+    """Only an approved_by key is refused; the word as a reason's text is just text."""
+    for reason in ("approved_by", 'the client sets "approved_by" through the approval call'):
+        response = await harness.register(reason=reason)
+        assert response.status == 201, await response.text()
+        body = await response.json()
+        assert (body["reason"], body["approved_by"]) == (reason, None)
+    assert await stored_count(harness) == 2
+
+
+async def test_an_approved_by_key_written_with_an_escape_is_still_refused(
+    harness: Harness,
+) -> None:
+    """The key is found in the parsed object, so a JSON escape does not smuggle it past."""
+    text = json.dumps(window_body())[:-1] + ', "approved\\u005fby": "client"}'
+    response = await harness.client.post(
+        "/api/v1/maintenance",
+        data=text,
+        headers={**bearer(), "Content-Type": "application/json"},
+    )
+    assert response.status == 422
+    assert (await response.json())["problems"][0]["field"] == "approved_by"
     assert await stored_count(harness) == 0
 
 
