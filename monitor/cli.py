@@ -14,6 +14,7 @@ from typing import Any
 
 from monitor import __version__
 from monitor.commands import (
+    analysis,
     check_config,
     deadline,
     holidays,
@@ -27,6 +28,7 @@ from monitor.commands import (
 __all__ = ["build_parser", "main"]
 
 _COMMANDS: tuple[Callable[[argparse._SubParsersAction[Any]], None], ...] = (
+    analysis.register,
     check_config.register,
     deadline.register,
     holidays.register,

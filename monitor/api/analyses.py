@@ -17,16 +17,16 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
+from monitor.analyses import SubjectError, analysis_subject, new_analysis
 from monitor.api.auth import acting_token
 from monitor.api.context import ApiContext
-from monitor.api.errors import ApiError, Problem, shorten
+from monitor.api.errors import ApiError, Problem
 from monitor.api.outages import Paragraph
 from monitor.api.params import query_params, read_json, validate_body
 from monitor.api.render import iso, json_ok
-from monitor.config import Config
 from monitor.store.records import MissAnalysisRecord
 
-__all__ = ["AnalysesHandler", "NewAnalysis", "analysis_json", "analysis_problems"]
+__all__ = ["AnalysesHandler", "NewAnalysis", "analysis_json"]
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _log = structlog.get_logger("monitor.api.analyses")
@@ -46,34 +46,6 @@ class NewAnalysis(BaseModel):
     category: Name | None = None
     cause: Paragraph
     measures: Paragraph
-
-
-def analysis_problems(
-    config: Config, target: str | None, window: str | None, category: str | None
-) -> list[Problem]:
-    """The figure an analysis names must exist: one configured SLA or one category."""
-    if category is not None:
-        if target is not None or window is not None:
-            return [Problem("category", "give a category, or a target and window, not both")]
-        if category not in config.servicedesk.categories:
-            known = ", ".join(sorted(config.servicedesk.categories))
-            return [Problem("category", f"unknown category {shorten(category)}; known: {known}")]
-        return []
-    if target is None or window is None:
-        return [Problem("target", "give a target and its window, or a category")]
-    configured = {t.name: t for t in config.targets}
-    if target not in configured:
-        known = ", ".join(sorted(configured)) or "none configured"
-        return [Problem("target", f"unknown target {shorten(target)}; known: {known}")]
-    windows = [s.window for s in configured[target].slas]
-    if window not in windows:
-        return [
-            Problem(
-                "window",
-                f"{target} has no SLA window {shorten(window)}; it has {', '.join(windows)}",
-            )
-        ]
-    return []
 
 
 def analysis_json(record: MissAnalysisRecord, zone: ZoneInfo) -> dict[str, Any]:
@@ -115,19 +87,18 @@ class AnalysesHandler:
             raise ApiError(400, "missing_body", "send the analysis as a JSON object")
         body = validate_body(NewAnalysis, text)
         config = self._api.config()
-        problems = analysis_problems(config, body.target, body.window, body.category)
-        if problems:
-            raise ApiError(
-                422,
-                "invalid",
-                "; ".join(f"{p.field}: {p.message}" for p in problems),
-                problems=problems,
+        try:
+            subject = analysis_subject(
+                config, target=body.target, window=body.window, category=body.category
             )
-        record = MissAnalysisRecord(
+        except SubjectError as error:
+            problem = Problem(error.field, error.message)
+            raise ApiError(
+                422, "invalid", f"{problem.field}: {problem.message}", problems=[problem]
+            ) from None
+        record = new_analysis(
+            subject,
             month=body.month,
-            kind="response" if body.category is not None else "availability",
-            name=body.category or body.target or "",
-            window=body.window if body.category is None else None,
             cause=body.cause,
             measures=body.measures,
             author=acting_token(request),

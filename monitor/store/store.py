@@ -648,14 +648,16 @@ class Store:
             new_id = result.scalar_one()
         return replace(analysis, id=new_id)
 
-    async def miss_analyses(self, month: str) -> list[MissAnalysisRecord]:
-        """The analyses recorded for ``month`` (``YYYY-MM``), oldest first."""
+    async def miss_analyses(self, month: str | None = None) -> list[MissAnalysisRecord]:
+        """The analyses recorded for ``month`` (``YYYY-MM``), oldest first; or of every
+        month, by month and then oldest first."""
+        statement = sa.select(miss_analyses)
+        if month is None:
+            statement = statement.order_by(miss_analyses.c.month, miss_analyses.c.id)
+        else:
+            statement = statement.where(miss_analyses.c.month == month).order_by(miss_analyses.c.id)
         async with self._engine.connect() as connection:
-            rows = await connection.execute(
-                sa.select(miss_analyses)
-                .where(miss_analyses.c.month == month)
-                .order_by(miss_analyses.c.id)
-            )
+            rows = await connection.execute(statement)
             return [
                 MissAnalysisRecord(
                     month=row.month,

@@ -54,7 +54,7 @@ async def test_a_correction_of_an_unknown_outage_is_not_stored(store: Store) -> 
 
 
 async def test_miss_analyses_are_kept_per_month_oldest_first(store: Store) -> None:
-    """Two analyses of one miss both stay; another month's is not listed."""
+    """Two analyses of one miss both stay; another month's is listed only without a month."""
     for month, cause in (("2026-05", "disk full"), ("2026-05", "update"), ("2026-04", "x")):
         await store.add_miss_analysis(
             MissAnalysisRecord(
@@ -69,6 +69,12 @@ async def test_miss_analyses_are_kept_per_month_oldest_first(store: Store) -> No
             )
         )
     assert [a.cause for a in await store.miss_analyses("2026-05")] == ["disk full", "update"]
+    every = await store.miss_analyses()
+    assert [(a.month, a.cause) for a in every] == [
+        ("2026-04", "x"),
+        ("2026-05", "disk full"),
+        ("2026-05", "update"),
+    ]
 
 
 def test_an_analysis_record_refuses_a_blank_cause_and_a_bad_month() -> None:
