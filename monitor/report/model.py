@@ -410,10 +410,12 @@ def _target_report(
     figures = maker.month_figures(target, month, evidence, now)
     elapsed_end = min(period.end, now)
     elapsed = IntervalSet.of(period.start, elapsed_end) if elapsed_end > period.start else None
+    # Listed by the span measured, so a voided outage (or one closed before the month)
+    # stays in the report with its correction, counting nothing.
     outages = tuple(
         o
         for o in evidence.outages_of(name)
-        if (span := o.interval(now)) is not None
+        if (span := o.measured(now)) is not None
         and span.start < elapsed_end
         and span.end > period.start
     )
