@@ -59,11 +59,13 @@ class Config(Section):
         if not isinstance(data, dict) or not isinstance(data.get("maintenance"), dict):
             return data
         section = dict(data["maintenance"])
-        unknown = sorted(set(section) - {"notice", "windows"})
-        if unknown:
-            raise ValueError(
-                f"maintenance: unknown field {unknown[0]!r}; a mapping here has notice and windows"
-            )
+        raise_problems(
+            "Config",
+            [
+                (("maintenance", key), "unknown field (known: notice, windows)")
+                for key in sorted(set(section) - {"notice", "windows"}, key=str)
+            ],
+        )
         result = {k: v for k, v in data.items() if k != "maintenance"}
         result["maintenance"] = section.get("windows") or ()
         if section.get("notice") is not None:
