@@ -14,11 +14,13 @@ from typing import Any
 
 from monitor import __version__
 from monitor.commands import (
+    analysis,
     check_config,
     deadline,
     holidays,
     import_,
     mailbox,
+    outage,
     probe,
     report,
     request,
@@ -28,11 +30,13 @@ from monitor.commands import (
 __all__ = ["build_parser", "main"]
 
 _COMMANDS: tuple[Callable[[argparse._SubParsersAction[Any]], None], ...] = (
+    analysis.register,
     check_config.register,
     deadline.register,
     holidays.register,
     import_.register,
     mailbox.register,
+    outage.register,
     probe.register,
     report.register,
     request.register,

@@ -10,18 +10,19 @@ already contains it, and a database outage never makes a live figure look better
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from monitor.runner import RecordSink
 from monitor.sla.availability import Outage, OutageSource
+from monitor.sla.corrections import OutageCorrection
 from monitor.sla.coverage import SessionExtended, SessionStarted
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.outages import OutageClosed, OutageOpened
 from monitor.sla.registered import RegisteredMaintenance
 from monitor.store import Store
-from monitor.store.records import MaintenanceWindowRecord, StoredOutage
+from monitor.store.records import MaintenanceWindowRecord, OutageCorrectionRecord, StoredOutage
 from probes.base import ProbeResult
 
 __all__ = ["Evidence", "LiveOverlay", "load_evidence", "registered_from_record"]
@@ -51,15 +52,12 @@ class Evidence:
         A report ``--as-of`` an earlier instant must reproduce what could be known then
         (3.2.5: the report as sent): an outage that started later is left out and one that
         ended later is still open; a session that started later is left out and one that
-        went on is cut at the instant; a maintenance window registered later did not exist.
+        went on is cut at the instant; a maintenance window registered later did not exist,
+        one approved later was not approved yet; a correction recorded later was not made.
         """
         at = as_utc(instant)
         outages = {
-            target: tuple(
-                o if o.end is None or as_utc(o.end) <= at else replace(o, end=None)
-                for o in found
-                if as_utc(o.start) <= at
-            )
+            target: tuple(_outage_known_at(o, at) for o in found if as_utc(o.start) <= at)
             for target, found in self.outages.items()
         }
         sessions = {
@@ -70,16 +68,46 @@ class Evidence:
             )
             for target, spans in self.sessions.items()
         }
-        registered = tuple(w for w in self.registered if as_utc(w.registered_at) <= at)
+        registered = tuple(
+            _window_known_at(w, at) for w in self.registered if as_utc(w.registered_at) <= at
+        )
         return replace(self, outages=outages, sessions=sessions, registered=registered)
 
 
-def outage_from_record(record: StoredOutage) -> Outage:
+def _outage_known_at(outage: Outage, at: datetime) -> Outage:
+    end = outage.end if outage.end is None or as_utc(outage.end) <= at else None
+    corrections = tuple(c for c in outage.corrections if as_utc(c.recorded_at) <= at)
+    if end == outage.end and corrections == outage.corrections:
+        return outage
+    return replace(outage, end=end, corrections=corrections)
+
+
+def _window_known_at(window: RegisteredMaintenance, at: datetime) -> RegisteredMaintenance:
+    if window.approved_at is None or as_utc(window.approved_at) <= at:
+        return window
+    return replace(window, approved_by=None, approved_at=None)
+
+
+def outage_from_record(
+    record: StoredOutage, corrections: Iterable[OutageCorrectionRecord] = ()
+) -> Outage:
     return Outage(
         start=record.start,
         end=record.end,
         cause=record.cause,
         source=_SOURCES[record.source],
+        id=record.id,
+        corrections=tuple(correction_from_record(c) for c in corrections),
+    )
+
+
+def correction_from_record(record: OutageCorrectionRecord) -> OutageCorrection:
+    return OutageCorrection(
+        kind=record.kind,
+        reason=record.reason,
+        actor=record.actor,
+        recorded_at=record.recorded_at,
+        at=record.at,
         id=record.id,
     )
 
@@ -93,14 +121,18 @@ def registered_from_record(record: MaintenanceWindowRecord) -> RegisteredMainten
         end=record.end,
         registered_at=record.registered_at,
         approved_by=record.approved_by,
+        registered_by=record.registered_by,
+        approved_at=record.approved_at,
     )
 
 
 async def load_evidence(store: Store, span: Interval) -> Evidence:
-    """Read everything overlapping ``span`` in three queries."""
+    """Read everything overlapping ``span`` in four queries, corrections laid over outages."""
     outages: dict[str, list[Outage]] = defaultdict(list)
-    for record in await store.outages(since=span.start, until=span.end):
-        outages[record.target].append(outage_from_record(record))
+    records = await store.outages(since=span.start, until=span.end)
+    corrections = await store.outage_corrections(r.id for r in records) if records else {}
+    for record in records:
+        outages[record.target].append(outage_from_record(record, corrections.get(record.id, ())))
     sessions: dict[str, list[Span]] = defaultdict(list)
     for session in await store.sessions(since=span.start, until=span.end):
         sessions[session.target].append((session.started_at, session.last_seen_at))

@@ -25,7 +25,7 @@ from monitor.sla.availability import AvailabilityFigure, compute_availability, s
 from monitor.sla.coverage import covered_time, max_gap_for
 from monitor.sla.intervals import Interval, IntervalSet
 from monitor.sla.months import Month
-from monitor.sla.registered import agreed_maintenance
+from monitor.sla.registered import RegisteredCover, registered_cover
 
 __all__ = ["FigureMaker", "LiveSession", "SlaFigure", "counted_window"]
 
@@ -58,6 +58,7 @@ class FigureMaker:
         self.config = config
         self._schedule = config.maintenance_schedule()
         self._policies = config.availability_policies()
+        self._notice = config.maintenance_notice
         self._windows: dict[tuple[str, Month], IntervalSet] = {}
 
     def period(self, month: Month) -> Interval:
@@ -73,10 +74,15 @@ class FigureMaker:
             self._windows[key] = cached
         return cached
 
+    def registered(self, target: str, evidence: Evidence) -> RegisteredCover:
+        """The target's registered windows, split by how much downtime each may forgive."""
+        return registered_cover(evidence.registered, target, self._notice)
+
     def maintenance(self, target: str, evidence: Evidence, span: Interval) -> IntervalSet:
-        """Agreed maintenance of a target inside ``span``: configured plus agreed registered."""
+        """Maintenance in force for a target inside ``span``: configured plus registered
+        windows that count (some of which forgive only outages that began after them)."""
         configured = self._schedule.for_target(target, span.start, span.end)
-        registered = agreed_maintenance(evidence.registered, target)
+        registered = self.registered(target, evidence).in_force
         return (configured | registered).clip(span.start, span.end)
 
     def monitored(
@@ -120,7 +126,9 @@ class FigureMaker:
     ) -> tuple[SlaFigure, ...]:
         """Every SLA of ``target`` for ``month``, as of ``now``."""
         period = self.period(month)
-        agreed = self.maintenance(target.name, evidence, period)
+        cover = self.registered(target.name, evidence)
+        configured = self._schedule.for_target(target.name, period.start, period.end)
+        agreed = (configured | cover.approved).clip(period.start, period.end)
         monitored = self.monitored(target, evidence, month, now, live)
         outages = evidence.outages_of(target.name)
         return tuple(
@@ -138,6 +146,7 @@ class FigureMaker:
                     monitored=monitored,
                     policies=self._policies,
                     min_coverage=self.config.min_coverage(sla),
+                    forward=cover.forward,
                 ),
             )
             for sla in target.slas

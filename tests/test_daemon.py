@@ -166,12 +166,14 @@ async def test_sighup_with_a_broken_config_keeps_the_last_good_one(harness: Harn
 
 
 async def test_a_window_registered_through_the_api_shows_in_status_and_metrics(
-    harness: Harness,
+    harness: Harness, tmp_path: Path
 ) -> None:
-    """With a write token set, POST a maintenance window now in progress (approved), then read
-    it back through /api/v1/maintenance, /api/v1/status and sla_in_maintenance."""
-    token = "test-write-token-0123456789"
-    daemon = await harness.start({"SLA_MONITOR_WRITE_TOKEN": token})
+    """With named write tokens, POST a maintenance window now in progress, approve it with the
+    client's token, then read it back through /api/v1/status and sla_in_maintenance."""
+    token, client_token = "test-write-token-0123456789", "client-write-token-0123456789"
+    tokens = tmp_path / "write-tokens"
+    tokens.write_text(f"ops:{token}\nclient:{client_token}\n", "utf-8")
+    daemon = await harness.start({"SLA_MONITOR_WRITE_TOKENS_FILE": str(tokens)})
     base = f"http://127.0.0.1:{daemon.port}"
     start, end = now() - timedelta(minutes=5), now() + timedelta(hours=1)
     body = {
@@ -181,7 +183,6 @@ async def test_a_window_registered_through_the_api_shows_in_status_and_metrics(
         "end": end.isoformat(),
         "reason": "kernel patch",
         "requested_by": "ops on duty",
-        "approved_by": "client: J. Jansen",
     }
     async with aiohttp.ClientSession() as session:
         async with session.post(f"{base}/api/v1/maintenance", json=body) as response:
@@ -191,6 +192,13 @@ async def test_a_window_registered_through_the_api_shows_in_status_and_metrics(
             f"{base}/api/v1/maintenance", json=body, headers=headers
         ) as response:
             assert response.status == 201, await response.text()
+            window_id = (await response.json())["id"]
+        async with session.post(
+            f"{base}/api/v1/maintenance/{window_id}/approval",
+            headers={"Authorization": f"Bearer {client_token}"},
+        ) as response:
+            assert response.status == 200, await response.text()
+            assert (await response.json())["approved_by"] == "client"
         await asyncio.sleep(1.0)  # the change wakes the recompute job
         async with session.get(f"{base}/api/v1/status") as response:
             status = await response.json()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from monitor.api.analyses import AnalysesHandler
 from monitor.api.auth import auth_middleware
 from monitor.api.context import ApiContext
 from monitor.api.errors import error_middleware
@@ -30,6 +31,7 @@ def add_api_routes(app: web.Application, api: ApiContext) -> None:
     outages = OutagesHandler(api)
     maintenance = MaintenanceHandler(api)
     requests = RequestsHandler(api)
+    analyses = AnalysesHandler(api)
     document = OpenApiHandler(api)
     app.router.add_get("/api/v1/status", status.get)
     app.router.add_get("/api/v1/outages", outages.get)
@@ -37,6 +39,10 @@ def add_api_routes(app: web.Application, api: ApiContext) -> None:
     app.router.add_post("/api/v1/maintenance", maintenance.create)
     app.router.add_get("/api/v1/maintenance/{id}", maintenance.show)
     app.router.add_delete("/api/v1/maintenance/{id}", maintenance.withdraw)
+    app.router.add_post("/api/v1/maintenance/{id}/approval", maintenance.approve)
+    app.router.add_post("/api/v1/outages/{id}/corrections", outages.correct)
+    app.router.add_post("/api/v1/analyses", analyses.create)
+    app.router.add_get("/api/v1/analyses", analyses.index)
     app.router.add_post("/api/v1/requests", requests.create)
     app.router.add_get("/api/v1/openapi.json", document.get)
     app.router.add_get("/api/v1/reports/{month}", report_handler(api.store, api.config, api.clock))

@@ -1,12 +1,15 @@
 """``/api/v1/maintenance``: registering, listing and withdrawing agreed maintenance windows.
 
-DESIGN §2: a window registered through the API is an agreement only if it was registered
-before it started. So the API refuses (409) a window whose start has passed unless the
-request names who approved the reclassification (``approved_by``); such a window is stored
-and listed as ``retroactive``. Withdrawing a window that has started is refused outright:
-it would turn excused time back into downtime after the fact, or hide that it ever was
-excused. Windows are never erased: a withdrawal is a soft delete, and the store keeps an
-audit row (who, when, what) for every change.
+A window registered through the API is an agreement only if it was registered before it
+started, and then forgives only downtime of outages that began after it was registered
+(3.2.10). A window whose start has passed is stored and listed as ``retroactive`` but
+forgives nothing until it is approved: ``POST /api/v1/maintenance/{id}/approval`` with
+another write token, whose *name* becomes ``approved_by`` (free text is refused, because an
+approval is the act of a token holder, not a claim). ``registered_by`` is the registering
+token's name; ``requested_by`` the person the request names. Withdrawing a window that has
+started is refused outright: it would turn excused time back into downtime after the fact,
+or hide that it ever was excused. Windows are never erased: a withdrawal is a soft delete,
+and the store keeps an audit row (who, when, what) for every change.
 
 Everything is validated before the single transaction that stores the window and its audit
 row, so a refused request has changed nothing.
@@ -14,6 +17,7 @@ row, so a refused request has changed nothing.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from datetime import timedelta
@@ -33,6 +37,7 @@ from pydantic import (
     ValidationError,
 )
 
+from monitor.api.auth import acting_token
 from monitor.api.context import ApiContext, notify_change
 from monitor.api.errors import ApiError, Problem, problems_from_validation, shorten
 from monitor.api.outages import known_target
@@ -108,7 +113,6 @@ class NewMaintenanceWindow(BaseModel):
     end: Instant
     reason: Reason
     requested_by: Line
-    approved_by: Line | None = None
 
 
 class DeleteRequest(BaseModel):
@@ -146,7 +150,9 @@ def _window_problems(body: NewMaintenanceWindow, config: Config) -> list[Problem
     return problems
 
 
-def window_json(record: MaintenanceWindowRecord, zone: ZoneInfo) -> dict[str, Any]:
+def window_json(
+    record: MaintenanceWindowRecord, zone: ZoneInfo, notice: timedelta | None = None
+) -> dict[str, Any]:
     registered = registered_from_record(record)
     return {
         "id": record.id,
@@ -155,11 +161,14 @@ def window_json(record: MaintenanceWindowRecord, zone: ZoneInfo) -> dict[str, An
         "start": iso(record.start, zone),
         "end": iso(record.end, zone),
         "reason": record.reason,
-        "requested_by": record.registered_by,
+        "requested_by": record.requested_by or record.registered_by,
         "approved_by": record.approved_by,
         "registered_at": iso(record.registered_at, zone),
         "retroactive": registered.retroactive,
-        "agreed": registered.agreed and record.deleted_at is None,
+        "agreed": registered.counts(notice) and record.deleted_at is None,
+        "registered_by": record.registered_by,
+        "approved_at": iso(record.approved_at, zone),
+        "standing": registered.standing(notice),
         "deleted_at": iso(record.deleted_at, zone),
         "deleted_by": record.deleted_by,
     }
@@ -210,7 +219,8 @@ class MaintenanceHandler:
         windows = await self._api.store.maintenance_windows(
             since, until, target=target, include_deleted=include_deleted
         )
-        return json_ok({"windows": [window_json(w, zone) for w in windows]})
+        notice = config.maintenance_notice
+        return json_ok({"windows": [window_json(w, zone, notice) for w in windows]})
 
     async def show(self, request: web.Request) -> web.Response:
         query_params(request, ())
@@ -218,10 +228,14 @@ class MaintenanceHandler:
         record = await self._api.store.maintenance_window(window_id)
         if record is None:
             raise _not_found(window_id)
-        zone = self._api.config().zone
+        config = self._api.config()
+        zone = config.zone
         changes = await self._api.store.maintenance_changes(window_id)
         return json_ok(
-            {**window_json(record, zone), "changes": [_change_json(c, zone) for c in changes]}
+            {
+                **window_json(record, zone, config.maintenance_notice),
+                "changes": [_change_json(c, zone) for c in changes],
+            }
         )
 
     async def create(self, request: web.Request) -> web.Response:
@@ -229,6 +243,16 @@ class MaintenanceHandler:
         text = await read_json(request)
         if text is None:
             raise ApiError(400, "missing_body", "send the window as a JSON object")
+        parsed = json.loads(text)  # read_json has checked it; only the keys matter here
+        if isinstance(parsed, dict) and "approved_by" in parsed:
+            raise ApiError(
+                422,
+                "invalid",
+                "approved_by: is not free text; the approver approves the stored window with "
+                "POST /api/v1/maintenance/{id}/approval and their own write token, whose name "
+                "is recorded",
+                problems=[Problem("approved_by", "set by POST /api/v1/maintenance/{id}/approval")],
+            )
         body = validate_body(NewMaintenanceWindow, text)
         config = self._api.config()
         zone = config.zone
@@ -241,28 +265,19 @@ class MaintenanceHandler:
                 problems=problems,
             )
         now = self._api.clock()
-        if body.start <= now and body.approved_by is None:
-            raise ApiError(
-                409,
-                "window_started",
-                f"the window started at {iso(body.start, zone)}, before now "
-                f"({iso(now, zone)}); registering it now reclassifies downtime after the fact, "
-                "which counts only with approved_by naming who on the client's side agreed",
-                problems=[Problem("approved_by", "required for a window that has started")],
-            )
         record = MaintenanceWindowRecord.new(
             name=body.name,
             targets=body.targets,
             start=body.start,
             end=body.end,
             registered_at=now,
-            registered_by=body.requested_by,
+            registered_by=acting_token(request),
+            requested_by=body.requested_by,
             reason=body.reason,
-            approved_by=body.approved_by,
         )
         if not await self._api.store.add_maintenance_window(record):
             raise ApiError(409, "conflict", "a window with this id exists already; retry")
-        result = window_json(record, zone)
+        result = window_json(record, zone, config.maintenance_notice)
         _log.info(
             "maintenance_registered",
             id=record.id,
@@ -270,12 +285,47 @@ class MaintenanceHandler:
             targets=list(record.targets),
             start=result["start"],
             end=result["end"],
-            requested_by=record.registered_by,
-            approved_by=record.approved_by,
-            retroactive=result["retroactive"],
+            registered_by=record.registered_by,
+            requested_by=record.requested_by,
+            standing=result["standing"],
         )
         self._changed()
         return json_ok(result, status=201, headers={"Location": f"/api/v1/maintenance/{record.id}"})
+
+    async def approve(self, request: web.Request) -> web.Response:
+        """Approve a window as the presented write token (3.2.10): it then counts in full."""
+        query_params(request, ())
+        window_id = _window_id(request)
+        approver = acting_token(request)
+        record = await self._api.store.maintenance_window(window_id)
+        if record is None:
+            raise _not_found(window_id)
+        config = self._api.config()
+        zone = config.zone
+        if record.deleted_at is not None:
+            raise ApiError(409, "already_deleted", "a withdrawn window cannot be approved")
+        if record.approved_by is not None:
+            raise ApiError(
+                409,
+                "already_approved",
+                f"approved at {iso(record.approved_at, zone)} by {record.approved_by}",
+            )
+        if record.registered_by == approver:
+            raise ApiError(
+                409,
+                "self_approval",
+                "the token that registered a window cannot approve it; approval is the "
+                "client's acceptance, given with another write token",
+            )
+        now = self._api.clock()
+        if not await self._api.store.approve_maintenance_window(window_id, at=now, who=approver):
+            raise ApiError(409, "conflict", "the window was approved or withdrawn meanwhile")
+        stored = await self._api.store.maintenance_window(window_id)
+        if stored is None:  # approval keeps the row; only a hand-edited store gets here
+            raise _not_found(window_id)
+        _log.info("maintenance_approved", id=window_id, name=record.name, approved_by=approver)
+        self._changed()
+        return json_ok(window_json(stored, zone, config.maintenance_notice))
 
     async def _who(self, request: web.Request) -> str:
         params = query_params(request, ("by",))
@@ -333,4 +383,4 @@ class MaintenanceHandler:
             raise _not_found(window_id)
         _log.info("maintenance_withdrawn", id=window_id, name=record.name, by=who)
         self._changed()
-        return json_ok(window_json(stored, zone))
+        return json_ok(window_json(stored, zone, self._api.config().maintenance_notice))

@@ -21,6 +21,7 @@ from monitor.api.maintenance import LINE_LIMIT, MAX_TARGETS, MAX_WINDOW, REASON_
 from monitor.api.params import RFC3339_PATTERN, query_params
 from monitor.api.render import json_ok
 from monitor.api.requests import CLOCK_SKEW, SENDER_LIMIT, SENDER_PATTERN
+from monitor.store.records import TEXT_LIMIT
 
 __all__ = ["OpenApiHandler", "openapi_document"]
 
@@ -159,10 +160,10 @@ def _schemas(targets: list[str], categories: Sequence[str]) -> JsonObject:
             "start": _instant("First instant of the window."),
             "end": _instant("First instant after the window."),
             "reason": {"type": "string"},
-            "requested_by": {"type": "string", "description": "Who registered the window."},
+            "requested_by": {"type": "string", "description": "Who asked for the window."},
             "approved_by": {
                 "type": ["string", "null"],
-                "description": "Who on the client's side approved a retroactive registration.",
+                "description": "Name of the write token that approved the window.",
             },
             "registered_at": _instant("When the daemon stored the window."),
             "retroactive": {
@@ -177,6 +178,18 @@ def _schemas(targets: list[str], categories: Sequence[str]) -> JsonObject:
             },
             "deleted_at": _instant("When the window was withdrawn.", nullable=True),
             "deleted_by": {"type": ["string", "null"]},
+            "registered_by": {
+                "type": "string",
+                "description": "Name of the write token that registered the window.",
+            },
+            "approved_at": _instant("When it was approved.", nullable=True),
+            "standing": {
+                "type": "string",
+                "enum": ["approved", "agreed", "short_notice", "retroactive"],
+                "description": "approved: forgives all downtime in it; agreed: only downtime "
+                "of outages that began after registration; short_notice, retroactive: none "
+                "until approved.",
+            },
         }
     )
     detail = copy.deepcopy(window)
@@ -301,7 +314,77 @@ def _schemas(targets: list[str], categories: Sequence[str]) -> JsonObject:
                 ),
                 "cause": {"type": "string"},
                 "source": {"type": "string", "enum": ["probe", "import"]},
+                "corrections": {"type": "array", "items": _ref("OutageCorrection")},
             }
+        ),
+        "OutageCorrection": _object(
+            {
+                "id": {"type": "integer"},
+                "kind": {"type": "string", "enum": ["annotate", "dispute", "close", "void"]},
+                "at": _instant("The instant of a close; null otherwise.", nullable=True),
+                "reason": {"type": "string"},
+                "actor": {"type": "string", "description": "Name of the acting token."},
+                "recorded_at": _instant("When the correction was recorded."),
+            }
+        ),
+        "NewOutageCorrection": _object(
+            {
+                "kind": {"type": "string", "enum": ["annotate", "dispute", "close", "void"]},
+                "reason": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": TEXT_LIMIT,
+                    "pattern": _PARAGRAPH_PATTERN,
+                    "description": "Why; may span lines.",
+                },
+                "at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "pattern": RFC3339_PATTERN,
+                    "description": "For close only (required there): after the outage's start.",
+                },
+            },
+            optional=("at",),
+        ),
+        "MissAnalysis": _object(
+            {
+                "id": {"type": "integer"},
+                "month": {"type": "string"},
+                "kind": {"type": "string", "enum": ["availability", "response"]},
+                "name": {"type": "string"},
+                "window": {"type": ["string", "null"]},
+                "cause": {"type": "string"},
+                "measures": {"type": "string"},
+                "author": {"type": "string", "description": "Name of the recording token."},
+                "recorded_at": _instant("When the analysis was recorded."),
+            }
+        ),
+        "MissAnalysisList": _object(
+            {
+                "month": {"type": "string"},
+                "analyses": {"type": "array", "items": _ref("MissAnalysis")},
+            }
+        ),
+        "NewMissAnalysis": _object(
+            {
+                "month": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
+                "target": {"type": "string", "minLength": 1, "maxLength": 200},
+                "window": {"type": "string", "minLength": 1, "maxLength": 200},
+                "category": {"type": "string", "minLength": 1, "maxLength": 200},
+                "cause": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": TEXT_LIMIT,
+                    "pattern": _PARAGRAPH_PATTERN,
+                },
+                "measures": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": TEXT_LIMIT,
+                    "pattern": _PARAGRAPH_PATTERN,
+                },
+            },
+            optional=("target", "window", "category"),
         ),
         "NewMaintenanceWindow": {
             **_object(
@@ -318,8 +401,8 @@ def _schemas(targets: list[str], categories: Sequence[str]) -> JsonObject:
                         "type": "string",
                         "format": "date-time",
                         "pattern": RFC3339_PATTERN,
-                        "description": "RFC 3339 with offset. A start at or before now needs "
-                        "approved_by (409 otherwise).",
+                        "description": "RFC 3339 with offset. A window registered at or after "
+                        "its start forgives nothing until approved.",
                     },
                     "end": {
                         "type": "string",
@@ -336,12 +419,7 @@ def _schemas(targets: list[str], categories: Sequence[str]) -> JsonObject:
                         "description": "Why; may span lines. A blank value is refused.",
                     },
                     "requested_by": _line("Who asks for the window."),
-                    "approved_by": {
-                        **_line("Who on the client's side approved it; null or absent if nobody."),
-                        "type": ["string", "null"],
-                    },
                 },
-                optional=("approved_by",),
             ),
             "example": {
                 "name": "release-2099-06",
@@ -567,7 +645,67 @@ def openapi_document(
                                 "Location": {"required": True, "schema": {"type": "string"}}
                             },
                         },
-                        "The window has started and approved_by is missing.",
+                        "A window with this id exists already.",
+                    ),
+                },
+            },
+            "/api/v1/maintenance/{id}/approval": {
+                "parameters": [window_id],
+                "post": {
+                    "operationId": "approveMaintenance",
+                    "summary": "Approve a window as the presented write token (not the one "
+                    "that registered it): it then forgives all downtime inside it.",
+                    "security": [bearer],
+                    "responses": _write_responses(
+                        "200",
+                        _ok("MaintenanceWindow", "Approved."),
+                        "Approved already, withdrawn, or registered by this token.",
+                    ),
+                },
+            },
+            "/api/v1/outages/{id}/corrections": {
+                "parameters": [window_id],
+                "post": {
+                    "operationId": "correctOutage",
+                    "summary": "Annotate, dispute, close or void an outage (append-only).",
+                    "security": [bearer],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("NewOutageCorrection")}},
+                    },
+                    "responses": _write_responses(
+                        "201", _ok("OutageCorrection", "Recorded."), "Not used."
+                    ),
+                },
+            },
+            "/api/v1/analyses": {
+                "get": {
+                    "operationId": "listAnalyses",
+                    "summary": "The 3.2.6 analyses of missed service levels of a month.",
+                    "security": read_security,
+                    "parameters": [
+                        {
+                            "name": "month",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
+                        }
+                    ],
+                    "responses": _read_responses(
+                        _ok("MissAnalysisList", "The analyses, oldest first."), "503"
+                    ),
+                },
+                "post": {
+                    "operationId": "recordAnalysis",
+                    "summary": "Record the analysis (cause, measures) of a missed figure: a "
+                    "target and window, or a category.",
+                    "security": [bearer],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("NewMissAnalysis")}},
+                    },
+                    "responses": _write_responses(
+                        "201", _ok("MissAnalysis", "Recorded."), "Not used."
                     ),
                 },
             },

@@ -71,12 +71,29 @@ def problems_from_validation_error(
     problems: list[ConfigProblem] = []
     for detail in error.errors(include_url=False, include_input=False):
         loc = tuple(detail["loc"])
-        path = _visible_path(loc, data)
+        path = _visible_path(_as_written(loc, data), data)
         if detail["type"] in ("union_tag_invalid", "union_tag_not_found"):
             path = (*path, _unquote(str(detail.get("ctx", {}).get("discriminator", "type"))))
         message = _message(detail, loc, model)
         problems.append(ConfigProblem(line_of(root, path), format_path(path), message))
     return problems
+
+
+def _as_written(loc: tuple[PathElement, ...], data: object) -> tuple[PathElement, ...]:
+    """The location in the file's own spelling of the maintenance section.
+
+    ``maintenance`` is a list of windows or ``{notice: ..., windows: [...]}``; the model keeps
+    them as ``maintenance`` and ``maintenance_notice``, so an error in the mapping form must be
+    pointed back at ``maintenance.windows[i]`` or ``maintenance.notice``.
+    """
+    section = data.get("maintenance") if isinstance(data, Mapping) else None
+    if not isinstance(section, Mapping) or not loc:
+        return loc
+    if loc[0] == "maintenance_notice":
+        return ("maintenance", "notice", *loc[1:])
+    if loc[0] == "maintenance" and len(loc) > 1 and isinstance(loc[1], int):
+        return ("maintenance", "windows", *loc[1:])
+    return loc
 
 
 def _visible_path(loc: tuple[PathElement, ...], data: object) -> tuple[PathElement, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
@@ -24,6 +25,7 @@ from monitor.config._types import ALWAYS, DEFAULT_CALENDAR, Section, Slug, TimeZ
 from monitor.sla.availability import AvailabilityPolicies
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.maintenance import MaintenanceSchedule, MaintenanceWindow
+from probes.config import Duration
 
 __all__ = ["Config"]
 
@@ -44,11 +46,34 @@ class Config(Section):
     timezone: TimeZoneName = "Europe/Amsterdam"
     calendars: dict[Slug, CalendarConfig] = Field(default_factory=dict)
     maintenance: tuple[MaintenanceConfig, ...] = ()
+    maintenance_notice: Duration | None = None
+    """``maintenance: {notice: 48h, windows: [...]}``: the least time an API window must be
+    registered before it starts to count without approval (3.2.10)."""
     targets: tuple[TargetConfig, ...] = ()
     servicedesk: ServiceDeskConfig = ServiceDeskConfig()
     policies: PoliciesConfig = PoliciesConfig()
     retention: RetentionConfig = RetentionConfig()
     evidence: EvidenceConfig = EvidenceConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _maintenance_section(cls, data: Any) -> Any:
+        """``maintenance`` is a list of windows, or ``{notice: ..., windows: [...]}``."""
+        if not isinstance(data, dict) or not isinstance(data.get("maintenance"), dict):
+            return data
+        section = dict(data["maintenance"])
+        raise_problems(
+            "Config",
+            [
+                (("maintenance", key), "unknown field (known: notice, windows)")
+                for key in sorted(set(section) - {"notice", "windows"}, key=str)
+            ],
+        )
+        result = {k: v for k, v in data.items() if k != "maintenance"}
+        result["maintenance"] = section.get("windows") or ()
+        if section.get("notice") is not None:
+            result["maintenance_notice"] = section["notice"]
+        return result
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Config:

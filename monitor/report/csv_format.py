@@ -56,6 +56,7 @@ COLUMNS = (
     "requests_met",
     "breached",
     "pending",
+    "analysis",
     "request_id",
     "received_at",
     "deadline",
@@ -97,6 +98,13 @@ def _mail(role: str, mail: MailLocator | None, zone: ZoneInfo) -> dict[str, str]
     }
 
 
+def _analysis(report: Report, kind: str, name: str, window: str | None) -> str:
+    """The 3.2.6 analyses of the figure, one "cause — measures (author)" per line."""
+    return "\n".join(
+        f"{a.cause} — {a.measures} ({a.author})" for a in report.analyses_of(kind, name, window)
+    )
+
+
 def render_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, restval="", lineterminator="\r\n")
@@ -119,6 +127,7 @@ def render_csv(report: Report) -> str:
                 "unmonitored_seconds": _number(seconds(figure.unmonitored)),
                 "unavailable_seconds": _number(seconds(figure.penalised)),
                 "coverage": _number(figure.coverage),
+                "analysis": _analysis(report, "availability", entry.target, entry.window),
             }
         )
     for response in report.response:
@@ -137,6 +146,7 @@ def render_csv(report: Report) -> str:
                 "requests_met": str(result.met),
                 "breached": str(result.breached),
                 "pending": str(result.pending),
+                "analysis": _analysis(report, "response", result.category, None),
             }
         )
     zone = report.zone

@@ -5,10 +5,13 @@ alle PI's", 3.2.6 for an analysis of every missed one and 3.2.15 for each PI's i
 norm, bandwidth, method and frequency. The page is built for that reader:
 
 1. a summary with every service level against its norm;
-2. the missed service levels with the outages or late requests behind each (3.2.6's input);
+2. the missed service levels with the outages or late requests behind each, and the 3.2.6
+   analysis (cause, measures, author) recorded for each;
 3. per target, a timeline of the month (outages, agreed maintenance shaded, monitoring gaps)
-   and a table that adds every figure up from its parts;
-4. the maintenance windows, with retroactive reclassifications and who approved them;
+   and a table that adds every figure up from its parts, with every correction of an outage
+   (annotated, disputed, closed, voided: who, when, why) next to the outage it changed;
+4. the maintenance windows: who registered and who approved each, and its standing
+   (agreed in advance, short notice, retroactive);
 5. service-desk response per category, with every late and pending request and where its
    mail and answer lie on the IMAP server (never a subject, body or address);
 6. the 3.2.15 descriptions; 7. the policies in force and the resolved holiday list.
@@ -43,13 +46,15 @@ from monitor.report.model import (
 from monitor.sla.availability import (
     AvailabilityFigure,
     MaintenancePolicy,
+    Outage,
     OutageSource,
     UnmonitoredPolicy,
 )
 from monitor.sla.calendar import WEEKDAY_NAMES
+from monitor.sla.corrections import OutageCorrection, corrected_end
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.response import BusinessDayMode, ResponseVerdict
-from monitor.store.records import MailLocator
+from monitor.store.records import MailLocator, MissAnalysisRecord
 
 __all__ = ["render_html"]
 
@@ -309,8 +314,8 @@ def _window_name(window: str) -> str:
 def _misses(report: Report) -> str:
     misses = report.misses
     intro = (
-        "Every service level that missed its norm, with the evidence behind it: the raw "
-        "material for the analysis of requirement 3.2.6."
+        "Every service level that missed its norm, with the evidence behind it and the "
+        "analysis of requirement 3.2.6 (cause and measures) recorded for it."
     )
     if not misses:
         body = '<p class="ok">Every service level met its norm in this month.</p>'
@@ -328,12 +333,13 @@ def _miss(miss: Miss, report: Report) -> str:
             f"{objective_text(miss.objective)}"
         )
         rows = "".join(
-            "<tr>"
+            f'<tr class="{_outage_css(c.outage)}">'
             f"{_when(c.outage.start, zone)}"
-            f"{_when(c.outage.end, zone)}"
+            f"{_end_cell(c.outage, zone)}"
             f'<td class="num">{_e(duration_text(c.counted))}</td>'
-            f"<td>{_e(c.outage.cause)}</td><td>{_e(c.outage.source.value)}</td>"
-            "</tr>"
+            f"<td>{_e(c.outage.cause)}{_badges(c.outage)}</td>"
+            f"<td>{_e(c.outage.source.value)}</td>"
+            "</tr>" + _trail(c.outage, 5, zone)
             for c in miss.outages
         )
         table = (
@@ -348,14 +354,93 @@ def _miss(miss: Miss, report: Report) -> str:
             if miss.unmonitored
             else ""
         )
-        return f'<div class="miss"><h3>{_e(title)}</h3>{table}{extra}</div>'
+        analysis = _analyses(miss, zone)
+        return f'<div class="miss"><h3>{_e(title)}</h3>{table}{extra}{analysis}</div>'
     title = (
         f"Response {miss.name}: {value} of decided requests in time against a norm of "
         f"{objective_text(miss.objective)}"
     )
     entry = next(r for r in report.response if r.category == miss.name)
     table = _request_table(miss.requests, entry, report)
-    return f'<div class="miss"><h3>{_e(title)}</h3>{table}</div>'
+    return f'<div class="miss"><h3>{_e(title)}</h3>{table}{_analyses(miss, zone)}</div>'
+
+
+def _analyses(miss: Miss, zone: ZoneInfo) -> str:
+    """The 3.2.6 analyses of a miss, oldest first; a later one revises, both stay."""
+    key = _key(miss.kind, miss.name, *((miss.window,) if miss.window is not None else ()))
+    if not miss.analyses:
+        return (
+            f'<p class="analysis missing" data-key="analysis:{key}">No analysis recorded yet '
+            "(3.2.6: due ten working days after the end of the month).</p>"
+        )
+    return "".join(_analysis(a, key, zone) for a in miss.analyses)
+
+
+def _analysis(analysis: MissAnalysisRecord, key: str, zone: ZoneInfo) -> str:
+    return (
+        f'<div class="analysis" data-key="analysis:{key}"><h4>Analysis (3.2.6)</h4>'
+        f'<dl><dt>Cause</dt><dd class="text">{_e(analysis.cause)}</dd>'
+        f'<dt>Measures</dt><dd class="text">{_e(analysis.measures)}</dd></dl>'
+        f'<p class="quiet">Recorded by {_e(analysis.author)} on '
+        f"{_e(instant_text(analysis.recorded_at, zone))}.</p></div>"
+    )
+
+
+# -- corrections of outages -----------------------------------------------------------------
+
+_CORRECTED = {"annotate": "annotated", "dispute": "disputed", "close": "closed", "void": "voided"}
+
+
+def _outage_css(outage: Outage) -> str:
+    css = [outage.source.value]
+    if outage.voided:
+        css.append("voided")
+    if outage.corrections:
+        css.append("corrected")
+    return " ".join(css)
+
+
+def _end_cell(outage: Outage, zone: ZoneInfo) -> str:
+    """The end that counts; after a close, the measured end beside it."""
+    end = corrected_end(outage.end, outage.corrections)
+    if end == outage.end:
+        return _when(outage.end, zone)
+    return (
+        f'<td class="when">{_e(instant_text(end, zone))}'
+        f'<small class="measured">measured: {_e(instant_text(outage.end, zone))}</small></td>'
+    )
+
+
+def _badges(outage: Outage) -> str:
+    made = {c.kind for c in outage.corrections}
+    kinds = [k for k in ("void", "close", "dispute") if k in made]
+    return "".join(
+        f' <span class="badge {_e(kind)}">{_e(_CORRECTED[kind])}</span>' for kind in kinds
+    )
+
+
+def _trail(outage: Outage, columns: int, zone: ZoneInfo) -> str:
+    """Every correction of the outage, oldest first, in a row under it."""
+    if not outage.corrections:
+        return ""
+    items = "".join(_correction(outage, c, zone) for c in outage.corrections)
+    return (
+        f'<tr class="trail"><td colspan="{columns}"><ul class="corrections">{items}</ul></td></tr>'
+    )
+
+
+def _correction(outage: Outage, correction: OutageCorrection, zone: ZoneInfo) -> str:
+    what = _CORRECTED[correction.kind]
+    if correction.kind == "close":
+        what += f" at {instant_text(correction.at, zone)}"
+    elif correction.kind == "void":
+        what += ": counts 0 s in every figure"
+    return (
+        f'<li data-key="{_key("correction", outage.id, correction.kind)}">'
+        f"<strong>{_e(what)}</strong> by {_e(correction.actor)} on "
+        f"{_e(instant_text(correction.recorded_at, zone))}: "
+        f'<span class="text">{_e(correction.reason)}</span></li>'
+    )
 
 
 def _mail_text(mail: MailLocator, zone: ZoneInfo) -> str:
@@ -451,6 +536,7 @@ def _target(target: TargetReport, report: Report) -> str:
         f"<h3>{_e(target.name)}</h3>{description}"
         f"{_timeline(target, report)}"
         f"{_figure_table(target)}"
+        f"{_corrected_note(target)}"
         f"{_outage_table(target, report)}"
         "</article>"
     )
@@ -487,6 +573,29 @@ def _figure_table(target: TargetReport) -> str:
     )
 
 
+def _corrected_note(target: TargetReport) -> str:
+    """Which corrections the figures above were read through, so no change goes unseen."""
+    corrected = [o for o in target.outages if o.corrections]
+    if not corrected:
+        return ""
+    counts = [
+        (sum(1 for o in corrected if any(c.kind == kind for c in o.corrections)), text)
+        for kind, text in (
+            ("void", "voided (counted as 0 s)"),
+            ("close", "closed at a corrected end"),
+            ("dispute", "disputed (still counted)"),
+            ("annotate", "annotated"),
+        )
+    ]
+    listed = ", ".join(f"{n} {text}" for n, text in counts if n)
+    return (
+        f'<p class="corrected-note" data-key="{_key("corrected", target.name)}">'
+        f"These figures read {len(corrected)} outage{'s' if len(corrected) != 1 else ''} "
+        f"through corrections: {_e(listed)}. Each correction is listed under its outage "
+        "below, with who made it, when and why; the measured evidence is kept unchanged.</p>"
+    )
+
+
 def _outage_table(target: TargetReport, report: Report) -> str:
     if not target.outages:
         return '<p class="quiet">No outages in this month.</p>'
@@ -506,10 +615,11 @@ def _outage_table(target: TargetReport, report: Report) -> str:
             for w in windows
         )
         rows.append(
-            f'<tr class="{_e(outage.source.value)}">'
+            f'<tr class="{_outage_css(outage)}">'
             f"{_when(outage.start, zone)}"
-            f"{_when(outage.end, zone)}{cells}"
-            f"<td>{_e(outage.cause)}</td><td>{_e(outage.source.value)}</td></tr>"
+            f"{_end_cell(outage, zone)}{cells}"
+            f"<td>{_e(outage.cause)}{_badges(outage)}</td><td>{_e(outage.source.value)}</td></tr>"
+            + _trail(outage, len(windows) + 4, zone)
         )
     return (
         '<table class="outages"><thead><tr><th>Outage start</th><th>End</th>'
@@ -597,51 +707,88 @@ def _maintenance(report: Report) -> str:
     else:
         body = (
             '<table class="maintenance"><thead><tr><th>Window</th><th>Targets</th><th>Start</th>'
-            "<th>End</th><th>Kind</th><th>Counts</th><th>Registration</th><th>Reason</th>"
-            f"</tr></thead><tbody>{''.join(_maintenance_row(line, report) for line in lines)}"
-            "</tbody></table>"
+            "<th>End</th><th>Counts</th><th>Standing</th><th>Registered</th><th>Approved</th>"
+            "<th>Reason</th></tr></thead><tbody>"
+            f"{''.join(_maintenance_row(line, report) for line in lines)}</tbody></table>"
         )
+    notes = []
     retro = [line for line in lines if line.retroactive]
-    note = ""
     if retro:
         approved = sum(1 for line in retro if line.counted)
-        note = (
+        notes.append(
             f'<p class="retro-note">{len(retro)} window{"s were" if len(retro) != 1 else " was"} '
             f"registered after {'they' if len(retro) != 1 else 'it'} started (retroactive "
             f"reclassification): {approved} approved and counted, {len(retro) - approved} not "
             "approved and therefore not counted.</p>"
         )
+    short = [line for line in lines if line.standing == "short_notice"]
+    if short:
+        notes.append(
+            f'<p class="retro-note">{len(short)} window{"s were" if len(short) != 1 else " was"} '
+            "registered with less than the agreed notice and "
+            f"{'forgive' if len(short) != 1 else 'forgives'} nothing until approved.</p>"
+        )
     return (
         '<section id="maintenance"><h2>4. Maintenance</h2>'
         "<p>Configured windows are the agreed schedule and always count. A window registered "
-        "through the API counts only if it was registered before it started, or, when "
-        "registered afterwards, if someone approved the reclassification.</p>"
-        f"{note}{body}</section>"
+        "through the API in advance (with the agreed notice, if one is configured) forgives "
+        "only downtime of outages that began after it was registered; a window registered "
+        "after it started, or at short notice, forgives nothing until the client approves it "
+        "with their own token. Approved windows forgive all downtime inside them.</p>"
+        f"{''.join(notes)}{body}</section>"
     )
+
+
+_STANDING = {
+    "approved": "approved",
+    "agreed": "registered in advance: forgives outages that began after registration",
+    "short_notice": "short notice: forgives nothing until approved",
+    "retroactive": "retroactive: forgives nothing until approved",
+}
+
+
+def _standing(line: MaintenanceLine) -> str:
+    if line.kind is MaintenanceKind.CONFIGURED:
+        return "agreed schedule (configuration)"
+    text = _STANDING.get(line.standing or "", line.standing or "")
+    if line.standing == "approved" and line.retroactive:
+        text = "retroactive, approved: forgives all downtime inside it"
+    elif line.standing == "approved":
+        text = "approved: forgives all downtime inside it"
+    return text
 
 
 def _maintenance_row(line: MaintenanceLine, report: Report) -> str:
     zone = report.zone
+    key = line.id or line.name
     if line.kind is MaintenanceKind.CONFIGURED:
-        registration = f"configuration ({line.schedule})" if line.schedule else "configuration"
+        registered = f"configuration ({line.schedule})" if line.schedule else "configuration"
+        approved = "—"
     else:
-        registration = f"registered {instant_text(line.registered_at, zone)}"
+        registered = instant_text(line.registered_at, zone)
         if line.registered_by:
-            registration += f" by {line.registered_by}"
-        if line.retroactive:
-            registration += " — retroactive"
-            registration += (
-                f", approved by {line.approved_by}" if line.approved_by else ", not approved"
-            )
+            registered += f" by {line.registered_by}"
+        if line.requested_by:
+            registered += f", requested by {line.requested_by}"
+        if line.approved_by:
+            approved = line.approved_by
+            if line.approved_at is not None:
+                approved += f", {instant_text(line.approved_at, zone)}"
+        else:
+            approved = "not needed" if line.standing == "agreed" else "not approved"
     counts = "yes" if line.counted else "no"
-    css = "retro" if line.retroactive else ""
+    css = " ".join(
+        c for c in ("retro" if line.retroactive else "", line.standing or "") if c and c != "agreed"
+    )
     return (
-        f'<tr class="{css}">'
+        f'<tr class="{_e(css)}">'
         f'<td class="name">{_e(line.name)}</td><td class="name">{_e(", ".join(line.targets))}</td>'
         f"{_when(line.start, zone)}{_when(line.end, zone)}"
-        f"<td>{_e(line.kind.value)}</td>"
         f'<td class="{"met" if line.counted else "missed"}-text">{counts}</td>'
-        f"<td>{_e(registration)}</td><td>{_e(line.reason or '')}</td></tr>"
+        f'<td data-key="{_key("m", key, "standing")}">{_e(_standing(line))}</td>'
+        f'<td data-key="{_key("m", key, "registered")}">{_e(registered)}</td>'
+        f'<td data-key="{_key("m", key, "approved")}">{_e(approved)}</td>'
+        f'<td class="text">{_e(line.reason or "")}</td></tr>'
     )
 
 
@@ -868,7 +1015,23 @@ svg.bar { vertical-align: middle; }
 .ok { color: var(--met); font-weight: bold; }
 .warning, .retro-note { background: #fff3e0; border-left: 4px solid #ef6c00;
   padding: 6px 10px; }
-tr.retro td { background: #fff3e0; }
+tr.retro td, tr.short_notice td { background: #fff3e0; }
+tr.voided td.when { text-decoration: line-through; color: var(--muted); }
+tr.trail td { background: #fbfcfd; border-top: none; padding-top: 0; }
+ul.corrections { margin: 0; padding-left: 18px; font-size: 12px; }
+.badge { display: inline-block; font-size: 11px; font-weight: bold; padding: 0 5px;
+  border-radius: 3px; margin-left: 4px; white-space: nowrap; }
+.badge.void { background: #eceff1; color: var(--ink); border: 1px solid var(--muted); }
+.badge.close { background: #e3f2fd; color: #0d47a1; }
+.badge.dispute { background: #fff3e0; color: #e65100; }
+small.measured { display: block; color: var(--muted); }
+.text { white-space: pre-line; }
+.corrected-note { background: #e3f2fd; border-left: 4px solid #1565c0; padding: 6px 10px; }
+.analysis { margin: 8px 0 4px; }
+.analysis dl { margin: 0; }
+.analysis dt { font-weight: bold; }
+.analysis dd { margin: 0 0 4px 16px; }
+.analysis.missing { color: var(--muted); font-style: italic; }
 tr.breached td { color: var(--missed); }
 article.target { break-inside: avoid; margin-bottom: 20px; }
 svg.defs { position: absolute; width: 0; height: 0; }

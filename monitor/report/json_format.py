@@ -32,7 +32,7 @@ from monitor.report.model import (
 )
 from monitor.sla.availability import CountedOutage
 from monitor.sla.response import ResponseVerdict
-from monitor.store.records import MailLocator, RequestLocator
+from monitor.store.records import MailLocator, MissAnalysisRecord, RequestLocator
 
 __all__ = ["locator_to_dict", "render_json", "report_to_dict"]
 
@@ -62,7 +62,7 @@ def report_to_dict(report: Report) -> JSONObject:
             "servicedesk_calendar": report.policies.servicedesk_calendar,
         },
         "holidays": [day.isoformat() for day in report.holidays],
-        "availability": [_availability(entry, zone) for entry in report.availability],
+        "availability": [_availability(entry, report) for entry in report.availability],
         "response": [_response(entry, report) for entry in report.response],
         # -- additions to DESIGN §3 ------------------------------------------------------
         "generated_by": f"sla-monitor {report.version}",
@@ -83,7 +83,7 @@ def report_to_dict(report: Report) -> JSONObject:
             for calendar in report.calendars
         ],
         "maintenance": [_maintenance(line, zone) for line in report.maintenance],
-        "misses": [_miss(miss) for miss in report.misses],
+        "misses": [_miss(miss, zone) for miss in report.misses],
         "uncategorised_requests": [
             {"category": category, "received": count} for category, count in report.uncategorised
         ],
@@ -102,7 +102,8 @@ def _description(description: Description) -> JSONObject:
     }
 
 
-def _availability(entry: AvailabilityEntry, zone: ZoneInfo) -> JSONObject:
+def _availability(entry: AvailabilityEntry, report: Report) -> JSONObject:
+    zone = report.zone
     figure = entry.figure
     budget = figure.budget
     return {
@@ -117,6 +118,10 @@ def _availability(entry: AvailabilityEntry, zone: ZoneInfo) -> JSONObject:
         "met": figure.met,
         "outages": [_outage(counted, zone) for counted in figure.outages],
         # -- additions --
+        "analysis": [
+            _analysis(a, zone)
+            for a in report.analyses_of("availability", entry.target, entry.window)
+        ],
         "unavailable_seconds": seconds(figure.penalised),
         "coverage": figure.coverage,
         "evidence": {
@@ -139,6 +144,27 @@ def _outage(counted: CountedOutage, zone: ZoneInfo) -> JSONObject:
         "cause": outage.cause,
         "source": outage.source.value,
         "id": outage.id,
+        "voided": outage.voided,
+        "disputed": outage.disputed,
+        "corrections": [
+            {
+                "kind": c.kind,
+                "at": _iso(c.at, zone),
+                "reason": c.reason,
+                "actor": c.actor,
+                "recorded_at": _iso(c.recorded_at, zone),
+            }
+            for c in outage.corrections
+        ],
+    }
+
+
+def _analysis(analysis: MissAnalysisRecord, zone: ZoneInfo) -> JSONObject:
+    return {
+        "cause": analysis.cause,
+        "measures": analysis.measures,
+        "author": analysis.author,
+        "recorded_at": _iso(analysis.recorded_at, zone),
     }
 
 
@@ -157,6 +183,9 @@ def _response(entry: ResponseEntry, report: Report) -> JSONObject:
         "objective_met": result.objective_met,
         "requests": [_request(v, entry, report) for v in result.verdicts],
         # -- additions --
+        "analysis": [
+            _analysis(a, zone) for a in report.analyses_of("response", result.category, None)
+        ],
         "final": result.final,
         "last_deadline": _iso(entry.last_deadline, zone),
         "description": _description(entry.description),
@@ -220,10 +249,13 @@ def _maintenance(line: MaintenanceLine, zone: ZoneInfo) -> JSONObject:
         "registered_at": _iso(line.registered_at, zone),
         "registered_by": line.registered_by,
         "approved_by": line.approved_by,
+        "standing": line.standing,
+        "requested_by": line.requested_by,
+        "approved_at": _iso(line.approved_at, zone),
     }
 
 
-def _miss(miss: Miss) -> JSONObject:
+def _miss(miss: Miss, zone: ZoneInfo) -> JSONObject:
     return {
         "kind": miss.kind,
         "name": miss.name,
@@ -232,4 +264,5 @@ def _miss(miss: Miss) -> JSONObject:
         "value": miss.value,
         "outage_ids": [c.outage.id for c in miss.outages],
         "request_ids": [v.request.id for v in miss.requests],
+        "analysis": [_analysis(a, zone) for a in miss.analyses],
     }

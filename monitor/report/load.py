@@ -32,8 +32,11 @@ async def load_report(store: Store, config: Config, month: Month, now: datetime)
     locators = await store.request_locators(
         [r.id for r in requests if r.source == "mailbox" and r.received_at <= now]
     )
+    analyses = await store.miss_analyses(str(month))
     return await asyncio.to_thread(
-        functools.partial(build_report, registrations=registrations, locators=locators),
+        functools.partial(
+            build_report, registrations=registrations, locators=locators, analyses=analyses
+        ),
         config,
         month,
         evidence,

@@ -66,7 +66,11 @@ from monitor.sla.response import (
     monthly_response,
     response_deadline,
 )
-from monitor.store.records import MaintenanceWindowRecord, RequestLocator
+from monitor.store.records import (
+    MaintenanceWindowRecord,
+    MissAnalysisRecord,
+    RequestLocator,
+)
 
 __all__ = [
     "AvailabilityEntry",
@@ -133,6 +137,9 @@ class MaintenanceLine:
     registered_at: datetime | None = None
     registered_by: str | None = None
     approved_by: str | None = None
+    standing: str | None = None
+    requested_by: str | None = None
+    approved_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +234,7 @@ class Miss:
     outages: tuple[CountedOutage, ...] = ()
     unmonitored: timedelta = timedelta(0)
     requests: tuple[ResponseVerdict, ...] = ()
+    analyses: tuple[MissAnalysisRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +271,13 @@ class Report:
     maintenance: tuple[MaintenanceLine, ...]
     uncategorised: tuple[tuple[str, int], ...]
     version: str
+    analyses: tuple[MissAnalysisRecord, ...] = ()
+
+    def analyses_of(
+        self, kind: str, name: str, window: str | None
+    ) -> tuple[MissAnalysisRecord, ...]:
+        """The 3.2.6 analyses recorded for one figure of this month, oldest first."""
+        return tuple(a for a in self.analyses if (a.kind, a.name, a.window) == (kind, name, window))
 
     @property
     def month_ended(self) -> bool:
@@ -302,6 +317,7 @@ class Report:
                     entry.availability,
                     outages=entry.counted_outages,
                     unmonitored=unmonitored,
+                    analyses=self.analyses_of("availability", entry.target, entry.window),
                 )
             )
         for response in self.response:
@@ -314,6 +330,7 @@ class Report:
                         response.result.objective,
                         response.result.ratio,
                         requests=response.late,
+                        analyses=self.analyses_of("response", response.category, None),
                     )
                 )
         return tuple(misses)
@@ -354,6 +371,7 @@ def build_report(
     *,
     registrations: Sequence[MaintenanceWindowRecord] = (),
     locators: Mapping[str, RequestLocator] | None = None,
+    analyses: Sequence[MissAnalysisRecord] = (),
 ) -> Report:
     """The report of ``month`` from the evidence and requests known at ``now``.
 
@@ -369,7 +387,7 @@ def build_report(
     maker = FigureMaker(config)
     period = maker.period(month)
     details = {record.id: record for record in registrations}
-    lines = _maintenance_lines(config, evidence, period, details)
+    lines = _maintenance_lines(config, evidence, period, details, config.maintenance_notice)
     targets = tuple(
         _target_report(config, maker, month, evidence, now, calendar_of, name=target.name)
         for target in config.targets
@@ -396,6 +414,9 @@ def build_report(
         maintenance=lines,
         uncategorised=uncategorised,
         version=__version__,
+        analyses=tuple(
+            a for a in analyses if a.month == str(month) and as_utc(a.recorded_at) <= now
+        ),
     )
 
 
@@ -414,10 +435,12 @@ def _target_report(
     figures = maker.month_figures(target, month, evidence, now)
     elapsed_end = min(period.end, now)
     elapsed = IntervalSet.of(period.start, elapsed_end) if elapsed_end > period.start else None
+    # Listed by the span measured, so a voided outage (or one closed before the month)
+    # stays in the report with its correction, counting nothing.
     outages = tuple(
         o
         for o in evidence.outages_of(name)
-        if (span := o.interval(now)) is not None
+        if (span := o.measured(now)) is not None
         and span.start < elapsed_end
         and span.end > period.start
     )
@@ -433,7 +456,9 @@ def _target_report(
         )
         unmonitored = (elapsed - monitored) - imported
     unagreed = IntervalSet(
-        w.interval for w in evidence.registered if not w.agreed and w.applies_to(name)
+        w.interval
+        for w in evidence.registered
+        if not w.counts(config.maintenance_notice) and w.applies_to(name)
     ).clip(period.start, period.end)
     return TargetReport(
         name=name,
@@ -466,6 +491,7 @@ def _maintenance_lines(
     evidence: Evidence,
     period: Interval,
     details: Mapping[str, MaintenanceWindowRecord],
+    notice: timedelta | None,
 ) -> tuple[MaintenanceLine, ...]:
     lines = [
         MaintenanceLine(
@@ -492,8 +518,11 @@ def _maintenance_lines(
                 start=as_utc(window.start),
                 end=as_utc(window.end),
                 targets=tuple(sorted(window.targets)),
-                counted=window.agreed,
+                counted=window.counts(notice),
                 retroactive=window.retroactive,
+                standing=window.standing(notice),
+                requested_by=record.requested_by if record is not None else None,
+                approved_at=window.approved_at,
                 reason=(record.reason or None) if record is not None else None,
                 id=window.id,
                 registered_at=as_utc(window.registered_at),

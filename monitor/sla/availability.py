@@ -29,14 +29,16 @@ with evidence; below ``min_coverage`` the figure is *insufficient evidence*: ``m
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from monitor.sla.budget import ErrorBudget
 from monitor.sla.calendar import BusinessCalendar
+from monitor.sla.corrections import OutageCorrection, corrected_end
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
+from monitor.sla.registered import ForwardMaintenance
 
 __all__ = [
     "AvailabilityFigure",
@@ -77,17 +79,42 @@ class AvailabilityPolicies:
 
 @dataclass(frozen=True, slots=True)
 class Outage:
-    """A stored outage; ``end is None`` while it is still open (it then counts up to now)."""
+    """A stored outage; ``end is None`` while it is still open (it then counts up to now).
+
+    ``corrections`` are laid over the stored evidence, never written into it: ``interval``
+    is the corrected span (``None`` once voided), ``measured`` the span as stored.
+    """
 
     start: datetime
     end: datetime | None
     cause: str
     source: OutageSource = OutageSource.PROBE
     id: str = ""
+    corrections: tuple[OutageCorrection, ...] = ()
 
-    def interval(self, now: datetime) -> Interval | None:
+    @property
+    def voided(self) -> bool:
+        return any(c.kind == "void" for c in self.corrections)
+
+    @property
+    def disputed(self) -> bool:
+        return any(c.kind == "dispute" for c in self.corrections)
+
+    def measured(self, now: datetime) -> Interval | None:
+        """The span as the evidence has it, before any correction."""
         start = as_utc(self.start)
         end = as_utc(self.end) if self.end is not None else as_utc(now)
+        return Interval(start, end) if start < end else None
+
+    def interval(self, now: datetime) -> Interval | None:
+        """The span that counts: closed at the earliest close correction, none if voided."""
+        if not self.corrections:
+            return self.measured(now)
+        if self.voided:
+            return None
+        start = as_utc(self.start)
+        end = corrected_end(self.end, self.corrections)
+        end = as_utc(now) if end is None else min(end, as_utc(now))
         return Interval(start, end) if start < end else None
 
 
@@ -226,6 +253,7 @@ def compute_availability(
     monitored: IntervalSet | None = None,
     policies: AvailabilityPolicies = AvailabilityPolicies(),
     min_coverage: float = 0.0,
+    forward: Sequence[ForwardMaintenance] = (),
 ) -> AvailabilityFigure:
     """The availability figure of one target, window and month (3.2.10).
 
@@ -234,7 +262,9 @@ def compute_availability(
     ``monitored`` the time covered by probing (``None``: fully covered, as for history that
     only consists of imported outages and for the contract's worked example). ``now`` ends
     the elapsed part of a running month and the open outages. ``min_coverage`` is the
-    evidence threshold the figure is judged by (0: always judged).
+    evidence threshold the figure is judged by (0: always judged). ``forward`` is registered
+    maintenance that forgives only outages that began after it was registered: an outage
+    already running keeps counting inside such a window.
     """
     if not 0.0 <= objective <= 1.0:
         raise ValueError(f"objective must be within 0..1, got {objective}")
@@ -246,34 +276,52 @@ def compute_availability(
     outage_list = list(outages)
 
     spans = [(o, o.interval(now)) for o in outage_list]
-    probed = IntervalSet(s for o, s in spans if s is not None and o.source is OutageSource.PROBE)
     imported = IntervalSet(s for o, s in spans if s is not None and o.source is OutageSource.IMPORT)
 
     gaps = elapsed - monitored if monitored is not None else IntervalSet()
-    down = (probed - gaps) | imported
     maint = maintenance & elapsed
-    unplanned = (down & elapsed) - maint
-    unmonitored = (gaps - imported) - maint
+    forward_all = IntervalSet().union(*(f.intervals for f in forward)) & elapsed
+    end_of_elapsed = elapsed_end(period, now)
 
     counted = []
+    parts: list[IntervalSet] = []
     for outage, span in spans:
         if span is None:
+            measured = outage.measured(now)
+            # A voided (or closed-before-it-began) outage stays listed, with nothing counted.
+            if (
+                outage.corrections
+                and measured is not None
+                and measured.start < end_of_elapsed
+                and measured.end > period.start
+            ):
+                counted.append(CountedOutage(outage, _ZERO))
             continue
-        part = (IntervalSet((span,)) & elapsed) - maint
+        excused = maint
+        if forward:
+            excused = maint.union(*(f.intervals for f in forward if f.forgives(outage.start)))
+        part = (IntervalSet((span,)) & elapsed) - excused
         if outage.source is OutageSource.PROBE:
             part -= gaps
-        if part or (span.start < elapsed_end(period, now) and span.end > period.start):
+        parts.append(part)
+        if part or (span.start < end_of_elapsed and span.end > period.start):
             counted.append(CountedOutage(outage, part.total))
+
+    unplanned = IntervalSet().union(*parts)
+    # Forward-only windows are maintenance except where an earlier outage still counts.
+    maint_all = (maint | forward_all) - unplanned if forward else maint
+    unmonitored = (gaps - imported) - maint_all
+    full_forward = IntervalSet().union(*(f.intervals for f in forward)) & full_window
 
     return AvailabilityFigure(
         objective=objective,
         policies=policies,
         window=elapsed.total,
         unplanned_downtime=unplanned.total,
-        maintenance=maint.total,
+        maintenance=maint_all.total,
         unmonitored=unmonitored.total,
         full_window=full_window.total,
-        full_maintenance=(maintenance & full_window).total,
+        full_maintenance=(((maintenance & full_window) | full_forward) - unplanned).total,
         outages=tuple(sorted(counted, key=lambda c: (as_utc(c.outage.start), c.outage.id))),
         min_coverage=min_coverage,
     )

@@ -23,6 +23,7 @@ from typing import Any, Literal
 __all__ = [
     "ERROR_MESSAGE_LIMIT",
     "REQUEST_ID_LIMIT",
+    "CorrectionKind",
     "Direction",
     "FolderRole",
     "FolderState",
@@ -32,8 +33,11 @@ __all__ = [
     "MaintenanceAction",
     "MaintenanceChange",
     "MaintenanceWindowRecord",
+    "MissAnalysisRecord",
+    "MissKind",
     "MonitoringSession",
     "OutageClosed",
+    "OutageCorrectionRecord",
     "OutageOpened",
     "OutageSource",
     "ProbeResultRow",
@@ -50,7 +54,12 @@ ERROR_MESSAGE_LIMIT = 500
 """Longest error message kept per probe result; hostile servers can send megabytes."""
 
 OutageSource = Literal["probe", "import"]
-MaintenanceAction = Literal["create", "delete"]
+MaintenanceAction = Literal["create", "delete", "approve"]
+CorrectionKind = Literal["annotate", "dispute", "close", "void"]
+MissKind = Literal["availability", "response"]
+
+TEXT_LIMIT = 4000
+"""Longest reason, cause or measures text kept: an analysis is a paragraph, not a file."""
 
 _OUTAGE_SOURCES: frozenset[str] = frozenset(("probe", "import"))
 
@@ -233,6 +242,8 @@ class MaintenanceWindowRecord:
     approved_by: str | None = None
     deleted_at: datetime | None = None
     deleted_by: str | None = None
+    requested_by: str | None = None
+    approved_at: datetime | None = None
 
     def __post_init__(self) -> None:
         _check_id(self.id, "maintenance window id")
@@ -251,6 +262,8 @@ class MaintenanceWindowRecord:
         object.__setattr__(self, "registered_at", utc(self.registered_at, "registered_at"))
         if self.deleted_at is not None:
             object.__setattr__(self, "deleted_at", utc(self.deleted_at, "deleted_at"))
+        if self.approved_at is not None:
+            object.__setattr__(self, "approved_at", utc(self.approved_at, "approved_at"))
 
     @classmethod
     def new(
@@ -264,9 +277,11 @@ class MaintenanceWindowRecord:
         registered_by: str,
         reason: str = "",
         approved_by: str | None = None,
+        requested_by: str | None = None,
     ) -> MaintenanceWindowRecord:
         """A window with a fresh client-made id, so a retried API call can be de-duplicated."""
         return cls(
+            requested_by=requested_by,
             id=new_id(),
             name=name,
             targets=tuple(targets),
@@ -292,6 +307,71 @@ class MaintenanceChange:
     at: datetime
     who: str
     payload: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OutageCorrectionRecord:
+    """One stored correction of an outage (append-only; the outage row is never changed).
+
+    ``actor`` is the acting token's name, or ``cli:USER`` from the command line; ``at`` is
+    the instant of a ``close`` and of nothing else.
+    """
+
+    outage_id: str
+    kind: CorrectionKind
+    reason: str
+    actor: str
+    recorded_at: datetime
+    at: datetime | None = None
+    id: int = 0
+
+    def __post_init__(self) -> None:
+        _check_id(self.outage_id, "outage id")
+        if self.kind not in ("annotate", "dispute", "close", "void"):
+            raise ValueError(f"unknown correction kind {self.kind!r}")
+        if (self.kind == "close") != (self.at is not None):
+            raise ValueError("a close needs an instant (at), and only a close has one")
+        _check_text(self, "reason", "actor")
+        object.__setattr__(self, "recorded_at", utc(self.recorded_at, "recorded_at"))
+        if self.at is not None:
+            object.__setattr__(self, "at", utc(self.at, "at"))
+
+
+@dataclass(frozen=True, slots=True)
+class MissAnalysisRecord:
+    """The 3.2.6 analysis of a missed service level: its cause and the measures taken.
+
+    ``kind`` ``availability`` names a target and its SLA ``window``; ``response`` names a
+    request category (``window`` is then ``None``). ``month`` is ``YYYY-MM``.
+    """
+
+    month: str
+    kind: MissKind
+    name: str
+    window: str | None
+    cause: str
+    measures: str
+    author: str
+    recorded_at: datetime
+    id: int = 0
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", self.month):
+            raise ValueError(f"month must be YYYY-MM, got {self.month!r}")
+        if self.kind not in ("availability", "response"):
+            raise ValueError(f"kind must be availability or response, got {self.kind!r}")
+        if (self.kind == "availability") != (self.window is not None):
+            raise ValueError("an availability analysis names a window; a response one does not")
+        _check_text(self, "name", "cause", "measures", "author")
+        object.__setattr__(self, "recorded_at", utc(self.recorded_at, "recorded_at"))
+
+
+def _check_text(record: object, *names: str) -> None:
+    for name in names:
+        value = clean_text(str(getattr(record, name)), TEXT_LIMIT).strip()
+        if not value:
+            raise ValueError(f"{name} must not be blank")
+        object.__setattr__(record, name, value)
 
 
 @dataclass(frozen=True, slots=True)

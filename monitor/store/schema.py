@@ -23,7 +23,9 @@ __all__ = [
     "maintenance_changes",
     "maintenance_windows",
     "metadata",
+    "miss_analyses",
     "monitoring_sessions",
+    "outage_corrections",
     "outages",
     "probe_results",
     "requests",
@@ -131,6 +133,10 @@ maintenance_windows = sa.Table(
     sa.Column("reason", sa.Text(), nullable=False),
     sa.Column("deleted_at", UTCDateTime(), nullable=True),
     sa.Column("deleted_by", sa.Text(), nullable=True),
+    # Revision 0003: ``registered_by`` is the registering token's name, ``requested_by`` the
+    # person the request named; ``approved_by`` the approving token's name, at ``approved_at``.
+    sa.Column("requested_by", sa.Text(), nullable=True),
+    sa.Column("approved_at", UTCDateTime(), nullable=True),
     sa.Index(None, "start"),
 )
 
@@ -148,8 +154,43 @@ maintenance_changes = sa.Table(
     sa.Column("at", UTCDateTime(), nullable=False),
     sa.Column("who", sa.Text(), nullable=False),
     sa.Column("payload", sa.JSON(), nullable=False),
-    sa.CheckConstraint("action IN ('create', 'delete')", name="action"),
+    sa.CheckConstraint("action IN ('create', 'delete', 'approve')", name="action"),
     sa.Index(None, "window_id"),
+)
+
+# -- corrections and analyses (revision 0003) -------------------------------------------------
+#
+# Append-only: a correction never changes the outage row it refers to, an analysis is never
+# edited; a later row is a later statement, and the report shows them all.
+
+outage_corrections = sa.Table(
+    "outage_corrections",
+    metadata,
+    sa.Column("id", _BigId, primary_key=True, autoincrement=True),
+    sa.Column("outage_id", _Id, sa.ForeignKey("outages.id"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=True),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("actor", sa.Text(), nullable=False),
+    sa.Column("recorded_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('annotate', 'dispute', 'close', 'void')", name="kind"),
+    sa.Index(None, "outage_id"),
+)
+
+miss_analyses = sa.Table(
+    "miss_analyses",
+    metadata,
+    sa.Column("id", _BigId, primary_key=True, autoincrement=True),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.Text(), nullable=False),
+    sa.Column("window", sa.Text(), nullable=True),
+    sa.Column("cause", sa.Text(), nullable=False),
+    sa.Column("measures", sa.Text(), nullable=False),
+    sa.Column("author", sa.Text(), nullable=False),
+    sa.Column("recorded_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('availability', 'response')", name="kind"),
+    sa.Index(None, "month"),
 )
 
 # -- service desk (revision 0002) ------------------------------------------------------------

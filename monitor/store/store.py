@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Final, Self, cast
@@ -32,8 +33,11 @@ from monitor.store.records import (
     MaintenanceAction,
     MaintenanceChange,
     MaintenanceWindowRecord,
+    MissAnalysisRecord,
+    MissKind,
     MonitoringSession,
     OutageClosed,
+    OutageCorrectionRecord,
     OutageOpened,
     OutageSource,
     ProbeResultRow,
@@ -47,7 +51,9 @@ from monitor.store.records import (
 from monitor.store.schema import (
     maintenance_changes,
     maintenance_windows,
+    miss_analyses,
     monitoring_sessions,
+    outage_corrections,
     outages,
     probe_results,
 )
@@ -441,6 +447,8 @@ class Store:
                     "reason": window.reason,
                     "deleted_at": None,
                     "deleted_by": None,
+                    "requested_by": window.requested_by,
+                    "approved_at": window.approved_at,
                 },
             )
             if result.rowcount != 1:
@@ -471,6 +479,30 @@ class Store:
                 return False
             await self._audit(
                 connection, window_id, "delete", at, who, {"deleted_at": at.isoformat()}
+            )
+        return True
+
+    async def approve_maintenance_window(self, window_id: str, *, at: datetime, who: str) -> bool:
+        """Record that token ``who`` approved a window; ``False`` if gone or approved already.
+
+        Approval is set once: a second approval would overwrite who accepted the
+        reclassification, which the audit must keep.
+        """
+        at = utc(at, "at")
+        async with self._write() as connection:
+            result = await connection.execute(
+                sa.update(maintenance_windows)
+                .where(
+                    maintenance_windows.c.id == window_id,
+                    maintenance_windows.c.deleted_at.is_(None),
+                    maintenance_windows.c.approved_by.is_(None),
+                )
+                .values(approved_by=who, approved_at=at)
+            )
+            if result.rowcount != 1:
+                return False
+            await self._audit(
+                connection, window_id, "approve", at, who, {"approved_at": at.isoformat()}
             )
         return True
 
@@ -545,6 +577,102 @@ class Store:
                 window_id=window_id, action=action, at=at, who=who, payload=dict(payload)
             )
         )
+
+    # -- corrections and analyses (3.2.5, 3.2.6) ---------------------------------------------
+
+    async def add_outage_correction(
+        self, correction: OutageCorrectionRecord
+    ) -> OutageCorrectionRecord | None:
+        """Append a correction; ``None`` when the outage is unknown. The outage row stays."""
+        async with self._write() as connection:
+            known = (
+                await connection.execute(
+                    sa.select(outages.c.id).where(outages.c.id == correction.outage_id)
+                )
+            ).first()
+            if known is None:
+                return None
+            result = await connection.execute(
+                sa.insert(outage_corrections)
+                .values(
+                    outage_id=correction.outage_id,
+                    kind=correction.kind,
+                    at=correction.at,
+                    reason=correction.reason,
+                    actor=correction.actor,
+                    recorded_at=correction.recorded_at,
+                )
+                .returning(outage_corrections.c.id)
+            )
+            new_id = result.scalar_one()
+        return replace(correction, id=new_id)
+
+    async def outage_corrections(
+        self, outage_ids: Iterable[str] | None = None
+    ) -> dict[str, list[OutageCorrectionRecord]]:
+        """Corrections by outage id, each list oldest first (of the given outages, or all)."""
+        statement = sa.select(outage_corrections).order_by(outage_corrections.c.id)
+        found: dict[str, list[OutageCorrectionRecord]] = {}
+        async with self._engine.connect() as connection:
+            if outage_ids is None:
+                chunks: list[list[str] | None] = [None]
+            else:
+                wanted = sorted(set(outage_ids))
+                chunks = [wanted[i : i + 500] for i in range(0, len(wanted), 500)]
+            for chunk in chunks:
+                query = statement
+                if chunk is not None:
+                    query = query.where(outage_corrections.c.outage_id.in_(chunk))
+                for row in await connection.execute(query):
+                    found.setdefault(row.outage_id, []).append(_correction(row._mapping))
+        for records in found.values():
+            records.sort(key=lambda r: r.id)
+        return found
+
+    async def add_miss_analysis(self, analysis: MissAnalysisRecord) -> MissAnalysisRecord:
+        """Append a 3.2.6 analysis; an earlier one of the same miss stays in the record."""
+        async with self._write() as connection:
+            result = await connection.execute(
+                sa.insert(miss_analyses)
+                .values(
+                    month=analysis.month,
+                    kind=analysis.kind,
+                    name=analysis.name,
+                    window=analysis.window,
+                    cause=analysis.cause,
+                    measures=analysis.measures,
+                    author=analysis.author,
+                    recorded_at=analysis.recorded_at,
+                )
+                .returning(miss_analyses.c.id)
+            )
+            new_id = result.scalar_one()
+        return replace(analysis, id=new_id)
+
+    async def miss_analyses(self, month: str | None = None) -> list[MissAnalysisRecord]:
+        """The analyses recorded for ``month`` (``YYYY-MM``), oldest first; or of every
+        month, by month and then oldest first."""
+        statement = sa.select(miss_analyses)
+        if month is None:
+            statement = statement.order_by(miss_analyses.c.month, miss_analyses.c.id)
+        else:
+            statement = statement.where(miss_analyses.c.month == month).order_by(miss_analyses.c.id)
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(statement)
+            return [
+                MissAnalysisRecord(
+                    month=row.month,
+                    kind=cast(MissKind, row.kind),
+                    name=row.name,
+                    window=row.window,
+                    cause=row.cause,
+                    measures=row.measures,
+                    author=row.author,
+                    recorded_at=row.recorded_at,
+                    id=row.id,
+                )
+                for row in rows
+            ]
 
     # -- service-desk requests (3.2.9, 3.2.13, 3.2.14, 3.2.39) ------------------------------
 
@@ -674,6 +802,20 @@ def _window(row: sa.RowMapping) -> MaintenanceWindowRecord:
         approved_by=row["approved_by"],
         deleted_at=row["deleted_at"],
         deleted_by=row["deleted_by"],
+        requested_by=row["requested_by"],
+        approved_at=row["approved_at"],
+    )
+
+
+def _correction(row: sa.RowMapping) -> OutageCorrectionRecord:
+    return OutageCorrectionRecord(
+        outage_id=row["outage_id"],
+        kind=row["kind"],
+        reason=row["reason"],
+        actor=row["actor"],
+        recorded_at=row["recorded_at"],
+        at=row["at"],
+        id=row["id"],
     )
 
 
@@ -685,6 +827,7 @@ def _window_payload(window: MaintenanceWindowRecord) -> dict[str, object]:
         "end": window.end.isoformat(),
         "registered_at": window.registered_at.isoformat(),
         "registered_by": window.registered_by,
+        "requested_by": window.requested_by,
         "approved_by": window.approved_by,
         "reason": window.reason,
     }

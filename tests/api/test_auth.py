@@ -8,7 +8,7 @@ import pytest
 import structlog
 
 from monitor.api import ApiTokens, TokenError
-from monitor.api.auth import read_token_file
+from monitor.api.auth import read_named_tokens, read_token_file
 from tests.api.conftest import (
     OTHER_TOKEN,
     READ_TOKEN,
@@ -194,3 +194,21 @@ def test_a_missing_token_file_is_an_error_naming_it(tmp_path: Path) -> None:
     """Asking for protection with a file that is not there must not start unprotected."""
     with pytest.raises(TokenError, match="cannot read"):
         read_token_file(tmp_path / "absent")
+
+
+def test_a_token_file_names_its_tokens_and_plain_lines_get_a_line_name(tmp_path: Path) -> None:
+    """name:token lines keep their name; a plain token is named after its line."""
+    path = tmp_path / "tokens"
+    path.write_text(f"# team\nclient-jansen:{WRITE_TOKEN}\n{READ_TOKEN}\n", "utf-8")
+    assert read_named_tokens(path) == [("client-jansen", WRITE_TOKEN), ("token-3", READ_TOKEN)]
+    tokens = ApiTokens.of(write=read_named_tokens(path))
+    assert tokens.identify(WRITE_TOKEN) == ("write", "client-jansen")
+    assert tokens.identify(OTHER_TOKEN) is None
+
+
+def test_a_name_used_twice_in_a_token_file_is_refused(tmp_path: Path) -> None:
+    """Two tokens under one name would make every act of either unattributable."""
+    path = tmp_path / "tokens"
+    path.write_text(f"ops:{WRITE_TOKEN}\nops:{READ_TOKEN}\n", "utf-8")
+    with pytest.raises(TokenError, match=":2: the name ops is used on line 1"):
+        read_named_tokens(path)

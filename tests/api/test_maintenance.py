@@ -3,13 +3,17 @@ trail, and bad requests that end in a clear 4xx with nothing written."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from monitor.api import ApiTokens
 from monitor.web import MAX_BODY_BYTES
-from tests.api.conftest import NOW, Harness, MakeHarness, bearer, window_body
+from tests.api.conftest import NOW, WRITE_TOKEN, Harness, MakeHarness, bearer, window_body
+
+CLIENT_TOKEN = "client-token-0123456789abcdef"
 
 
 async def stored_count(h: Harness) -> int:
@@ -36,13 +40,16 @@ async def test_a_future_window_is_stored_with_its_audit_row(harness: Harness) ->
         "agreed": True,
         "deleted_at": None,
         "deleted_by": None,
+        "registered_by": "write-1",
+        "approved_at": None,
+        "standing": "agreed",
     }
     record = await harness.store.maintenance_window(body["id"])
     assert record is not None
     assert record.start == datetime(2026, 6, 14, 0, 0, tzinfo=UTC)
-    assert record.registered_by == "ops@example.nl"
+    assert (record.registered_by, record.requested_by) == ("write-1", "ops@example.nl")
     changes = await harness.store.maintenance_changes(body["id"])
-    assert [(c.action, c.at, c.who) for c in changes] == [("create", NOW, "ops@example.nl")]
+    assert [(c.action, c.at, c.who) for c in changes] == [("create", NOW, "write-1")]
     assert harness.changes == [NOW]
 
 
@@ -54,9 +61,7 @@ async def test_the_location_shows_the_window_with_its_changes(harness: Harness) 
     shown = await response.json()
     assert shown == {
         **created,
-        "changes": [
-            {"action": "create", "at": "2026-06-10T14:00:00+02:00", "who": "ops@example.nl"}
-        ],
+        "changes": [{"action": "create", "at": "2026-06-10T14:00:00+02:00", "who": "write-1"}],
     }
 
 
@@ -68,42 +73,84 @@ async def test_the_location_shows_the_window_with_its_changes(harness: Harness) 
         ("2026-06-10T14:00:00+02:00", "2026-06-10T16:00:00+02:00"),  # starts this instant
     ],
 )
-async def test_a_started_window_without_approval_is_409_and_not_stored(
+async def test_a_started_window_is_stored_as_retroactive_and_forgives_nothing_unapproved(
     harness: Harness, start: str, end: str
 ) -> None:
-    """Registering downtime after it began would turn any outage into maintenance."""
+    """Registering downtime after it began would turn any outage into maintenance: the
+    window is kept for the record, but counts only once another token approves it."""
     response = await harness.register(start=start, end=end)
-    assert response.status == 409
-    body = await response.json()
-    assert body["error"] == "window_started"
-    assert "approved_by" in body["detail"]
-    assert await stored_count(harness) == 0
-    assert harness.changes == []
-
-
-async def test_a_started_window_with_approval_is_stored_and_listed_as_retroactive(
-    harness: Harness,
-) -> None:
-    """With approved_by it counts, and GET shows it as a retroactive reclassification."""
-    response = await harness.register(
-        start="2026-06-01T02:00:00+02:00",
-        end="2026-06-01T06:00:00+02:00",
-        approved_by="client-contact@example.nl",
-    )
     assert response.status == 201
-    created = await response.json()
-    assert (created["retroactive"], created["agreed"]) == (True, True)
-    assert created["approved_by"] == "client-contact@example.nl"
-    listed = await (await harness.client.get("/api/v1/maintenance")).json()
-    assert [(w["id"], w["retroactive"]) for w in listed["windows"]] == [(created["id"], True)]
+    body = await response.json()
+    assert (body["retroactive"], body["agreed"], body["standing"]) == (True, False, "retroactive")
+    assert body["approved_by"] is None
 
 
-async def test_a_future_window_may_carry_an_approval_and_is_not_retroactive(
+async def test_approved_by_as_free_text_is_refused(harness: Harness) -> None:
+    """An approval is the act of a token holder, not a claim in the request body."""
+    response = await harness.register(approved_by="client-contact@example.nl")
+    assert response.status == 422
+    body = await response.json()
+    assert body["problems"][0]["field"] == "approved_by"
+    assert "/approval" in body["detail"]
+    assert await stored_count(harness) == 0
+
+
+async def test_a_reason_that_mentions_approved_by_is_accepted(harness: Harness) -> None:
+    """Only an approved_by key is refused; the word as a reason's text is just text."""
+    for reason in ("approved_by", 'the client sets "approved_by" through the approval call'):
+        response = await harness.register(reason=reason)
+        assert response.status == 201, await response.text()
+        body = await response.json()
+        assert (body["reason"], body["approved_by"]) == (reason, None)
+    assert await stored_count(harness) == 2
+
+
+async def test_an_approved_by_key_written_with_an_escape_is_still_refused(
     harness: Harness,
 ) -> None:
-    """approved_by is optional for future windows and kept when given."""
-    created = await (await harness.register(approved_by="client@example.nl")).json()
-    assert (created["retroactive"], created["approved_by"]) == (False, "client@example.nl")
+    """The key is found in the parsed object, so a JSON escape does not smuggle it past."""
+    text = json.dumps(window_body())[:-1] + ', "approved\\u005fby": "client"}'
+    response = await harness.client.post(
+        "/api/v1/maintenance",
+        data=text,
+        headers={**bearer(), "Content-Type": "application/json"},
+    )
+    assert response.status == 422
+    assert (await response.json())["problems"][0]["field"] == "approved_by"
+    assert await stored_count(harness) == 0
+
+
+async def test_another_token_approves_a_retroactive_window_by_its_name(
+    make_harness: MakeHarness,
+) -> None:
+    """approved_by is the approving token's name; the registrant cannot approve its own."""
+    tokens = ApiTokens.of(write=[("ops", WRITE_TOKEN), ("client-jansen", CLIENT_TOKEN)])
+    async with make_harness(tokens=tokens) as h:
+        created = await (
+            await h.register(start="2026-06-01T02:00:00+02:00", end="2026-06-01T06:00:00+02:00")
+        ).json()
+        url = f"/api/v1/maintenance/{created['id']}/approval"
+        own = await h.client.post(url, headers=bearer(WRITE_TOKEN))
+        assert own.status == 409
+        assert (await own.json())["error"] == "self_approval"
+        h.clock.advance(timedelta(minutes=5))
+        approved = await h.client.post(url, headers=bearer(CLIENT_TOKEN))
+        assert approved.status == 200
+        body = await approved.json()
+        assert (body["registered_by"], body["approved_by"]) == ("ops", "client-jansen")
+        assert (body["retroactive"], body["agreed"], body["standing"]) == (
+            True,
+            True,
+            "approved",
+        )
+        assert body["approved_at"] == "2026-06-10T14:05:00+02:00"
+        again = await h.client.post(url, headers=bearer(CLIENT_TOKEN))
+        assert (await again.json())["error"] == "already_approved"
+        changes = await h.store.maintenance_changes(created["id"])
+        assert [(c.action, c.who) for c in changes] == [
+            ("create", "ops"),
+            ("approve", "client-jansen"),
+        ]
 
 
 async def test_withdrawing_a_window_before_it_starts_keeps_it_for_the_audit(
@@ -121,7 +168,7 @@ async def test_withdrawing_a_window_before_it_starts_keeps_it_for_the_audit(
     assert (withdrawn["deleted_by"], withdrawn["agreed"]) == ("ops-lead", False)
     changes = await harness.store.maintenance_changes(created["id"])
     assert [(c.action, c.at, c.who) for c in changes] == [
-        ("create", NOW, "ops@example.nl"),
+        ("create", NOW, "write-1"),
         ("delete", NOW + timedelta(hours=1), "ops-lead"),
     ]
     assert (await (await harness.client.get("/api/v1/maintenance")).json())["windows"] == []
@@ -236,7 +283,6 @@ async def test_reversed_empty_or_overlong_windows_are_422(
         ({"requested_by": "   "}, "requested_by", "must not be blank"),
         ({"requested_by": ...}, "requested_by", "required"),
         ({"reason": "x\x00y"}, "reason", "control characters"),
-        ({"approved_by": 7}, "approved_by", "valid string"),
         ({"colour": "red"}, "colour", "unknown field; known: name, targets"),
     ],
 )

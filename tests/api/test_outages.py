@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from monitor.store import OutageOpened, OutageSource, Store
-from tests.api.conftest import Harness
+from tests.api.conftest import Harness, bearer
 
 
 async def add(
@@ -70,6 +70,7 @@ async def test_each_outage_has_its_fields_in_the_configured_zone(
             "end": "2026-05-01T01:00:00+02:00",
             "cause": "timeout: no answer within 10s",
             "source": "probe",
+            "corrections": [],
         },
         {
             "id": seeded["open"],
@@ -78,6 +79,7 @@ async def test_each_outage_has_its_fields_in_the_configured_zone(
             "end": None,
             "cause": "status: 503",
             "source": "probe",
+            "corrections": [],
         },
     ]
 
@@ -126,3 +128,47 @@ async def test_an_unknown_target_lists_the_known_ones(harness: Harness) -> None:
     """The 404 says which targets exist, so a typo is obvious."""
     _, body = await get(harness, "target=wbe")
     assert body["detail"] == "unknown target 'wbe'; known: mail, web"
+
+
+async def test_a_ghost_outage_is_closed_by_a_correction_that_names_the_token(
+    harness: Harness, seeded: dict[str, str]
+) -> None:
+    """POST a close: 201 with the token's name, the outage row unchanged, listed with it."""
+    url = f"/api/v1/outages/{seeded['open']}/corrections"
+    before = await harness.store.outage(seeded["open"])
+    response = await harness.client.post(
+        url,
+        json={"kind": "close", "at": "2026-06-10T13:45:00+02:00", "reason": "ghost"},
+        headers=bearer(),
+    )
+    assert response.status == 201, await response.text()
+    created = await response.json()
+    assert (created["kind"], created["actor"], created["at"]) == (
+        "close",
+        "write-1",
+        "2026-06-10T13:45:00+02:00",
+    )
+    assert await harness.store.outage(seeded["open"]) == before
+    _, body = await get(harness, "target=web")
+    listed = {o["id"]: o["corrections"] for o in body["outages"]}
+    assert [c["reason"] for c in listed[seeded["open"]]] == ["ghost"]
+
+
+async def test_a_close_without_an_instant_and_an_unknown_outage_are_refused(
+    harness: Harness, seeded: dict[str, str]
+) -> None:
+    """422 naming at; 404 for an outage that is not stored; nothing written."""
+    missing_at = await harness.client.post(
+        f"/api/v1/outages/{seeded['open']}/corrections",
+        json={"kind": "close", "reason": "ghost"},
+        headers=bearer(),
+    )
+    assert missing_at.status == 422
+    assert (await missing_at.json())["problems"][0]["field"] == "at"
+    unknown = await harness.client.post(
+        "/api/v1/outages/no-such-outage/corrections",
+        json={"kind": "void", "reason": "x"},
+        headers=bearer(),
+    )
+    assert unknown.status == 404
+    assert await harness.store.outage_corrections() == {}
