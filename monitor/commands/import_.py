@@ -32,7 +32,7 @@ from monitor.commands._common import (
 from monitor.config import ConfigError
 
 if TYPE_CHECKING:
-    from monitor.report.outage_import import ImportedOutage, ImportSummary
+    from monitor.report.outage_import import CheckedFile, ImportSummary, Lines
     from monitor.store import RequestRecord
 
 __all__ = [
@@ -141,34 +141,34 @@ def register_outages(kinds: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_outages(args: argparse.Namespace) -> int:
-    from monitor.report.outage_import import OutageImportError, parse_outages
+    from monitor.report.outage_import import OutageImportError, check_outages, file_lines
 
     path: Path = args.file
+    now = datetime.now(UTC)
+    lines = file_lines(path)
     try:
         config = optional_config(args.config)
         url = database_url()
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except OSError as error:
-            raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
-        except UnicodeDecodeError as error:
-            raise UsageError(f"{path}: not UTF-8 (byte {error.start} cannot be read)") from None
         targets = [target.name for target in config.targets]
         try:
-            rows = parse_outages(text, targets, datetime.now(UTC), str(path))
+            checked = check_outages(lines, targets, now, str(path))
+        except OSError as error:
+            raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
         except OutageImportError as error:
             raise UsageError(
-                *error.lines, f"{path}: nothing imported ({len(error.lines)} problem(s))"
+                *error.lines, f"{path}: nothing imported ({error.count} problem(s))"
             ) from None
     except (UsageError, ConfigError) as error:
         return fail(error)
+    for warning in checked.warnings:
+        print(warning, file=sys.stderr)
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
-        summary = asyncio.run(_store_outages(url, rows, str(path)))
+        summary = asyncio.run(_store_outages(url, lines, targets, now, str(path), checked))
     except OutageImportError as error:
         return fail(
-            UsageError(*error.lines, f"{path}: nothing imported ({len(error.lines)} conflict(s))")
+            UsageError(*error.lines, f"{path}: nothing imported ({error.count} conflict(s))")
         )
     except (OSError, SQLAlchemyError) as error:
         print(f"import outages: {store_failure(url, error)}", file=sys.stderr)
@@ -180,12 +180,19 @@ def run_outages(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _store_outages(url: str, rows: list[ImportedOutage], name: str) -> ImportSummary:
+async def _store_outages(
+    url: str,
+    lines: Lines,
+    targets: list[str],
+    now: datetime,
+    name: str,
+    checked: CheckedFile,
+) -> ImportSummary:
     from monitor.report.outage_import import store_outages
     from monitor.store import Store
 
     async with await Store.open(url, logger=command_logger()) as store:
-        return await store_outages(store, rows, name)
+        return await store_outages(store, lines, targets, now, name, checked)
 
 
 KINDS: tuple[Callable[[argparse._SubParsersAction[Any]], None], ...] = (
