@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,7 @@ from monitor.config import ConfigError
 
 if TYPE_CHECKING:
     from monitor.report.outage_import import CheckedFile, ImportSummary, Lines
-    from monitor.store import RequestRecord
+    from monitor.servicedesk.importer import RawLines
 
 __all__ = [
     "KINDS",
@@ -82,43 +82,60 @@ def register_requests(kinds: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_requests(args: argparse.Namespace) -> int:
-    from monitor.servicedesk.importer import RequestImportError, parse_requests_csv
+    from monitor.servicedesk.importer import RequestImportError, check_requests
 
     path: Path = args.file
+
+    def lines() -> Iterator[bytes]:
+        with path.open("rb") as file:
+            yield from file
+
     try:
         config = optional_config(args.config)
         url = database_url()
+        categories = tuple(config.servicedesk.categories)
         try:
-            data = path.read_bytes()
+            rows = check_requests(lines, categories=categories, channel=args.channel)
         except OSError as error:
             raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
-        try:
-            records = parse_requests_csv(
-                data, categories=config.servicedesk.categories.keys(), channel=args.channel
-            )
         except RequestImportError as error:
             raise UsageError(
                 *(f"{path}:{p.line}: {p.message}" for p in error.problems),
-                f"{path}: nothing imported ({len(error.problems)} problem(s))",
+                *(
+                    [f"{path}: {error.count - len(error.problems)} more problem(s) not shown"]
+                    if error.count > len(error.problems)
+                    else []
+                ),
+                f"{path}: nothing imported ({error.count} problem(s))",
             ) from None
     except (UsageError, ConfigError) as error:
         return fail(error)
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
-        changed = asyncio.run(_upsert_requests(url, records))
+        changed = asyncio.run(_upsert_requests(url, lines, categories, args.channel))
+    except RequestImportError as error:
+        return fail(
+            UsageError(
+                *(f"{path}:{p.line}: {p.message}" for p in error.problems),
+                f"{path}: nothing imported (the file changed while it was imported)",
+            )
+        )
     except (OSError, SQLAlchemyError) as error:
         print(f"import requests: {store_failure(url, error)}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"{path}: {len(records)} requests read, {changed} new or changed")
+    print(f"{path}: {rows} requests read, {changed} new or changed")
     return EXIT_OK
 
 
-async def _upsert_requests(url: str, records: list[RequestRecord]) -> int:
+async def _upsert_requests(
+    url: str, lines: RawLines, categories: tuple[str, ...], channel: str | None
+) -> int:
+    from monitor.servicedesk.importer import read_requests
     from monitor.store import Store
 
     async with await Store.open(url, logger=command_logger()) as store:
-        return await store.upsert_requests(records)
+        return await store.upsert_request_chunks(read_requests(lines, categories, channel))
 
 
 # -- import outages -----------------------------------------------------------------------------

@@ -699,6 +699,25 @@ class Store:
         async with self._write() as connection:
             return await desk.upsert_requests(connection, self._insert, records, now=self._clock())
 
+    async def upsert_request_chunks(self, chunks: Iterable[Sequence[RequestRecord]]) -> int:
+        """:meth:`upsert_requests` for a stream of chunks, all in one transaction.
+
+        For an import of any size: the chunks are consumed as they are written, so the file
+        is never whole in memory, and an exception from the stream rolls everything back.
+        No id may appear in two chunks (the importer refuses ids that occur twice).
+        """
+        async with self._write() as connection, self._bulk(connection):
+            touched = 0
+            for chunk in chunks:
+                touched += await desk.upsert_requests(
+                    connection,
+                    self._raw_insert,
+                    chunk,
+                    now=self._clock(),
+                    instant=self._raw_instant,
+                )
+            return touched
+
     async def requests(
         self,
         since: datetime | None = None,
