@@ -85,7 +85,16 @@ def report_handler(
             month = Month.parse(text)
         except ValueError:
             return _error(400, "bad_request", f"{_quote(text)} is not a month of the form YYYY-MM")
-        asked = request.query.get("format")
+        for key in request.query:
+            if key != "format":
+                return _error(
+                    400, "bad_request", f"unknown query parameter {_quote(key)}; known: format"
+                )
+        given = request.query.getall("format", [])
+        if len(given) > 1:
+            # Taking the first (or the last) of two answers the client did not ask for.
+            return _error(400, "bad_request", "query parameter format given more than once")
+        asked = given[0] if given else None
         if asked is not None:
             if asked not in FORMATS:
                 known = ", ".join(FORMATS)

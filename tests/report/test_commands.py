@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,24 @@ def test_report_writes_any_format_to_a_file_and_leaves_no_temporary_file(
         assert "NOT FINAL" not in text
     else:
         assert json.loads(text)["month"] == "2026-05"
+
+
+def test_report_output_honours_the_umask(
+    capsys: pytest.CaptureFixture[str], database: str, config_file: Path, tmp_path: Path
+) -> None:
+    """Under ``umask 077`` the written report is readable by its owner only."""
+    target = tmp_path / "may.json"
+    before = os.umask(0o077)
+    try:
+        code, _, _ = run(
+            capsys,
+            "report", "--month", "2026-05", "--output", str(target),
+            "--config", str(config_file), "--as-of", AS_OF_FINAL,
+        )  # fmt: skip
+    finally:
+        os.umask(before)
+    assert code == 0
+    assert target.stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,14 @@ async def test_the_format_follows_the_query_or_the_accept_header(
         ("/2026-13", {}, 400, "bad_request", "'2026-13' is not a month of the form YYYY-MM"),
         ("/may", {}, 400, "bad_request", "'may' is not a month of the form YYYY-MM"),
         ("/2026-05?format=pdf", {}, 400, "bad_request", "unknown format 'pdf'; use one of"),
+        (
+            "/2026-05?format=json&format=csv",
+            {},
+            400,
+            "bad_request",
+            "query parameter format given more than once",
+        ),
+        ("/2026-05?fromat=csv", {}, 400, "bad_request", "unknown query parameter 'fromat'"),
         ("/2026-05", {"Accept": "image/png"}, 406, "not_acceptable", "available as"),
         ("/2026-07", {}, 404, "not_found", "the month 2026-07 has not started yet"),
     ],
@@ -86,7 +94,8 @@ async def test_the_format_follows_the_query_or_the_accept_header(
 async def test_bad_requests_get_the_apis_error_shape(
     base_url: str, path: str, headers: dict[str, str], status: int, error: str, detail: str
 ) -> None:
-    """A bad month is 400, a format nobody has 400/406, a month not begun 404."""
+    """A bad month, a repeated or unknown parameter is 400, a format nobody has 400/406, a
+    month not begun 404."""
     async with (
         aiohttp.ClientSession() as client,
         client.get(f"{base_url}{path}", headers=headers) as response,
