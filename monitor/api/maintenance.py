@@ -74,6 +74,15 @@ def _line(value: str) -> str:
     # Controls are checked before stripping: "name\n" is refused, not quietly repaired.
     if any(unicodedata.category(ch) == "Cc" for ch in value):
         raise ValueError("must be one line without control characters")
+    # Format characters (Cf) are invisible: a right-to-left override makes a name read
+    # differently from what is stored, a zero-width space makes two names that look the
+    # same differ. A name in an audit trail must be what it looks like.
+    hidden = next((ch for ch in value if unicodedata.category(ch) == "Cf"), None)
+    if hidden is not None:
+        raise ValueError(
+            f"must not contain invisible formatting characters such as U+{ord(hidden):04X} "
+            f"({unicodedata.name(hidden, 'unnamed')})"
+        )
     value = value.strip()
     if not value:
         raise ValueError("must not be blank")
@@ -240,6 +249,12 @@ class MaintenanceHandler:
                 "; ".join(f"{p.field}: {p.message}" for p in problems),
                 problems=problems,
             )
+        stored = await self._same_window(body)
+        if stored is not None:
+            return json_ok(
+                window_json(stored, zone),
+                headers={"Location": f"/api/v1/maintenance/{stored.id}"},
+            )
         now = self._api.clock()
         if body.start <= now and body.approved_by is None:
             raise ApiError(
@@ -276,6 +291,37 @@ class MaintenanceHandler:
         )
         self._changed()
         return json_ok(result, status=201, headers={"Location": f"/api/v1/maintenance/{record.id}"})
+
+    async def _same_window(self, body: NewMaintenanceWindow) -> MaintenanceWindowRecord | None:
+        """The registered window this request repeats, if any: 200 with it, not a second one.
+
+        A repeat is the same name, targets, start and end; a client that retries a POST
+        whose answer it lost must not register the window twice. Should the repeat differ
+        in anything else (reason, who), storing neither silently is wrong: 409.
+        """
+        candidates = await self._api.store.maintenance_windows(body.start, body.end)
+        for window in candidates:
+            if (window.name, set(window.targets), window.start, window.end) != (
+                body.name,
+                set(body.targets),
+                body.start,
+                body.end,
+            ):
+                continue
+            if (window.reason, window.registered_by, window.approved_by) == (
+                body.reason,
+                body.requested_by,
+                body.approved_by,
+            ):
+                return window
+            raise ApiError(
+                409,
+                "duplicate_window",
+                f"the window {shorten(body.name)} for these targets and times is registered "
+                f"already, as {window.id}, with a different reason or person; withdraw it "
+                "first or register it under another name",
+            )
+        return None
 
     async def _who(self, request: web.Request) -> str:
         params = query_params(request, ("by",))

@@ -24,6 +24,9 @@ from monitor.report.load import load_report
 from monitor.sla.months import Month
 from monitor.store import Store
 
+EARLIEST_YEAR = 1970
+"""Months before this are refused, as instants before 1970 are everywhere in the API."""
+
 __all__ = ["Handler", "negotiate", "report_handler"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -85,6 +88,10 @@ def report_handler(
             month = Month.parse(text)
         except ValueError:
             return _error(400, "bad_request", f"{_quote(text)} is not a month of the form YYYY-MM")
+        if month.year < EARLIEST_YEAR:
+            return _error(
+                400, "bad_request", f"{month} lies before 1970, when nothing was measured"
+            )
         for key in request.query:
             if key != "format":
                 return _error(
