@@ -299,7 +299,7 @@ class MaintenanceHandler:
         whose answer it lost must not register the window twice. Should the repeat differ
         in anything else (reason, who), storing neither silently is wrong: 409.
         """
-        candidates = await self._api.store.maintenance_windows(body.start, body.end)
+        candidates = await self._api.store.maintenance_windows_spanning(body.start, body.end)
         for window in candidates:
             if (window.name, set(window.targets), window.start, window.end) != (
                 body.name,

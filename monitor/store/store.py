@@ -653,6 +653,26 @@ class Store:
             windows = [w for w in windows if w.applies_to(target)]
         return windows
 
+    async def maintenance_windows_spanning(
+        self, start: datetime, end: datetime
+    ) -> list[MaintenanceWindowRecord]:
+        """Windows in force with exactly this start and end, e.g. to find a repeated POST.
+
+        An equality on the indexed start, so the work per write stays the same however many
+        windows are stored (an overlap query scans every window that starts earlier).
+        """
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                sa.select(maintenance_windows)
+                .where(
+                    maintenance_windows.c.start == utc(start, "start"),
+                    maintenance_windows.c.end == utc(end, "end"),
+                    maintenance_windows.c.deleted_at.is_(None),
+                )
+                .order_by(maintenance_windows.c.id)
+            )
+            return [_window(row._mapping) for row in rows]
+
     async def maintenance_changes(self, window_id: str | None = None) -> list[MaintenanceChange]:
         """The audit trail, oldest first, of one window or of all."""
         statement = sa.select(maintenance_changes).order_by(maintenance_changes.c.id)
