@@ -449,7 +449,8 @@ class Store:
                     raise _RollBackError
         except _RollBackError:
             return OutageImportOutcome(0, 0, 0, tuple(conflicts))
-        return OutageImportOutcome(*totals)
+        new, closed, unchanged = totals
+        return OutageImportOutcome(new, closed, unchanged)
 
     async def _import_outage_chunk(
         self,
