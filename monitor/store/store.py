@@ -178,7 +178,24 @@ class Store:
             return instant
         if instant.tzinfo is not UTC:
             instant = utc(instant, "instant")
-        return instant.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return instant.isoformat(" ", "microseconds")[:-6]  # without its "+00:00"
+
+    async def _insert_many(
+        self, connection: AsyncConnection, statement: _Insert, rows: list[dict[str, object]]
+    ) -> None:
+        """``statement`` for every row of ``rows``; on SQLite straight to the driver.
+
+        SQLAlchemy builds a parameter set per row even when no value needs processing, a
+        sixth of a large import's time; the driver's ``executemany`` takes tuples as they are.
+        """
+        if self._dialect != "sqlite":
+            await connection.execute(statement, rows)
+            return
+        compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
+        order = compiled.positiontup or []
+        await connection.exec_driver_sql(
+            compiled.string, [tuple(row[key] for key in order) for row in rows]
+        )
 
     def _raw_insert(self, table: sa.Table) -> _Insert:
         """:meth:`_insert` whose instants are given as :meth:`_raw_instant` makes them."""
@@ -502,7 +519,9 @@ class Store:
         if conflicts:
             return 0, 0, 0  # rolled back at the end; checking goes on to report them all
         if fresh:
-            await connection.execute(self._raw_insert(outages).on_conflict_do_nothing(), fresh)
+            await self._insert_many(
+                connection, self._raw_insert(outages).on_conflict_do_nothing(), fresh
+            )
         if closing:
             await connection.execute(
                 sa.update(outages)
