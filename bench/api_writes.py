@@ -46,32 +46,38 @@ targets:
 """
 
 
-async def writes(url: str, pairs: int, every: int) -> None:
-    """POST ``pairs`` windows to ``url``, withdrawing every second one; print the rates."""
+async def writes(url: str, pairs: int, every: int, past: bool) -> None:
+    """POST ``pairs`` windows to ``url``, withdrawing every second one; print the rates.
+
+    ``past``: approved windows of one minute each in the last hours instead, which excuse
+    time of the running month (and so are in every recompute); they cannot be withdrawn.
+    """
     import aiohttp
 
     first_day = datetime.now(UTC).replace(hour=2, minute=0, second=0, microsecond=0)
+    recent = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=pairs + 1)
     writes = 0
     block = time.perf_counter()
     print(f"| writes | writes/s (last {every}) |")
     print("|---|---|")
     async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"}) as client:
         for k in range(pairs):
-            start = first_day + timedelta(days=1 + k)
+            start = recent + timedelta(minutes=k) if past else first_day + timedelta(days=1 + k)
             body = {
                 "name": f"bench-{k}",
                 "targets": ["web"],
                 "start": start.isoformat(),
-                "end": (start + timedelta(hours=2)).isoformat(),
+                "end": (start + timedelta(minutes=1 if past else 120)).isoformat(),
                 "reason": "benchmark",
                 "requested_by": "bench",
+                **({"approved_by": "bench"} if past else {}),
             }
             async with client.post(url, json=body) as response:
                 created = await response.json()
                 if response.status != 201:
                     sys.exit(f"POST {response.status}: {created}")
             done = [created["id"]]
-            if k % 2:
+            if k % 2 and not past:
                 async with client.delete(f"{url}/{created['id']}?by=bench") as gone:
                     if gone.status != 200:
                         sys.exit(f"DELETE {gone.status}: {await gone.text()}")
@@ -84,7 +90,7 @@ async def writes(url: str, pairs: int, every: int) -> None:
                     block = now
 
 
-async def in_process(pairs: int, every: int) -> None:
+async def in_process(pairs: int, every: int, past: bool) -> None:
     from monitor.api import ApiContext, ApiTokens
     from monitor.config import parse_config
     from monitor.store import Store
@@ -99,12 +105,12 @@ async def in_process(pairs: int, every: int) -> None:
             runner = await start_server(create_app(lambda: "", [], api), "127.0.0.1", 0)
             host, port = runner.addresses[0][:2]
             try:
-                await writes(f"http://{host}:{port}/api/v1/maintenance", pairs, every)
+                await writes(f"http://{host}:{port}/api/v1/maintenance", pairs, every, past)
             finally:
                 await runner.cleanup()
 
 
-async def daemon(pairs: int, every: int) -> None:
+async def daemon(pairs: int, every: int, past: bool) -> None:
     import aiohttp
 
     with socket.socket() as probe:
@@ -135,7 +141,7 @@ async def daemon(pairs: int, every: int) -> None:
                     await asyncio.sleep(0.1)
                 else:
                     sys.exit("the daemon did not answer within 30 s")
-            await writes(f"{base}/api/v1/maintenance", pairs, every)
+            await writes(f"{base}/api/v1/maintenance", pairs, every, past)
         finally:
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), 30)
@@ -147,8 +153,9 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=2000, help="windows registered")
     parser.add_argument("--every", type=int, default=500, help="writes per reported block")
     parser.add_argument("--daemon", action="store_true", help="run the whole daemon")
+    parser.add_argument("--past", action="store_true", help="approved windows of the last hours")
     args = parser.parse_args()
-    asyncio.run((daemon if args.daemon else in_process)(args.pairs, args.every))
+    asyncio.run((daemon if args.daemon else in_process)(args.pairs, args.every, args.past))
 
 
 if __name__ == "__main__":
