@@ -1,9 +1,9 @@
 """Importing outage history from another tool: ``sla-monitor import outages FILE.csv``.
 
 The report of a month before the daemon ran (or of a time it did not probe) needs the
-outages some other tool saw. DESIGN §3: UTF-8 CSV with a header ``target,start,end,reason``,
-ISO-8601 instants with an offset, an empty ``end`` for an outage still going on. DESIGN §2:
-an imported outage is evidence in itself; its time counts as monitored downtime.
+outages some other tool saw. The file: UTF-8 CSV with a header ``target,start,end,reason``,
+ISO-8601 instants with an offset, an empty ``end`` for an outage still going on. An
+imported outage is evidence in itself; its time counts as monitored downtime.
 
 **All or nothing.** Every row is checked before anything is written, and every problem is
 reported with its line number (not just the first): unknown targets, unreadable or naive

@@ -1,5 +1,5 @@
-"""Requests from a ticket system's CSV export (DESIGN §3, issue 5 item 3). Pure: bytes in,
-records or a list of problems out.
+"""Requests from a ticket system's CSV export. Pure: lines of bytes in, records or a list
+of problems out.
 
 The format is ``id,category,received_at,answered_at``: UTF-8 (a byte-order mark, as Excel
 writes it, is accepted), a header row, instants in ISO-8601 with an offset, an empty
