@@ -249,12 +249,6 @@ class MaintenanceHandler:
                 "; ".join(f"{p.field}: {p.message}" for p in problems),
                 problems=problems,
             )
-        stored = await self._same_window(body)
-        if stored is not None:
-            return json_ok(
-                window_json(stored, zone),
-                headers={"Location": f"/api/v1/maintenance/{stored.id}"},
-            )
         now = self._api.clock()
         if body.start <= now and body.approved_by is None:
             raise ApiError(
@@ -275,8 +269,14 @@ class MaintenanceHandler:
             reason=body.reason,
             approved_by=body.approved_by,
         )
-        if not await self._api.store.add_maintenance_window(record):
+        stored = await self._api.store.add_maintenance_window_once(record)
+        if stored is None:
             raise ApiError(409, "conflict", "a window with this id exists already; retry")
+        if stored.id != record.id:
+            return json_ok(
+                window_json(self._repeated(body, stored), zone),
+                headers={"Location": f"/api/v1/maintenance/{stored.id}"},
+            )
         result = window_json(record, zone)
         _log.info(
             "maintenance_registered",
@@ -292,36 +292,27 @@ class MaintenanceHandler:
         self._changed()
         return json_ok(result, status=201, headers={"Location": f"/api/v1/maintenance/{record.id}"})
 
-    async def _same_window(self, body: NewMaintenanceWindow) -> MaintenanceWindowRecord | None:
-        """The registered window this request repeats, if any: 200 with it, not a second one.
-
-        A repeat is the same name, targets, start and end; a client that retries a POST
-        whose answer it lost must not register the window twice. Should the repeat differ
-        in anything else (reason, who), storing neither silently is wrong: 409.
-        """
-        candidates = await self._api.store.maintenance_windows_spanning(body.start, body.end)
-        for window in candidates:
-            if (window.name, set(window.targets), window.start, window.end) != (
-                body.name,
-                set(body.targets),
-                body.start,
-                body.end,
-            ):
-                continue
-            if (window.reason, window.registered_by, window.approved_by) == (
-                body.reason,
-                body.requested_by,
-                body.approved_by,
-            ):
-                return window
+    @staticmethod
+    def _repeated(
+        body: NewMaintenanceWindow, stored: MaintenanceWindowRecord
+    ) -> MaintenanceWindowRecord:
+        """The answer to a registration the store found a window in force for: the same
+        window again is 200 with it (a retried POST whose answer was lost); the same name,
+        targets and times with another reason or person is 409, since storing neither
+        silently would lose what the client sent."""
+        if (stored.reason, stored.registered_by, stored.approved_by) != (
+            body.reason,
+            body.requested_by,
+            body.approved_by,
+        ):
             raise ApiError(
                 409,
                 "duplicate_window",
                 f"the window {shorten(body.name)} for these targets and times is registered "
-                f"already, as {window.id}, with a different reason or person; withdraw it "
+                f"already, as {stored.id}, with a different reason or person; withdraw it "
                 "first or register it under another name",
             )
-        return None
+        return stored
 
     async def _who(self, request: web.Request) -> str:
         params = query_params(request, ("by",))

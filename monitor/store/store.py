@@ -588,32 +588,70 @@ class Store:
         if window.deleted_at is not None:
             raise ValueError("a maintenance window is registered undeleted")
         async with self._write() as connection:
-            result = await connection.execute(
-                self._insert(maintenance_windows).on_conflict_do_nothing(),
-                {
-                    "id": window.id,
-                    "name": window.name,
-                    "targets": list(window.targets),
-                    "start": window.start,
-                    "end": window.end,
-                    "registered_at": window.registered_at,
-                    "registered_by": window.registered_by,
-                    "approved_by": window.approved_by,
-                    "reason": window.reason,
-                    "deleted_at": None,
-                    "deleted_by": None,
-                },
+            return await self._add_window(connection, window)
+
+    async def add_maintenance_window_once(
+        self, window: MaintenanceWindowRecord
+    ) -> MaintenanceWindowRecord | None:
+        """Register ``window`` unless a window in force repeats it; the window in force.
+
+        A repeat has the same name, targets, start and end: then nothing is written and the
+        stored window is returned, so a retried registration cannot store a window twice.
+        Otherwise ``window`` is stored (as :meth:`add_maintenance_window`) and returned;
+        ``None`` when its id was registered already. The lookup (an equality on the indexed
+        start, so the same work however many windows are stored) and the insert share one
+        write transaction: two identical requests at once still store one window.
+        """
+        if window.deleted_at is not None:
+            raise ValueError("a maintenance window is registered undeleted")
+        async with self._write() as connection:
+            rows = await connection.execute(
+                sa.select(maintenance_windows)
+                .where(
+                    maintenance_windows.c.start == window.start,
+                    maintenance_windows.c.end == window.end,
+                    maintenance_windows.c.name == window.name,
+                    maintenance_windows.c.deleted_at.is_(None),
+                )
+                .order_by(maintenance_windows.c.registered_at, maintenance_windows.c.id)
             )
-            if result.rowcount != 1:
-                return False
-            await self._audit(
-                connection,
-                window.id,
-                "create",
-                window.registered_at,
-                window.registered_by,
-                _window_payload(window),
-            )
+            for row in rows:
+                stored = _window(row._mapping)
+                if set(stored.targets) == set(window.targets):
+                    return stored
+            if not await self._add_window(connection, window):
+                return None
+        return window
+
+    async def _add_window(
+        self, connection: AsyncConnection, window: MaintenanceWindowRecord
+    ) -> bool:
+        result = await connection.execute(
+            self._insert(maintenance_windows).on_conflict_do_nothing(),
+            {
+                "id": window.id,
+                "name": window.name,
+                "targets": list(window.targets),
+                "start": window.start,
+                "end": window.end,
+                "registered_at": window.registered_at,
+                "registered_by": window.registered_by,
+                "approved_by": window.approved_by,
+                "reason": window.reason,
+                "deleted_at": None,
+                "deleted_by": None,
+            },
+        )
+        if result.rowcount != 1:
+            return False
+        await self._audit(
+            connection,
+            window.id,
+            "create",
+            window.registered_at,
+            window.registered_by,
+            _window_payload(window),
+        )
         return True
 
     async def delete_maintenance_window(self, window_id: str, *, at: datetime, who: str) -> bool:
@@ -672,26 +710,6 @@ class Store:
         if target is not None:
             windows = [w for w in windows if w.applies_to(target)]
         return windows
-
-    async def maintenance_windows_spanning(
-        self, start: datetime, end: datetime
-    ) -> list[MaintenanceWindowRecord]:
-        """Windows in force with exactly this start and end, e.g. to find a repeated POST.
-
-        An equality on the indexed start, so the work per write stays the same however many
-        windows are stored (an overlap query scans every window that starts earlier).
-        """
-        async with self._engine.connect() as connection:
-            rows = await connection.execute(
-                sa.select(maintenance_windows)
-                .where(
-                    maintenance_windows.c.start == utc(start, "start"),
-                    maintenance_windows.c.end == utc(end, "end"),
-                    maintenance_windows.c.deleted_at.is_(None),
-                )
-                .order_by(maintenance_windows.c.id)
-            )
-            return [_window(row._mapping) for row in rows]
 
     async def maintenance_changes(self, window_id: str | None = None) -> list[MaintenanceChange]:
         """The audit trail, oldest first, of one window or of all."""

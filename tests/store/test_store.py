@@ -550,29 +550,33 @@ async def test_request_chunks_are_upserted_in_one_go_and_read_back_equal(store: 
     ]
 
 
-async def test_windows_spanning_find_exactly_the_start_and_end_in_force(store: Store) -> None:
-    """A repeated registration is found by its start and end; withdrawn ones are not."""
+async def test_a_window_in_force_is_registered_once_and_a_withdrawn_one_again(
+    store: Store,
+) -> None:
+    """Same name, targets, start and end: the stored one comes back and nothing is written."""
     start = datetime(2026, 4, 1, 2, tzinfo=UTC)
     end = start + timedelta(hours=2)
 
-    def window(name: str, until: datetime) -> MaintenanceWindowRecord:
+    def window(targets: list[str], until: datetime = end) -> MaintenanceWindowRecord:
         return MaintenanceWindowRecord.new(
-            name=name,
-            targets=["web"],
-            start=start,
+            name="patch",
+            targets=targets,
+            start=start.astimezone(AMSTERDAM),
             end=until,
             registered_at=NOW,
             registered_by="ops",
             reason="patch",
         )
 
-    kept, withdrawn, longer = (
-        window("a", end),
-        window("b", end),
-        window("c", end + timedelta(microseconds=1)),
-    )
-    for record in (kept, withdrawn, longer):
-        await store.add_maintenance_window(record)
-    await store.delete_maintenance_window(withdrawn.id, at=NOW, who="ops")
-    found = await store.maintenance_windows_spanning(start.astimezone(AMSTERDAM), end)
-    assert [w.id for w in found] == [kept.id]
+    first = window(["web", "db"])
+    assert await store.add_maintenance_window_once(first) == first
+    assert await store.add_maintenance_window_once(window(["db", "web"])) == first
+    other = window(["web"])
+    assert await store.add_maintenance_window_once(other) == other
+    longer = window(["web", "db"], end + timedelta(microseconds=1))
+    assert await store.add_maintenance_window_once(longer) == longer
+    await store.delete_maintenance_window(first.id, at=NOW, who="ops")
+    again = window(["web", "db"])
+    assert await store.add_maintenance_window_once(again) == again
+    assert len(await store.maintenance_windows(include_deleted=True)) == 4
+    assert len(await store.maintenance_changes()) == 5
