@@ -79,6 +79,15 @@ def _line(value: str) -> str:
     # Controls are checked before stripping: "name\n" is refused, not quietly repaired.
     if any(unicodedata.category(ch) == "Cc" for ch in value):
         raise ValueError("must be one line without control characters")
+    # Format characters (Cf) are invisible: a right-to-left override makes a name read
+    # differently from what is stored, a zero-width space makes two names that look the
+    # same differ. A name in an audit trail must be what it looks like.
+    hidden = next((ch for ch in value if unicodedata.category(ch) == "Cf"), None)
+    if hidden is not None:
+        raise ValueError(
+            f"must not contain invisible formatting characters such as U+{ord(hidden):04X} "
+            f"({unicodedata.name(hidden, 'unnamed')})"
+        )
     value = value.strip()
     if not value:
         raise ValueError("must not be blank")
@@ -275,8 +284,14 @@ class MaintenanceHandler:
             requested_by=body.requested_by,
             reason=body.reason,
         )
-        if not await self._api.store.add_maintenance_window(record):
+        stored = await self._api.store.add_maintenance_window_once(record)
+        if stored is None:
             raise ApiError(409, "conflict", "a window with this id exists already; retry")
+        if stored.id != record.id:
+            return json_ok(
+                window_json(self._repeated(body, stored), zone, config.maintenance_notice),
+                headers={"Location": f"/api/v1/maintenance/{stored.id}"},
+            )
         result = window_json(record, zone, config.maintenance_notice)
         _log.info(
             "maintenance_registered",
@@ -326,6 +341,24 @@ class MaintenanceHandler:
         _log.info("maintenance_approved", id=window_id, name=record.name, approved_by=approver)
         self._changed()
         return json_ok(window_json(stored, zone, config.maintenance_notice))
+
+    @staticmethod
+    def _repeated(
+        body: NewMaintenanceWindow, stored: MaintenanceWindowRecord
+    ) -> MaintenanceWindowRecord:
+        """The answer to a registration the store found a window in force for: the same
+        window again is 200 with it (a retried POST whose answer was lost); the same name,
+        targets and times with another reason or person is 409, since storing neither
+        silently would lose what the client sent."""
+        if (stored.reason, stored.requested_by) != (body.reason, body.requested_by):
+            raise ApiError(
+                409,
+                "duplicate_window",
+                f"the window {shorten(body.name)} for these targets and times is registered "
+                f"already, as {stored.id}, with a different reason or person; withdraw it "
+                "first or register it under another name",
+            )
+        return stored
 
     async def _who(self, request: web.Request) -> str:
         params = query_params(request, ("by",))

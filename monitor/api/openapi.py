@@ -570,7 +570,10 @@ def openapi_document(
                             "name": "month",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+                            "schema": {
+                                "type": "string",
+                                "pattern": r"^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])$",
+                            },
                         },
                         _query(
                             "format",
@@ -587,7 +590,10 @@ def openapi_document(
                                 "text/html": {"schema": {"type": "string"}},
                             },
                         },
-                        "400": _error("Not a month of the form YYYY-MM, or an unknown format."),
+                        "400": _error(
+                            "Not a month of the form YYYY-MM from 1970 on, an unknown format, "
+                            "or a query parameter unknown or given twice."
+                        ),
                         "401": _challenge(_UNAUTHORIZED),
                         "404": _error("The month has not started yet."),
                         "406": _error("The Accept header allows none of the formats."),
@@ -637,16 +643,31 @@ def openapi_document(
                         "required": True,
                         "content": {"application/json": {"schema": _ref("NewMaintenanceWindow")}},
                     },
-                    "responses": _write_responses(
-                        "201",
-                        {
-                            **_ok("MaintenanceWindow", "Stored; Location names it."),
+                    "responses": {
+                        "200": {
+                            **_ok(
+                                "MaintenanceWindow",
+                                "The same window (name, targets, start, end, reason and "
+                                "people) is registered already: nothing is stored twice; "
+                                "Location names the stored one.",
+                            ),
                             "headers": {
                                 "Location": {"required": True, "schema": {"type": "string"}}
                             },
                         },
-                        "A window with this id exists already.",
-                    ),
+                        **_write_responses(
+                            "201",
+                            {
+                                **_ok("MaintenanceWindow", "Stored; Location names it."),
+                                "headers": {
+                                    "Location": {"required": True, "schema": {"type": "string"}}
+                                },
+                            },
+                            "A window with this name, targets, start and end is registered "
+                            "with another reason or person (duplicate_window), or a window "
+                            "with this id exists already.",
+                        ),
+                    },
                 },
             },
             "/api/v1/maintenance/{id}/approval": {
@@ -730,9 +751,13 @@ def openapi_document(
                         "required": False,
                         "content": {"application/json": {"schema": _ref("DeleteRequest")}},
                     },
+                    "description": "A soft delete: the window stops counting as agreed "
+                    "maintenance, but is never erased. GET /api/v1/maintenance/{id} keeps "
+                    "returning it (200, with deleted_at and deleted_by set and agreed false), "
+                    "the list shows it with include_deleted=true, and a second DELETE is 409.",
                     "responses": _write_responses(
                         "200",
-                        _ok("MaintenanceWindow", "Withdrawn."),
+                        _ok("MaintenanceWindow", "Withdrawn: deleted_at and deleted_by are set."),
                         "The window has started, or was withdrawn already.",
                     ),
                 },

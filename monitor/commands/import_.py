@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,8 +32,8 @@ from monitor.commands._common import (
 from monitor.config import ConfigError
 
 if TYPE_CHECKING:
-    from monitor.report.outage_import import ImportedOutage, ImportSummary
-    from monitor.store import RequestRecord
+    from monitor.report.outage_import import CheckedFile, ImportSummary, Lines
+    from monitor.servicedesk.importer import RawLines
 
 __all__ = [
     "KINDS",
@@ -82,43 +82,60 @@ def register_requests(kinds: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_requests(args: argparse.Namespace) -> int:
-    from monitor.servicedesk.importer import RequestImportError, parse_requests_csv
+    from monitor.servicedesk.importer import RequestImportError, check_requests
 
     path: Path = args.file
+
+    def lines() -> Iterator[bytes]:
+        with path.open("rb") as file:
+            yield from file
+
     try:
         config = optional_config(args.config)
         url = database_url()
+        categories = tuple(config.servicedesk.categories)
         try:
-            data = path.read_bytes()
+            rows = check_requests(lines, categories=categories, channel=args.channel)
         except OSError as error:
             raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
-        try:
-            records = parse_requests_csv(
-                data, categories=config.servicedesk.categories.keys(), channel=args.channel
-            )
         except RequestImportError as error:
             raise UsageError(
                 *(f"{path}:{p.line}: {p.message}" for p in error.problems),
-                f"{path}: nothing imported ({len(error.problems)} problem(s))",
+                *(
+                    [f"{path}: {error.count - len(error.problems)} more problem(s) not shown"]
+                    if error.count > len(error.problems)
+                    else []
+                ),
+                f"{path}: nothing imported ({error.count} problem(s))",
             ) from None
     except (UsageError, ConfigError) as error:
         return fail(error)
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
-        changed = asyncio.run(_upsert_requests(url, records))
+        changed = asyncio.run(_upsert_requests(url, lines, categories, args.channel))
+    except RequestImportError as error:
+        return fail(
+            UsageError(
+                *(f"{path}:{p.line}: {p.message}" for p in error.problems),
+                f"{path}: nothing imported (the file changed while it was imported)",
+            )
+        )
     except (OSError, SQLAlchemyError) as error:
         print(f"import requests: {store_failure(url, error)}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"{path}: {len(records)} requests read, {changed} new or changed")
+    print(f"{path}: {rows} requests read, {changed} new or changed")
     return EXIT_OK
 
 
-async def _upsert_requests(url: str, records: list[RequestRecord]) -> int:
+async def _upsert_requests(
+    url: str, lines: RawLines, categories: tuple[str, ...], channel: str | None
+) -> int:
+    from monitor.servicedesk.importer import read_requests
     from monitor.store import Store
 
     async with await Store.open(url, logger=command_logger()) as store:
-        return await store.upsert_requests(records)
+        return await store.upsert_request_chunks(read_requests(lines, categories, channel))
 
 
 # -- import outages -----------------------------------------------------------------------------
@@ -141,34 +158,34 @@ def register_outages(kinds: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_outages(args: argparse.Namespace) -> int:
-    from monitor.report.outage_import import OutageImportError, parse_outages
+    from monitor.report.outage_import import OutageImportError, check_outages, file_lines
 
     path: Path = args.file
+    now = datetime.now(UTC)
+    lines = file_lines(path)
     try:
         config = optional_config(args.config)
         url = database_url()
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except OSError as error:
-            raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
-        except UnicodeDecodeError as error:
-            raise UsageError(f"{path}: not UTF-8 (byte {error.start} cannot be read)") from None
         targets = [target.name for target in config.targets]
         try:
-            rows = parse_outages(text, targets, datetime.now(UTC), str(path))
+            checked = check_outages(lines, targets, now, str(path))
+        except OSError as error:
+            raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
         except OutageImportError as error:
             raise UsageError(
-                *error.lines, f"{path}: nothing imported ({len(error.lines)} problem(s))"
+                *error.lines, f"{path}: nothing imported ({error.count} problem(s))"
             ) from None
     except (UsageError, ConfigError) as error:
         return fail(error)
+    for warning in checked.warnings:
+        print(warning, file=sys.stderr)
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
-        summary = asyncio.run(_store_outages(url, rows, str(path)))
+        summary = asyncio.run(_store_outages(url, lines, targets, now, str(path), checked))
     except OutageImportError as error:
         return fail(
-            UsageError(*error.lines, f"{path}: nothing imported ({len(error.lines)} conflict(s))")
+            UsageError(*error.lines, f"{path}: nothing imported ({error.count} conflict(s))")
         )
     except (OSError, SQLAlchemyError) as error:
         print(f"import outages: {store_failure(url, error)}", file=sys.stderr)
@@ -180,12 +197,19 @@ def run_outages(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _store_outages(url: str, rows: list[ImportedOutage], name: str) -> ImportSummary:
+async def _store_outages(
+    url: str,
+    lines: Lines,
+    targets: list[str],
+    now: datetime,
+    name: str,
+    checked: CheckedFile,
+) -> ImportSummary:
     from monitor.report.outage_import import store_outages
     from monitor.store import Store
 
     async with await Store.open(url, logger=command_logger()) as store:
-        return await store_outages(store, rows, name)
+        return await store_outages(store, lines, targets, now, name, checked)
 
 
 KINDS: tuple[Callable[[argparse._SubParsersAction[Any]], None], ...] = (

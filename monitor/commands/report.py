@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import os
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ from monitor.commands._common import (
     store_failure,
 )
 from monitor.config import Config, ConfigError
-from monitor.report.export import run_exports
+from monitor.report.export import create_temporary, run_exports
 from monitor.report.formats import FORMATS, render
 from monitor.report.load import load_report
 from monitor.sla.months import Month
@@ -181,15 +180,12 @@ async def _export(url: str, config: Config, directory: Path, now: datetime) -> i
 
 def _write_atomically(path: Path, text: str) -> None:
     """Temporary file next to ``path``, then rename: a reader never sees half a report."""
-    directory = path.parent
-    fd, name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
+    fd, temporary = create_temporary(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        temporary.chmod(0o644)
         temporary.replace(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -40,7 +40,7 @@ import asyncio
 import contextlib
 import os
 import re
-import tempfile
+import secrets
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -54,6 +54,7 @@ from monitor.store import Store
 
 __all__ = [
     "EXPORT_ORDER",
+    "create_temporary",
     "due_exports",
     "export_deadline",
     "export_month",
@@ -168,20 +169,33 @@ def _write_set(directory: Path, paths: dict[str, Path], texts: dict[str, str]) -
 
 def _stage(path: Path, text: str) -> Path:
     """``text`` in a temporary file next to ``path``, on disk (fsync) before any rename."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
+    fd, temporary = create_temporary(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        # mkstemp makes 0600; the files are delivered to the client, so readable like any
-        # report file in the directory.
-        temporary.chmod(0o644)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     return temporary
+
+
+def create_temporary(path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file next to ``path``, open for writing, and its path.
+
+    Created with mode 0666 less the process's umask, as any file the operator's tools
+    write: ``umask 077`` keeps the reports private, the usual 022 makes them 0644. (A fixed
+    chmod would override an operator who chose privacy; ``mkstemp``'s 0600 would refuse
+    the readers the reports are for.)
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -24,6 +24,9 @@ from monitor.report.load import load_report
 from monitor.sla.months import Month, MonthOutOfRangeError
 from monitor.store import Store
 
+EARLIEST_YEAR = 1970
+"""Months before this are refused, as instants before 1970 are everywhere in the API."""
+
 __all__ = ["Handler", "negotiate", "report_handler"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -87,7 +90,20 @@ def report_handler(
             return _error(400, "bad_request", str(error))
         except ValueError:
             return _error(400, "bad_request", f"{_quote(text)} is not a month of the form YYYY-MM")
-        asked = request.query.get("format")
+        if month.year < EARLIEST_YEAR:
+            return _error(
+                400, "bad_request", f"{month} lies before 1970, when nothing was measured"
+            )
+        for key in request.query:
+            if key != "format":
+                return _error(
+                    400, "bad_request", f"unknown query parameter {_quote(key)}; known: format"
+                )
+        given = request.query.getall("format", [])
+        if len(given) > 1:
+            # Taking the first (or the last) of two answers the client did not ask for.
+            return _error(400, "bad_request", "query parameter format given more than once")
+        asked = given[0] if given else None
         if asked is not None:
             if asked not in FORMATS:
                 known = ", ".join(FORMATS)

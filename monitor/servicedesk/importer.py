@@ -1,5 +1,5 @@
-"""Requests from a ticket system's CSV export (DESIGN §3, issue 5 item 3). Pure: bytes in,
-records or a list of problems out.
+"""Requests from a ticket system's CSV export. Pure: lines of bytes in, records or a list
+of problems out.
 
 The format is ``id,category,received_at,answered_at``: UTF-8 (a byte-order mark, as Excel
 writes it, is accepted), a header row, instants in ISO-8601 with an offset, an empty
@@ -13,22 +13,44 @@ writes it, is accepted), a header row, instants in ISO-8601 with an offset, an e
   are an hour apart, and so can be "met" and "breached";
 * an unknown category is a problem (a request without a norm cannot be judged), as is an
   answer before the receipt, and an id that occurs twice (which row would be true?).
+
+A file of any size streams through: :func:`check_requests` reads it once and keeps an
+8-byte digest per id (to find ids that occur twice), :func:`read_requests` reads it again in
+chunks for the store, which writes them in one transaction. :func:`parse_requests_csv` is the
+same for a file already in memory.
 """
 
 from __future__ import annotations
 
-import contextlib
+import codecs
 import csv
+import hashlib
 import io
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.store.records import REQUEST_ID_LIMIT, RequestRecord
 
-__all__ = ["REQUEST_COLUMNS", "RequestImportError", "RowProblem", "parse_requests_csv"]
+__all__ = [
+    "PROBLEM_LIMIT",
+    "REQUEST_COLUMNS",
+    "RawLines",
+    "RequestImportError",
+    "RowProblem",
+    "check_requests",
+    "parse_requests_csv",
+    "read_requests",
+]
 
 REQUEST_COLUMNS = ("id", "category", "received_at", "answered_at")
+PROBLEM_LIMIT = 1000
+"""Problems listed at most; a file that is wrong on every line says so without a flood."""
+CHUNK = 5000
+"""Requests handed to the store at a time."""
+
+RawLines = Callable[[], Iterator[bytes]]
+"""Opens the file afresh at each call and yields its lines as bytes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +63,32 @@ class RowProblem:
 
 
 class RequestImportError(Exception):
-    """The file cannot be imported; ``problems`` lists every bad line, in file order."""
+    """The file cannot be imported; ``problems`` lists the bad lines in file order (the
+    first :data:`PROBLEM_LIMIT`), ``count`` how many problems there are in all."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[RowProblem], count: int | None = None) -> None:
         super().__init__(f"{len(problems)} problem(s), first: {problems[0]}")
         self.problems = tuple(problems)
+        self.count = len(problems) if count is None else count
+
+
+class _Problems:
+    """The first :data:`PROBLEM_LIMIT` problems, the count of all of them, and whether a
+    header was found (a file without one is empty, not a file of zero requests)."""
+
+    def __init__(self) -> None:
+        self.kept: list[RowProblem] = []
+        self.count = 0
+        self.header_seen = False
+
+    def add(self, problem: RowProblem) -> None:
+        self.count += 1
+        if len(self.kept) < PROBLEM_LIMIT:
+            self.kept.append(problem)
+
+    def raise_any(self) -> None:
+        if self.count:
+            raise RequestImportError(sorted(self.kept, key=lambda p: p.line), self.count)
 
 
 def parse_requests_csv(
@@ -55,12 +98,76 @@ def parse_requests_csv(
     channel: str | None = None,
 ) -> list[RequestRecord]:
     """All requests of ``data``, or :class:`RequestImportError` naming every bad line."""
-    problems: list[RowProblem] = []
-    text = _decode(data, problems)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[_RecordLine] = []
+    lines: RawLines = lambda: iter(io.BytesIO(data))  # noqa: E731
+    check_requests(lines, categories=categories, channel=channel)
+    return [record for chunk in read_requests(lines, categories, channel) for record in chunk]
+
+
+def check_requests(
+    lines: RawLines, *, categories: Collection[str], channel: str | None = None
+) -> int:
+    """How many requests the file has, or :class:`RequestImportError` naming its problems.
+
+    Ids that occur twice are found from an 8-byte digest per id; when two digests agree,
+    a second read compares the ids themselves, so a digest collision is never reported.
+    """
+    problems = _Problems()
+    digests: set[bytes] = set()
+    suspects: set[bytes] = set()
+    rows = 0
+    for _, record in _rows(lines, categories, channel, problems):
+        rows += 1
+        digest = _digest(record.id)
+        if digest in digests:
+            suspects.add(digest)
+        digests.add(digest)
+    del digests
+    if suspects:
+        first_line: dict[str, int] = {}
+        for line, record in _rows(lines, categories, channel, _Problems()):
+            if _digest(record.id) not in suspects:
+                continue
+            earlier = first_line.setdefault(record.id, line)
+            if earlier != line:
+                problems.add(RowProblem(line, f"id {record.id!r} is also on line {earlier}"))
+    if not problems.header_seen and not problems.count:
+        problems.add(
+            RowProblem(1, f"the file is empty; expected the header {','.join(REQUEST_COLUMNS)}")
+        )
+    problems.raise_any()
+    return rows
+
+
+def read_requests(
+    lines: RawLines, categories: Collection[str], channel: str | None = None
+) -> Iterator[list[RequestRecord]]:
+    """The requests of a checked file, in chunks; a bad row (the file changed) raises."""
+    problems = _Problems()
+    chunk: list[RequestRecord] = []
+    for _, record in _rows(lines, categories, channel, problems):
+        problems.raise_any()
+        chunk.append(record)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    problems.raise_any()
+    if chunk:
+        yield chunk
+
+
+def _digest(request_id: str) -> bytes:
+    return hashlib.blake2b(request_id.encode(), digest_size=8).digest()
+
+
+def _rows(
+    lines: RawLines,
+    categories: Collection[str],
+    channel: str | None,
+    problems: _Problems,
+) -> Iterator[tuple[int, RequestRecord]]:
+    """The good rows with their line numbers; every problem goes to ``problems``."""
+    reader = csv.reader(_decoded(lines(), problems), strict=True)
     columns: dict[str, int] | None = None
-    first_line: dict[str, int] = {}
     line = 1
     try:
         for row in reader:
@@ -70,45 +177,30 @@ def parse_requests_csv(
             if columns is None:
                 columns = _header(row, start, problems)
                 if columns is None:
-                    break
+                    return
+                problems.header_seen = True
                 continue
             record = _record(row, start, columns, categories, channel, problems)
-            if record is None:
-                continue
-            earlier = first_line.setdefault(record.id, start)
-            if earlier != start:
-                problems.append(RowProblem(start, f"id {record.id!r} is also on line {earlier}"))
-                continue
-            records.append(_RecordLine(start, record))
+            if record is not None:
+                yield start, record
     except csv.Error as error:
-        problems.append(RowProblem(reader.line_num, f"not valid CSV: {error}"))
-    if columns is None and not problems:
-        problems.append(
-            RowProblem(1, f"the file is empty; expected the header {','.join(REQUEST_COLUMNS)}")
-        )
-    if problems:
-        raise RequestImportError(sorted(problems, key=lambda p: p.line))
-    return [item.record for item in records]
+        problems.add(RowProblem(reader.line_num, f"not valid CSV: {error}"))
 
 
-@dataclass(frozen=True, slots=True)
-class _RecordLine:
-    line: int
-    record: RequestRecord
-
-
-def _decode(data: bytes, problems: list[RowProblem]) -> str:
-    with contextlib.suppress(UnicodeDecodeError):  # report every bad line below instead
-        return data.decode("utf-8-sig")
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+def _decoded(raw_lines: Iterable[bytes], problems: _Problems) -> Iterator[str]:
+    """Each line as text; a line that is not UTF-8 is reported and read with U+FFFD."""
+    for number, raw in enumerate(raw_lines, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
         try:
-            raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            problems.append(RowProblem(number, f"not UTF-8 (byte 0x{raw[error.start]:02x})"))
-    return data.decode("utf-8-sig", "replace")
+            problems.add(RowProblem(number, f"not UTF-8 (byte 0x{raw[error.start]:02x})"))
+            text = raw.decode("utf-8", "replace")
+        yield text
 
 
-def _header(row: list[str], line: int, problems: list[RowProblem]) -> dict[str, int] | None:
+def _header(row: list[str], line: int, problems: _Problems) -> dict[str, int] | None:
     names = [name.strip().lower() for name in row]
     unknown = [name for name in names if name not in REQUEST_COLUMNS]
     missing = [name for name in REQUEST_COLUMNS if name not in names]
@@ -122,7 +214,7 @@ def _header(row: list[str], line: int, problems: list[RowProblem]) -> dict[str, 
         issues.append(f"repeated column(s) {', '.join(repeated)}")
     if issues:
         expected = ",".join(REQUEST_COLUMNS)
-        problems.append(RowProblem(line, f"header: {'; '.join(issues)} (expected {expected})"))
+        problems.add(RowProblem(line, f"header: {'; '.join(issues)} (expected {expected})"))
         return None
     return {name: names.index(name) for name in REQUEST_COLUMNS}
 
@@ -133,10 +225,10 @@ def _record(
     columns: dict[str, int],
     categories: Collection[str],
     channel: str | None,
-    problems: list[RowProblem],
+    problems: _Problems,
 ) -> RequestRecord | None:
     if len(row) != len(columns):
-        problems.append(RowProblem(line, f"expected {len(columns)} fields, found {len(row)}"))
+        problems.add(RowProblem(line, f"expected {len(columns)} fields, found {len(row)}"))
         return None
     value = {name: row[index].strip() for name, index in columns.items()}
     issues: list[str] = []
@@ -152,7 +244,7 @@ def _record(
     if received is not None and answered is not None and answered < received:
         issues.append("answered_at is before received_at")
     if issues:
-        problems.append(RowProblem(line, "; ".join(issues)))
+        problems.add(RowProblem(line, "; ".join(issues)))
         return None
     if received is None:  # reported above; keeps the type checker informed
         return None
@@ -166,7 +258,7 @@ def _record(
             channel=channel,
         )
     except ValueError as error:
-        problems.append(RowProblem(line, str(error)))
+        problems.add(RowProblem(line, str(error)))
         return None
 
 

@@ -11,6 +11,7 @@ from monitor.store.engine import DEFAULT_DATABASE_URL, create_engine, safe_url
 from monitor.store.migrate import migrate
 from monitor.store.records import (
     FolderState,
+    ImportedOutageRow,
     MailboxRequest,
     MailFact,
     MailLocator,
@@ -20,6 +21,8 @@ from monitor.store.records import (
     MonitoringSession,
     OutageClosed,
     OutageCorrectionRecord,
+    OutageImportConflict,
+    OutageImportOutcome,
     OutageOpened,
     OutageSource,
     ProbeResultRow,
@@ -40,6 +43,7 @@ __all__ = [
     "DEFAULT_PROBE_RETENTION",
     "BatchSink",
     "FolderState",
+    "ImportedOutageRow",
     "MailFact",
     "MailLocator",
     "MailboxRequest",
@@ -49,6 +53,8 @@ __all__ = [
     "MonitoringSession",
     "OutageClosed",
     "OutageCorrectionRecord",
+    "OutageImportConflict",
+    "OutageImportOutcome",
     "OutageOpened",
     "OutageSource",
     "ProbeResultRow",

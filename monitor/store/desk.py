@@ -100,8 +100,12 @@ async def upsert_requests(
     now: datetime,
     thread_keys: Mapping[str, str] | None = None,
     message_keys: Mapping[str, tuple[str | None, str | None]] | None = None,
+    instant: Callable[[datetime], object] | None = None,
 ) -> int:
     """Insert or update requests by id; returns how many rows were inserted or changed.
+
+    ``instant``, with an ``insert`` that takes instants that way, converts instants for the
+    driver up front (a bulk import's way around per-value type processing).
 
     ``None`` never erases a stored value: a webhook call that only brings the answer, or a
     re-import of a file without answers, keeps what is known (the contract asks that an
@@ -138,6 +142,8 @@ async def upsert_requests(
     ).returning(requests.c.id)
     touched = 0
     rows = list(latest.values())
+    convert: Callable[[datetime], object] = instant or (lambda value: value)
+    stamp = convert(now)
     for start in range(0, len(rows), _CHUNK):
         result = await connection.execute(
             upsert,
@@ -145,16 +151,16 @@ async def upsert_requests(
                 {
                     "id": r.id,
                     "category": r.category,
-                    "received_at": r.received_at,
-                    "answered_at": r.answered_at,
+                    "received_at": convert(r.received_at),
+                    "answered_at": None if r.answered_at is None else convert(r.answered_at),
                     "source": r.source,
                     "channel": r.channel,
                     "sender_hash": r.sender_hash,
                     "thread_key": keys.get(r.id),
                     "request_key": located.get(r.id, (None, None))[0],
                     "answer_key": located.get(r.id, (None, None))[1],
-                    "created_at": now,
-                    "updated_at": now,
+                    "created_at": stamp,
+                    "updated_at": stamp,
                 }
                 for r in rows[start : start + _CHUNK]
             ],

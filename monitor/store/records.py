@@ -27,6 +27,7 @@ __all__ = [
     "Direction",
     "FolderRole",
     "FolderState",
+    "ImportedOutageRow",
     "MailFact",
     "MailLocator",
     "MailboxRequest",
@@ -38,6 +39,8 @@ __all__ = [
     "MonitoringSession",
     "OutageClosed",
     "OutageCorrectionRecord",
+    "OutageImportConflict",
+    "OutageImportOutcome",
     "OutageOpened",
     "OutageSource",
     "ProbeResultRow",
@@ -171,6 +174,52 @@ class OutageClosed:
     def __post_init__(self) -> None:
         _check_id(self.outage_id, "outage id")
         object.__setattr__(self, "end", utc(self.end, "outage end"))
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedOutageRow:
+    """One outage of an import file, ready to store: ``import_key`` identifies it, ``end``
+    is ``None`` while it goes on, ``line`` is where the file has it (for a conflict).
+
+    Lighter than :class:`OutageOpened` plus :class:`OutageClosed`, because a million of
+    these pass through one import: the importer has checked target and instants already.
+    """
+
+    id: str
+    import_key: str
+    target: str
+    start: datetime
+    end: datetime | None
+    cause: str
+    line: int
+
+    def __post_init__(self) -> None:
+        _check_id(self.id, "outage id")
+        if not self.target or not self.import_key:
+            raise ValueError("an imported outage needs a target and an import key")
+        if self.start.tzinfo is not UTC:
+            object.__setattr__(self, "start", utc(self.start, "outage start"))
+        if self.end is not None and self.end.tzinfo is not UTC:
+            object.__setattr__(self, "end", utc(self.end, "outage end"))
+        object.__setattr__(self, "cause", clean_text(self.cause, 1000))
+
+
+@dataclass(frozen=True, slots=True)
+class OutageImportConflict:
+    """A row whose key is stored with an end the row would change (never done silently)."""
+
+    row: ImportedOutageRow
+    stored_end: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutageImportOutcome:
+    """What an import did, or (``conflicts`` not empty) why it wrote nothing at all."""
+
+    new: int
+    closed: int
+    unchanged: int
+    conflicts: tuple[OutageImportConflict, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -177,6 +177,43 @@ async def test_withdrawing_a_window_before_it_starts_keeps_it_for_the_audit(
     assert len(harness.changes) == 2
 
 
+async def test_registering_the_same_window_again_returns_the_stored_one(
+    harness: Harness,
+) -> None:
+    """A retried POST is 200 with the first window: one window, one audit row, one change."""
+    first = await (await harness.register()).json()
+    again = await harness.register(targets=["web"])
+    assert again.status == 200
+    assert again.headers["Location"] == f"/api/v1/maintenance/{first['id']}"
+    assert await again.json() == first
+    assert await stored_count(harness) == 1
+    assert len(await harness.store.maintenance_changes()) == 1
+    assert len(harness.changes) == 1
+
+
+async def test_the_same_window_with_another_reason_is_409_naming_the_stored_one(
+    harness: Harness,
+) -> None:
+    """Neither reason may be dropped silently: the second registration is refused."""
+    first = await (await harness.register()).json()
+    response = await harness.register(reason="Another reason")
+    assert response.status == 409
+    body = await response.json()
+    assert body["error"] == "duplicate_window"
+    assert first["id"] in body["detail"]
+    assert await stored_count(harness) == 1
+
+
+async def test_a_withdrawn_window_may_be_registered_again(harness: Harness) -> None:
+    """Only windows in force count as repeats; the withdrawn one stays in the audit."""
+    first = await (await harness.register()).json()
+    await harness.client.delete(f"/api/v1/maintenance/{first['id']}?by=ops", headers=bearer())
+    response = await harness.register()
+    assert response.status == 201
+    assert (await response.json())["id"] != first["id"]
+    assert await stored_count(harness) == 2
+
+
 async def test_who_withdraws_may_come_in_a_json_body(harness: Harness) -> None:
     """DELETE with {"by": ...} instead of ?by= works the same."""
     created = await (await harness.register()).json()
@@ -280,6 +317,14 @@ async def test_reversed_empty_or_overlong_windows_are_422(
         ({"start": "0001-01-01T00:00:00+01:00"}, "start", "outside the years 1970 to 9998"),
         ({"name": ""}, "name", "at least 1 character"),
         ({"name": "two\nlines"}, "name", "one line"),
+        ({"name": "release\u202egnp.exe"}, "name", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ({"name": "release\u2066x\u2069"}, "name", "U+2066"),
+        ({"name": "rel\u200bease"}, "name", "U+200B (ZERO WIDTH SPACE)"),
+        ({"name": "\ufeffrelease"}, "name", "U+FEFF"),
+        ({"name": "release\u200f"}, "name", "U+200F"),
+        ({"name": "re\u2060lease"}, "name", "U+2060"),
+        ({"requested_by": "ops\u200d@example.nl"}, "requested_by", "U+200D"),
+        ({"approved_by": "\u202aboss"}, "approved_by", "U+202A"),
         ({"requested_by": "   "}, "requested_by", "must not be blank"),
         ({"requested_by": ...}, "requested_by", "required"),
         ({"reason": "x\x00y"}, "reason", "control characters"),

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,24 @@ def test_report_writes_any_format_to_a_file_and_leaves_no_temporary_file(
         assert "NOT FINAL" not in text
     else:
         assert json.loads(text)["month"] == "2026-05"
+
+
+def test_report_output_honours_the_umask(
+    capsys: pytest.CaptureFixture[str], database: str, config_file: Path, tmp_path: Path
+) -> None:
+    """Under ``umask 077`` the written report is readable by its owner only."""
+    target = tmp_path / "may.json"
+    before = os.umask(0o077)
+    try:
+        code, _, _ = run(
+            capsys,
+            "report", "--month", "2026-05", "--output", str(target),
+            "--config", str(config_file), "--as-of", AS_OF_FINAL,
+        )  # fmt: skip
+    finally:
+        os.umask(before)
+    assert code == 0
+    assert target.stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.parametrize(
@@ -322,3 +341,59 @@ def test_report_as_of_an_earlier_instant_sees_nothing_recorded_after_it(
     assert it_system["unplanned_downtime_seconds"] == 4 * 3600.0
     assert it_system["unmonitored_seconds"] == 0.0
     assert [m["name"] for m in data["maintenance"] if m["kind"] == "registered"] == ["db-upgrade"]
+
+
+def test_import_outages_warns_about_overlapping_outages_naming_both_lines(
+    capsys: pytest.CaptureFixture[str], database: str, config_file: Path, tmp_path: Path
+) -> None:
+    """Overlaps are imported (the figures take the union) and reported with their lines."""
+    path = write(
+        tmp_path,
+        "target,start,end,reason\n"
+        "it-system,2026-04-02T10:00:00+02:00,2026-04-02T12:00:00+02:00,long\n"
+        "portal,2026-04-02T10:30:00+02:00,2026-04-02T11:30:00+02:00,other target\n"
+        "it-system,2026-04-02T11:00:00+02:00,2026-04-02T11:30:00+02:00,inside line 2\n"
+        "it-system,2026-04-02T12:00:00+02:00,2026-04-02T12:30:00+02:00,touches only\n",
+    )
+    code, out, err = run(capsys, "import", "outages", str(path), "--config", str(config_file))
+    assert (code, out) == (0, f"{path}: 4 outages read: 4 new, 0 closed, 0 unchanged\n")
+    assert err.splitlines() == [
+        f"{path}:4: warning: this it-system outage overlaps the one on line 2; the figures "
+        "count the time they share once"
+    ]
+
+
+def test_import_outages_of_many_chunks_is_all_or_nothing_on_a_conflict(
+    capsys: pytest.CaptureFixture[str],
+    database: str,
+    config_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Chunks already written are rolled back when a later chunk holds a conflict."""
+    monkeypatch.setattr("monitor.report.outage_import.CHUNK", 2)
+    run(capsys, "import", "outages", str(write(tmp_path, GOOD)), "--config", str(config_file))
+    before = outages(database, "it-system")
+    rows = "".join(
+        f"it-system,2026-03-{day:02d}T10:00:00+02:00,2026-03-{day:02d}T11:00:00+02:00,new\n"
+        for day in range(1, 8)
+    )
+    moved = GOOD.replace("2026-04-02T11:00:00+02:00", "2026-04-02T12:00:00+02:00")
+    path = write(tmp_path, "target,start,end,reason\n" + rows + moved.split("\n", 1)[1], "b.csv")
+    code, out, err = run(capsys, "import", "outages", str(path), "--config", str(config_file))
+    assert (code, out) == (2, "")
+    assert f"{path}:9: the it-system outage starting 2026-04-02T08:00:00+00:00" in err
+    assert outages(database, "it-system") == before
+
+
+def test_import_outages_lists_at_most_a_thousand_problems_and_counts_the_rest(
+    capsys: pytest.CaptureFixture[str], database: str, config_file: Path, tmp_path: Path
+) -> None:
+    """A file wrong on every line gives a bounded error, not one line per row."""
+    path = write(tmp_path, "target,start,end,reason\n" + "nowhere,x,,\n" * 1500)
+    code, _, err = run(capsys, "import", "outages", str(path), "--config", str(config_file))
+    lines = err.splitlines()
+    assert code == 2
+    assert len(lines) == 1002
+    assert lines[-2] == f"{path}: 2000 more problem(s) not shown"
+    assert lines[-1] == f"{path}: nothing imported (3000 problem(s))"

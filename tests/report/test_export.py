@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -164,3 +165,17 @@ async def test_an_export_on_the_third_working_day_is_marked_not_final(
     assert data["last_deadline"] == "2026-06-05T18:00:00+02:00"
     html = (directory / "sla-report-2026-05.html").read_text(encoding="utf-8")
     assert "<strong>NOT FINAL.</strong>" in html
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o077, 0o600), (0o027, 0o640), (0o022, 0o644)])
+async def test_exported_files_honour_the_umask(
+    seeded: Seeded, tmp_path: Path, umask: int, mode: int
+) -> None:
+    """An operator's ``umask 077`` keeps the reports private; no fixed mode overrides it."""
+    directory = tmp_path / "exports"
+    before = os.umask(umask)
+    try:
+        written = await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+    finally:
+        os.umask(before)
+    assert [p.stat().st_mode & 0o777 for p in written] == [mode] * 3

@@ -81,6 +81,14 @@ async def test_the_format_follows_the_query_or_the_accept_header(
         ("/0001-01", {}, 400, "bad_request", "0001-01 lies outside the years 1970 to 9998"),
         ("/9999-12", {}, 400, "bad_request", "9999-12 lies outside the years 1970 to 9998"),
         ("/2026-05?format=pdf", {}, 400, "bad_request", "unknown format 'pdf'; use one of"),
+        (
+            "/2026-05?format=json&format=csv",
+            {},
+            400,
+            "bad_request",
+            "query parameter format given more than once",
+        ),
+        ("/2026-05?fromat=csv", {}, 400, "bad_request", "unknown query parameter 'fromat'"),
         ("/2026-05", {"Accept": "image/png"}, 406, "not_acceptable", "available as"),
         ("/2026-07", {}, 404, "not_found", "the month 2026-07 has not started yet"),
     ],
@@ -88,7 +96,7 @@ async def test_the_format_follows_the_query_or_the_accept_header(
 async def test_bad_requests_get_the_apis_error_shape(
     base_url: str, path: str, headers: dict[str, str], status: int, error: str, detail: str
 ) -> None:
-    """A bad month (also one no datetime can hold) is 400, a format nobody has 400/406, a
+    """A bad month (also one no datetime can hold), a repeated or unknown parameter is 400, a
     month not begun 404."""
     async with (
         aiohttp.ClientSession() as client,

@@ -486,3 +486,97 @@ def test_the_public_api_is_small_sorted_and_importable() -> None:
     assert monitor.store.__all__ == sorted(monitor.store.__all__, key=isort_style)
     for name in monitor.store.__all__:
         assert getattr(monitor.store, name) is not None
+
+
+def _imported(day: int, end_hour: int | None, line: int) -> monitor.store.ImportedOutageRow:
+    start = datetime(2026, 3, day, 10, tzinfo=AMSTERDAM)
+    return monitor.store.ImportedOutageRow(
+        id=f"imported-{day}",
+        import_key=f"key-{day}",
+        target="web",
+        start=start,
+        end=None if end_hour is None else start.replace(hour=end_hour),
+        cause="imported\x00cause",
+        line=line,
+    )
+
+
+async def test_imported_outages_come_back_equal_and_a_reimport_closes_only_open_ones(
+    store: Store,
+) -> None:
+    """Bulk-written instants read back as the same UTC instants on both engines."""
+    first = await store.import_outages([[_imported(2, 11, 2), _imported(3, None, 3)]])
+    assert (first.new, first.closed, first.unchanged, first.conflicts) == (2, 0, 0, ())
+    stored = {o.id: o for o in await store.outages(target="web")}
+    assert stored["imported-2"].start == datetime(2026, 3, 2, 9, tzinfo=UTC)
+    assert stored["imported-2"].end == datetime(2026, 3, 2, 10, tzinfo=UTC)
+    assert stored["imported-2"].cause == "imported\ufffdcause"
+    assert stored["imported-3"].end is None
+    found = await store.outages(since=datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    assert [o.id for o in found] == ["imported-2", "imported-3"]
+    again = await store.import_outages([[_imported(2, 11, 2)], [_imported(3, 12, 3)]])
+    assert (again.new, again.closed, again.unchanged) == (0, 1, 1)
+
+
+async def test_an_import_conflict_in_a_later_chunk_writes_nothing_at_all(store: Store) -> None:
+    """A stored end the file would change rolls back every chunk and names the row."""
+    await store.import_outages([[_imported(2, 11, 2)]])
+    outcome = await store.import_outages([[_imported(4, 11, 2)], [_imported(2, 12, 7)]])
+    assert [(c.row.line, c.stored_end) for c in outcome.conflicts] == [
+        (7, datetime(2026, 3, 2, 10, tzinfo=UTC))
+    ]
+    assert [o.id for o in await store.outages(target="web")] == ["imported-2"]
+
+
+async def test_request_chunks_are_upserted_in_one_go_and_read_back_equal(store: Store) -> None:
+    """The bulk path stores the same instants as the one-by-one path, on both engines."""
+    received = datetime(2026, 3, 2, 10, tzinfo=AMSTERDAM)
+    records = [
+        monitor.store.RequestRecord(
+            id=f"R-{k}",
+            category="email",
+            received_at=received + timedelta(minutes=k),
+            answered_at=None if k % 2 else received + timedelta(hours=k),
+            source="import",
+        )
+        for k in range(5)
+    ]
+    assert await store.upsert_request_chunks([records[:2], records[2:]]) == 5
+    assert await store.upsert_request_chunks([records]) == 0
+    assert await store.requests() == records
+    assert [r.id for r in await store.requests(since=received + timedelta(minutes=3))] == [
+        "R-3",
+        "R-4",
+    ]
+
+
+async def test_a_window_in_force_is_registered_once_and_a_withdrawn_one_again(
+    store: Store,
+) -> None:
+    """Same name, targets, start and end: the stored one comes back and nothing is written."""
+    start = datetime(2026, 4, 1, 2, tzinfo=UTC)
+    end = start + timedelta(hours=2)
+
+    def window(targets: list[str], until: datetime = end) -> MaintenanceWindowRecord:
+        return MaintenanceWindowRecord.new(
+            name="patch",
+            targets=targets,
+            start=start.astimezone(AMSTERDAM),
+            end=until,
+            registered_at=NOW,
+            registered_by="ops",
+            reason="patch",
+        )
+
+    first = window(["web", "db"])
+    assert await store.add_maintenance_window_once(first) == first
+    assert await store.add_maintenance_window_once(window(["db", "web"])) == first
+    other = window(["web"])
+    assert await store.add_maintenance_window_once(other) == other
+    longer = window(["web", "db"], end + timedelta(microseconds=1))
+    assert await store.add_maintenance_window_once(longer) == longer
+    await store.delete_maintenance_window(first.id, at=NOW, who="ops")
+    again = window(["web", "db"])
+    assert await store.add_maintenance_window_once(again) == again
+    assert len(await store.maintenance_windows(include_deleted=True)) == 4
+    assert len(await store.maintenance_changes()) == 5
