@@ -308,6 +308,7 @@ async def test_a_target_down_pages_through_alertmanager_and_maintenance_stays_qu
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TOKEN = "e2e-write-token-0123456789"
+CLIENT_TOKEN = "e2e-client-token-0123456789"
 
 
 def history_config(web: str, steady: str, past_maintenance: str = "") -> str:
@@ -394,7 +395,9 @@ async def test_a_live_outage_pages_with_its_burn_rate_and_history_pages_nobody(
             history_config(web_server.url, steady_server.url), encoding="utf-8"
         )
         try:
-            daemon = await harness.start({"SLA_MONITOR_WRITE_TOKEN": TOKEN})
+            tokens = tmp_path / "write-tokens"
+            tokens.write_text(f"ops:{TOKEN}\nclient:{CLIENT_TOKEN}\n", encoding="utf-8")
+            daemon = await harness.start({"SLA_MONITOR_WRITE_TOKENS_FILE": str(tokens)})
             assert daemon.port is not None
             prometheus, alertmanager_port = await start_stack(
                 tmp_path, webhook, processes, daemon.port
@@ -463,7 +466,6 @@ async def test_a_live_outage_pages_with_its_burn_rate_and_history_pages_nobody(
                     "end": window_end.isoformat(),
                     "reason": "e2e",
                     "requested_by": "ops",
-                    "approved_by": "client ops",
                 }
                 async with session.post(
                     f"http://127.0.0.1:{daemon.port}/api/v1/maintenance",
@@ -471,6 +473,12 @@ async def test_a_live_outage_pages_with_its_burn_rate_and_history_pages_nobody(
                     headers={"Authorization": f"Bearer {TOKEN}"},
                 ) as response:
                     assert response.status == 201, await response.text()
+                    window_id = (await response.json())["id"]
+                async with session.post(
+                    f"http://127.0.0.1:{daemon.port}/api/v1/maintenance/{window_id}/approval",
+                    headers={"Authorization": f"Bearer {CLIENT_TOKEN}"},
+                ) as response:
+                    assert response.status == 200, await response.text()
 
                 async def gap_shrunk() -> bool:
                     gap = await value(web_gap)

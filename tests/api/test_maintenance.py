@@ -97,8 +97,9 @@ async def test_approved_by_as_free_text_is_refused(harness: Harness) -> None:
 
 async def test_a_reason_that_mentions_approved_by_is_accepted(harness: Harness) -> None:
     """Only an approved_by key is refused; the word as a reason's text is just text."""
-    for reason in ("approved_by", 'the client sets "approved_by" through the approval call'):
-        response = await harness.register(reason=reason)
+    reasons = ("approved_by", 'the client sets "approved_by" through the approval call')
+    for number, reason in enumerate(reasons):
+        response = await harness.register(reason=reason, name=f"release-{number}")
         assert response.status == 201, await response.text()
         body = await response.json()
         assert (body["reason"], body["approved_by"]) == (reason, None)
@@ -324,7 +325,6 @@ async def test_reversed_empty_or_overlong_windows_are_422(
         ({"name": "release\u200f"}, "name", "U+200F"),
         ({"name": "re\u2060lease"}, "name", "U+2060"),
         ({"requested_by": "ops\u200d@example.nl"}, "requested_by", "U+200D"),
-        ({"approved_by": "\u202aboss"}, "approved_by", "U+202A"),
         ({"requested_by": "   "}, "requested_by", "must not be blank"),
         ({"requested_by": ...}, "requested_by", "required"),
         ({"reason": "x\x00y"}, "reason", "control characters"),
