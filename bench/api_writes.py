@@ -91,10 +91,10 @@ async def writes(url: str, pairs: int, every: int, past: bool) -> None:
 
 
 async def in_process(pairs: int, every: int, past: bool) -> None:
-    from monitor.api import ApiContext, ApiTokens
     from monitor.config import parse_config
+    from monitor.server.api import ApiContext, ApiTokens
+    from monitor.server.web import create_app, start_server
     from monitor.store import Store
-    from monitor.web import create_app, start_server
 
     config = parse_config(CONFIG, "bench.yaml")
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:

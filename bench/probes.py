@@ -355,7 +355,8 @@ def daemon_role() -> int:
     """
     import apscheduler.executors.asyncio as aps_asyncio
 
-    from monitor import cli, metrics
+    from monitor import cli
+    from monitor.probing import metrics
     from monitor.sla.outages import OutageTracker
     from probes.base import ProbeResult
 
@@ -1047,13 +1048,13 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
 # go to their caller, so asyncio work started by aiohttp counts as aiohttp.
 PROFILE_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("structlog logging", ("structlog/",)),
-    ("metrics updates (prometheus_client)", ("prometheus_client/", "monitor/metrics.py")),
+    ("metrics updates (prometheus_client)", ("prometheus_client/", "monitor/probing/metrics.py")),
     ("record validation (store/records.py)", ("store/records.py",)),
     (
         "store write (SQLAlchemy, aiosqlite, SQLite)",
         ("sqlalchemy/", "aiosqlite/", "store/store.py", "store/engine.py"),
     ),
-    ("writer enqueue/batching", ("store/writer.py", "monitor/recording.py")),
+    ("writer enqueue/batching", ("store/writer.py", "monitor/probing/recording.py")),
     ("outage + coverage tracking (monitor/sla)", ("monitor/sla/",)),
     (
         "HTTP probe (aiohttp, yarl, multidict, probes/)",
@@ -1062,7 +1063,12 @@ PROFILE_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("APScheduler dispatch", ("apscheduler/",)),
     (
         "runner + scheduler glue (monitor/)",
-        ("monitor/runner.py", "monitor/scheduler.py", "monitor/daemon.py", "monitor/web.py"),
+        (
+            "monitor/probing/runner.py",
+            "monitor/probing/scheduler.py",
+            "monitor/daemon.py",
+            "monitor/server/web.py",
+        ),
     ),
     ("bench hooks (bench/probes.py)", ("timed_run (", "recording_observe (")),
 )

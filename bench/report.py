@@ -141,7 +141,7 @@ def _rss_kib() -> int:
 
 async def _measure(url: str, config_path: str, name: str) -> dict[str, object]:
     from monitor.config import load_config
-    from monitor.evidence import load_evidence
+    from monitor.figures.evidence import load_evidence
     from monitor.report import build_report, render
     from monitor.sla.months import Month
     from monitor.store import Store

@@ -28,13 +28,13 @@ import aiohttp
 from prometheus_client import CollectorRegistry
 
 from monitor.config import parse_config
-from monitor.evidence import LiveOverlay
-from monitor.metrics import DaemonMetrics
-from monitor.recompute import SlaRecomputer
-from monitor.recording import WriterSink
+from monitor.live.overlay import LiveOverlay
+from monitor.live.recompute import SlaRecomputer
+from monitor.probing.metrics import DaemonMetrics
+from monitor.probing.recording import WriterSink
+from monitor.server.web import create_app, start_server
 from monitor.store import Store, StoreWriter
 from monitor.store.records import MonitoringSession, OutageClosed, OutageOpened, WriteBatch
-from monitor.web import create_app, start_server
 
 NOW = datetime(2026, 6, 17, 11, 0, tzinfo=UTC)
 

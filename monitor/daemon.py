@@ -29,7 +29,6 @@ import structlog
 from prometheus_client import CollectorRegistry
 
 from monitor import __version__
-from monitor.api import ApiContext, TargetStates, tokens_from_settings
 from monitor.config import (
     ALWAYS,
     Config,
@@ -38,22 +37,23 @@ from monitor.config import (
     load_config,
     secret_file_problems,
 )
-from monitor.evidence import LiveOverlay
-from monitor.figures import LiveSession
-from monitor.metrics import DaemonMetrics
-from monitor.recompute import SlaRecomputer
-from monitor.recording import WriterSink
+from monitor.figures.maker import LiveSession
+from monitor.live.overlay import LiveOverlay
+from monitor.live.recompute import SlaRecomputer
+from monitor.live.snapshot import SlaSnapshot
+from monitor.probing.metrics import DaemonMetrics
+from monitor.probing.recording import WriterSink
+from monitor.probing.runner import TargetRunner, TargetSpec, probe_session
+from monitor.probing.scheduler import ProbeScheduler
 from monitor.report.export import run_exports
-from monitor.runner import TargetRunner, TargetSpec, probe_session
-from monitor.scheduler import ProbeScheduler
+from monitor.server.api import ApiContext, TargetStates, tokens_from_settings
+from monitor.server.web import Readiness, create_app, start_server
 from monitor.servicedesk import MailboxError, MailboxScanner
 from monitor.settings import Settings, build_ssl_context
 from monitor.sla.coverage import CoverageTracker, max_gap_for
 from monitor.sla.outages import OutageTracker
-from monitor.snapshot import SlaSnapshot
 from monitor.store import Store, StoreWriter, describe_store_failure
 from monitor.store.records import new_id
-from monitor.web import Readiness, create_app, start_server
 from probes import run_probe
 from probes.base import ProbeContext, ProbeResult
 

@@ -166,7 +166,7 @@ class Settings(BaseSettings):
     decision for whoever deploys it, not a default. Empty variables count as unset, so
     ``SLA_MONITOR_CONFIG=`` in a unit file does not mean "the current directory".
 
-    API tokens (see :mod:`monitor.api.auth`): ``SLA_MONITOR_WRITE_TOKENS_FILE`` and
+    API tokens (see :mod:`monitor.server.api.auth`): ``SLA_MONITOR_WRITE_TOKENS_FILE`` and
     ``SLA_MONITOR_READ_TOKENS_FILE`` name files with one token per line (systemd's
     ``LoadCredential=`` fits), ``SLA_MONITOR_WRITE_TOKEN`` and ``SLA_MONITOR_READ_TOKEN`` hold
     one token each; both sources may be used together. Without a write token the API refuses

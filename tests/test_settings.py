@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from monitor.api import TokenError, tokens_from_settings
+from monitor.server.api import TokenError, tokens_from_settings
 from monitor.settings import DatabaseUrl, ListenAddress, Settings, build_ssl_context
 
 PASSWORD = "s3cret-pw"

@@ -3,7 +3,7 @@
 ``add --month YYYY-MM (--target T --window W | --category C) --cause TEXT --measures TEXT``
 appends an analysis (author ``cli:$USER`` unless ``--author`` says otherwise); the report
 prints it under the figure it names. The figure is checked against the configuration by
-:func:`monitor.analyses.analysis_subject`, the same check the API makes. Analyses are never
+:func:`monitor.report.analyses.analysis_subject`, the same check the API makes. Analyses are never
 edited: a revised one is a later record, and both stay. ``list [--month YYYY-MM]`` prints
 the recorded analyses, of one month or of all, oldest first.
 
@@ -19,7 +19,6 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.analyses import SubjectError, analysis_subject, new_analysis
 from monitor.commands._common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -33,6 +32,7 @@ from monitor.commands._common import (
 )
 from monitor.commands.outage import default_actor
 from monitor.config import ConfigError
+from monitor.report.analyses import SubjectError, analysis_subject, new_analysis
 from monitor.sla.months import Month
 from monitor.store import MissAnalysisRecord, Store
 

@@ -1,7 +1,7 @@
 """``sla-monitor probe TARGET``: probe one configured target once and print what it saw.
 
 For an operator asking "is it down, or is it us?": the probe runs through
-:func:`monitor.runner.probe_once`, the call the daemon's runners make (same dispatch table,
+:func:`monitor.probing.runner.probe_once`, the call the daemon's runners make (same dispatch table,
 same timeout from the configuration, a crash turned into the same classified failure, the
 same HTTP session settings), so what it prints is what the next scheduled probe records.
 It does not touch the store: a one-off look is not evidence and opens no outage.
@@ -30,7 +30,7 @@ from monitor.commands._common import (
     optional_config,
 )
 from monitor.config import ConfigError, TargetConfig
-from monitor.runner import probe_once, probe_session
+from monitor.probing.runner import probe_once, probe_session
 from probes import run_probe
 from probes.base import ProbeContext, ProbeResult
 

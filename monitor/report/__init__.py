@@ -3,7 +3,7 @@
 :func:`build_report` turns configuration, evidence, requests and "now" into a frozen
 :class:`Report` (pure); :func:`load_report` reads a month from the store and builds it;
 ``render(report, "json" | "csv" | "html")`` writes it; :func:`run_exports` is the monthly
-export job; :func:`report_handler` serves ``GET /api/v1/reports/{YYYY-MM}``.
+export job. The HTTP handler of ``GET /api/v1/reports/{YYYY-MM}`` lives with the server.
 """
 
 from monitor.report.export import (
@@ -15,7 +15,6 @@ from monitor.report.export import (
     run_exports,
 )
 from monitor.report.formats import FORMATS, ReportFormat, render
-from monitor.report.http import report_handler
 from monitor.report.load import load_report
 from monitor.report.model import (
     AvailabilityEntry,
@@ -50,6 +49,5 @@ __all__ = [
     "load_report",
     "month_is_final",
     "render",
-    "report_handler",
     "run_exports",
 ]

@@ -1,7 +1,7 @@
 """Reading one month from the store and building its report (the only I/O of a report).
 
 Four queries: the evidence of the month (outages, sessions, registered maintenance, via
-:func:`monitor.evidence.load_evidence`, the same reader the live metrics use), the requests
+:func:`monitor.figures.evidence.load_evidence`, the same reader the live metrics use), the requests
 received in it, and the maintenance records again for who registered a window and why. The
 figures are then made by the pure :func:`monitor.report.model.build_report` in a worker
 thread: a month of 200 targets and 50,000 requests is CPU work that must not stall the
@@ -15,7 +15,7 @@ import functools
 from datetime import datetime
 
 from monitor.config import Config
-from monitor.evidence import load_evidence
+from monitor.figures.evidence import load_evidence
 from monitor.report.model import Report, build_report
 from monitor.sla.months import Month
 from monitor.store import Store

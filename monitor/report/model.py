@@ -13,7 +13,7 @@ with its deadline and outcome; :attr:`Report.misses` collects what lies behind e
 service level, the raw material of the 3.2.6 analysis.
 
 :func:`build_report` is pure: configuration, evidence, requests and "now" in, a frozen value
-out. Availability figures come from :class:`monitor.figures.FigureMaker`, the same code that
+out. Availability figures come from :class:`monitor.figures.maker.FigureMaker`, the same code that
 feeds the live metrics (requirement 3.2.10), so the dashboard and the report cannot disagree;
 response figures come from :func:`monitor.sla.response.monthly_response`. Nothing here
 computes a figure a second way.
@@ -38,8 +38,8 @@ from zoneinfo import ZoneInfo
 
 from monitor import __version__
 from monitor.config import ALWAYS, Config
-from monitor.evidence import Evidence
-from monitor.figures import FigureMaker, SlaFigure
+from monitor.figures.evidence import Evidence
+from monitor.figures.maker import FigureMaker, SlaFigure
 from monitor.report.describe import (
     Description,
     availability_description,

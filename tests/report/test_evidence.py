@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from monitor.config import parse_config
-from monitor.evidence import Evidence
+from monitor.figures.evidence import Evidence
 from monitor.report import build_report, render
 from monitor.report.model import Report
 from monitor.sla.months import Month

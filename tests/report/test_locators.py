@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
-from monitor.evidence import Evidence
+from monitor.figures.evidence import Evidence
 from monitor.report import build_report, render
 from monitor.report.csv_format import COLUMNS
 from monitor.sla.months import Month

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from monitor.config import parse_config
-from monitor.evidence import Evidence
-from monitor.figures import FigureMaker
+from monitor.figures.evidence import Evidence
+from monitor.figures.maker import FigureMaker
 from monitor.report import build_report, month_is_final
 from monitor.report._text import duration_text, objective_text, percent_text
 from monitor.sla.availability import Outage
@@ -108,7 +108,7 @@ def test_requests_are_judged_only_in_their_month_and_configured_category() -> No
 
 async def test_the_report_uses_the_figures_the_live_metrics_use(seeded: Seeded) -> None:
     """Every availability figure is the FigureMaker's, object for object equal."""
-    from monitor.evidence import load_evidence
+    from monitor.figures.evidence import load_evidence
 
     period = MAY.interval(seeded.config.zone)
     evidence = await load_evidence(seeded.store, period)

@@ -1,0 +1,141 @@
+"""Evidence: what the store knows about targets over a span.
+
+The figures are computed from three kinds of evidence: outages (with their corrections),
+monitoring sessions and registered maintenance. The live figures lay the daemon's
+unconfirmed outage events over it (:mod:`monitor.live.overlay`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from monitor.sla.availability import Outage, OutageSource
+from monitor.sla.corrections import OutageCorrection
+from monitor.sla.intervals import Interval, as_utc
+from monitor.sla.registered import RegisteredMaintenance
+from monitor.store import Store
+from monitor.store.records import MaintenanceWindowRecord, OutageCorrectionRecord, StoredOutage
+
+__all__ = ["Evidence", "load_evidence", "registered_from_record"]
+
+Span = tuple[datetime, datetime]
+_SOURCES = {source.value: source for source in OutageSource}  # Enum(value) is slow in bulk
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Outages, sessions and registered maintenance overlapping ``span``, by target."""
+
+    span: Interval
+    outages: Mapping[str, tuple[Outage, ...]] = field(default_factory=dict)
+    sessions: Mapping[str, tuple[Span, ...]] = field(default_factory=dict)
+    registered: tuple[RegisteredMaintenance, ...] = ()
+
+    def outages_of(self, target: str) -> tuple[Outage, ...]:
+        return self.outages.get(target, ())
+
+    def sessions_of(self, target: str) -> tuple[Span, ...]:
+        return self.sessions.get(target, ())
+
+    def known_at(self, instant: datetime) -> Evidence:
+        """The evidence as it stood at ``instant``: what was recorded later is invisible.
+
+        A report ``--as-of`` an earlier instant must reproduce what could be known then
+        (3.2.5: the report as sent): an outage that started later is left out and one that
+        ended later is still open; a session that started later is left out and one that
+        went on is cut at the instant; a maintenance window registered later did not exist,
+        one approved later was not approved yet; a correction recorded later was not made.
+        """
+        at = as_utc(instant)
+        outages = {
+            target: tuple(_outage_known_at(o, at) for o in found if as_utc(o.start) <= at)
+            for target, found in self.outages.items()
+        }
+        sessions = {
+            target: tuple(
+                (start, at if as_utc(end) > at else end)
+                for start, end in spans
+                if as_utc(start) <= at
+            )
+            for target, spans in self.sessions.items()
+        }
+        registered = tuple(
+            _window_known_at(w, at) for w in self.registered if as_utc(w.registered_at) <= at
+        )
+        return replace(self, outages=outages, sessions=sessions, registered=registered)
+
+
+def _outage_known_at(outage: Outage, at: datetime) -> Outage:
+    end = outage.end if outage.end is None or as_utc(outage.end) <= at else None
+    corrections = tuple(c for c in outage.corrections if as_utc(c.recorded_at) <= at)
+    if end == outage.end and corrections == outage.corrections:
+        return outage
+    return replace(outage, end=end, corrections=corrections)
+
+
+def _window_known_at(window: RegisteredMaintenance, at: datetime) -> RegisteredMaintenance:
+    if window.approved_at is None or as_utc(window.approved_at) <= at:
+        return window
+    return replace(window, approved_by=None, approved_at=None)
+
+
+def outage_from_record(
+    record: StoredOutage, corrections: Iterable[OutageCorrectionRecord] = ()
+) -> Outage:
+    return Outage(
+        start=record.start,
+        end=record.end,
+        cause=record.cause,
+        source=_SOURCES[record.source],
+        id=record.id,
+        corrections=tuple(correction_from_record(c) for c in corrections),
+    )
+
+
+def correction_from_record(record: OutageCorrectionRecord) -> OutageCorrection:
+    return OutageCorrection(
+        kind=record.kind,
+        reason=record.reason,
+        actor=record.actor,
+        recorded_at=record.recorded_at,
+        at=record.at,
+        id=record.id,
+    )
+
+
+def registered_from_record(record: MaintenanceWindowRecord) -> RegisteredMaintenance:
+    return RegisteredMaintenance(
+        id=record.id,
+        name=record.name,
+        targets=frozenset(record.targets),
+        start=record.start,
+        end=record.end,
+        registered_at=record.registered_at,
+        approved_by=record.approved_by,
+        registered_by=record.registered_by,
+        approved_at=record.approved_at,
+    )
+
+
+async def load_evidence(store: Store, span: Interval) -> Evidence:
+    """Read everything overlapping ``span`` in four queries, corrections laid over outages."""
+    outages: dict[str, list[Outage]] = defaultdict(list)
+    records = await store.outages(since=span.start, until=span.end)
+    corrections = await store.outage_corrections(r.id for r in records) if records else {}
+    for record in records:
+        outages[record.target].append(outage_from_record(record, corrections.get(record.id, ())))
+    sessions: dict[str, list[Span]] = defaultdict(list)
+    for session in await store.sessions(since=span.start, until=span.end):
+        sessions[session.target].append((session.started_at, session.last_seen_at))
+    registered = tuple(
+        registered_from_record(w) for w in await store.maintenance_windows(span.start, span.end)
+    )
+    return Evidence(
+        span=span,
+        outages={t: tuple(v) for t, v in outages.items()},
+        sessions={t: tuple(v) for t, v in sessions.items()},
+        registered=registered,
+    )

@@ -1,0 +1,187 @@
+"""From configuration and evidence to the availability figures of one target and month.
+
+One place used by the live snapshot (metrics, status API) and by the monthly report, so the
+dashboard and the report can never disagree about how a figure is made. It gathers the inputs
+DESIGN §2 names and hands them to the pure core:
+
+* the SLA window inside the month (24x7 or a business calendar);
+* the outages, probed and imported;
+* the monitored time: the monitoring sessions, plus the time the target's own ``schedule``
+  was closed (a target probed only in business hours is not "unmonitored" at night);
+* the agreed maintenance: the configuration's windows plus API-registered ones that count.
+
+A :class:`FigureMaker` is built once per configuration and reused for every target, so the
+maintenance schedule and the business windows of a month are expanded once, not per target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from monitor.config import ALWAYS, Config, SlaConfig, TargetConfig
+from monitor.figures.evidence import Evidence
+from monitor.sla.availability import AvailabilityFigure, compute_availability, sla_window
+from monitor.sla.coverage import covered_time, max_gap_for
+from monitor.sla.intervals import Interval, IntervalSet
+from monitor.sla.months import Month
+from monitor.sla.registered import RegisteredCover, registered_cover
+
+__all__ = ["FigureMaker", "LiveSession", "SlaFigure", "counted_window"]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """The running monitoring session of a target, from the daemon's memory."""
+
+    started_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SlaFigure:
+    target: str
+    window: str
+    sla: SlaConfig
+    figure: AvailabilityFigure
+
+
+def counted_window(figure: AvailabilityFigure) -> timedelta:
+    """Window time outside maintenance: what ``sla_window_seconds_total`` counts."""
+    return figure.window - figure.maintenance
+
+
+class FigureMaker:
+    """Availability figures for the targets of one configuration (3.2.10)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._schedule = config.maintenance_schedule()
+        self._policies = config.availability_policies()
+        self._notice = config.maintenance_notice
+        self._windows: dict[tuple[str, Month], IntervalSet] = {}
+
+    def period(self, month: Month) -> Interval:
+        return month.interval(self.config.zone)
+
+    def window(self, name: str, month: Month) -> IntervalSet:
+        """The open time of window ``name`` in ``month``, expanded once per month."""
+        key = (name, month)
+        cached = self._windows.get(key)
+        if cached is None:
+            period = self.period(month)
+            cached = sla_window(period, self.config.window_calendar(name))
+            self._windows[key] = cached
+        return cached
+
+    def registered(self, target: str, evidence: Evidence) -> RegisteredCover:
+        """The target's registered windows, split by how much downtime each may forgive."""
+        return registered_cover(evidence.registered, target, self._notice)
+
+    def maintenance(self, target: str, evidence: Evidence, span: Interval) -> IntervalSet:
+        """Maintenance in force for a target inside ``span``: configured plus registered
+        windows that count (some of which forgive only outages that began after them)."""
+        configured = self._schedule.for_target(target, span.start, span.end)
+        registered = self.registered(target, evidence).in_force
+        return (configured | registered).clip(span.start, span.end)
+
+    def monitored(
+        self,
+        target: TargetConfig,
+        evidence: Evidence,
+        month: Month,
+        now: datetime,
+        live: LiveSession | None,
+    ) -> IntervalSet:
+        return self._monitored(target, evidence, (month,), now, live)
+
+    def _monitored(
+        self,
+        target: TargetConfig,
+        evidence: Evidence,
+        months: tuple[Month, ...],
+        now: datetime,
+        live: LiveSession | None,
+    ) -> IntervalSet:
+        sessions = list(evidence.sessions_of(target.name))
+        live_tail = None
+        if live is not None:
+            sessions.append((live.started_at, live.last_seen_at))
+            live_tail = (live.last_seen_at, max_gap_for(target.interval, target.probe.timeout))
+        covered = covered_time(sessions, now, live_tail)
+        if target.schedule == ALWAYS:
+            return covered
+        for month in months:
+            covered |= IntervalSet((self.period(month),)) - self.window(target.schedule, month)
+        return covered
+
+    def month_figures(
+        self,
+        target: TargetConfig,
+        month: Month,
+        evidence: Evidence,
+        now: datetime,
+        *,
+        live: LiveSession | None = None,
+    ) -> tuple[SlaFigure, ...]:
+        """Every SLA of ``target`` for ``month``, as of ``now``."""
+        period = self.period(month)
+        cover = self.registered(target.name, evidence)
+        configured = self._schedule.for_target(target.name, period.start, period.end)
+        agreed = (configured | cover.approved).clip(period.start, period.end)
+        monitored = self.monitored(target, evidence, month, now, live)
+        outages = evidence.outages_of(target.name)
+        return tuple(
+            SlaFigure(
+                target.name,
+                sla.window,
+                sla,
+                compute_availability(
+                    period=period,
+                    window=self.window(sla.window, month),
+                    outages=outages,
+                    maintenance=agreed,
+                    now=now,
+                    objective=sla.objective,
+                    monitored=monitored,
+                    policies=self._policies,
+                    min_coverage=self.config.min_coverage(sla),
+                    forward=cover.forward,
+                ),
+            )
+            for sla in target.slas
+        )
+
+    def span_figures(
+        self,
+        target: TargetConfig,
+        span: Interval,
+        evidence: Evidence,
+        now: datetime,
+        *,
+        live: LiveSession | None = None,
+    ) -> tuple[SlaFigure, ...]:
+        """Every SLA of ``target`` over a short ``span`` (the burn-rate counters' step), with
+        the month windows expanded once and reused; ``span`` may cross a month boundary."""
+        zone = self.config.zone
+        months = tuple(dict.fromkeys(Month.containing(t, zone) for t in (span.start, span.end)))
+        agreed = self.maintenance(target.name, evidence, span)
+        monitored = self._monitored(target, evidence, months, now, live)
+        outages = evidence.outages_of(target.name)
+        figures = []
+        for sla in target.slas:
+            window = self.window(sla.window, months[0])
+            for month in months[1:]:
+                window |= self.window(sla.window, month)
+            figure = compute_availability(
+                period=span,
+                window=window,
+                outages=outages,
+                maintenance=agreed,
+                now=now,
+                objective=sla.objective,
+                monitored=monitored,
+                policies=self._policies,
+            )
+            figures.append(SlaFigure(target.name, sla.window, sla, figure))
+        return tuple(figures)

@@ -1,0 +1,204 @@
+"""The job that rebuilds the SLA snapshot: on a short interval and right after a state change.
+
+It reads the evidence of the previous and the running month from the store (three queries),
+lays the not-yet-written outage events over it, and runs the pure core. The burn-rate
+counters live here, in memory: each run advances them by the live time since the previous
+one and nothing else moves them (:mod:`monitor.sla.burn`); a restart starts them at zero,
+which Prometheus reads as a counter reset. Previous-month figures and the request totals of
+older months are cached, and refreshed when the month rolls over, the configuration changes,
+stored history changes, and once an hour.
+
+If the store cannot be read, the last snapshot stays in place (a scrape keeps working) and the
+failure is counted; the next run tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from types import MappingProxyType
+
+import structlog
+
+from monitor.config import Config
+from monitor.figures.evidence import load_evidence
+from monitor.figures.maker import FigureMaker, LiveSession
+from monitor.live.exposition import SlaExposition
+from monitor.live.overlay import LiveOverlay
+from monitor.live.snapshot import RequestTotals, SlaSnapshot, build_snapshot
+from monitor.servicedesk.figures import DeskFigures, desk_figures, figures_since
+from monitor.sla.availability import AvailabilityFigure
+from monitor.sla.burn import BurnCounter
+from monitor.sla.intervals import Interval
+from monitor.sla.months import Month
+from monitor.sla.response import Outcome, RequestTiming, judge_request, response_deadline
+from monitor.store import Store
+from monitor.store.records import RequestRecord
+
+__all__ = ["SlaRecomputer"]
+
+_TICK = timedelta(microseconds=1)
+
+
+class SlaRecomputer:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        overlay: LiveOverlay,
+        config: Callable[[], Config],
+        live: Callable[[], Mapping[str, LiveSession]],
+        clock: Callable[[], datetime],
+        on_error: Callable[[], None],
+        interval: timedelta = timedelta(seconds=15),
+        history_every: timedelta = timedelta(hours=1),
+        debounce: timedelta = timedelta(milliseconds=250),
+    ) -> None:
+        self._store = store
+        self._overlay = overlay
+        self._config = config
+        self._live = live
+        self._clock = clock
+        self._on_error = on_error
+        self._interval = interval
+        self._history_every = history_every
+        self._debounce = debounce
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._maker: FigureMaker | None = None
+        self._counters: dict[tuple[str, str], BurnCounter] = {}
+        self._history_month: Month | None = None
+        self._history_at: datetime | None = None
+        self._previous: dict[tuple[str, str], AvailabilityFigure] = {}
+        self._desk_before: dict[str, RequestTotals] = {}
+        self._failing = False
+        self._log = structlog.get_logger("monitor.live.recompute")
+        self.snapshot: SlaSnapshot | None = None
+        self.exposition: SlaExposition | None = None
+        self.last_success: datetime | None = None
+
+    def request(self) -> None:
+        """Ask for a rebuild soon (after a state change); cheap, callable from anywhere."""
+        self._wake.set()
+
+    def invalidate_history(self) -> None:
+        """Stored history changed (maintenance registered, outages imported): recompute the
+        cached figures. The burn-rate counters stay as they are: history never moves them."""
+        self._history_at = None
+        self._wake.set()
+
+    def _maker_for(self, config: Config) -> FigureMaker:
+        if self._maker is None or self._maker.config is not config:
+            self._maker = FigureMaker(config)
+            self._history_at = None
+        return self._maker
+
+    async def _refresh_history(self, maker: FigureMaker, month: Month, now: datetime) -> None:
+        older = await self._store.requests(until=figures_since(maker.config, now))
+        self._desk_before = await asyncio.to_thread(request_totals, maker.config, older, now)
+        self._previous = {}
+        self._history_month = month
+        self._history_at = now
+
+    async def recompute(self) -> SlaSnapshot:
+        async with self._lock:
+            now = self._clock()
+            maker = self._maker_for(self._config())
+            month = Month.containing(now, maker.config.zone)
+            stale = self._history_at is None or now - self._history_at >= self._history_every
+            if self._history_month != month or stale:
+                await self._refresh_history(maker, month, now)
+            span = Interval(maker.period(month.previous()).start, now + _TICK)
+            evidence = self._overlay.apply(await load_evidence(self._store, span))
+            recent = await self._store.requests(since=figures_since(maker.config, now))
+            # CPU-bound and pure: off the event loop, so probes keep their schedule.
+            snapshot = await asyncio.to_thread(
+                build_snapshot,
+                maker,
+                evidence,
+                now,
+                counters=self._counters,
+                live=self._live(),
+                previous=self._previous,
+            )
+            desk = await asyncio.to_thread(desk_figures, maker.config, recent, now)
+            snapshot = dataclasses.replace(
+                snapshot,
+                desk=desk,
+                desk_totals=MappingProxyType(_add_totals(self._desk_before, desk)),
+            )
+            if not self._previous:
+                self._previous = {
+                    (w.target, w.window): w.previous for t in snapshot.targets for w in t.windows
+                }
+            self._counters = {
+                (w.target, w.window): w.counter for t in snapshot.targets for w in t.windows
+            }
+            # Rendered here, once per snapshot, so a scrape only concatenates text.
+            self.exposition = SlaExposition(snapshot)
+            self.snapshot = snapshot
+            self.last_success = now
+            return snapshot
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Rebuild until ``stop`` is set; a failed rebuild keeps the last snapshot."""
+        while not stop.is_set():
+            try:
+                await self.recompute()
+                if self._failing:
+                    self._log.info("recompute_recovered")
+                self._failing = False
+            except Exception as error:
+                self._on_error()
+                if not self._failing:
+                    self._log.warning("recompute_failed", error=type(error).__name__)
+                self._failing = True
+            self._wake.clear()
+            waiter = asyncio.ensure_future(self._wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait(
+                    {waiter, stopper},
+                    timeout=self._interval.total_seconds(),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            finally:
+                waiter.cancel()
+                stopper.cancel()
+            # Let a burst of state changes settle into one rebuild.
+            await asyncio.sleep(self._debounce.total_seconds())
+
+
+def request_totals(
+    config: Config, requests: Iterable[RequestRecord], now: datetime
+) -> dict[str, RequestTotals]:
+    """Received, met and breached per configured category (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
+    desk = config.servicedesk
+    calendar = config.calendar(desk.calendar)
+    totals: dict[str, RequestTotals] = {}
+    for record in requests:
+        norm = desk.categories.get(record.category)
+        if norm is None:
+            continue
+        deadline = response_deadline(calendar, record.received_at, norm.days, desk.business_day)
+        outcome = judge_request(record_timing(record), deadline, now).outcome
+        totals[record.category] = totals.get(record.category, RequestTotals()) + RequestTotals(
+            1, int(outcome is Outcome.MET), int(outcome is Outcome.BREACHED)
+        )
+    return totals
+
+
+def record_timing(record: RequestRecord) -> RequestTiming:
+    return RequestTiming(record.id, record.received_at, record.answered_at, record.category)
+
+
+def _add_totals(before: Mapping[str, RequestTotals], desk: DeskFigures) -> dict[str, RequestTotals]:
+    totals = dict(before)
+    for figures in desk.categories:
+        recent = RequestTotals()
+        for month in (figures.previous_month, figures.current_month):
+            recent = recent + RequestTotals(month.received, month.met, month.breached)
+        totals[figures.category] = totals.get(figures.category, RequestTotals()) + recent
+    return totals
