@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import Harness, bearer
+from tests.server.api.conftest import Harness, bearer
 
 
 async def test_an_analysis_is_stored_with_the_tokens_name_and_listed_by_month(

@@ -9,7 +9,7 @@ import structlog
 
 from monitor.server.api import ApiTokens, TokenError
 from monitor.server.api.auth import read_named_tokens, read_token_file
-from tests.api.conftest import (
+from tests.server.api.conftest import (
     OTHER_TOKEN,
     READ_TOKEN,
     WRITE_TOKEN,

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from monitor.config import Config
 from monitor.server.api import ApiContext, ApiTokens, add_api_routes
 from monitor.store import Store, create_engine
-from tests.api.conftest import NOW, WRITE_TOKEN, bearer, window_body
+from tests.server.api.conftest import NOW, WRITE_TOKEN, bearer, window_body
 
 
 @pytest.fixture

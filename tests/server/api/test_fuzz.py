@@ -26,7 +26,7 @@ from monitor.config import parse_config
 from monitor.server.api import ApiContext, ApiTokens, openapi_document
 from monitor.server.web import create_app, start_server
 from monitor.store import Store
-from tests.api.conftest import (
+from tests.server.api.conftest import (
     CATEGORIES,
     CONFIG_TEXT,
     READ_TOKEN,

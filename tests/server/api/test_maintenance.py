@@ -11,7 +11,7 @@ import pytest
 
 from monitor.server.api import ApiTokens
 from monitor.server.web import MAX_BODY_BYTES
-from tests.api.conftest import NOW, WRITE_TOKEN, Harness, MakeHarness, bearer, window_body
+from tests.server.api.conftest import NOW, WRITE_TOKEN, Harness, MakeHarness, bearer, window_body
 
 CLIENT_TOKEN = "client-token-0123456789abcdef"
 

@@ -11,7 +11,7 @@ import pytest
 from monitor.config import Config, load_config
 from monitor.server.api import ApiTokens
 from monitor.store import OutageOpened
-from tests.api.conftest import WRITE_TOKEN, Harness, MakeHarness, bearer
+from tests.server.api.conftest import WRITE_TOKEN, Harness, MakeHarness, bearer
 
 CLIENT_TOKEN = "client-token-0123456789abcdef"
 

@@ -16,8 +16,8 @@ from monitor.server.api import ApiContext, ApiTokens, add_api_routes, openapi_do
 from monitor.server.api.maintenance import DeleteRequest, NewMaintenanceWindow
 from monitor.server.api.requests import NewRequest
 from monitor.store import Store
-from tests.api.conftest import CATEGORIES, Harness, MakeHarness, bearer
-from tests.api.test_status import snapshot_for
+from tests.server.api.conftest import CATEGORIES, Harness, MakeHarness, bearer
+from tests.server.api.test_status import snapshot_for
 
 DOCUMENT = openapi_document(["mail", "web"], reads_protected=False, categories=CATEGORIES)
 METHODS = {"get", "post", "put", "patch", "delete"}

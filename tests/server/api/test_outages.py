@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from monitor.store import OutageOpened, OutageSource, Store
-from tests.api.conftest import Harness, bearer
+from tests.server.api.conftest import Harness, bearer
 
 
 async def add(

@@ -13,8 +13,8 @@ from structlog.testing import capture_logs
 from monitor.server.api import ApiTokens
 from monitor.servicedesk.privacy import sender_hash
 from monitor.store.records import RequestRecord
-from tests.api.conftest import NOW, READ_TOKEN, WRITE_TOKEN, Harness, MakeHarness, bearer
-from tests.api.test_openapi import assert_conforms
+from tests.server.api.conftest import NOW, READ_TOKEN, WRITE_TOKEN, Harness, MakeHarness, bearer
+from tests.server.api.test_openapi import assert_conforms
 
 FRIDAY_17 = "2026-06-05T17:00:00+02:00"
 """Friday 5 June 2026, 17:00 in Amsterdam: one working day later is Monday 8 June, 17:00."""

@@ -17,7 +17,7 @@ from monitor.sla.availability import Outage
 from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
 from monitor.store.records import RequestRecord
-from tests.api.conftest import CONFIG_TEXT, NOW, MakeHarness
+from tests.server.api.conftest import CONFIG_TEXT, NOW, MakeHarness
 
 HOUR = 3600.0
 OUTAGE = Outage(
