@@ -3,39 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from monitor.config import Config
 from monitor.report import Report, load_report
 from monitor.sla.months import Month
-from monitor.store import Store
 from tests.report import seed
+from tests.report.seed import Seeded
 
 MAY = Month(2026, 5)
-
-
-@dataclass(frozen=True)
-class Seeded:
-    store: Store
-    config: Config
-    url: str
-    config_path: Path
 
 
 @pytest.fixture
 async def seeded(tmp_path: Path) -> AsyncIterator[Seeded]:
     """May 2026 as worked out in ``seed.py``, in a fresh SQLite store."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    cfg = seed.config(tmp_path)
-    store = await Store.open(url)
-    try:
-        await seed.seed(store, cfg)
-        yield Seeded(store, cfg, url, tmp_path / "sla-monitor.yaml")
-    finally:
-        await store.close()
+    async with seed.seeded_store(tmp_path) as seeded:
+        yield seeded
 
 
 @pytest.fixture

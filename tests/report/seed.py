@@ -56,6 +56,9 @@ pending (E8's answer lies after that instant and is not known yet); at ``FINAL_N
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -200,3 +203,24 @@ async def seed(store: Store, cfg: Config) -> None:
             for request_id, category, received, answered in REQUESTS
         ]
     )
+
+
+@dataclass(frozen=True)
+class Seeded:
+    store: Store
+    config: Config
+    url: str
+    config_path: Path
+
+
+@contextlib.asynccontextmanager
+async def seeded_store(directory: Path) -> AsyncIterator[Seeded]:
+    """May 2026 as worked out above, in a fresh SQLite store in ``directory``."""
+    url = f"sqlite+aiosqlite:///{directory / 'store.db'}"
+    cfg = config(directory)
+    store = await Store.open(url)
+    try:
+        await seed(store, cfg)
+        yield Seeded(store, cfg, url, directory / "sla-monitor.yaml")
+    finally:
+        await store.close()

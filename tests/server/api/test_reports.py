@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -12,7 +13,14 @@ from aiohttp import web
 
 from monitor.server.api.reports import negotiate, report_handler
 from tests.report import seed
-from tests.report.conftest import Seeded
+from tests.report.seed import Seeded
+
+
+@pytest.fixture
+async def seeded(tmp_path: Path) -> AsyncIterator[Seeded]:
+    """May 2026 as worked out in ``tests/report/seed.py``, in a fresh SQLite store."""
+    async with seed.seeded_store(tmp_path) as seeded:
+        yield seeded
 
 
 @pytest.fixture
