@@ -16,8 +16,8 @@ from tests.prometheus.promql import PUBLIC_METRICS, REPOSITORY, metric_names, pr
 
 RULES = REPOSITORY / "config" / "prometheus" / "sla-monitor.rules.yml"
 UNIT_TESTS = sorted((REPOSITORY / "config" / "prometheus" / "tests").glob("*.test.yml"))
-# The runbook: README.md's "Operations" part.
-RUNBOOKS = [REPOSITORY / "README.md"]
+# The runbook: the operations guide.
+RUNBOOKS = [REPOSITORY / "docs" / "operations.md"]
 
 
 def rules() -> list[dict[str, Any]]:
@@ -107,7 +107,7 @@ def test_alert_has_severity_summary_and_a_runbook_entry(name: str) -> None:
     assert rule["annotations"]["summary"]
     assert rule["annotations"]["description"]
     anchor = f"alert-{name.lower()}"
-    assert rule["annotations"]["runbook_url"] == f"README.md#{anchor}"
+    assert rule["annotations"]["runbook_url"] == f"docs/operations.md#{anchor}"
     documented = set().union(
         *(github_anchors(path.read_text(encoding="utf-8")) for path in RUNBOOKS if path.exists())
     )
