@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
+
 from monitor.store import Store
 from tests.servers.http import SwitchableHttpServer
 
-__all__ = ["INTERVAL", "TIMEOUT", "DaemonProcess", "Harness", "config_text"]
+__all__ = ["INTERVAL", "TIMEOUT", "DaemonProcess", "Harness", "config_text", "get"]
 
 INTERVAL = timedelta(milliseconds=400)
 TIMEOUT = timedelta(milliseconds=300)
@@ -44,6 +46,15 @@ def config_text(url: str, *, extra_target: bool = False) -> str:
       - {{window: 24x7, objective: 0.99}}
 """
     return f"timezone: Europe/Amsterdam\ntargets:{targets}"
+
+
+async def get(port: int | None, path: str) -> tuple[int, str]:
+    """One request, bounded: a daemon that stopped answering fails the test, it never hangs it."""
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
+        session.get(f"http://127.0.0.1:{port}{path}") as response,
+    ):
+        return response.status, await response.text()
 
 
 @dataclass
