@@ -130,7 +130,7 @@ async def test_storing_the_same_requests_again_changes_nothing(store: Store) -> 
     records = [request("a", 1, 2), request("b", 3)]
     await store.upsert_requests(records)
     before = await updated_at(store, "a")
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.01)  # a duration, not synchronisation: a new stamp would differ
 
     assert await store.upsert_requests(records) == 0
     assert await updated_at(store, "a") == before
