@@ -189,7 +189,9 @@ async def test_sighup_with_a_broken_config_keeps_the_last_good_one(harness: Harn
     harness.config.write_text("targets:\n  - name: web\n    probe: {type: htp}\n", "utf-8")
     daemon.process.send_signal(signal.SIGHUP)
     failed = await daemon.wait_for("config_reload_failed")
-    assert any("probe" in str(line) for line in failed["problems"])  # type: ignore[attr-defined]
+    problems = failed["problems"]
+    assert isinstance(problems, list)
+    assert any("probe" in str(line) for line in problems)
 
     status, text = await get(daemon.port, "/metrics")
     assert status == 200
