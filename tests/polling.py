@@ -38,8 +38,9 @@ async def eventually(
     ``what`` and the last answer, so a failure says which condition never came true.
     """
     last: object = None
+    deadline = asyncio.timeout(within)
     try:
-        async with asyncio.timeout(within):
+        async with deadline:
             while True:
                 called = check()
                 answer: T | None
@@ -52,6 +53,8 @@ async def eventually(
                     return answer
                 await asyncio.sleep(every)
     except TimeoutError:
+        if not deadline.expired():
+            raise  # the check itself timed out: its own error says more
         raise AssertionError(
             f"waited {within:g} s for {what}; the last answer was {last!r}"
         ) from None

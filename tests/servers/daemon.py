@@ -20,6 +20,7 @@ from pathlib import Path
 import aiohttp
 
 from monitor.store import Store
+from tests.polling import eventually
 from tests.servers.http import SwitchableHttpServer
 
 __all__ = ["INTERVAL", "TIMEOUT", "DaemonProcess", "Harness", "config_text", "get"]
@@ -76,14 +77,17 @@ class DaemonProcess:
                 self.events.append(json.loads(raw))
 
     async def wait_for(self, event: str, within: float = 15.0) -> dict[str, object]:
-        async with asyncio.timeout(within):
-            while True:
-                for item in self.events:
-                    if item.get("event") == event:
-                        return item
-                if self.process.returncode is not None:
-                    raise AssertionError(f"daemon exited before {event}: {self.events}")
-                await asyncio.sleep(0.05)
+        """The first logged ``event``; a daemon that exits first fails at once."""
+
+        def logged() -> dict[str, object] | None:
+            for item in self.events:
+                if item.get("event") == event:
+                    return item
+            if self.process.returncode is not None:
+                raise AssertionError(f"daemon exited before {event}: {self.events}")
+            return None
+
+        return await eventually(logged, f"the daemon to log {event}", within=within)
 
     def count(self, event: str) -> int:
         return sum(1 for item in self.events if item.get("event") == event)
