@@ -47,12 +47,16 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 # Run as a script, this file's folder is sys.path[0]; the repository root is what we need.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    from tests.servers.dovecot import DovecotServer
 
 DESK = "desk@example.test"
 START = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
@@ -213,9 +217,9 @@ def write_maildir(
             os.chown(directory, uid, gid)
 
 
-def imap(server: object) -> imaplib.IMAP4:
-    connection = imaplib.IMAP4(server.host, server.port)  # type: ignore[attr-defined]
-    connection.login(server.user, server.password)  # type: ignore[attr-defined]
+def imap(server: DovecotServer) -> imaplib.IMAP4:
+    connection = imaplib.IMAP4(server.host, server.port)
+    connection.login(server.user, server.password)
     return connection
 
 
@@ -225,7 +229,7 @@ def imap(server: object) -> imaplib.IMAP4:
 def scan_in_process(config_json: str, database_url: str) -> None:
     import sqlalchemy as sa
 
-    from monitor.commands.import_ import command_logger
+    from monitor.commands._common import command_logger
     from monitor.config import ServiceDeskConfig
     from monitor.servicedesk.scanner import MailboxScanner
     from monitor.store import Store

@@ -288,7 +288,8 @@ async def test_a_target_down_pages_through_alertmanager_and_maintenance_stays_qu
                 await until(paged, 45, "SlaTargetDown for web at the page receiver")
                 took = asyncio.get_running_loop().time() - went_down
 
-                # As long again as web needed, plus more than `for` and the group wait.
+                # A duration, not synchronisation: as long again as web needed, plus more
+                # than `for` and the group wait, in which a wrong page would arrive.
                 await asyncio.sleep(took + 5)
                 assert (await query('sla_target_up{target="maintained"} == 0')) != []
                 assert webhook.alerts(target="maintained") == []
@@ -535,7 +536,8 @@ async def test_a_live_outage_pages_with_its_burn_rate_and_history_pages_nobody(
                     return gap is not None and gap <= steady_gap_before - 3599
 
                 await until(steady_gap_shrunk, 30, "the reload's maintenance in the gauges")
-                # Long enough for any burn alert of steady to pass `for` and the group wait.
+                # A duration, not synchronisation: long enough for any burn alert of steady
+                # to pass `for` and the group wait.
                 await asyncio.sleep(8)
 
                 assert webhook.alerts(target="steady") == []

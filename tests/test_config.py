@@ -40,8 +40,10 @@ targets:
 """
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[misc]
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=AMSTERDAM)
 
 
 def parse(text: str) -> Config:
@@ -674,9 +676,9 @@ def test_loaded_configurations_are_frozen() -> None:
     """A reload replaces the whole value; nothing edits a live configuration in place."""
     config = parse_config(uncommented(EXAMPLE.read_text(encoding="utf-8")), str(EXAMPLE))
     with pytest.raises(ValidationError):
-        config.timezone = "UTC"  # type: ignore[misc]
+        config.timezone = "UTC"  # type: ignore[misc]  # the frozen assignment under test
     with pytest.raises(ValidationError):
-        config.targets[0].interval = timedelta(seconds=1)  # type: ignore[misc]
+        config.targets[0].interval = timedelta(seconds=1)  # type: ignore[misc]  # frozen, on purpose
 
 
 @given(objective=st.floats(min_value=0.0, max_value=1.0))

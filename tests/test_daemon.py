@@ -20,12 +20,14 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from monitor.daemon import Daemon, DaemonOptions
 from monitor.settings import Settings
 from monitor.store import ProbeResultRow
 from probes.base import ProbeContext
-from tests.servers.daemon import INTERVAL, Harness, config_text
+from tests.polling import eventually
+from tests.servers.daemon import INTERVAL, DaemonProcess, Harness, config_text, get
 from tests.servers.http import Mode, SwitchableHttpServer
 
 pytestmark = pytest.mark.slow
@@ -55,14 +57,54 @@ def assert_close(actual: datetime, truth: datetime, what: str) -> None:
     )
 
 
+async def metrics_with(daemon: DaemonProcess, *samples: str, within: float = 15.0) -> str:
+    """The first ``/metrics`` page of ``daemon`` that holds every one of ``samples``."""
+
+    async def page() -> str | None:
+        status, text = await get(daemon.port, "/metrics")
+        return text if status == 200 and all(s in text for s in samples) else None
+
+    return await eventually(page, f"/metrics to show {', '.join(samples)}", within=within)
+
+
+async def probe_count(daemon: DaemonProcess, result: str, at_least: int) -> None:
+    """Wait until ``daemon`` has counted ``at_least`` probe results of ``web`` with ``result``."""
+
+    async def counted() -> bool:
+        _, text = await get(daemon.port, "/metrics")
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == "sla_probe_results_total" and sample.labels == {
+                    "target": "web",
+                    "result": result,
+                }:
+                    return sample.value >= at_least
+        return False
+
+    await eventually(counted, f"{at_least} probe results of web with result={result}")
+
+
+async def stored_sessions(harness: Harness, count: int) -> None:
+    """Wait until the store holds ``count`` monitoring sessions of ``web`` (written in batches)."""
+    store = await harness.store()
+    try:
+
+        async def enough() -> bool:
+            return len(await store.sessions(target="web")) >= count
+
+        await eventually(enough, f"{count} stored session(s) of web")
+    finally:
+        await store.close()
+
+
 async def test_a_known_down_stretch_is_stored_as_exactly_one_outage(harness: Harness) -> None:
     """Server down for 3 s: one outage whose bounds are within one interval of the truth."""
     daemon = await harness.start()
-    await asyncio.sleep(1.5)
+    await daemon.wait_for("probe_succeeded")
     down_at = now()
     await harness.server.set_mode(Mode.DOWN)
     await daemon.wait_for("outage_opened")
-    await asyncio.sleep(2.0)
+    await asyncio.sleep(2.0)  # a duration, not synchronisation: the outage lasts a while
     up_at = now()
     await harness.server.set_mode(Mode.UP)
     await daemon.wait_for("outage_closed")
@@ -86,7 +128,7 @@ async def test_sigterm_and_restart_in_the_middle_of_an_outage_leave_one_outage(
 ) -> None:
     """The restarted daemon continues the open outage instead of opening a second one."""
     first = await harness.start()
-    await asyncio.sleep(1.0)
+    await first.wait_for("probe_succeeded")
     down_at = now()
     await harness.server.set_mode(Mode.DOWN)
     await first.wait_for("outage_opened")
@@ -95,7 +137,9 @@ async def test_sigterm_and_restart_in_the_middle_of_an_outage_leave_one_outage(
     second = await harness.start()
     started = await second.wait_for("daemon_started")
     assert started["continued_outages"] == ["web"]
-    await asyncio.sleep(1.5)
+    failed = await second.wait_for("probe_failed")  # the restarted daemon sees it down too
+    assert failed["first"] is True
+    await probe_count(second, "failure", 2)  # as many as open an outage: it is continued
     up_at = now()
     await harness.server.set_mode(Mode.UP)
     await second.wait_for("outage_closed")
@@ -118,12 +162,12 @@ async def test_sigterm_and_restart_in_the_middle_of_an_outage_leave_one_outage(
 async def test_kill_9_and_restart_leave_a_recorded_unmonitored_gap(harness: Harness) -> None:
     """After SIGKILL nothing is repaired by hand: the time away is the gap between sessions."""
     first = await harness.start()
-    await asyncio.sleep(1.5)
+    await stored_sessions(harness, 1)
     assert await first.stop(signal.SIGKILL) == -signal.SIGKILL
     killed_at = now()
-    await asyncio.sleep(2.0)
+    await asyncio.sleep(2.0)  # a duration, not synchronisation: the daemon stays away 2 s
     second = await harness.start()
-    await asyncio.sleep(1.5)
+    await stored_sessions(harness, 2)
     assert await second.stop() == 0
 
     store = await harness.store()
@@ -145,23 +189,18 @@ async def test_sighup_with_a_broken_config_keeps_the_last_good_one(harness: Harn
     harness.config.write_text("targets:\n  - name: web\n    probe: {type: htp}\n", "utf-8")
     daemon.process.send_signal(signal.SIGHUP)
     failed = await daemon.wait_for("config_reload_failed")
-    assert any("probe" in str(line) for line in failed["problems"])  # type: ignore[attr-defined]
+    problems = failed["problems"]
+    assert isinstance(problems, list)
+    assert any("probe" in str(line) for line in problems)
 
-    async with aiohttp.ClientSession() as session:
-        metrics_url = f"http://127.0.0.1:{daemon.port}/metrics"
-        async with session.get(metrics_url) as response:
-            text = await response.text()
-        assert "sla_monitor_config_last_reload_successful 0.0" in text
-        harness.config.write_text(
-            config_text(harness.server.url, extra_target=True), encoding="utf-8"
-        )
-        daemon.process.send_signal(signal.SIGHUP)
-        await daemon.wait_for("config_reloaded")
-        await asyncio.sleep(1.5)
-        async with session.get(metrics_url) as response:
-            text = await response.text()
+    status, text = await get(daemon.port, "/metrics")
+    assert status == 200
+    assert "sla_monitor_config_last_reload_successful 0.0" in text
+    harness.config.write_text(config_text(harness.server.url, extra_target=True), encoding="utf-8")
+    daemon.process.send_signal(signal.SIGHUP)
+    await daemon.wait_for("config_reloaded")
+    text = await metrics_with(daemon, 'probe_success{target="web-two"} 1.0')
     assert "sla_monitor_config_last_reload_successful 1.0" in text
-    assert 'probe_success{target="web-two"} 1.0' in text
     assert await daemon.stop() == 0
 
 
@@ -199,13 +238,11 @@ async def test_a_window_registered_through_the_api_shows_in_status_and_metrics(
         ) as response:
             assert response.status == 200, await response.text()
             assert (await response.json())["approved_by"] == "client"
-        await asyncio.sleep(1.0)  # the change wakes the recompute job
+        # The change wakes the recompute job; the next snapshot has the window.
+        await metrics_with(daemon, 'sla_in_maintenance{target="web"} 1.0')
         async with session.get(f"{base}/api/v1/status") as response:
             status = await response.json()
-        async with session.get(f"{base}/metrics") as response:
-            metrics = await response.text()
     assert [t["name"] for t in status["targets"]] == ["web"]
-    assert 'sla_in_maintenance{target="web"} 1.0' in metrics
     assert await daemon.stop() == 0
 
 
@@ -215,15 +252,16 @@ async def test_the_daemon_catches_up_the_missed_monthly_export_at_start(
     """With an export directory, last month's report is written once, in all three formats."""
     directory = tmp_path / "reports"
     daemon = await harness.start({"SLA_MONITOR_EXPORT_DIR": str(directory)})
-    await daemon.wait_for("report_exported")
-    await asyncio.sleep(0.5)
+    await eventually(lambda: daemon.count("report_exported") >= 3, "three report_exported")
     assert await daemon.stop() == 0
     written = sorted(p.name for p in directory.iterdir())
     assert len(written) == 3
     assert {p.rsplit(".", 1)[1] for p in written} == {"json", "csv", "html"}
     assert daemon.count("report_exported") == 3
     again = await harness.start({"SLA_MONITOR_EXPORT_DIR": str(directory)})
-    await asyncio.sleep(1.5)
+    # The catch-up is queued before the scheduler starts and finds nothing due without
+    # waiting on anything, so it has run by the time the first probe result is logged.
+    await again.wait_for("probe_succeeded")
     assert await again.stop() == 0
     assert again.count("report_exported") == 0  # once, never twice
 
@@ -234,15 +272,6 @@ ALIAS_BOMB = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
     for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
 )
-
-
-async def get(port: int | None, path: str) -> tuple[int, str]:
-    """One request, bounded: a daemon that stopped answering fails the test, it never hangs it."""
-    async with (
-        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
-        session.get(f"http://127.0.0.1:{port}{path}") as response,
-    ):
-        return response.status, await response.text()
 
 
 async def test_sighup_with_an_alias_bomb_is_refused_while_the_daemon_keeps_serving(
@@ -402,11 +431,7 @@ async def test_a_reload_that_outlasts_its_time_limit_keeps_the_last_good_config(
     daemon = Daemon(settings, config_path=config, options=options)
     running = asyncio.create_task(daemon.run())
     try:
-        async with asyncio.timeout(20):
-            while True:
-                if daemon.snapshot() is not None:
-                    break
-                await asyncio.sleep(0.05)
+        await eventually(daemon.snapshot, "the first SLA snapshot", within=20)
         config.unlink()
         os.mkfifo(config)
         assert await asyncio.wait_for(daemon.reload(probe_context), timeout=20) is False
@@ -452,15 +477,8 @@ async def test_a_target_outside_its_schedule_keeps_its_last_outcome_and_says_it_
         await store.close()
 
     daemon = await harness.start()
-    async with aiohttp.ClientSession() as session:
-        url = f"http://127.0.0.1:{daemon.port}/metrics"
-        async with asyncio.timeout(15):
-            while True:  # web-two is probed at once; web never, while its calendar is closed
-                async with session.get(url) as response:
-                    text = await response.text()
-                if 'probe_success{target="web-two"} 1.0' in text:
-                    break
-                await asyncio.sleep(0.1)
+    # web-two is probed at once; web never, while its calendar is closed.
+    text = await metrics_with(daemon, 'probe_success{target="web-two"} 1.0')
     assert await daemon.stop() == 0
     assert 'probe_success{target="web"} 1.0' in text
     assert 'sla_target_probing{target="web"} 0.0' in text
@@ -476,17 +494,10 @@ async def test_the_shipped_example_starts_a_daemon_that_logs_no_warning(harness:
     serves them and stops cleanly without a single line at level warning or above."""
     harness.config.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     daemon = await harness.start()
-    async with aiohttp.ClientSession() as session:
-        url = f"http://127.0.0.1:{daemon.port}/metrics"
-        async with asyncio.timeout(15):
-            while True:  # the snapshot's series appear once a recompute has run
-                async with session.get(url) as response:
-                    text = await response.text()
-                if 'servicedesk_response_objective_ratio{category="email"} 0.8' in text:
-                    break
-                await asyncio.sleep(0.1)
-        async with session.get(f"http://127.0.0.1:{daemon.port}/-/ready") as response:
-            assert response.status == 200
+    # The snapshot's series appear once a recompute has run.
+    text = await metrics_with(daemon, 'servicedesk_response_objective_ratio{category="email"} 0.8')
+    status, _ = await get(daemon.port, "/-/ready")
+    assert status == 200
     assert await daemon.stop() == 0
     assert "sla_monitor_build_info{" in text
     assert daemon.count("no_targets_configured") == 1

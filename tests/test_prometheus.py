@@ -7,7 +7,6 @@ and the burn-rate counters must be usable by ``rate()``.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import socket
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.polling import eventually
 from tests.servers.daemon import Harness
 from tests.servers.http import Mode, SwitchableHttpServer
 
@@ -103,15 +103,14 @@ scrape_configs:
 async def wait_for(
     session: aiohttp.ClientSession, prometheus: Prometheus, expr: str, within: float = 30
 ) -> list[dict[str, object]]:
-    async with asyncio.timeout(within):
-        while True:
-            try:
-                result = await prometheus.query(session, expr)
-            except aiohttp.ClientError:
-                result = []
-            if result:
-                return result
-            await asyncio.sleep(0.5)
+
+    async def answered() -> list[dict[str, object]] | None:
+        try:
+            return await prometheus.query(session, expr) or None
+        except aiohttp.ClientError:
+            return None  # Prometheus is still starting
+
+    return await eventually(answered, f"Prometheus to answer {expr}", within=within, every=0.5)
 
 
 async def test_prometheus_sees_the_availability_drop_of_a_target_the_test_took_down(

@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 import probes
 from probes import PROBES, ProbeConfig, run_probe
 from probes.base import ProbeContext
+from tests.polling import eventually
 from tests.servers.http import Mode, SwitchableHttpServer
 from tests.servers.raw import scripted_server
 from tests.servers.sip import SipMode, SipResponder
@@ -75,7 +76,15 @@ async def test_a_cancelled_probe_raises_cancelled_error_instead_of_returning(
         configs["http"] = {"type": "http", "url": http_server.url}
         config = _ADAPTER.validate_python(configs[kind])
         task = asyncio.create_task(run_probe(config, probe_context))
-        await asyncio.sleep(0.1)
+
+        def reached() -> bool:
+            if kind == "http":
+                return http_server.requests_served > 0
+            if kind == "sip-udp":
+                return bool(sip_peer.requests)
+            return silent.connections > 0
+
+        await eventually(reached, f"the {kind} probe to reach its server")
         task.cancel()
 
         with pytest.raises(asyncio.CancelledError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from probes.base import ProbeContext
 from probes.config import HttpProbeConfig
 from probes.http import probe_http
+from tests.polling import eventually
 from tests.servers.http import Mode, SwitchableHttpServer
 from tests.servers.raw import unused_port
 from tests.servers.tls import CertificateSet
@@ -358,11 +360,17 @@ async def test_http_probe_is_cancelled_rather_than_reporting_a_result(
     """CancelledError (daemon shutdown) propagates instead of becoming a failure."""
     await http_server.set_mode(Mode.SLOW)
     task = asyncio.create_task(probe_http(http(http_server.url), probe_context))
-    await asyncio.sleep(0.1)
+    await eventually(lambda: http_server.requests_served > 0, "the request at the slow server")
     task.cancel()
 
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def error_class_is(url: str, wanted: str, context: ProbeContext) -> str | None:
+    """``wanted`` if a probe of ``url`` now fails with that class, else ``None``."""
+    result = await probe_http(http(url), context)
+    return result.error_class if result.error_class == wanted else None
 
 
 async def test_switchable_server_subprocess_follows_its_control_file(
@@ -386,13 +394,9 @@ async def test_switchable_server_subprocess_follows_its_control_file(
         url = line.decode().removeprefix("listening on ").strip()
         seen: list[object] = [(await probe_http(http(url), probe_context)).ok]
         for word, wanted in (("down", "connection_refused"), ("error500", "status")):
-            control.write_text(word)
-            for _ in range(100):  # the server polls its control file every 0.1 s
-                result = await probe_http(http(url), probe_context)
-                if result.error_class == wanted:
-                    break
-                await asyncio.sleep(0.05)
-            seen.append(result.error_class)
+            control.write_text(word)  # the server polls its control file every 0.1 s
+            failing = functools.partial(error_class_is, url, wanted, probe_context)
+            seen.append(await eventually(failing, f"a {wanted} failure after {word!r}"))
         assert seen == [True, "connection_refused", "status"]
     finally:
         process.terminate()

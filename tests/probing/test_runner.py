@@ -74,7 +74,7 @@ def make_runner(
     async def probe(config: ProbeConfig, context: ProbeContext) -> ProbeResult:
         outcome = next(script)
         if outcome == "hang":
-            await asyncio.sleep(60)
+            await asyncio.sleep(60)  # a hang, not synchronisation: the timeout must end it
         if outcome == "crash":
             raise ZeroDivisionError("a bug in a probe")
         ok = outcome is True

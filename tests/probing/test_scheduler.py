@@ -1,17 +1,48 @@
-"""Probe scheduling: spread start times, no overlapping runs, and the two-phase drain."""
+"""Probe scheduling: spread start times, repeated runs that never overlap, the two-phase drain.
+
+The scheduler is driven only through its public API; what it dispatches is observed through
+recording jobs. Nothing here measures wall-clock time: the tests count runs and check their
+order, and every wait is bounded.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from monitor.probing.scheduler import ProbeScheduler, spread_offset
+from tests.polling import eventually
+
+GRACE = timedelta(seconds=5)
 
 
 def clock() -> datetime:
     return datetime.now(UTC)
+
+
+class Recorder:
+    """A job that logs when each run starts and ends, and how many run at once."""
+
+    def __init__(self, busy: float = 0.0) -> None:
+        self.busy = busy
+        self.log: list[str] = []
+        self.running = 0
+        self.peak = 0
+
+    @property
+    def finished(self) -> int:
+        return self.log.count("end")
+
+    async def __call__(self) -> None:
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        self.log.append("start")
+        try:
+            if self.busy:
+                await asyncio.sleep(self.busy)  # a duration: the run outlasts the interval
+        finally:
+            self.running -= 1
+            self.log.append("end")
 
 
 def test_start_times_are_spread_stably_over_the_interval() -> None:
@@ -23,49 +54,116 @@ def test_start_times_are_spread_stably_over_the_interval() -> None:
     assert spread_offset("t1", interval) == offsets[1]
 
 
-async def test_a_slow_target_never_overlaps_itself() -> None:
-    """max_instances=1: while a run is in flight the next one is skipped, not stacked."""
-    scheduler = ProbeScheduler(clock=clock)
-    running = 0
-    peak = 0
-
-    async def slow() -> None:
-        nonlocal running, peak
-        running += 1
-        peak = max(peak, running)
-        await asyncio.sleep(0.35)
-        running -= 1
-
-    scheduler.schedule("slow", timedelta(milliseconds=100), slow)
+async def test_a_target_is_probed_again_and_again_at_its_interval() -> None:
+    """One scheduled job runs repeatedly, not once, and each dispatch is reported as lag."""
+    lags: list[float] = []
+    scheduler = ProbeScheduler(clock=clock, on_lag=lags.append)
+    job = Recorder()
+    scheduler.schedule("web", timedelta(milliseconds=50), job)
     scheduler.start()
-    await asyncio.sleep(1.2)
-    await scheduler.drain(timedelta(seconds=1))
-    assert peak == 1
+    try:
+        await eventually(lambda: job.finished >= 5, "five runs of the target's job")
+    finally:
+        await scheduler.drain(GRACE)
+    assert len(lags) >= 5
+    assert scheduler.last_tick is not None
+
+
+async def test_a_slow_target_never_overlaps_itself() -> None:
+    """max_instances=1: a run longer than the interval delays the next, it is never stacked."""
+    scheduler = ProbeScheduler(clock=clock)
+    job = Recorder(busy=0.15)
+    scheduler.schedule("slow", timedelta(milliseconds=50), job)
+    scheduler.start()
+    try:
+        await eventually(lambda: job.finished >= 3, "three runs of the slow job")
+    finally:
+        await scheduler.drain(GRACE)
+    assert job.peak == 1
+    assert job.log == ["start", "end"] * job.finished
+
+
+async def test_a_housekeeping_job_runs_repeatedly() -> None:
+    """add_periodic jobs (pruning, export) repeat like probes, beside them."""
+    scheduler = ProbeScheduler(clock=clock)
+    probe, housekeeping = Recorder(), Recorder()
+    scheduler.schedule("web", timedelta(milliseconds=50), probe)
+    scheduler.add_periodic("housekeeping:prune", timedelta(milliseconds=50), housekeeping)
+    assert scheduler.job_keys() == {"web", "housekeeping:prune"}
+    scheduler.start()
+    try:
+        await eventually(
+            lambda: probe.finished >= 3 and housekeeping.finished >= 3, "three runs of each job"
+        )
+    finally:
+        await scheduler.drain(GRACE)
+
+
+async def test_an_unscheduled_target_is_no_longer_run() -> None:
+    """After unschedule the job is gone; the other target keeps being probed."""
+    scheduler = ProbeScheduler(clock=clock)
+    kept, removed = Recorder(), Recorder()
+    scheduler.schedule("kept", timedelta(milliseconds=50), kept)
+    scheduler.schedule("removed", timedelta(milliseconds=50), removed)
+    scheduler.start()
+    try:
+        await eventually(lambda: removed.finished >= 1, "a run of the job to remove")
+        scheduler.unschedule("removed")
+        scheduler.unschedule("never-scheduled")  # unknown keys are ignored
+        assert scheduler.job_keys() == {"kept"}
+        runs = removed.finished + removed.running
+        mark = kept.finished
+        await eventually(lambda: kept.finished >= mark + 3, "three more runs of the kept job")
+    finally:
+        await scheduler.drain(GRACE)
+    assert removed.log.count("start") == runs
+
+
+async def test_no_run_starts_once_the_drain_has_begun() -> None:
+    """The drain pauses the scheduler first: the run count stays where it was."""
+    scheduler = ProbeScheduler(clock=clock)
+    job = Recorder()
+    scheduler.schedule("web", timedelta(milliseconds=50), job)
+    scheduler.start()
+    await eventually(lambda: job.finished >= 2, "two runs before the drain")
+    assert await scheduler.drain(GRACE) == (0, 0)  # nothing was in flight
+    runs = len(job.log)
+    await asyncio.sleep(0.3)  # a duration: six intervals in which no run may come
+    assert len(job.log) == runs
 
 
 async def test_drain_waits_for_runs_in_flight_and_cancels_what_outlasts_the_grace() -> None:
-    """Stop taking work, let short runs finish, cancel the rest, and say how many of each."""
+    """Stop taking work, let a short run finish, cancel the stuck one, and count each."""
     scheduler = ProbeScheduler(clock=clock)
+    release, started = asyncio.Event(), {"quick": asyncio.Event(), "stuck": asyncio.Event()}
     finished: list[str] = []
-    started = asyncio.Event()
+    cancelled: list[str] = []
 
-    def job(name: str, seconds: float) -> Callable[[], Coroutine[Any, Any, None]]:
-        async def run() -> None:
-            started.set()
-            await asyncio.sleep(seconds)
-            finished.append(name)
+    async def quick() -> None:
+        started["quick"].set()
+        await release.wait()
+        finished.append("quick")
 
-        return run
+    async def stuck() -> None:
+        started["stuck"].set()
+        try:
+            await asyncio.Event().wait()  # nobody sets it: only a cancel ends this run
+        except asyncio.CancelledError:
+            cancelled.append("stuck")
+            raise
 
-    # Run both once now, through the same tracking the interval jobs use.
-    tasks = [
-        asyncio.ensure_future(scheduler._tracked(job("quick", 0.2))),
-        asyncio.ensure_future(scheduler._tracked(job("stuck", 30))),
-    ]
+    scheduler.schedule("quick", timedelta(milliseconds=100), quick)
+    scheduler.schedule("stuck", timedelta(milliseconds=100), stuck)
     scheduler.start()
-    await started.wait()
-    done, cancelled = await scheduler.drain(timedelta(seconds=1))
-    assert (done, cancelled) == (1, 1)
+    await eventually(
+        lambda: all(e.is_set() for e in started.values()) and scheduler.in_flight == 2,
+        "both jobs in flight",
+    )
+    draining = asyncio.create_task(scheduler.drain(timedelta(milliseconds=500)))
+    # call_soon callbacks run in order: the drain has taken the runs in flight when the
+    # quick one is released.
+    asyncio.get_running_loop().call_soon(release.set)
+    assert await asyncio.wait_for(draining, timeout=10) == (1, 1)
     assert finished == ["quick"]
-    assert tasks[1].cancelled()
+    assert cancelled == ["stuck"]
     assert scheduler.in_flight == 0

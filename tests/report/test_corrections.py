@@ -21,6 +21,7 @@ from monitor.store import (
     OutageOpened,
     Store,
 )
+from monitor.store.records import CorrectionKind
 from tests.report.chromium import chromium_problem, visit
 
 CONFIG = parse_config(
@@ -89,7 +90,7 @@ async def _corrected_month(store: Store) -> dict[str, str]:
         await store.open_outage(outage)
     await store.close_outage(false.id, datetime(2026, 5, 4, 12, tzinfo=UTC))
     await store.close_outage(real.id, datetime(2026, 5, 6, 11, tzinfo=UTC))
-    corrections = (
+    corrections: tuple[tuple[str, CorrectionKind, str, str, datetime | None], ...] = (
         (false.id, "void", "probe host lost its route <b>", "ops", None),
         (ghost.id, "close", "left open by a second process", "ops", datetime(2026, 5, 10, 9, 30)),
         (real.id, "dispute", "client says <b>not</b> down", "client-jansen", None),

@@ -14,8 +14,8 @@ from monitor.config import Config, parse_config
 from monitor.report import due_exports, export_deadline, export_month, run_exports
 from monitor.sla.months import Month
 from tests.report import seed
-from tests.report.conftest import MAY, Seeded
-from tests.report.seed import local
+from tests.report.conftest import MAY
+from tests.report.seed import Seeded, local
 
 TICK = timedelta(microseconds=1)
 DEFAULT = Config()

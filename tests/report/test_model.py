@@ -15,7 +15,8 @@ from monitor.report._text import duration_text, objective_text, percent_text
 from monitor.sla.availability import Outage
 from monitor.sla.months import Month
 from tests.report import seed
-from tests.report.conftest import MAY, Seeded
+from tests.report.conftest import MAY
+from tests.report.seed import Seeded
 
 OCTOBER = Month(2026, 10)
 CONFIG = parse_config(

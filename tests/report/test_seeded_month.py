@@ -18,7 +18,8 @@ import pytest
 from monitor.report import Report, load_report, render
 from monitor.report.json_format import report_to_dict
 from tests.report import seed
-from tests.report.conftest import MAY, Seeded
+from tests.report.conftest import MAY
+from tests.report.seed import Seeded
 
 H = 3600
 
@@ -32,7 +33,8 @@ H = 3600
 #     + 5 (0) + 6 (0.75 h) + 7 (5 h − 3 h gap = 2 h) = 6.75 h = 24,300 s.
 # A = 1 − 24,300 / 2,678,400 = 0.990927… ≥ 0.99: met.
 # Budget = 1 % × 2,678,400 = 26,784 s; left 26,784 − 24,300 = 2,484 s = 41 min 24 s.
-IT_24X7 = {
+# Expected report JSON, compared key by key with what the renderer wrote (Any).
+IT_24X7: dict[str, Any] = {
     "window_seconds": 744 * H,
     "unplanned_downtime_seconds": 6.75 * H,
     "maintenance_seconds": 14 * H,
@@ -51,7 +53,7 @@ IT_24X7 = {
 # D = outage 3 (1.5 h) + 6 (0.75 h) + 7 (11:00-12:00 and 15:00-16:00: 2 h) = 4.25 h = 15,300 s
 #     (outage 1 is at night on Fri 1 May, 2 on a Sunday, 4 after closing, 5 in maintenance).
 # A = 1 − 15,300 / 684,000 = 0.977631…: missed. Budget 0; left −15,300 s.
-IT_BUSINESS = {
+IT_BUSINESS: dict[str, Any] = {
     "window_seconds": 190 * H,
     "unplanned_downtime_seconds": 4.25 * H,
     "maintenance_seconds": 1 * H,
@@ -71,7 +73,7 @@ IT_BUSINESS = {
 #     below the evidence threshold of 95 %, but the unmeasured time cannot make up for the
 #     measured downtime: the miss stands, with the reason beside it.
 # Budget = 0.5 % × 2,678,400 = 13,392 s; left 13,392 − 19,800 = −6,408 s.
-PORTAL = {
+PORTAL: dict[str, Any] = {
     "window_seconds": 744 * H,
     "unplanned_downtime_seconds": 5.5 * H,
     "maintenance_seconds": 0,

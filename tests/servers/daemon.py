@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
+
 from monitor.store import Store
+from tests.polling import eventually
 from tests.servers.http import SwitchableHttpServer
 
-__all__ = ["INTERVAL", "TIMEOUT", "DaemonProcess", "Harness", "config_text"]
+__all__ = ["INTERVAL", "TIMEOUT", "DaemonProcess", "Harness", "config_text", "get"]
 
 INTERVAL = timedelta(milliseconds=400)
 TIMEOUT = timedelta(milliseconds=300)
@@ -46,6 +49,15 @@ def config_text(url: str, *, extra_target: bool = False) -> str:
     return f"timezone: Europe/Amsterdam\ntargets:{targets}"
 
 
+async def get(port: int | None, path: str) -> tuple[int, str]:
+    """One request, bounded: a daemon that stopped answering fails the test, it never hangs it."""
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
+        session.get(f"http://127.0.0.1:{port}{path}") as response,
+    ):
+        return response.status, await response.text()
+
+
 @dataclass
 class DaemonProcess:
     """One ``sla-monitor run`` subprocess and its JSON log lines."""
@@ -65,14 +77,17 @@ class DaemonProcess:
                 self.events.append(json.loads(raw))
 
     async def wait_for(self, event: str, within: float = 15.0) -> dict[str, object]:
-        async with asyncio.timeout(within):
-            while True:
-                for item in self.events:
-                    if item.get("event") == event:
-                        return item
-                if self.process.returncode is not None:
-                    raise AssertionError(f"daemon exited before {event}: {self.events}")
-                await asyncio.sleep(0.05)
+        """The first logged ``event``; a daemon that exits first fails at once."""
+
+        def logged() -> dict[str, object] | None:
+            for item in self.events:
+                if item.get("event") == event:
+                    return item
+            if self.process.returncode is not None:
+                raise AssertionError(f"daemon exited before {event}: {self.events}")
+            return None
+
+        return await eventually(logged, f"the daemon to log {event}", within=within)
 
     def count(self, event: str) -> int:
         return sum(1 for item in self.events if item.get("event") == event)

@@ -18,10 +18,12 @@ from typing import Any
 __all__ = ["RawEndpoint", "scripted_server", "unused_port"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class RawEndpoint:
     host: str
     port: int
+    connections: int = 0
+    """Connections accepted so far: a test waits for its client to be connected."""
 
 
 @contextlib.asynccontextmanager
@@ -31,7 +33,10 @@ async def scripted_server(
     writers: set[asyncio.StreamWriter] = set()
     handlers: set[asyncio.Task[Any]] = set()
 
+    endpoint = RawEndpoint(host, 0)
+
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        endpoint.connections += 1
         writers.add(writer)
         task = asyncio.current_task()
         if task is not None:
@@ -49,7 +54,8 @@ async def scripted_server(
 
     server = await asyncio.start_server(handle, host, 0)
     try:
-        yield RawEndpoint(host, int(server.sockets[0].getsockname()[1]))
+        endpoint.port = int(server.sockets[0].getsockname()[1])
+        yield endpoint
     finally:
         server.close()
         for writer in list(writers):

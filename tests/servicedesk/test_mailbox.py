@@ -31,8 +31,8 @@ CONFIG = Config()
 
 
 def march(day: int, clock: str) -> datetime:
-    hour, minute, *second = (int(part) for part in clock.split(":"))
-    return datetime(2026, 3, day, hour, minute, *second, tzinfo=CET)
+    hour, minute, second = (int(part) for part in f"{clock}:0".split(":")[:3])
+    return datetime(2026, 3, day, hour, minute, second, tzinfo=CET)
 
 
 # The realistic desk: label -> (instant of receipt, category, outcome a person would give).

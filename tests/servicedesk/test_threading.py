@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from monitor.servicedesk.classify import FolderRole
 from monitor.servicedesk.threading import Message, ThreadRequest, find_requests
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -45,7 +46,7 @@ def outbound(
     *refs: str,
     automatic: str | None = None,
     ticket: str | None = None,
-    role: str = "sent",
+    role: FolderRole = "sent",
 ) -> Message:
     return Message(
         key=f"fp-{name}",
@@ -57,7 +58,7 @@ def outbound(
         automatic=automatic,
         internaldate=at(minutes),
         date_header=None,
-        role=role,  # type: ignore[arg-type]
+        role=role,
     )
 
 

@@ -15,8 +15,10 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NL = BusinessCalendar()
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[misc]
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=AMSTERDAM)
 
 
 def test_dutch_public_holidays_of_2026_are_resolved_by_default() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.sla.availability import Outage, compute_availability
-from monitor.sla.corrections import OutageCorrection
+from monitor.sla.corrections import CorrectionKind, OutageCorrection
 from monitor.sla.intervals import Interval, IntervalSet
 
 MONTH = Interval(datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC))
@@ -16,8 +16,8 @@ H = timedelta(hours=1)
 RECORDED = datetime(2026, 6, 20, tzinfo=UTC)
 
 
-def correction(kind: str, at: datetime | None = None) -> OutageCorrection:
-    return OutageCorrection(kind, "ghost of a second process", "ops-token", RECORDED, at)  # type: ignore[arg-type]
+def correction(kind: CorrectionKind, at: datetime | None = None) -> OutageCorrection:
+    return OutageCorrection(kind, "ghost of a second process", "ops-token", RECORDED, at)
 
 
 def counted(outage: Outage, now: datetime = MONTH.end) -> tuple[timedelta, list[timedelta]]:

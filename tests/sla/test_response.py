@@ -26,8 +26,10 @@ HOURS = BusinessDayMode.BUSINESS_HOURS
 NEXT_DAY = BusinessDayMode.END_OF_NEXT_BUSINESS_DAY
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMSTERDAM)  # type: ignore[misc]
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=AMSTERDAM)
 
 
 @pytest.mark.parametrize(

@@ -13,15 +13,18 @@ from monitor.store import (
     OutageOpened,
     Store,
 )
+from monitor.store.records import CorrectionKind
 
 T0 = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 
 
-def correction(outage_id: str, kind: str, at: datetime | None = None) -> OutageCorrectionRecord:
+def correction(
+    outage_id: str, kind: CorrectionKind, at: datetime | None = None
+) -> OutageCorrectionRecord:
     return OutageCorrectionRecord(
         outage_id=outage_id,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         reason=f"{kind}: ghost of a second process",
         actor="ops-laptop",
         recorded_at=T0 + 5 * H,
@@ -90,9 +93,10 @@ def test_an_analysis_record_refuses_a_blank_cause_and_a_bad_month() -> None:
         "recorded_at": T0,
     }
     with pytest.raises(ValueError, match="cause"):
-        MissAnalysisRecord(**values)  # type: ignore[arg-type]
+        MissAnalysisRecord(**values)  # type: ignore[arg-type]  # invalid values on purpose
+    bad_month = {**values, "cause": "x", "month": "2026-13"}
     with pytest.raises(ValueError, match="YYYY-MM"):
-        MissAnalysisRecord(**{**values, "cause": "x", "month": "2026-13"})  # type: ignore[arg-type]
+        MissAnalysisRecord(**bad_month)  # type: ignore[arg-type]  # invalid values on purpose
 
 
 async def test_a_window_is_approved_once_by_a_token_and_the_approval_is_audited(

@@ -7,7 +7,6 @@ that refuses every write for longer than the grace makes the daemon not ready, w
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 import pytest
 
+from tests.polling import eventually
 from tests.servers.daemon import Harness
 from tests.servers.http import SwitchableHttpServer
 
@@ -36,15 +36,13 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
 
 async def poll(port: int | None, path: str, status: int, within: float) -> str:
     """The body of the first answer to ``path`` with ``status``; the timeout fails the test."""
-    async with (
-        asyncio.timeout(within),
-        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
-    ):
-        while True:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+
+        async def answered() -> str | None:
             async with session.get(f"http://127.0.0.1:{port}{path}") as response:
-                if response.status == status:
-                    return await response.text()
-            await asyncio.sleep(0.2)
+                return await response.text() if response.status == status else None
+
+        return await eventually(answered, f"{path} to answer {status}", within=within, every=0.2)
 
 
 async def test_ready_fails_while_postgresql_refuses_writes_beyond_the_grace_and_says_why(

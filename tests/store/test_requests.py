@@ -23,6 +23,7 @@ from monitor.store import (
     migrate,
 )
 from monitor.store.migrate import current_revision, head_revision
+from monitor.store.records import RequestSource
 from monitor.store.schema import requests as requests_table
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -43,7 +44,7 @@ def request(
     answered: float | None = None,
     *,
     category: str = "email",
-    source: str = "import",
+    source: RequestSource = "import",
     channel: str | None = None,
     sender: str | None = None,
 ) -> RequestRecord:
@@ -52,7 +53,7 @@ def request(
         category=category,
         received_at=at(hours),
         answered_at=None if answered is None else at(answered),
-        source=source,  # type: ignore[arg-type]
+        source=source,
         channel=channel,
         sender_hash=None if sender is None else digest(sender),
     )
@@ -104,7 +105,7 @@ def test_a_request_record_refuses_what_could_not_be_judged_or_must_not_be_stored
     }
     fields.update(changes)
     with pytest.raises(ValueError, match=problem):
-        RequestRecord(**fields)  # type: ignore[arg-type]
+        RequestRecord(**fields)  # type: ignore[arg-type]  # invalid values on purpose
 
 
 # -- upsert and read ----------------------------------------------------------------------
@@ -130,7 +131,7 @@ async def test_storing_the_same_requests_again_changes_nothing(store: Store) -> 
     records = [request("a", 1, 2), request("b", 3)]
     await store.upsert_requests(records)
     before = await updated_at(store, "a")
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.01)  # a duration, not synchronisation: a new stamp would differ
 
     assert await store.upsert_requests(records) == 0
     assert await updated_at(store, "a") == before
@@ -244,7 +245,7 @@ def fact(uid: int, *, folder: str = "INBOX", uidvalidity: int = 7, **changes: ob
         "sender_hash": digest("klant"),
     }
     fields.update(changes)
-    return MailFact(**fields)  # type: ignore[arg-type]
+    return MailFact(**fields)  # type: ignore[arg-type]  # a dict of mixed values, unpacked
 
 
 def test_a_mail_fact_refuses_anything_but_digests_in_its_identifier_columns() -> None:

@@ -407,7 +407,7 @@ async def test_active_windows_are_listed_by_overlap_and_target(store: Store) -> 
         lambda: ProbeResultRow("a", T0, float("nan"), ok=True),
         lambda: ProbeResultRow("a", T0, -1.0, ok=True),
         lambda: OutageOpened.new("a", datetime(2026, 1, 1), "timeout"),
-        lambda: OutageOpened("x", "a", T0, "timeout", "guess"),  # type: ignore[arg-type]
+        lambda: OutageOpened("x", "a", T0, "timeout", "guess"),  # type: ignore[arg-type]  # bad source
         lambda: OutageClosed("x", datetime(2026, 1, 1)),
         lambda: MonitoringSession("s", "a", at(1), at(0)),
         lambda: window("backwards", at(10), at(0)),

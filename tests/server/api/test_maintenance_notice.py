@@ -53,7 +53,8 @@ def _downtime(report: dict[str, Any]) -> int:
 
 
 def _line(report: dict[str, Any], name: str) -> dict[str, Any]:
-    [line] = [m for m in report["maintenance"] if m["name"] == name]
+    lines: list[dict[str, Any]] = [m for m in report["maintenance"] if m["name"] == name]
+    [line] = lines
     return line
 
 
