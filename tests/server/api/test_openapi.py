@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema_rs
 import pytest
 from aiohttp import web
+from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from monitor.config import Config
 from monitor.server.api import ApiContext, ApiTokens, add_api_routes, openapi_document
@@ -58,6 +59,18 @@ def test_the_document_is_openapi_3_1_and_serialises_as_json() -> None:
         "scheme": "bearer",
         "description": DOCUMENT["components"]["securitySchemes"]["bearer"]["description"],
     }
+
+
+@pytest.mark.parametrize(
+    ("targets", "categories", "reads_protected"),
+    [(["mail", "web"], CATEGORIES, False), ([], [], True)],
+)
+def test_the_document_validates_against_the_openapi_3_1_schema(
+    targets: list[str], categories: list[str], reads_protected: bool
+) -> None:
+    """Generated components and hand-written paths together form a valid OpenAPI 3.1 document."""
+    document = openapi_document(targets, reads_protected=reads_protected, categories=categories)
+    validate(document, cls=OpenAPIV31SpecValidator)
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENT["components"]["schemas"]))
