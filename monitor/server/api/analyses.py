@@ -20,9 +20,9 @@ from monitor.report.analyses import SubjectError, analysis_subject, new_analysis
 from monitor.server.api import answers
 from monitor.server.api.auth import acting_token
 from monitor.server.api.context import ApiContext
-from monitor.server.api.errors import ApiError, Problem
+from monitor.server.api.errors import ApiError, Problem, invalid
 from monitor.server.api.fields import MonthText, Name, Paragraph
-from monitor.server.api.params import query_params, read_json, validate_body
+from monitor.server.api.params import query_params, read_body
 from monitor.server.api.render import json_ok, local
 from monitor.store.records import MissAnalysisRecord
 
@@ -83,20 +83,14 @@ class AnalysesHandler:
 
     async def create(self, request: web.Request) -> web.Response:
         query_params(request, ())
-        text = await read_json(request)
-        if text is None:
-            raise ApiError(400, "missing_body", "send the analysis as a JSON object")
-        body = validate_body(NewMissAnalysis, text)
+        body = await read_body(request, NewMissAnalysis, "analysis")
         config = self._api.config()
         try:
             subject = analysis_subject(
                 config, target=body.target, window=body.window, category=body.category
             )
         except SubjectError as error:
-            problem = Problem(error.field, error.message)
-            raise ApiError(
-                422, "invalid", f"{problem.field}: {problem.message}", problems=[problem]
-            ) from None
+            raise invalid([Problem(error.field, error.message)]) from None
         record = new_analysis(
             subject,
             month=body.month,

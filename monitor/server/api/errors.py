@@ -28,6 +28,7 @@ __all__ = [
     "Problem",
     "error_middleware",
     "error_response",
+    "invalid",
     "problems_from_validation",
     "shorten",
 ]
@@ -97,6 +98,16 @@ class ApiError(Exception):
         return error_response(
             self.status, self.error, self.detail, problems=self.problems, headers=self.headers
         )
+
+
+def invalid(problems: Sequence[Problem]) -> ApiError:
+    """The 422 for well-formed input that breaks a rule: every problem, in one detail line."""
+    return ApiError(
+        422,
+        "invalid",
+        "; ".join(f"{p.field}: {p.message}" for p in problems),
+        problems=problems,
+    )
 
 
 def error_response(

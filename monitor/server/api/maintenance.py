@@ -32,7 +32,13 @@ from monitor.figures.evidence import registered_from_record
 from monitor.server.api import answers
 from monitor.server.api.auth import acting_token
 from monitor.server.api.context import ApiContext, notify_change
-from monitor.server.api.errors import ApiError, Problem, problems_from_validation, shorten
+from monitor.server.api.errors import (
+    ApiError,
+    Problem,
+    invalid,
+    problems_from_validation,
+    shorten,
+)
 from monitor.server.api.fields import ID_PATTERN, Instant, Line, Reason, TargetName
 from monitor.server.api.outages import known_target
 from monitor.server.api.params import (
@@ -40,6 +46,7 @@ from monitor.server.api.params import (
     parse_instant,
     query_params,
     read_json,
+    required_json,
     validate_body,
 )
 from monitor.server.api.render import iso, json_ok, local, maybe_local
@@ -177,6 +184,13 @@ class MaintenanceHandler:
     def _changed(self) -> None:
         notify_change(self._api.on_maintenance_change, "maintenance_change_hook_failed")
 
+    async def _stored(self, window_id: str) -> MaintenanceWindowRecord:
+        """The stored window, or a 404 (after a write, only a hand-edited store gets one)."""
+        record = await self._api.store.maintenance_window(window_id)
+        if record is None:
+            raise _not_found(window_id)
+        return record
+
     async def index(self, request: web.Request) -> web.Response:
         params = query_params(request, ("target", "since", "until", "include_deleted"))
         config = self._api.config()
@@ -207,9 +221,7 @@ class MaintenanceHandler:
     async def show(self, request: web.Request) -> web.Response:
         query_params(request, ())
         window_id = _window_id(request)
-        record = await self._api.store.maintenance_window(window_id)
-        if record is None:
-            raise _not_found(window_id)
+        record = await self._stored(window_id)
         config = self._api.config()
         zone = config.zone
         changes = await self._api.store.maintenance_changes(window_id)
@@ -222,9 +234,7 @@ class MaintenanceHandler:
 
     async def create(self, request: web.Request) -> web.Response:
         query_params(request, ())
-        text = await read_json(request)
-        if text is None:
-            raise ApiError(400, "missing_body", "send the window as a JSON object")
+        text = await required_json(request, "window")
         parsed = json.loads(text)  # read_json has checked it; only the keys matter here
         if isinstance(parsed, dict) and "approved_by" in parsed:
             raise ApiError(
@@ -240,12 +250,7 @@ class MaintenanceHandler:
         zone = config.zone
         problems = _window_problems(body, config)
         if problems:
-            raise ApiError(
-                422,
-                "invalid",
-                "; ".join(f"{p.field}: {p.message}" for p in problems),
-                problems=problems,
-            )
+            raise invalid(problems)
         now = self._api.clock()
         record = MaintenanceWindowRecord.new(
             name=body.name,
@@ -285,9 +290,7 @@ class MaintenanceHandler:
         query_params(request, ())
         window_id = _window_id(request)
         approver = acting_token(request)
-        record = await self._api.store.maintenance_window(window_id)
-        if record is None:
-            raise _not_found(window_id)
+        record = await self._stored(window_id)
         config = self._api.config()
         zone = config.zone
         if record.deleted_at is not None:
@@ -308,9 +311,7 @@ class MaintenanceHandler:
         now = self._api.clock()
         if not await self._api.store.approve_maintenance_window(window_id, at=now, who=approver):
             raise ApiError(409, "conflict", "the window was approved or withdrawn meanwhile")
-        stored = await self._api.store.maintenance_window(window_id)
-        if stored is None:  # approval keeps the row; only a hand-edited store gets here
-            raise _not_found(window_id)
+        stored = await self._stored(window_id)  # approval keeps the row
         _log.info("maintenance_approved", id=window_id, name=record.name, approved_by=approver)
         self._changed()
         return json_ok(window_answer(stored, zone, config.maintenance_notice))
@@ -363,9 +364,7 @@ class MaintenanceHandler:
     async def withdraw(self, request: web.Request) -> web.Response:
         window_id = _window_id(request)
         who = await self._who(request)
-        record = await self._api.store.maintenance_window(window_id)
-        if record is None:
-            raise _not_found(window_id)
+        record = await self._stored(window_id)
         zone = self._api.config().zone
         if record.deleted_at is not None:
             raise ApiError(
@@ -384,9 +383,7 @@ class MaintenanceHandler:
             )
         if not await self._api.store.delete_maintenance_window(window_id, at=now, who=who):
             raise ApiError(409, "already_deleted", "the window was withdrawn meanwhile")
-        stored = await self._api.store.maintenance_window(window_id)
-        if stored is None:  # a soft delete keeps the row; only a hand-edited store gets here
-            raise _not_found(window_id)
+        stored = await self._stored(window_id)  # a soft delete keeps the row
         _log.info("maintenance_withdrawn", id=window_id, name=record.name, by=who)
         self._changed()
         return json_ok(window_answer(stored, zone, self._api.config().maintenance_notice))

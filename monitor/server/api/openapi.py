@@ -23,7 +23,7 @@ from monitor.server.api import answers
 from monitor.server.api.analyses import NewMissAnalysis
 from monitor.server.api.context import ApiContext
 from monitor.server.api.errors import Error
-from monitor.server.api.fields import ID_PATTERN, Line
+from monitor.server.api.fields import ID_PATTERN, Line, MonthText
 from monitor.server.api.maintenance import DeleteRequest, NewMaintenanceWindow
 from monitor.server.api.outages import NewOutageCorrection
 from monitor.server.api.params import RFC3339_PATTERN, query_params
@@ -69,6 +69,10 @@ class _Schemas(GenerateJsonSchema):
 
 def _ref(name: str) -> JsonObject:
     return {"$ref": _REF_TEMPLATE.format(model=name)}
+
+
+def _body(name: str, *, required: bool = True) -> JsonObject:
+    return {"required": required, "content": {"application/json": {"schema": _ref(name)}}}
 
 
 def _generated() -> JsonObject:
@@ -306,10 +310,7 @@ def openapi_document(
                     "operationId": "registerMaintenance",
                     "summary": "Register a maintenance window.",
                     "security": [bearer],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("NewMaintenanceWindow")}},
-                    },
+                    "requestBody": _body("NewMaintenanceWindow"),
                     "responses": {
                         "200": {
                             **_ok(
@@ -357,10 +358,7 @@ def openapi_document(
                     "operationId": "correctOutage",
                     "summary": "Annotate, dispute, close or void an outage (append-only).",
                     "security": [bearer],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("NewOutageCorrection")}},
-                    },
+                    "requestBody": _body("NewOutageCorrection"),
                     "responses": _write_responses(
                         "201", _ok("OutageCorrection", "Recorded."), "Not used."
                     ),
@@ -376,7 +374,7 @@ def openapi_document(
                             "name": "month",
                             "in": "query",
                             "required": True,
-                            "schema": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
+                            "schema": TypeAdapter(MonthText).json_schema(),
                         }
                     ],
                     "responses": _read_responses(
@@ -388,10 +386,7 @@ def openapi_document(
                     "summary": "Record the analysis (cause, measures) of a missed figure: a "
                     "target and window, or a category.",
                     "security": [bearer],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("NewMissAnalysis")}},
-                    },
+                    "requestBody": _body("NewMissAnalysis"),
                     "responses": _write_responses(
                         "201", _ok("MissAnalysis", "Recorded."), "Not used."
                     ),
@@ -418,10 +413,7 @@ def openapi_document(
                             "Who withdraws it; or the body's by.",
                         ),
                     ],
-                    "requestBody": {
-                        "required": False,
-                        "content": {"application/json": {"schema": _ref("DeleteRequest")}},
-                    },
+                    "requestBody": _body("DeleteRequest", required=False),
                     "description": "A soft delete: the window stops counting as agreed "
                     "maintenance, but is never erased. GET /api/v1/maintenance/{id} keeps "
                     "returning it (200, with deleted_at and deleted_by set and agreed false), "
@@ -439,10 +431,7 @@ def openapi_document(
                     "summary": "Record a service-desk request or its answer (ticket-system "
                     "webhook); idempotent on id.",
                     "security": [bearer],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("NewRequest")}},
-                    },
+                    "requestBody": _body("NewRequest"),
                     "responses": _request_responses(),
                 }
             },

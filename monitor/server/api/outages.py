@@ -24,9 +24,9 @@ from monitor.config import Config
 from monitor.server.api import answers
 from monitor.server.api.auth import acting_token
 from monitor.server.api.context import ApiContext, notify_change
-from monitor.server.api.errors import ApiError, Problem, shorten
+from monitor.server.api.errors import ApiError, Problem, invalid, shorten
 from monitor.server.api.fields import ID_PATTERN, Instant, Paragraph
-from monitor.server.api.params import parse_instant, query_params, read_json, validate_body
+from monitor.server.api.params import parse_instant, query_params, read_body
 from monitor.server.api.render import iso, json_ok, local, maybe_local
 from monitor.sla.months import Month
 from monitor.store.records import OutageCorrectionRecord
@@ -126,17 +126,11 @@ class OutagesHandler:
         outage_id = request.match_info["id"]
         if not _OUTAGE_ID.fullmatch(outage_id):
             raise _no_outage(outage_id)
-        text = await read_json(request)
-        if text is None:
-            raise ApiError(400, "missing_body", "send the correction as a JSON object")
-        body = validate_body(NewOutageCorrection, text)
+        body = await read_body(request, NewOutageCorrection, "correction")
         zone = self._api.config().zone
         if (body.kind == "close") != (body.at is not None):
-            field = "at"
             message = "required for close" if body.kind == "close" else "only a close has one"
-            raise ApiError(
-                422, "invalid", f"{field}: {message}", problems=[Problem(field, message)]
-            )
+            raise invalid([Problem("at", message)])
         outage = await self._api.store.outage(outage_id)
         if outage is None:
             raise _no_outage(outage_id)
@@ -144,7 +138,7 @@ class OutagesHandler:
             message = (
                 f"must be after the outage's start ({iso(outage.start, zone)}); void it instead"
             )
-            raise ApiError(422, "invalid", f"at: {message}", problems=[Problem("at", message)])
+            raise invalid([Problem("at", message)])
         stored = await self._api.store.add_outage_correction(
             OutageCorrectionRecord(
                 outage_id=outage_id,

@@ -26,9 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from monitor.config import Config
 from monitor.server.api import answers
 from monitor.server.api.context import ApiContext, notify_change
-from monitor.server.api.errors import ApiError, Problem, shorten
+from monitor.server.api.errors import ApiError, Problem, invalid, shorten
 from monitor.server.api.fields import Category, Instant, Line, Sender
-from monitor.server.api.params import query_params, read_json, validate_body
+from monitor.server.api.params import query_params, read_body
 from monitor.server.api.render import iso, json_ok, local, maybe_local
 from monitor.servicedesk.privacy import sender_hash
 from monitor.sla.response import RequestTiming, judge_request, response_deadline
@@ -146,21 +146,13 @@ class RequestsHandler:
 
     async def create(self, request: web.Request) -> web.Response:
         query_params(request, ())
-        text = await read_json(request)
-        if text is None:
-            raise ApiError(400, "missing_body", "send the request as a JSON object")
-        body = validate_body(NewRequest, text)
+        body = await read_body(request, NewRequest, "request")
         config = self._api.config()
         zone = config.zone
         now = self._api.clock()
         problems = _request_problems(body, config, now)
         if problems:
-            raise ApiError(
-                422,
-                "invalid",
-                "; ".join(f"{p.field}: {p.message}" for p in problems),
-                problems=problems,
-            )
+            raise invalid(problems)
         store = self._api.store
         before = await store.request(body.id)
         if before is not None:
@@ -193,13 +185,7 @@ class RequestsHandler:
         if changed:
             _log.info(
                 "request_received" if before is None else "request_updated",
-                id=stored.id,
-                category=stored.category,
-                received_at=iso(stored.received_at, zone),
-                answered_at=iso(stored.answered_at, zone),
-                channel=stored.channel,
-                source=stored.source,
-                outcome=result.outcome,
+                **result.model_dump(mode="json", exclude={"deadline"}),
             )
             self._changed()
         return json_ok(result, status=201 if before is None else 200)

@@ -14,7 +14,6 @@ from aiohttp import web
 from monitor.live.snapshot import SlaSnapshot, WindowSnapshot
 from monitor.server.api.answers import (
     CategoryStatus,
-    ResponseMonth,
     SlaStatus,
     Status,
     TargetStatus,
@@ -23,7 +22,6 @@ from monitor.server.api.context import ApiContext, TargetState
 from monitor.server.api.params import query_params
 from monitor.server.api.render import json_ok, local, maybe_local, seconds
 from monitor.servicedesk.figures import CategoryFigures
-from monitor.sla.response import MonthlyResponse
 
 __all__ = ["StatusHandler"]
 
@@ -55,29 +53,10 @@ def _windows(snapshot: SlaSnapshot | None) -> dict[tuple[str, str], WindowSnapsh
     return {(w.target, w.window): w for t in snapshot.targets for w in t.windows}
 
 
-def _month(figure: MonthlyResponse) -> ResponseMonth:
-    return ResponseMonth(
-        received=figure.received,
-        met=figure.met,
-        breached=figure.breached,
-        pending=figure.pending,
-        ratio=figure.ratio,
-        objective_met=figure.objective_met,
-        final=figure.final,
-    )
-
-
 def _category(figures: CategoryFigures) -> CategoryStatus:
-    """One category of the service desk (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
-    return CategoryStatus(
-        category=figures.category,
-        objective=figures.objective,
-        days=figures.days,
-        open=figures.open,
-        overdue=figures.overdue,
-        current_month=_month(figures.current_month),
-        previous_month=_month(figures.previous_month),
-    )
+    """One category of the service desk (3.2.9, 3.2.13, 3.2.14, 3.2.39): every field of the
+    answer, the two months' included, is a field of the figures under the same name."""
+    return CategoryStatus.model_validate(figures, from_attributes=True)
 
 
 class StatusHandler:

@@ -18,6 +18,7 @@ from monitor.live.snapshot import SlaSnapshot
 from monitor.server.api import ApiContext, ApiTokens, TargetState
 from monitor.server.web import Readiness, create_app
 from monitor.store import Store
+from tests.report.conftest import seeded  # noqa: F401  (the report handler tests use it)
 
 WRITE_TOKEN = "write-token-0123456789abcdef"
 READ_TOKEN = "read-token-0123456789abcdef"
