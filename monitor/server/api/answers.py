@@ -13,7 +13,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from monitor.server.api.context import TargetStateName
 from monitor.server.api.fields import LocalInstant, WindowId
+from monitor.sla.corrections import CorrectionKind
+from monitor.sla.registered import Standing
+from monitor.store.records import MaintenanceAction, MissKind, OutageSource, RequestSource
 
 __all__ = [
     "Answer",
@@ -48,7 +52,7 @@ class Answer(BaseModel):
 
 
 class MaintenanceChange(Answer):
-    action: Literal["create", "delete"]
+    action: MaintenanceAction
     at: Annotated[LocalInstant, Field(description="When.")]
     who: str
 
@@ -84,7 +88,7 @@ class MaintenanceWindow(Answer):
     ]
     approved_at: Annotated[LocalInstant | None, Field(description="When it was approved.")]
     standing: Annotated[
-        Literal["approved", "agreed", "short_notice", "retroactive"],
+        Standing,
         Field(
             description="approved: forgives all downtime in it; agreed: only downtime of "
             "outages that began after registration; short_notice, retroactive: none until "
@@ -107,7 +111,7 @@ class MaintenanceList(Answer):
 
 class OutageCorrection(Answer):
     id: int
-    kind: Literal["annotate", "dispute", "close", "void"]
+    kind: CorrectionKind
     at: Annotated[LocalInstant | None, Field(description="The instant of a close; else null.")]
     reason: str
     actor: Annotated[str, Field(description="Name of the acting token.")]
@@ -123,7 +127,7 @@ class Outage(Answer):
         Field(description="The first successful probe after it; null while open."),
     ]
     cause: str
-    source: Literal["probe", "import"]
+    source: OutageSource
     corrections: tuple[OutageCorrection, ...]
 
 
@@ -138,7 +142,7 @@ class OutageList(Answer):
 class MissAnalysis(Answer):
     id: int
     month: str
-    kind: Literal["availability", "response"]
+    kind: MissKind
     name: str
     window: str | None
     cause: str
@@ -162,7 +166,7 @@ class Request(Answer):
         LocalInstant | None, Field(description="The first human answer; null if none.")
     ]
     channel: str | None
-    source: Literal["mailbox", "import", "webhook"]
+    source: RequestSource
     deadline: Annotated[
         LocalInstant, Field(description="The last instant an answer still meets the norm.")
     ]
@@ -212,7 +216,7 @@ class SlaStatus(Answer):
 class TargetStatus(Answer):
     name: str
     state: Annotated[
-        Literal["up", "down", "unknown"],
+        TargetStateName,
         Field(
             description="down while an outage is open; unknown before the first probe "
             "result since start-up."

@@ -13,7 +13,6 @@ needs, without dumping years of history by accident.
 from __future__ import annotations
 
 import re
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -28,6 +27,7 @@ from monitor.server.api.errors import ApiError, Problem, invalid, shorten
 from monitor.server.api.fields import ID_PATTERN, Instant, Paragraph
 from monitor.server.api.params import parse_instant, query_params, read_body
 from monitor.server.api.render import iso, json_ok, local, maybe_local
+from monitor.sla.corrections import CorrectionKind
 from monitor.sla.months import Month
 from monitor.store.records import OutageCorrectionRecord
 
@@ -40,7 +40,7 @@ class NewOutageCorrection(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["annotate", "dispute", "close", "void"]
+    kind: CorrectionKind
     reason: Paragraph = Field(description="Why; may span lines.")
     at: Instant | None = Field(
         default=None, description="For close only (required there): after the outage's start."
