@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import ipaddress
 import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import GetCoreSchemaHandler, SecretStr, model_validator
-from pydantic_core import CoreSchema, core_schema
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import PlainSerializer, PlainValidator, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from probes.config import Duration
 
@@ -25,7 +26,10 @@ __all__ = ["DatabaseUrl", "ListenAddress", "Settings", "build_ssl_context"]
 
 _ASYNC_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
+T = TypeVar("T")
 
+
+@dataclass(frozen=True, slots=True, repr=False)
 class DatabaseUrl:
     """A SQLAlchemy URL whose ``str`` and ``repr`` hide the password.
 
@@ -33,11 +37,11 @@ class DatabaseUrl:
     only :meth:`get_secret_value` returns the real URL, for the engine.
     """
 
-    __slots__ = ("_masked", "_url")
+    _url: str
 
-    def __init__(self, url: str) -> None:
-        # Never quote ``url`` in a message: it may hold the password.
-        scheme, separator, _ = url.partition("://")
+    def __post_init__(self) -> None:
+        # Never quote the URL in a message: it may hold the password.
+        scheme, separator, _ = self._url.partition("://")
         if not separator or not scheme:
             raise ValueError(
                 "not a database URL; use sqlite+aiosqlite:///PATH or "
@@ -47,8 +51,6 @@ class DatabaseUrl:
             raise ValueError(
                 f"unsupported database driver {scheme!r}; use {' or '.join(_ASYNC_DRIVERS)}"
             )
-        self._url = url
-        self._masked = _mask_password(url)
 
     def get_secret_value(self) -> str:
         return self._url
@@ -58,32 +60,10 @@ class DatabaseUrl:
         return self._url.startswith("sqlite")
 
     def __str__(self) -> str:
-        return self._masked
+        return _mask_password(self._url)
 
     def __repr__(self) -> str:
-        return f"DatabaseUrl({self._masked!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, DatabaseUrl) and other._url == self._url
-
-    def __hash__(self) -> int:
-        return hash(self._url)
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: type[Any], handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls._validate, serialization=core_schema.plain_serializer_function_ser_schema(str)
-        )
-
-    @classmethod
-    def _validate(cls, value: object) -> DatabaseUrl:
-        if isinstance(value, DatabaseUrl):
-            return value
-        if isinstance(value, str):
-            return cls(value)
-        raise ValueError("a database URL is a string")
+        return f"DatabaseUrl({str(self)!r})"
 
 
 def _mask_password(url: str) -> str:
@@ -97,18 +77,18 @@ def _mask_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{hostinfo}"))
 
 
+@dataclass(frozen=True, slots=True)
 class ListenAddress:
     """``host:port`` for the HTTP server; IPv6 hosts in brackets (``[::1]:9630``)."""
 
-    __slots__ = ("host", "port")
+    host: str
+    port: int
 
-    def __init__(self, host: str, port: int) -> None:
-        if not host:
+    def __post_init__(self) -> None:
+        if not self.host:
             raise ValueError("the listen address needs a host, e.g. 127.0.0.1:9630")
-        if not 0 <= port <= 65535:
-            raise ValueError(f"port {port} is outside 0..65535")
-        self.host = host
-        self.port = port
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port {self.port} is outside 0..65535")
 
     @classmethod
     def parse(cls, text: str) -> ListenAddress:
@@ -129,33 +109,34 @@ class ListenAddress:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.port}"
 
-    def __repr__(self) -> str:
-        return f"ListenAddress({str(self)!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ListenAddress) and (other.host, other.port) == (
-            self.host,
-            self.port,
-        )
+def _from_text(kind: type[T], parse: Callable[[str], T], name: str) -> Callable[[object], T]:
+    """A plain validator: an instance passes, text is parsed, anything else is refused."""
 
-    def __hash__(self) -> int:
-        return hash((self.host, self.port))
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: type[Any], handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls._validate, serialization=core_schema.plain_serializer_function_ser_schema(str)
-        )
-
-    @classmethod
-    def _validate(cls, value: object) -> ListenAddress:
-        if isinstance(value, ListenAddress):
+    def validate(value: object) -> T:
+        if isinstance(value, kind):
             return value
         if isinstance(value, str):
-            return cls.parse(value)
-        raise ValueError("a listen address is a string like 127.0.0.1:9630")
+            return parse(value)
+        raise ValueError(f"{name} is a string")
+
+    return validate
+
+
+_DatabaseUrlSetting = Annotated[
+    DatabaseUrl,
+    NoDecode,
+    PlainValidator(_from_text(DatabaseUrl, DatabaseUrl, "a database URL")),
+    PlainSerializer(str),
+]
+_ListenSetting = Annotated[
+    ListenAddress,
+    NoDecode,
+    PlainValidator(
+        _from_text(ListenAddress, ListenAddress.parse, "a listen address like 127.0.0.1:9630")
+    ),
+    PlainSerializer(str),
+]
 
 
 class Settings(BaseSettings):
@@ -182,8 +163,8 @@ class Settings(BaseSettings):
     )
 
     config: Path | None = None
-    database_url: DatabaseUrl = DatabaseUrl("sqlite+aiosqlite:///./sla-monitor.db")
-    listen: ListenAddress = ListenAddress("127.0.0.1", 9630)
+    database_url: _DatabaseUrlSetting = DatabaseUrl("sqlite+aiosqlite:///./sla-monitor.db")
+    listen: _ListenSetting = ListenAddress("127.0.0.1", 9630)
     write_tokens_file: Path | None = None
     read_tokens_file: Path | None = None
     write_token: SecretStr | None = None

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +39,8 @@ from monitor.commands._common import (
     store_failure,
 )
 from monitor.config import Config, ConfigError
-from monitor.report.export import create_temporary, run_exports
+from monitor.report.export import run_exports
+from monitor.report.files import write_atomically
 from monitor.report.formats import FORMATS, render
 from monitor.report.load import load_report
 from monitor.sla.months import Month
@@ -159,7 +158,7 @@ async def _report(
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        _write_atomically(output, text)
+        write_atomically(output, text)
     return EXIT_OK
 
 
@@ -176,18 +175,3 @@ async def _export(url: str, config: Config, directory: Path, now: datetime) -> i
     for path in written:
         print(f"wrote {path}")
     return EXIT_OK
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Temporary file next to ``path``, then rename: a reader never sees half a report."""
-    fd, temporary = create_temporary(path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        raise

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
-from monitor.config._problems import Loc, raise_problems
+from monitor.config._problems import Loc, duplicate_name, raise_problems
 from monitor.config._sections import (
     CalendarConfig,
     EvidenceConfig,
@@ -100,17 +100,9 @@ class Config(Section):
     def _target_problems(self) -> list[tuple[Loc, str]]:
         problems: list[tuple[Loc, str]] = []
         windows = {ALWAYS, *self.calendar_names}
-        first: dict[str, int] = {}
+        names = [target.name for target in self.targets]
         for index, target in enumerate(self.targets):
-            if target.name in first:
-                problems.append(
-                    (
-                        ("targets", index, "name"),
-                        f"duplicate target name {target.name!r} "
-                        f"(also targets[{first[target.name]}])",
-                    )
-                )
-            first.setdefault(target.name, index)
+            problems += duplicate_name("targets", "target", names, index)
             if target.schedule not in windows:
                 problems.append(
                     (
@@ -131,17 +123,9 @@ class Config(Section):
     def _maintenance_problems(self) -> list[tuple[Loc, str]]:
         problems: list[tuple[Loc, str]] = []
         targets = {t.name for t in self.targets}
-        first: dict[str, int] = {}
+        names = [entry.name for entry in self.maintenance]
         for index, entry in enumerate(self.maintenance):
-            if entry.name in first:
-                problems.append(
-                    (
-                        ("maintenance", index, "name"),
-                        f"duplicate maintenance name {entry.name!r} "
-                        f"(also maintenance[{first[entry.name]}])",
-                    )
-                )
-            first.setdefault(entry.name, index)
+            problems += duplicate_name("maintenance", "maintenance", names, index)
             for position, target in enumerate(entry.targets):
                 if target not in targets:
                     known = ", ".join(sorted(targets)) or "none configured"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-__all__ = ["PROBLEM_TYPE", "Loc", "raise_problems"]
+__all__ = ["PROBLEM_TYPE", "Loc", "duplicate_name", "raise_problems"]
 
 Loc = tuple[str | int, ...]
 
@@ -34,3 +34,19 @@ def raise_problems(title: str, problems: Sequence[tuple[Loc, str]]) -> None:
         for loc, message in problems
     ]
     raise ValidationError.from_exception_data(title, details)
+
+
+def duplicate_name(
+    section: str, what: str, names: Sequence[str], index: int
+) -> list[tuple[Loc, str]]:
+    """The problem of ``names[index]`` if an earlier entry of ``section`` has that name:
+    names are how the report, the metrics and the API refer to an entry."""
+    first = names.index(names[index])
+    if first == index:
+        return []
+    return [
+        (
+            (section, index, "name"),
+            f"duplicate {what} name {names[index]!r} (also {section}[{first}])",
+        )
+    ]

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_lib
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, model_validator
 
-from monitor.config._problems import Loc, raise_problems
+from monitor.config._problems import Loc, duplicate_name, raise_problems
 from monitor.config._types import (
     ALWAYS,
     DEFAULT_CALENDAR,
@@ -490,17 +490,9 @@ class ServiceDeskConfig(Section):
     @model_validator(mode="after")
     def _mailboxes_consistent(self) -> ServiceDeskConfig:
         problems: list[tuple[Loc, str]] = []
-        first: dict[str, int] = {}
+        names = [mailbox.name for mailbox in self.mailboxes]
         for index, mailbox in enumerate(self.mailboxes):
-            if mailbox.name in first:
-                problems.append(
-                    (
-                        ("mailboxes", index, "name"),
-                        f"duplicate mailbox name {mailbox.name!r} "
-                        f"(also mailboxes[{first[mailbox.name]}])",
-                    )
-                )
-            first.setdefault(mailbox.name, index)
+            problems += duplicate_name("mailboxes", "mailbox", names, index)
             if mailbox.category not in self.categories:
                 problems.append(
                     (

@@ -28,23 +28,22 @@ not produce reports for months it never measured.
 The functions return the files they wrote and log nothing themselves: the daemon logs one
 event per export, the command prints one line per file.
 
-**Atomically.** Each file is written to a temporary file in the same directory, flushed to
-disk, and renamed over its final name (``os.replace``), so a reader never sees half a
-report. The JSON, the file export scripts parse, is renamed last: when it is there, the
-other two are too.
+**Atomically.** All three files are staged (:mod:`monitor.report.files`) before any is
+renamed into place, so a reader never sees half a report or half a set. The JSON, the file
+export scripts parse, is renamed last: when it is there, the other two are too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
-import secrets
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from monitor.config import Config
+from monitor.report.files import fsync_directory
+from monitor.report.files import stage as _stage
 from monitor.report.formats import FORMATS, render
 from monitor.report.load import load_report
 from monitor.report.model import Report, month_is_final
@@ -54,7 +53,6 @@ from monitor.store import Store
 
 __all__ = [
     "EXPORT_ORDER",
-    "create_temporary",
     "due_exports",
     "export_deadline",
     "export_month",
@@ -160,48 +158,8 @@ def _write_set(directory: Path, paths: dict[str, Path], texts: dict[str, str]) -
             staged[name] = _stage(paths[name], texts[name])
         for name in EXPORT_ORDER:
             staged.pop(name).replace(paths[name])
-        _fsync_directory(directory)
+        fsync_directory(directory)
     finally:
         for leftover in staged.values():
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
-
-
-def _stage(path: Path, text: str) -> Path:
-    """``text`` in a temporary file next to ``path``, on disk (fsync) before any rename."""
-    fd, temporary = create_temporary(path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return temporary
-
-
-def create_temporary(path: Path) -> tuple[int, Path]:
-    """A new, empty temporary file next to ``path``, open for writing, and its path.
-
-    Created with mode 0666 less the process's umask, as any file the operator's tools
-    write: ``umask 077`` keeps the reports private, the usual 022 makes them 0644. (A fixed
-    chmod would override an operator who chose privacy; ``mkstemp``'s 0600 would refuse
-    the readers the reports are for.)
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    while True:
-        temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            return os.open(temporary, flags, 0o666), temporary
-        except FileExistsError:
-            continue
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the renames durable: a crash after the job reported success keeps the files."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -10,37 +10,34 @@ author is the name of the write token that recorded it.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import structlog
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from monitor.report.analyses import SubjectError, analysis_subject, new_analysis
+from monitor.server.api import answers
 from monitor.server.api.auth import acting_token
 from monitor.server.api.context import ApiContext
-from monitor.server.api.errors import ApiError, Problem
-from monitor.server.api.outages import Paragraph
-from monitor.server.api.params import query_params, read_json, validate_body
-from monitor.server.api.render import iso, json_ok
+from monitor.server.api.errors import ApiError, Problem, invalid
+from monitor.server.api.fields import MonthText, Name, Paragraph
+from monitor.server.api.params import query_params, read_body
+from monitor.server.api.render import json_ok, local
 from monitor.store.records import MissAnalysisRecord
 
-__all__ = ["AnalysesHandler", "NewAnalysis", "analysis_json"]
+__all__ = ["AnalysesHandler", "NewMissAnalysis", "analysis_answer"]
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _log = structlog.get_logger("monitor.server.api.analyses")
 
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 
-
-class NewAnalysis(BaseModel):
+class NewMissAnalysis(BaseModel):
     """The body of ``POST /api/v1/analyses``: a target and window, or a category."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    month: Month
+    month: MonthText
     target: Name | None = None
     window: Name | None = None
     category: Name | None = None
@@ -48,18 +45,18 @@ class NewAnalysis(BaseModel):
     measures: Paragraph
 
 
-def analysis_json(record: MissAnalysisRecord, zone: ZoneInfo) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "month": record.month,
-        "kind": record.kind,
-        "name": record.name,
-        "window": record.window,
-        "cause": record.cause,
-        "measures": record.measures,
-        "author": record.author,
-        "recorded_at": iso(record.recorded_at, zone),
-    }
+def analysis_answer(record: MissAnalysisRecord, zone: ZoneInfo) -> answers.MissAnalysis:
+    return answers.MissAnalysis(
+        id=record.id,
+        month=record.month,
+        kind=record.kind,
+        name=record.name,
+        window=record.window,
+        cause=record.cause,
+        measures=record.measures,
+        author=record.author,
+        recorded_at=local(record.recorded_at, zone),
+    )
 
 
 class AnalysesHandler:
@@ -78,24 +75,22 @@ class AnalysesHandler:
             )
         zone = self._api.config().zone
         analyses = await self._api.store.miss_analyses(month)
-        return json_ok({"month": month, "analyses": [analysis_json(a, zone) for a in analyses]})
+        return json_ok(
+            answers.MissAnalysisList(
+                month=month, analyses=tuple(analysis_answer(a, zone) for a in analyses)
+            )
+        )
 
     async def create(self, request: web.Request) -> web.Response:
         query_params(request, ())
-        text = await read_json(request)
-        if text is None:
-            raise ApiError(400, "missing_body", "send the analysis as a JSON object")
-        body = validate_body(NewAnalysis, text)
+        body = await read_body(request, NewMissAnalysis, "analysis")
         config = self._api.config()
         try:
             subject = analysis_subject(
                 config, target=body.target, window=body.window, category=body.category
             )
         except SubjectError as error:
-            problem = Problem(error.field, error.message)
-            raise ApiError(
-                422, "invalid", f"{problem.field}: {problem.message}", problems=[problem]
-            ) from None
+            raise invalid([Problem(error.field, error.message)]) from None
         record = new_analysis(
             subject,
             month=body.month,
@@ -113,4 +108,4 @@ class AnalysesHandler:
             window=stored.window,
             author=stored.author,
         )
-        return json_ok(analysis_json(stored, config.zone), status=201)
+        return json_ok(analysis_answer(stored, config.zone), status=201)

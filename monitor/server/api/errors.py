@@ -14,19 +14,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Annotated, Final
 
 import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 __all__ = [
     "ApiError",
+    "Error",
     "Problem",
     "error_middleware",
     "error_response",
+    "invalid",
     "problems_from_validation",
     "shorten",
 ]
@@ -57,8 +59,20 @@ _log = structlog.get_logger("monitor.server.api")
 class Problem:
     """One bad field: where (``targets[1]``, ``since``) and what is wrong with it."""
 
-    field: str
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    field: Annotated[str, Field(description="e.g. targets[1], since, body")]
     message: str
+
+
+class Error(BaseModel):
+    """The body of every refusal; ``problems`` is left out when no single field is to blame."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    error: Annotated[str, Field(description="A stable code, e.g. invalid.")]
+    detail: Annotated[str, Field(description="What went wrong, in words.")]
+    problems: tuple[Problem, ...] = ()
 
 
 class ApiError(Exception):
@@ -86,6 +100,16 @@ class ApiError(Exception):
         )
 
 
+def invalid(problems: Sequence[Problem]) -> ApiError:
+    """The 422 for well-formed input that breaks a rule: every problem, in one detail line."""
+    return ApiError(
+        422,
+        "invalid",
+        "; ".join(f"{p.field}: {p.message}" for p in problems),
+        problems=problems,
+    )
+
+
 def error_response(
     status: int,
     error: str,
@@ -94,10 +118,10 @@ def error_response(
     problems: Sequence[Problem] = (),
     headers: Mapping[str, str] | None = None,
 ) -> web.Response:
-    body: dict[str, Any] = {"error": error, "detail": detail}
-    if problems:
-        body["problems"] = [{"field": p.field, "message": p.message} for p in problems]
-    return web.json_response(body, status=status, headers=headers)
+    body = Error(error=error, detail=detail, problems=tuple(problems))
+    return web.json_response(
+        body.model_dump(mode="json", exclude_defaults=True), status=status, headers=headers
+    )
 
 
 def shorten(text: str) -> str:

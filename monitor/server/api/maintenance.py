@@ -19,40 +19,37 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from datetime import timedelta
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 from zoneinfo import ZoneInfo
 
 import structlog
 from aiohttp import web
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    TypeAdapter,
-    ValidationError,
-)
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from monitor.config import Config
 from monitor.figures.evidence import registered_from_record
+from monitor.server.api import answers
 from monitor.server.api.auth import acting_token
 from monitor.server.api.context import ApiContext, notify_change
-from monitor.server.api.errors import ApiError, Problem, problems_from_validation, shorten
+from monitor.server.api.errors import (
+    ApiError,
+    Problem,
+    invalid,
+    problems_from_validation,
+    shorten,
+)
+from monitor.server.api.fields import ID_PATTERN, Instant, Line, Reason, TargetName
 from monitor.server.api.outages import known_target
 from monitor.server.api.params import (
-    check_instant,
-    check_rfc3339,
     parse_bool,
     parse_instant,
     query_params,
     read_json,
+    required_json,
     validate_body,
 )
-from monitor.server.api.render import iso, json_ok
+from monitor.server.api.render import iso, json_ok, local, maybe_local
 from monitor.store.records import MaintenanceChange, MaintenanceWindowRecord
 
 __all__ = [
@@ -68,45 +65,9 @@ MAX_WINDOW: Final = timedelta(days=31)
 different name, and a typo in a year must not excuse a whole year."""
 
 MAX_TARGETS: Final = 100
-LINE_LIMIT: Final = 200
-REASON_LIMIT: Final = 2000
-ID_PATTERN: Final = re.compile(r"[A-Za-z0-9._-]{1,36}")
+_ID: Final = re.compile(ID_PATTERN)
 
 _log = structlog.get_logger("monitor.server.api.maintenance")
-
-
-def _line(value: str) -> str:
-    # Controls are checked before stripping: "name\n" is refused, not quietly repaired.
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValueError("must be one line without control characters")
-    # Format characters (Cf) are invisible: a right-to-left override makes a name read
-    # differently from what is stored, a zero-width space makes two names that look the
-    # same differ. A name in an audit trail must be what it looks like.
-    hidden = next((ch for ch in value if unicodedata.category(ch) == "Cf"), None)
-    if hidden is not None:
-        raise ValueError(
-            f"must not contain invisible formatting characters such as U+{ord(hidden):04X} "
-            f"({unicodedata.name(hidden, 'unnamed')})"
-        )
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank")
-    return value
-
-
-def _paragraph(value: str) -> str:
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
-        raise ValueError("must not contain control characters other than line breaks and tabs")
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank; say why the window is needed")
-    return value
-
-
-Line = Annotated[str, Field(min_length=1, max_length=LINE_LIMIT), AfterValidator(_line)]
-Reason = Annotated[str, Field(min_length=1, max_length=REASON_LIMIT), AfterValidator(_paragraph)]
-Instant = Annotated[AwareDatetime, BeforeValidator(check_rfc3339), AfterValidator(check_instant)]
-TargetName = Annotated[str, Field(min_length=1)]
 
 _WHO: Final = TypeAdapter(Line)
 
@@ -116,12 +77,27 @@ class NewMaintenanceWindow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: Line
-    targets: Annotated[list[TargetName], Field(min_length=1, max_length=MAX_TARGETS)]
-    start: Instant
-    end: Instant
+    name: Annotated[Line, Field(description="A name for the report.")]
+    targets: Annotated[
+        list[TargetName],
+        Field(min_length=1, max_length=MAX_TARGETS, json_schema_extra={"uniqueItems": True}),
+    ]
+    start: Annotated[
+        Instant,
+        Field(
+            description="RFC 3339 with offset. A window registered at or after its start "
+            "forgives nothing until approved."
+        ),
+    ]
+    end: Annotated[
+        Instant,
+        Field(
+            description=f"RFC 3339 with offset; after start, at most {MAX_WINDOW.days} days "
+            "later (422 otherwise)."
+        ),
+    ]
     reason: Reason
-    requested_by: Line
+    requested_by: Annotated[Line, Field(description="Who asks for the window.")]
 
 
 class DeleteRequest(BaseModel):
@@ -129,7 +105,7 @@ class DeleteRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    by: Line
+    by: Annotated[Line, Field(description="Who withdraws the window.")]
 
 
 def _window_problems(body: NewMaintenanceWindow, config: Config) -> list[Problem]:
@@ -159,38 +135,40 @@ def _window_problems(body: NewMaintenanceWindow, config: Config) -> list[Problem
     return problems
 
 
-def window_json(
+def window_answer(
     record: MaintenanceWindowRecord, zone: ZoneInfo, notice: timedelta | None = None
-) -> dict[str, Any]:
+) -> answers.MaintenanceWindow:
     registered = registered_from_record(record)
-    return {
-        "id": record.id,
-        "name": record.name,
-        "targets": list(record.targets),
-        "start": iso(record.start, zone),
-        "end": iso(record.end, zone),
-        "reason": record.reason,
-        "requested_by": record.requested_by or record.registered_by,
-        "approved_by": record.approved_by,
-        "registered_at": iso(record.registered_at, zone),
-        "retroactive": registered.retroactive,
-        "agreed": registered.counts(notice) and record.deleted_at is None,
-        "registered_by": record.registered_by,
-        "approved_at": iso(record.approved_at, zone),
-        "standing": registered.standing(notice),
-        "deleted_at": iso(record.deleted_at, zone),
-        "deleted_by": record.deleted_by,
-    }
+    return answers.MaintenanceWindow(
+        id=record.id,
+        name=record.name,
+        targets=tuple(record.targets),
+        start=local(record.start, zone),
+        end=local(record.end, zone),
+        reason=record.reason,
+        requested_by=record.requested_by or record.registered_by,
+        approved_by=record.approved_by,
+        registered_at=local(record.registered_at, zone),
+        retroactive=registered.retroactive,
+        agreed=registered.counts(notice) and record.deleted_at is None,
+        registered_by=record.registered_by,
+        approved_at=maybe_local(record.approved_at, zone),
+        standing=registered.standing(notice),
+        deleted_at=maybe_local(record.deleted_at, zone),
+        deleted_by=record.deleted_by,
+    )
 
 
-def _change_json(change: MaintenanceChange, zone: ZoneInfo) -> dict[str, Any]:
-    return {"action": change.action, "at": iso(change.at, zone), "who": change.who}
+def _change_answer(change: MaintenanceChange, zone: ZoneInfo) -> answers.MaintenanceChange:
+    return answers.MaintenanceChange(
+        action=change.action, at=local(change.at, zone), who=change.who
+    )
 
 
 def _window_id(request: web.Request) -> str:
     """The path's id; one that cannot be an id is simply not found (and never queried)."""
     window_id = request.match_info["id"]
-    if not ID_PATTERN.fullmatch(window_id):
+    if not _ID.fullmatch(window_id):
         raise _not_found(window_id)
     return window_id
 
@@ -205,6 +183,13 @@ class MaintenanceHandler:
 
     def _changed(self) -> None:
         notify_change(self._api.on_maintenance_change, "maintenance_change_hook_failed")
+
+    async def _stored(self, window_id: str) -> MaintenanceWindowRecord:
+        """The stored window, or a 404 (after a write, only a hand-edited store gets one)."""
+        record = await self._api.store.maintenance_window(window_id)
+        if record is None:
+            raise _not_found(window_id)
+        return record
 
     async def index(self, request: web.Request) -> web.Response:
         params = query_params(request, ("target", "since", "until", "include_deleted"))
@@ -229,29 +214,27 @@ class MaintenanceHandler:
             since, until, target=target, include_deleted=include_deleted
         )
         notice = config.maintenance_notice
-        return json_ok({"windows": [window_json(w, zone, notice) for w in windows]})
+        return json_ok(
+            answers.MaintenanceList(windows=tuple(window_answer(w, zone, notice) for w in windows))
+        )
 
     async def show(self, request: web.Request) -> web.Response:
         query_params(request, ())
         window_id = _window_id(request)
-        record = await self._api.store.maintenance_window(window_id)
-        if record is None:
-            raise _not_found(window_id)
+        record = await self._stored(window_id)
         config = self._api.config()
         zone = config.zone
         changes = await self._api.store.maintenance_changes(window_id)
         return json_ok(
-            {
-                **window_json(record, zone, config.maintenance_notice),
-                "changes": [_change_json(c, zone) for c in changes],
-            }
+            answers.MaintenanceWindowDetail(
+                **dict(window_answer(record, zone, config.maintenance_notice)),
+                changes=tuple(_change_answer(c, zone) for c in changes),
+            )
         )
 
     async def create(self, request: web.Request) -> web.Response:
         query_params(request, ())
-        text = await read_json(request)
-        if text is None:
-            raise ApiError(400, "missing_body", "send the window as a JSON object")
+        text = await required_json(request, "window")
         parsed = json.loads(text)  # read_json has checked it; only the keys matter here
         if isinstance(parsed, dict) and "approved_by" in parsed:
             raise ApiError(
@@ -267,12 +250,7 @@ class MaintenanceHandler:
         zone = config.zone
         problems = _window_problems(body, config)
         if problems:
-            raise ApiError(
-                422,
-                "invalid",
-                "; ".join(f"{p.field}: {p.message}" for p in problems),
-                problems=problems,
-            )
+            raise invalid(problems)
         now = self._api.clock()
         record = MaintenanceWindowRecord.new(
             name=body.name,
@@ -289,20 +267,20 @@ class MaintenanceHandler:
             raise ApiError(409, "conflict", "a window with this id exists already; retry")
         if stored.id != record.id:
             return json_ok(
-                window_json(self._repeated(body, stored), zone, config.maintenance_notice),
+                window_answer(self._repeated(body, stored), zone, config.maintenance_notice),
                 headers={"Location": f"/api/v1/maintenance/{stored.id}"},
             )
-        result = window_json(record, zone, config.maintenance_notice)
+        result = window_answer(record, zone, config.maintenance_notice)
         _log.info(
             "maintenance_registered",
             id=record.id,
             name=record.name,
             targets=list(record.targets),
-            start=result["start"],
-            end=result["end"],
+            start=result.start.isoformat(),
+            end=result.end.isoformat(),
             registered_by=record.registered_by,
             requested_by=record.requested_by,
-            standing=result["standing"],
+            standing=result.standing,
         )
         self._changed()
         return json_ok(result, status=201, headers={"Location": f"/api/v1/maintenance/{record.id}"})
@@ -312,9 +290,7 @@ class MaintenanceHandler:
         query_params(request, ())
         window_id = _window_id(request)
         approver = acting_token(request)
-        record = await self._api.store.maintenance_window(window_id)
-        if record is None:
-            raise _not_found(window_id)
+        record = await self._stored(window_id)
         config = self._api.config()
         zone = config.zone
         if record.deleted_at is not None:
@@ -335,12 +311,10 @@ class MaintenanceHandler:
         now = self._api.clock()
         if not await self._api.store.approve_maintenance_window(window_id, at=now, who=approver):
             raise ApiError(409, "conflict", "the window was approved or withdrawn meanwhile")
-        stored = await self._api.store.maintenance_window(window_id)
-        if stored is None:  # approval keeps the row; only a hand-edited store gets here
-            raise _not_found(window_id)
+        stored = await self._stored(window_id)  # approval keeps the row
         _log.info("maintenance_approved", id=window_id, name=record.name, approved_by=approver)
         self._changed()
-        return json_ok(window_json(stored, zone, config.maintenance_notice))
+        return json_ok(window_answer(stored, zone, config.maintenance_notice))
 
     @staticmethod
     def _repeated(
@@ -390,9 +364,7 @@ class MaintenanceHandler:
     async def withdraw(self, request: web.Request) -> web.Response:
         window_id = _window_id(request)
         who = await self._who(request)
-        record = await self._api.store.maintenance_window(window_id)
-        if record is None:
-            raise _not_found(window_id)
+        record = await self._stored(window_id)
         zone = self._api.config().zone
         if record.deleted_at is not None:
             raise ApiError(
@@ -411,9 +383,7 @@ class MaintenanceHandler:
             )
         if not await self._api.store.delete_maintenance_window(window_id, at=now, who=who):
             raise ApiError(409, "already_deleted", "the window was withdrawn meanwhile")
-        stored = await self._api.store.maintenance_window(window_id)
-        if stored is None:  # a soft delete keeps the row; only a hand-edited store gets here
-            raise _not_found(window_id)
+        stored = await self._stored(window_id)  # a soft delete keeps the row
         _log.info("maintenance_withdrawn", id=window_id, name=record.name, by=who)
         self._changed()
-        return json_ok(window_json(stored, zone, self._api.config().maintenance_notice))
+        return json_ok(window_answer(stored, zone, self._api.config().maintenance_notice))

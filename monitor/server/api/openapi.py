@@ -1,450 +1,119 @@
 """The OpenAPI 3.1 description of ``/api/v1``, served at ``/api/v1/openapi.json``.
 
-Written by hand next to the handlers, not generated, so that it says what clients may rely
-on: every status an operation returns, the error shape, which instants may be ``null`` and
-why. Two parts follow the running daemon: the configured target names (the only values a
-``target`` may take, so a generated client and schemathesis send real names) and whether
-reads need a token. ``tests/server/api`` fuzzes the live API against this document.
+The paths (operations, parameters, every status with what it means) are written here by
+hand, because they say what clients may rely on. The component schemas are generated from
+the pydantic models the handlers validate bodies with and build answers through, so the
+document and the server cannot drift. Two parts follow the running daemon: the configured
+target names and request categories (the only values those fields take, so a generated
+client and schemathesis send real ones) and whether reads need a token.
+``tests/server/api`` fuzzes the live API against this document.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import Any, Final
 
 from aiohttp import web
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 
 from monitor import __version__
+from monitor.server.api import answers
+from monitor.server.api.analyses import NewMissAnalysis
 from monitor.server.api.context import ApiContext
-from monitor.server.api.maintenance import LINE_LIMIT, MAX_TARGETS, MAX_WINDOW, REASON_LIMIT
+from monitor.server.api.errors import Error
+from monitor.server.api.fields import ID_PATTERN, Line, MonthText
+from monitor.server.api.maintenance import DeleteRequest, NewMaintenanceWindow
+from monitor.server.api.outages import NewOutageCorrection
 from monitor.server.api.params import RFC3339_PATTERN, query_params
 from monitor.server.api.render import json_ok
-from monitor.server.api.requests import CLOCK_SKEW, SENDER_LIMIT, SENDER_PATTERN
-from monitor.store.records import TEXT_LIMIT
+from monitor.server.api.requests import NewRequest
 
 __all__ = ["OpenApiHandler", "openapi_document"]
 
 JsonObject = dict[str, Any]
 
-_LINE_PATTERN: Final = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
-_PARAGRAPH_PATTERN: Final = "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$"
-_ID_PATTERN: Final = "^[A-Za-z0-9._-]{1,36}$"
+_REF_TEMPLATE: Final = "#/components/schemas/{model}"
+
+_BODIES: Final[tuple[type[BaseModel], ...]] = (
+    NewMaintenanceWindow,
+    DeleteRequest,
+    NewOutageCorrection,
+    NewMissAnalysis,
+    NewRequest,
+)
+"""Request bodies, described as the server validates them."""
+
+_ANSWERS: Final[tuple[type[BaseModel], ...]] = (
+    Error,
+    answers.Status,
+    answers.OutageList,
+    answers.OutageCorrection,
+    answers.MaintenanceList,
+    answers.MaintenanceWindow,
+    answers.MaintenanceWindowDetail,
+    answers.MissAnalysis,
+    answers.MissAnalysisList,
+    answers.Request,
+)
+"""Response bodies, described as they are serialised."""
+
+
+class _Schemas(GenerateJsonSchema):
+    """pydantic's generator without a title on every property: the names say it already."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
 
 
 def _ref(name: str) -> JsonObject:
-    return {"$ref": f"#/components/schemas/{name}"}
+    return {"$ref": _REF_TEMPLATE.format(model=name)}
 
 
-def _instant(description: str, *, nullable: bool = False) -> JsonObject:
-    schema: JsonObject = {
-        "type": ["string", "null"] if nullable else "string",
-        "format": "date-time",
-        "description": description + " ISO-8601 with offset, in the configured time zone.",
-    }
-    return schema
+def _body(name: str, *, required: bool = True) -> JsonObject:
+    return {"required": required, "content": {"application/json": {"schema": _ref(name)}}}
 
 
-def _seconds(description: str, *, minimum: float | None = 0) -> JsonObject:
-    schema: JsonObject = {"type": ["number", "null"], "description": description}
-    if minimum is not None:
-        schema["minimum"] = minimum
-    return schema
+def _generated() -> JsonObject:
+    modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        *((model, "validation") for model in _BODIES),
+        *((model, "serialization") for model in _ANSWERS),
+    ]
+    _, document = models_json_schema(modes, ref_template=_REF_TEMPLATE, schema_generator=_Schemas)
+    schemas: JsonObject = document["$defs"]
+    return schemas
 
 
-def _object(properties: JsonObject, *, optional: tuple[str, ...] = ()) -> JsonObject:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [name for name in properties if name not in optional],
-        "properties": properties,
-    }
-
-
-def _line(description: str) -> JsonObject:
-    return {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": LINE_LIMIT,
-        "pattern": _LINE_PATTERN,
-        "description": description + " One line; surrounding spaces are removed, and "
-        "a blank value is refused.",
-    }
-
-
-def _target_name(targets: list[str]) -> JsonObject:
-    if targets:
-        return {"type": "string", "enum": targets, "description": "A configured target."}
-    return {"type": "string", "minLength": 1, "description": "A configured target."}
-
-
-def _category(categories: Sequence[str]) -> JsonObject:
-    description = "A configured service-desk category (servicedesk.categories)."
-    if categories:
-        return {"type": "string", "enum": list(categories), "description": description}
-    return {"type": "string", "minLength": 1, "description": description}
-
-
-def _request_schemas(categories: Sequence[str]) -> JsonObject:
-    skew = f"{int(CLOCK_SKEW.total_seconds()) // 60} minutes"
-    return {
-        "NewRequest": {
-            **_object(
-                {
-                    "id": _line("The ticket system's id of the request; the key of the store."),
-                    "category": _category(categories),
-                    "received_at": {
-                        "type": "string",
-                        "format": "date-time",
-                        "pattern": RFC3339_PATTERN,
-                        "description": "RFC 3339 with offset: when the request came in. Not "
-                        f"later than now plus {skew} of clock skew (422 otherwise).",
-                    },
-                    "answered_at": {
-                        "type": ["string", "null"],
-                        "format": "date-time",
-                        "pattern": RFC3339_PATTERN,
-                        "description": "RFC 3339 with offset: the desk's first human answer; "
-                        "null or absent while unanswered (a stored answer is then kept). Not "
-                        f"before received_at, not later than now plus {skew} (422 otherwise).",
-                    },
-                    "channel": {
-                        **_line("Where the request came from, e.g. the ticket system's name."),
-                        "type": ["string", "null"],
-                    },
-                    "sender": {
-                        "type": ["string", "null"],
-                        "minLength": 3,
-                        "maxLength": SENDER_LIMIT,
-                        "pattern": SENDER_PATTERN,
-                        "description": "The sender's e-mail address. Stored only as a keyed "
-                        "hash (AVG/GDPR); never returned or logged.",
-                    },
-                },
-                optional=("answered_at", "channel", "sender"),
-            ),
-            "example": {
-                "id": "SD-1234",
-                "category": categories[0] if categories else "email",
-                "received_at": "2026-06-05T17:00:00+02:00",
-                "answered_at": None,
-                "channel": "ticket-system",
-            },
-        },
-        "Request": _object(
-            {
-                "id": {"type": "string"},
-                "category": {"type": "string"},
-                "received_at": _instant("When the request came in."),
-                "answered_at": _instant("The first human answer; null if none.", nullable=True),
-                "channel": {"type": ["string", "null"]},
-                "source": {"type": "string", "enum": ["mailbox", "import", "webhook"]},
-                "deadline": _instant("The last instant an answer still meets the norm."),
-                "outcome": {
-                    "type": "string",
-                    "enum": ["met", "breached", "pending"],
-                    "description": "As of now: met (answered by the deadline), breached "
-                    "(answered late, or unanswered past it), pending (neither yet).",
-                },
-            }
-        ),
-    }
+def _one_of(values: Sequence[str], schema: JsonObject) -> None:
+    """Narrow a name field to the configured ``values``; with none, any name is refused by
+    the server anyway, so the schema keeps only its shape."""
+    if values:
+        schema["enum"] = list(values)
 
 
 def _schemas(targets: list[str], categories: Sequence[str]) -> JsonObject:
-    window = _object(
-        {
-            "id": {"type": "string", "pattern": _ID_PATTERN},
-            "name": {"type": "string"},
-            "targets": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-            "start": _instant("First instant of the window."),
-            "end": _instant("First instant after the window."),
-            "reason": {"type": "string"},
-            "requested_by": {"type": "string", "description": "Who asked for the window."},
-            "approved_by": {
-                "type": ["string", "null"],
-                "description": "Name of the write token that approved the window.",
-            },
-            "registered_at": _instant("When the daemon stored the window."),
-            "retroactive": {
-                "type": "boolean",
-                "description": "Registered at or after its start: a reclassification of time "
-                "that had already passed, listed as such in the report.",
-            },
-            "agreed": {
-                "type": "boolean",
-                "description": "Counts as agreed maintenance: registered before its start or "
-                "approved, and not withdrawn.",
-            },
-            "deleted_at": _instant("When the window was withdrawn.", nullable=True),
-            "deleted_by": {"type": ["string", "null"]},
-            "registered_by": {
-                "type": "string",
-                "description": "Name of the write token that registered the window.",
-            },
-            "approved_at": _instant("When it was approved.", nullable=True),
-            "standing": {
-                "type": "string",
-                "enum": ["approved", "agreed", "short_notice", "retroactive"],
-                "description": "approved: forgives all downtime in it; agreed: only downtime "
-                "of outages that began after registration; short_notice, retroactive: none "
-                "until approved.",
-            },
-        }
-    )
-    detail = copy.deepcopy(window)
-    detail["properties"]["changes"] = {
-        "type": "array",
-        "description": "The audit trail, oldest first.",
-        "items": _ref("MaintenanceChange"),
+    schemas = _generated()
+    window = schemas["NewMaintenanceWindow"]
+    _one_of(targets, window["properties"]["targets"]["items"])
+    window["example"] = {
+        "name": "release-2099-06",
+        "targets": targets[:1] or ["it-system"],
+        "start": "2099-06-14T02:00:00+02:00",
+        "end": "2099-06-14T06:00:00+02:00",
+        "reason": "Release 2099.06",
+        "requested_by": "operations",
     }
-    detail["required"].append("changes")
-    figure_fields: JsonObject = {
-        "availability": {
-            "type": ["number", "null"],
-            "maximum": 1,
-            "description": "Month-to-date availability, 0..1; null until the first "
-            "computation after start-up or a reload.",
-        },
-        "window_seconds": _seconds("Window time elapsed this month (T)."),
-        "unplanned_downtime_seconds": _seconds("Downtime outside agreed maintenance (D)."),
-        "maintenance_seconds": _seconds("Agreed maintenance inside the window (M)."),
-        "unmonitored_seconds": _seconds("Window time without probe results (U)."),
-        "error_budget_remaining_seconds": _seconds(
-            "The month's error budget minus what was spent; negative once overspent.",
-            minimum=None,
-        ),
-        "met": {"type": ["boolean", "null"], "description": "availability >= objective."},
+    request = schemas["NewRequest"]
+    _one_of(categories, request["properties"]["category"])
+    request["example"] = {
+        "id": "SD-1234",
+        "category": categories[0] if categories else "email",
+        "received_at": "2026-06-05T17:00:00+02:00",
+        "answered_at": None,
+        "channel": "ticket-system",
     }
-    return {
-        "Error": _object(
-            {
-                "error": {"type": "string", "description": "A stable code, e.g. invalid."},
-                "detail": {"type": "string", "description": "What went wrong, in words."},
-                "problems": {"type": "array", "items": _ref("Problem")},
-            },
-            optional=("problems",),
-        ),
-        "Problem": _object(
-            {
-                "field": {"type": "string", "description": "e.g. targets[1], since, body"},
-                "message": {"type": "string"},
-            }
-        ),
-        "Status": _object(
-            {
-                "timezone": {"type": "string", "description": "The configured IANA zone."},
-                "computed_at": _instant("When the figures were computed.", nullable=True),
-                "month": {"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}$"},
-                "targets": {"type": "array", "items": _ref("TargetStatus")},
-                "servicedesk": {
-                    "type": "array",
-                    "description": "Response figures per request category; empty until the "
-                    "first computation.",
-                    "items": _ref("CategoryStatus"),
-                },
-            }
-        ),
-        "CategoryStatus": _object(
-            {
-                "category": {"type": "string"},
-                "objective": {"type": "number", "minimum": 0, "maximum": 1},
-                "days": {"type": "integer", "minimum": 1},
-                "open": {"type": "integer", "minimum": 0, "description": "Unanswered, in time."},
-                "overdue": {"type": "integer", "minimum": 0, "description": "Unanswered, late."},
-                "current_month": _ref("ResponseMonth"),
-                "previous_month": _ref("ResponseMonth"),
-            }
-        ),
-        "ResponseMonth": _object(
-            {
-                "received": {"type": "integer", "minimum": 0},
-                "met": {"type": "integer", "minimum": 0},
-                "breached": {"type": "integer", "minimum": 0},
-                "pending": {"type": "integer", "minimum": 0},
-                "ratio": {
-                    "type": ["number", "null"],
-                    "minimum": 0,
-                    "maximum": 1,
-                    "description": "met / (met + breached); null while nothing is decided.",
-                },
-                "objective_met": {"type": ["boolean", "null"]},
-                "final": {"type": "boolean", "description": "No outcome can change any more."},
-            }
-        ),
-        "TargetStatus": _object(
-            {
-                "name": {"type": "string"},
-                "state": {
-                    "type": "string",
-                    "enum": ["up", "down", "unknown"],
-                    "description": "down while an outage is open; unknown before the first "
-                    "probe result since start-up.",
-                },
-                "since": _instant("Start of the current state, as far as known.", nullable=True),
-                "last_probe_at": _instant("Start of the latest probe.", nullable=True),
-                "last_error": {
-                    "type": ["string", "null"],
-                    "description": "Cause of the latest probe if it failed.",
-                },
-                "slas": {"type": "array", "items": _ref("SlaStatus")},
-            }
-        ),
-        "SlaStatus": _object(
-            {
-                "window": {"type": "string", "description": "24x7 or a calendar name."},
-                "objective": {"type": "number", "minimum": 0, "maximum": 1},
-                **figure_fields,
-            }
-        ),
-        "OutageList": _object(
-            {
-                "since": _instant("Start of the listed range."),
-                "until": _instant("End of the listed range; null for open-ended.", nullable=True),
-                "outages": {"type": "array", "items": _ref("Outage")},
-            }
-        ),
-        "Outage": _object(
-            {
-                "id": {"type": "string"},
-                "target": {"type": "string"},
-                "start": _instant("The first failed probe of the run."),
-                "end": _instant(
-                    "The first successful probe after it; null while open.", nullable=True
-                ),
-                "cause": {"type": "string"},
-                "source": {"type": "string", "enum": ["probe", "import"]},
-                "corrections": {"type": "array", "items": _ref("OutageCorrection")},
-            }
-        ),
-        "OutageCorrection": _object(
-            {
-                "id": {"type": "integer"},
-                "kind": {"type": "string", "enum": ["annotate", "dispute", "close", "void"]},
-                "at": _instant("The instant of a close; null otherwise.", nullable=True),
-                "reason": {"type": "string"},
-                "actor": {"type": "string", "description": "Name of the acting token."},
-                "recorded_at": _instant("When the correction was recorded."),
-            }
-        ),
-        "NewOutageCorrection": _object(
-            {
-                "kind": {"type": "string", "enum": ["annotate", "dispute", "close", "void"]},
-                "reason": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": TEXT_LIMIT,
-                    "pattern": _PARAGRAPH_PATTERN,
-                    "description": "Why; may span lines.",
-                },
-                "at": {
-                    "type": "string",
-                    "format": "date-time",
-                    "pattern": RFC3339_PATTERN,
-                    "description": "For close only (required there): after the outage's start.",
-                },
-            },
-            optional=("at",),
-        ),
-        "MissAnalysis": _object(
-            {
-                "id": {"type": "integer"},
-                "month": {"type": "string"},
-                "kind": {"type": "string", "enum": ["availability", "response"]},
-                "name": {"type": "string"},
-                "window": {"type": ["string", "null"]},
-                "cause": {"type": "string"},
-                "measures": {"type": "string"},
-                "author": {"type": "string", "description": "Name of the recording token."},
-                "recorded_at": _instant("When the analysis was recorded."),
-            }
-        ),
-        "MissAnalysisList": _object(
-            {
-                "month": {"type": "string"},
-                "analyses": {"type": "array", "items": _ref("MissAnalysis")},
-            }
-        ),
-        "NewMissAnalysis": _object(
-            {
-                "month": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
-                "target": {"type": "string", "minLength": 1, "maxLength": 200},
-                "window": {"type": "string", "minLength": 1, "maxLength": 200},
-                "category": {"type": "string", "minLength": 1, "maxLength": 200},
-                "cause": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": TEXT_LIMIT,
-                    "pattern": _PARAGRAPH_PATTERN,
-                },
-                "measures": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": TEXT_LIMIT,
-                    "pattern": _PARAGRAPH_PATTERN,
-                },
-            },
-            optional=("target", "window", "category"),
-        ),
-        "NewMaintenanceWindow": {
-            **_object(
-                {
-                    "name": _line("A name for the report."),
-                    "targets": {
-                        "type": "array",
-                        "minItems": 1,
-                        "maxItems": MAX_TARGETS,
-                        "uniqueItems": True,
-                        "items": _target_name(targets),
-                    },
-                    "start": {
-                        "type": "string",
-                        "format": "date-time",
-                        "pattern": RFC3339_PATTERN,
-                        "description": "RFC 3339 with offset. A window registered at or after "
-                        "its start forgives nothing until approved.",
-                    },
-                    "end": {
-                        "type": "string",
-                        "format": "date-time",
-                        "pattern": RFC3339_PATTERN,
-                        "description": "RFC 3339 with offset; after start, at most "
-                        f"{MAX_WINDOW.days} days later (422 otherwise).",
-                    },
-                    "reason": {
-                        "type": "string",
-                        "minLength": 1,
-                        "maxLength": REASON_LIMIT,
-                        "pattern": _PARAGRAPH_PATTERN,
-                        "description": "Why; may span lines. A blank value is refused.",
-                    },
-                    "requested_by": _line("Who asks for the window."),
-                },
-            ),
-            "example": {
-                "name": "release-2099-06",
-                "targets": targets[:1] or ["it-system"],
-                "start": "2099-06-14T02:00:00+02:00",
-                "end": "2099-06-14T06:00:00+02:00",
-                "reason": "Release 2099.06",
-                "requested_by": "operations",
-            },
-        },
-        "DeleteRequest": _object({"by": _line("Who withdraws the window.")}),
-        "MaintenanceWindow": window,
-        "MaintenanceWindowDetail": detail,
-        "MaintenanceList": _object(
-            {"windows": {"type": "array", "items": _ref("MaintenanceWindow")}}
-        ),
-        "MaintenanceChange": _object(
-            {
-                "action": {"type": "string", "enum": ["create", "delete"]},
-                "at": _instant("When."),
-                "who": {"type": "string"},
-            }
-        ),
-        **_request_schemas(categories),
-    }
+    return schemas
 
 
 def _error(description: str) -> JsonObject:
@@ -533,12 +202,14 @@ def openapi_document(
     """The document for a daemon with these targets, request categories and read protection."""
     bearer: JsonObject = {"bearer": []}
     read_security = [bearer] if reads_protected else [bearer, {}]
-    target_query = _query("target", _target_name(targets), "Only this target (404 if unknown).")
+    target: JsonObject = {"type": "string", "minLength": 1, "description": "A configured target."}
+    _one_of(targets, target)
+    target_query = _query("target", target, "Only this target (404 if unknown).")
     window_id = {
         "name": "id",
         "in": "path",
         "required": True,
-        "schema": {"type": "string", "pattern": _ID_PATTERN},
+        "schema": {"type": "string", "pattern": ID_PATTERN},
     }
     return {
         "openapi": "3.1.0",
@@ -639,10 +310,7 @@ def openapi_document(
                     "operationId": "registerMaintenance",
                     "summary": "Register a maintenance window.",
                     "security": [bearer],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("NewMaintenanceWindow")}},
-                    },
+                    "requestBody": _body("NewMaintenanceWindow"),
                     "responses": {
                         "200": {
                             **_ok(
@@ -690,10 +358,7 @@ def openapi_document(
                     "operationId": "correctOutage",
                     "summary": "Annotate, dispute, close or void an outage (append-only).",
                     "security": [bearer],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("NewOutageCorrection")}},
-                    },
+                    "requestBody": _body("NewOutageCorrection"),
                     "responses": _write_responses(
                         "201", _ok("OutageCorrection", "Recorded."), "Not used."
                     ),
@@ -709,7 +374,7 @@ def openapi_document(
                             "name": "month",
                             "in": "query",
                             "required": True,
-                            "schema": {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
+                            "schema": TypeAdapter(MonthText).json_schema(),
                         }
                     ],
                     "responses": _read_responses(
@@ -721,10 +386,7 @@ def openapi_document(
                     "summary": "Record the analysis (cause, measures) of a missed figure: a "
                     "target and window, or a category.",
                     "security": [bearer],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("NewMissAnalysis")}},
-                    },
+                    "requestBody": _body("NewMissAnalysis"),
                     "responses": _write_responses(
                         "201", _ok("MissAnalysis", "Recorded."), "Not used."
                     ),
@@ -745,12 +407,13 @@ def openapi_document(
                     "summary": "Withdraw a window that has not started (kept for the audit).",
                     "security": [bearer],
                     "parameters": [
-                        _query("by", _line("Who withdraws it."), "Or the body's by."),
+                        _query(
+                            "by",
+                            TypeAdapter(Line).json_schema(),
+                            "Who withdraws it; or the body's by.",
+                        ),
                     ],
-                    "requestBody": {
-                        "required": False,
-                        "content": {"application/json": {"schema": _ref("DeleteRequest")}},
-                    },
+                    "requestBody": _body("DeleteRequest", required=False),
                     "description": "A soft delete: the window stops counting as agreed "
                     "maintenance, but is never erased. GET /api/v1/maintenance/{id} keeps "
                     "returning it (200, with deleted_at and deleted_by set and agreed false), "
@@ -768,10 +431,7 @@ def openapi_document(
                     "summary": "Record a service-desk request or its answer (ticket-system "
                     "webhook); idempotent on id.",
                     "security": [bearer],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("NewRequest")}},
-                    },
+                    "requestBody": _body("NewRequest"),
                     "responses": _request_responses(),
                 }
             },

@@ -13,70 +13,52 @@ needs, without dumping years of history by accident.
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import structlog
 from aiohttp import web
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.config import Config
+from monitor.server.api import answers
 from monitor.server.api.auth import acting_token
 from monitor.server.api.context import ApiContext, notify_change
-from monitor.server.api.errors import ApiError, Problem, shorten
-from monitor.server.api.params import (
-    check_instant,
-    check_rfc3339,
-    parse_instant,
-    query_params,
-    read_json,
-    validate_body,
-)
-from monitor.server.api.render import iso, json_ok
+from monitor.server.api.errors import ApiError, Problem, invalid, shorten
+from monitor.server.api.fields import ID_PATTERN, Instant, Paragraph
+from monitor.server.api.params import parse_instant, query_params, read_body
+from monitor.server.api.render import iso, json_ok, local, maybe_local
+from monitor.sla.corrections import CorrectionKind
 from monitor.sla.months import Month
-from monitor.store.records import TEXT_LIMIT, OutageCorrectionRecord
+from monitor.store.records import OutageCorrectionRecord
 
 _log = structlog.get_logger("monitor.server.api.outages")
-_OUTAGE_ID = re.compile(r"[A-Za-z0-9._-]{1,36}")
+_OUTAGE_ID = re.compile(ID_PATTERN)
 
 
-def paragraph(value: str) -> str:
-    """Text of one or more lines: no control characters but line breaks and tabs."""
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
-        raise ValueError("must not contain control characters other than line breaks and tabs")
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank")
-    return value
-
-
-Paragraph = Annotated[str, Field(min_length=1, max_length=TEXT_LIMIT), AfterValidator(paragraph)]
-Instant = Annotated[AwareDatetime, BeforeValidator(check_rfc3339), AfterValidator(check_instant)]
-
-
-class NewCorrection(BaseModel):
+class NewOutageCorrection(BaseModel):
     """The body of ``POST /api/v1/outages/{id}/corrections``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["annotate", "dispute", "close", "void"]
-    reason: Paragraph
-    at: Instant | None = None
+    kind: CorrectionKind
+    reason: Paragraph = Field(description="Why; may span lines.")
+    at: Instant | None = Field(
+        default=None, description="For close only (required there): after the outage's start."
+    )
 
 
-def correction_json(record: OutageCorrectionRecord, zone: ZoneInfo) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "kind": record.kind,
-        "at": iso(record.at, zone),
-        "reason": record.reason,
-        "actor": record.actor,
-        "recorded_at": iso(record.recorded_at, zone),
-    }
+def correction_answer(record: OutageCorrectionRecord, zone: ZoneInfo) -> answers.OutageCorrection:
+    return answers.OutageCorrection(
+        id=record.id,
+        kind=record.kind,
+        at=maybe_local(record.at, zone),
+        reason=record.reason,
+        actor=record.actor,
+        recorded_at=local(record.recorded_at, zone),
+    )
 
 
-__all__ = ["NewCorrection", "OutagesHandler", "correction_json", "known_target", "paragraph"]
+__all__ = ["NewOutageCorrection", "OutagesHandler", "correction_answer", "known_target"]
 
 
 def known_target(config: Config, name: str) -> str:
@@ -118,24 +100,24 @@ class OutagesHandler:
             await self._api.store.outage_corrections(o.id for o in outages) if outages else {}
         )
         return json_ok(
-            {
-                "since": iso(since, zone),
-                "until": iso(until, zone),
-                "outages": [
-                    {
-                        "id": outage.id,
-                        "target": outage.target,
-                        "start": iso(outage.start, zone),
-                        "end": iso(outage.end, zone),
-                        "cause": outage.cause,
-                        "source": outage.source,
-                        "corrections": [
-                            correction_json(c, zone) for c in corrections.get(outage.id, ())
-                        ],
-                    }
+            answers.OutageList(
+                since=local(since, zone),
+                until=maybe_local(until, zone),
+                outages=tuple(
+                    answers.Outage(
+                        id=outage.id,
+                        target=outage.target,
+                        start=local(outage.start, zone),
+                        end=maybe_local(outage.end, zone),
+                        cause=outage.cause,
+                        source=outage.source,
+                        corrections=tuple(
+                            correction_answer(c, zone) for c in corrections.get(outage.id, ())
+                        ),
+                    )
                     for outage in outages
-                ],
-            }
+                ),
+            )
         )
 
     async def correct(self, request: web.Request) -> web.Response:
@@ -144,17 +126,11 @@ class OutagesHandler:
         outage_id = request.match_info["id"]
         if not _OUTAGE_ID.fullmatch(outage_id):
             raise _no_outage(outage_id)
-        text = await read_json(request)
-        if text is None:
-            raise ApiError(400, "missing_body", "send the correction as a JSON object")
-        body = validate_body(NewCorrection, text)
+        body = await read_body(request, NewOutageCorrection, "correction")
         zone = self._api.config().zone
         if (body.kind == "close") != (body.at is not None):
-            field = "at"
             message = "required for close" if body.kind == "close" else "only a close has one"
-            raise ApiError(
-                422, "invalid", f"{field}: {message}", problems=[Problem(field, message)]
-            )
+            raise invalid([Problem("at", message)])
         outage = await self._api.store.outage(outage_id)
         if outage is None:
             raise _no_outage(outage_id)
@@ -162,7 +138,7 @@ class OutagesHandler:
             message = (
                 f"must be after the outage's start ({iso(outage.start, zone)}); void it instead"
             )
-            raise ApiError(422, "invalid", f"at: {message}", problems=[Problem("at", message)])
+            raise invalid([Problem("at", message)])
         stored = await self._api.store.add_outage_correction(
             OutageCorrectionRecord(
                 outage_id=outage_id,
@@ -183,7 +159,7 @@ class OutagesHandler:
             actor=stored.actor,
         )
         notify_change(self._api.on_maintenance_change, "outage_correction_hook_failed")
-        return json_ok(correction_json(stored, zone), status=201)
+        return json_ok(correction_answer(stored, zone), status=201)
 
 
 def _no_outage(outage_id: str) -> ApiError:

@@ -17,7 +17,7 @@ from typing import Any, Final, TypeVar
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, TypeAdapter, ValidationError
 
-from monitor.server.api.errors import ApiError, Problem, problems_from_validation, shorten
+from monitor.server.api.errors import ApiError, Problem, invalid, problems_from_validation, shorten
 
 __all__ = [
     "EARLIEST",
@@ -28,7 +28,9 @@ __all__ = [
     "parse_bool",
     "parse_instant",
     "query_params",
+    "read_body",
     "read_json",
+    "required_json",
     "validate_body",
 ]
 
@@ -186,10 +188,19 @@ def validate_body(model: type[ModelT], text: str) -> ModelT:
             raise ApiError(
                 400, "invalid_json", "the body is not valid JSON: a string holds a lone surrogate"
             ) from None
-        problems = problems_from_validation(error, known=tuple(model.model_fields))
-        raise ApiError(
-            422,
-            "invalid",
-            "; ".join(f"{p.field}: {p.message}" for p in problems),
-            problems=problems,
-        ) from None
+        raise invalid(problems_from_validation(error, known=tuple(model.model_fields))) from None
+
+
+async def required_json(request: web.Request, what: str) -> str:
+    """The body as JSON text, which this operation cannot do without; else a 400 that says
+    to send ``what``."""
+    text = await read_json(request)
+    if text is None:
+        raise ApiError(400, "missing_body", f"send the {what} as a JSON object")
+    return text
+
+
+async def read_body(request: web.Request, model: type[ModelT], what: str) -> ModelT:
+    """The body as ``model``: 400 without one, 415 or 400 unless it is JSON, 422 unless it
+    fits the model."""
+    return validate_body(model, await required_json(request, what))

@@ -16,8 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from pydantic import BaseModel
 
-__all__ = ["iso", "json_ok", "seconds"]
+__all__ = ["iso", "json_ok", "local", "maybe_local", "seconds"]
 
 _dumps = functools.partial(json.dumps, allow_nan=False)
 
@@ -30,7 +31,23 @@ def seconds(duration: timedelta) -> float:
     return duration.total_seconds()
 
 
+def local(instant: datetime, zone: ZoneInfo) -> datetime:
+    """``instant`` as the clock time the configured zone shows."""
+    return instant.astimezone(zone)
+
+
+def maybe_local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return None if instant is None else instant.astimezone(zone)
+
+
 def json_ok(
-    data: Any, *, status: int = 200, headers: Mapping[str, str] | None = None
+    data: BaseModel | Mapping[str, Any],
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> web.Response:
+    """``data`` as JSON; a model as its JSON values (a figure that is not a number stays
+    one there, for the strict encoder to refuse)."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
     return web.json_response(data, status=status, headers=headers, dumps=_dumps)

@@ -21,6 +21,7 @@ from aiohttp import web
 from monitor.config import Config
 from monitor.report.formats import FORMATS, render
 from monitor.report.load import load_report
+from monitor.server.api.errors import error_response
 from monitor.sla.months import Month, MonthOutOfRangeError
 from monitor.store import Store
 
@@ -44,7 +45,7 @@ _ECHO_LIMIT = 40
 
 
 def _error(status: int, code: str, detail: str, **headers: str) -> web.Response:
-    return web.json_response({"error": code, "detail": detail}, status=status, headers=headers)
+    return error_response(status, code, detail, headers=headers)
 
 
 def _quote(text: str) -> str:

@@ -15,60 +15,34 @@ Everything is validated before the single upsert, so a refused request has chang
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 from zoneinfo import ZoneInfo
 
 import structlog
 from aiohttp import web
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.config import Config
+from monitor.server.api import answers
 from monitor.server.api.context import ApiContext, notify_change
-from monitor.server.api.errors import ApiError, Problem, shorten
-from monitor.server.api.maintenance import Instant, Line
-from monitor.server.api.params import query_params, read_json, validate_body
-from monitor.server.api.render import iso, json_ok
+from monitor.server.api.errors import ApiError, Problem, invalid, shorten
+from monitor.server.api.fields import Category, Instant, Line, Sender
+from monitor.server.api.params import query_params, read_body
+from monitor.server.api.render import iso, json_ok, local, maybe_local
 from monitor.servicedesk.privacy import sender_hash
 from monitor.sla.response import RequestTiming, judge_request, response_deadline
 from monitor.store.records import RequestRecord
 
-__all__ = [
-    "CLOCK_SKEW",
-    "SENDER_LIMIT",
-    "SENDER_PATTERN",
-    "NewRequest",
-    "RequestsHandler",
-    "request_json",
-]
+__all__ = ["CLOCK_SKEW", "NewRequest", "RequestsHandler", "request_answer"]
 
 CLOCK_SKEW: Final = timedelta(minutes=5)
 """How far the ticket system's clock may run ahead of ours: an instant later than now by
 more than this has not happened yet and is refused, since it is a clock or mapping error."""
 
-SENDER_LIMIT: Final = 254
-"""Longest address SMTP can carry (RFC 5321's path limit minus the angle brackets)."""
-
-SENDER_PATTERN: Final = "^[^@\\u0000-\\u0020\\u007F-\\u00A0]+@[^@\\u0000-\\u0020\\u007F-\\u00A0]+$"
-"""One ``@`` between two parts without spaces or control characters. Deliberately loose: the
-address is only hashed, so it need not be deliverable, only recognisably an address. The same
-text serves the OpenAPI document and the check below, so the two cannot disagree."""
-
-_SENDER: Final = re.compile(SENDER_PATTERN)
+_SKEW: Final = f"{int(CLOCK_SKEW.total_seconds()) // 60} minutes"
 
 _log = structlog.get_logger("monitor.server.api.requests")
-
-
-def _address(value: str) -> str:
-    # The message names no input: an address must not be echoed into an error or a log.
-    if not _SENDER.fullmatch(value):
-        raise ValueError("must be an e-mail address (local@domain, without spaces)")
-    return value
-
-
-Sender = Annotated[str, Field(min_length=3, max_length=SENDER_LIMIT), AfterValidator(_address)]
-Category = Annotated[str, Field(min_length=1)]
 
 
 class NewRequest(BaseModel):
@@ -76,11 +50,27 @@ class NewRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: Line
+    id: Annotated[Line, Field(description="The ticket system's id of the request.")]
     category: Category
-    received_at: Instant
-    answered_at: Instant | None = None
-    channel: Line | None = None
+    received_at: Annotated[
+        Instant,
+        Field(
+            description="RFC 3339 with offset: when the request came in. Not later than now "
+            f"plus {_SKEW} of clock skew (422 otherwise)."
+        ),
+    ]
+    answered_at: Annotated[
+        Instant | None,
+        Field(
+            description="RFC 3339 with offset: the desk's first human answer; null or absent "
+            "while unanswered (a stored answer is then kept). Not before received_at, not "
+            f"later than now plus {_SKEW} (422 otherwise)."
+        ),
+    ] = None
+    channel: Annotated[
+        Line | None,
+        Field(description="Where the request came from, e.g. the ticket system's name."),
+    ] = None
     sender: Sender | None = None
 
 
@@ -126,7 +116,7 @@ def _conflict(stored: RequestRecord, body: NewRequest, zone: ZoneInfo) -> Proble
     return None
 
 
-def request_json(record: RequestRecord, config: Config, now: datetime) -> dict[str, Any]:
+def request_answer(record: RequestRecord, config: Config, now: datetime) -> answers.Request:
     """The stored request with its deadline and its outcome as of ``now``."""
     desk = config.servicedesk
     zone = config.zone
@@ -135,16 +125,16 @@ def request_json(record: RequestRecord, config: Config, now: datetime) -> dict[s
         config.calendar(desk.calendar), record.received_at, days, desk.business_day
     )
     timing = RequestTiming(record.id, record.received_at, record.answered_at, record.category)
-    return {
-        "id": record.id,
-        "category": record.category,
-        "received_at": iso(record.received_at, zone),
-        "answered_at": iso(record.answered_at, zone),
-        "channel": record.channel,
-        "source": record.source,
-        "deadline": iso(deadline, zone),
-        "outcome": judge_request(timing, deadline, now).outcome.value,
-    }
+    return answers.Request(
+        id=record.id,
+        category=record.category,
+        received_at=local(record.received_at, zone),
+        answered_at=maybe_local(record.answered_at, zone),
+        channel=record.channel,
+        source=record.source,
+        deadline=local(deadline, zone),
+        outcome=judge_request(timing, deadline, now).outcome.value,
+    )
 
 
 class RequestsHandler:
@@ -156,21 +146,13 @@ class RequestsHandler:
 
     async def create(self, request: web.Request) -> web.Response:
         query_params(request, ())
-        text = await read_json(request)
-        if text is None:
-            raise ApiError(400, "missing_body", "send the request as a JSON object")
-        body = validate_body(NewRequest, text)
+        body = await read_body(request, NewRequest, "request")
         config = self._api.config()
         zone = config.zone
         now = self._api.clock()
         problems = _request_problems(body, config, now)
         if problems:
-            raise ApiError(
-                422,
-                "invalid",
-                "; ".join(f"{p.field}: {p.message}" for p in problems),
-                problems=problems,
-            )
+            raise invalid(problems)
         store = self._api.store
         before = await store.request(body.id)
         if before is not None:
@@ -199,17 +181,11 @@ class RequestsHandler:
         stored = await store.request(record.id)
         if stored is None:  # requests are never deleted by this API; only a hand edit gets here
             raise ApiError(409, "conflict", "the request was removed meanwhile; retry")
-        result = request_json(stored, config, now)
+        result = request_answer(stored, config, now)
         if changed:
             _log.info(
                 "request_received" if before is None else "request_updated",
-                id=stored.id,
-                category=stored.category,
-                received_at=result["received_at"],
-                answered_at=result["answered_at"],
-                channel=stored.channel,
-                source=stored.source,
-                outcome=result["outcome"],
+                **result.model_dump(mode="json", exclude={"deadline"}),
             )
             self._changed()
         return json_ok(result, status=201 if before is None else 200)

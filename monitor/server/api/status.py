@@ -9,55 +9,42 @@ snapshot, the same one ``/metrics`` renders, so the API and Grafana show the sam
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from monitor.live.snapshot import SlaSnapshot, WindowSnapshot
+from monitor.server.api.answers import (
+    CategoryStatus,
+    SlaStatus,
+    Status,
+    TargetStatus,
+)
 from monitor.server.api.context import ApiContext, TargetState
 from monitor.server.api.params import query_params
-from monitor.server.api.render import iso, json_ok, seconds
+from monitor.server.api.render import json_ok, local, maybe_local, seconds
 from monitor.servicedesk.figures import CategoryFigures
-from monitor.sla.response import MonthlyResponse
 
 __all__ = ["StatusHandler"]
 
 _UNKNOWN = TargetState("unknown")
 
 
-def _figures(window: WindowSnapshot | None) -> dict[str, Any]:
+def _sla(name: str, objective: float, window: WindowSnapshot | None) -> SlaStatus:
     if window is None:
-        return dict.fromkeys(
-            (
-                "availability",
-                "window_seconds",
-                "unplanned_downtime_seconds",
-                "maintenance_seconds",
-                "unmonitored_seconds",
-                "error_budget_remaining_seconds",
-                "met",
-            )
-        )
+        return SlaStatus(window=name, objective=objective)
     figure = window.current
-    return {
-        "availability": figure.availability,
-        "window_seconds": seconds(figure.window),
-        "unplanned_downtime_seconds": seconds(figure.unplanned_downtime),
-        "maintenance_seconds": seconds(figure.maintenance),
-        "unmonitored_seconds": seconds(figure.unmonitored),
-        "error_budget_remaining_seconds": seconds(figure.budget.remaining),
-        "met": figure.met,
-    }
-
-
-def _sla(name: str, objective: float, window: WindowSnapshot | None) -> dict[str, Any]:
     # The objective the figure was judged against, so ``met`` agrees with it even in the
     # seconds between a reload that changed the objective and the next recompute.
-    return {
-        "window": name,
-        "objective": objective if window is None else window.objective,
-        **_figures(window),
-    }
+    return SlaStatus(
+        window=name,
+        objective=window.objective,
+        availability=figure.availability,
+        window_seconds=seconds(figure.window),
+        unplanned_downtime_seconds=seconds(figure.unplanned_downtime),
+        maintenance_seconds=seconds(figure.maintenance),
+        unmonitored_seconds=seconds(figure.unmonitored),
+        error_budget_remaining_seconds=seconds(figure.budget.remaining),
+        met=figure.met,
+    )
 
 
 def _windows(snapshot: SlaSnapshot | None) -> dict[tuple[str, str], WindowSnapshot]:
@@ -66,29 +53,10 @@ def _windows(snapshot: SlaSnapshot | None) -> dict[tuple[str, str], WindowSnapsh
     return {(w.target, w.window): w for t in snapshot.targets for w in t.windows}
 
 
-def _month(figure: MonthlyResponse) -> dict[str, Any]:
-    return {
-        "received": figure.received,
-        "met": figure.met,
-        "breached": figure.breached,
-        "pending": figure.pending,
-        "ratio": figure.ratio,
-        "objective_met": figure.objective_met,
-        "final": figure.final,
-    }
-
-
-def _category(figures: CategoryFigures) -> dict[str, Any]:
-    """One category of the service desk (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
-    return {
-        "category": figures.category,
-        "objective": figures.objective,
-        "days": figures.days,
-        "open": figures.open,
-        "overdue": figures.overdue,
-        "current_month": _month(figures.current_month),
-        "previous_month": _month(figures.previous_month),
-    }
+def _category(figures: CategoryFigures) -> CategoryStatus:
+    """One category of the service desk (3.2.9, 3.2.13, 3.2.14, 3.2.39): every field of the
+    answer, the two months' included, is a field of the figures under the same name."""
+    return CategoryStatus.model_validate(figures, from_attributes=True)
 
 
 class StatusHandler:
@@ -106,26 +74,26 @@ class StatusHandler:
         for target in config.targets:
             state = states.get(target.name, _UNKNOWN)
             targets.append(
-                {
-                    "name": target.name,
-                    "state": state.state,
-                    "since": iso(state.since, zone),
-                    "last_probe_at": iso(state.last_probe_at, zone),
-                    "last_error": state.last_error,
-                    "slas": [
+                TargetStatus(
+                    name=target.name,
+                    state=state.state,
+                    since=maybe_local(state.since, zone),
+                    last_probe_at=maybe_local(state.last_probe_at, zone),
+                    last_error=state.last_error,
+                    slas=tuple(
                         _sla(sla.window, sla.objective, windows.get((target.name, sla.window)))
                         for sla in target.slas
-                    ],
-                }
+                    ),
+                )
             )
         return json_ok(
-            {
-                "timezone": config.timezone,
-                "computed_at": None if snapshot is None else iso(snapshot.computed_at, zone),
-                "month": None if snapshot is None else str(snapshot.month),
-                "targets": targets,
-                "servicedesk": []
+            Status(
+                timezone=config.timezone,
+                computed_at=None if snapshot is None else local(snapshot.computed_at, zone),
+                month=None if snapshot is None else str(snapshot.month),
+                targets=tuple(targets),
+                servicedesk=()
                 if snapshot is None or snapshot.desk is None
-                else [_category(c) for c in snapshot.desk.categories],
-            }
+                else tuple(_category(c) for c in snapshot.desk.categories),
+            )
         )

@@ -10,17 +10,19 @@ from typing import Any
 import jsonschema_rs
 import pytest
 from aiohttp import web
+from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from monitor.config import Config
 from monitor.server.api import ApiContext, ApiTokens, add_api_routes, openapi_document
 from monitor.server.api.maintenance import DeleteRequest, NewMaintenanceWindow
 from monitor.server.api.requests import NewRequest
 from monitor.store import Store
-from tests.server.api.conftest import CATEGORIES, Harness, MakeHarness, bearer
+from tests.server.api.conftest import CATEGORIES, WRITE_TOKEN, Harness, MakeHarness, bearer
 from tests.server.api.test_status import snapshot_for
 
 DOCUMENT = openapi_document(["mail", "web"], reads_protected=False, categories=CATEGORIES)
 METHODS = {"get", "post", "put", "patch", "delete"}
+APPROVER_TOKEN = "approver-token-0123456789abcdef"
 
 
 def validator(name: str) -> jsonschema_rs.Validator:
@@ -58,6 +60,18 @@ def test_the_document_is_openapi_3_1_and_serialises_as_json() -> None:
         "scheme": "bearer",
         "description": DOCUMENT["components"]["securitySchemes"]["bearer"]["description"],
     }
+
+
+@pytest.mark.parametrize(
+    ("targets", "categories", "reads_protected"),
+    [(["mail", "web"], CATEGORIES, False), ([], [], True)],
+)
+def test_the_document_validates_against_the_openapi_3_1_schema(
+    targets: list[str], categories: list[str], reads_protected: bool
+) -> None:
+    """Generated components and hand-written paths together form a valid OpenAPI 3.1 document."""
+    document = openapi_document(targets, reads_protected=reads_protected, categories=categories)
+    validate(document, cls=OpenAPIV31SpecValidator)
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENT["components"]["schemas"]))
@@ -213,3 +227,18 @@ async def test_error_responses_conform_to_the_error_schema(harness: Harness) -> 
         assert response.content_type == "application/json"
         assert_conforms("Error", await response.json())
     assert responses[2].headers["Allow"]
+
+
+async def test_an_approved_window_with_its_approval_in_the_trail_conforms(
+    make_harness: MakeHarness,
+) -> None:
+    """The audit trail's approve entry is an action the document names, and it is served."""
+    tokens = ApiTokens.of(write=[("ops", WRITE_TOKEN), ("client", APPROVER_TOKEN)])
+    async with make_harness(tokens=tokens) as h:
+        created = await (await h.register()).json()
+        url = f"/api/v1/maintenance/{created['id']}/approval"
+        approved = await h.client.post(url, headers=bearer(APPROVER_TOKEN))
+        assert approved.status == 200
+        detail = await (await h.client.get(f"/api/v1/maintenance/{created['id']}")).json()
+        assert [c["action"] for c in detail["changes"]] == ["create", "approve"]
+        assert_conforms("MaintenanceWindowDetail", detail)

@@ -1,0 +1,270 @@
+"""What the API answers, as models: the handlers build every JSON body through these, and the
+OpenAPI document's response schemas are generated from them, so the two cannot drift.
+
+Instants are :data:`~monitor.server.api.fields.LocalInstant` s, already in the configured
+zone; durations are seconds. Validation on construction is the last check before a body
+leaves: a figure outside its documented range fails here, as a 500 naming no internals,
+instead of reaching a client as a promise the document does not make.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from monitor.server.api.context import TargetStateName
+from monitor.server.api.fields import LocalInstant, WindowId
+from monitor.sla.corrections import CorrectionKind
+from monitor.sla.registered import Standing
+from monitor.store.records import MaintenanceAction, MissKind, OutageSource, RequestSource
+
+__all__ = [
+    "Answer",
+    "CategoryStatus",
+    "MaintenanceChange",
+    "MaintenanceList",
+    "MaintenanceWindow",
+    "MaintenanceWindowDetail",
+    "MissAnalysis",
+    "MissAnalysisList",
+    "Outage",
+    "OutageCorrection",
+    "OutageList",
+    "Request",
+    "ResponseMonth",
+    "SlaStatus",
+    "Status",
+    "TargetStatus",
+]
+
+Count = Annotated[int, Field(ge=0)]
+Ratio = Annotated[float, Field(ge=0, le=1)]
+Seconds = Annotated[float, Field(ge=0)]
+
+
+class Answer(BaseModel):
+    """A response body: frozen, and nothing in it that the document does not name."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
+    )
+
+
+class MaintenanceChange(Answer):
+    action: MaintenanceAction
+    at: Annotated[LocalInstant, Field(description="When.")]
+    who: str
+
+
+class MaintenanceWindow(Answer):
+    id: WindowId
+    name: str
+    targets: Annotated[tuple[str, ...], Field(min_length=1)]
+    start: Annotated[LocalInstant, Field(description="First instant of the window.")]
+    end: Annotated[LocalInstant, Field(description="First instant after the window.")]
+    reason: str
+    requested_by: Annotated[str, Field(description="Who asked for the window.")]
+    approved_by: Annotated[
+        str | None, Field(description="Name of the write token that approved the window.")
+    ]
+    registered_at: Annotated[LocalInstant, Field(description="When the daemon stored it.")]
+    retroactive: Annotated[
+        bool,
+        Field(
+            description="Registered at or after its start: a reclassification of time that "
+            "had already passed, listed as such in the report."
+        ),
+    ]
+    agreed: Annotated[
+        bool,
+        Field(
+            description="Counts as agreed maintenance: registered before its start or "
+            "approved, and not withdrawn."
+        ),
+    ]
+    registered_by: Annotated[
+        str, Field(description="Name of the write token that registered the window.")
+    ]
+    approved_at: Annotated[LocalInstant | None, Field(description="When it was approved.")]
+    standing: Annotated[
+        Standing,
+        Field(
+            description="approved: forgives all downtime in it; agreed: only downtime of "
+            "outages that began after registration; short_notice, retroactive: none until "
+            "approved."
+        ),
+    ]
+    deleted_at: Annotated[LocalInstant | None, Field(description="When it was withdrawn.")]
+    deleted_by: str | None
+
+
+class MaintenanceWindowDetail(MaintenanceWindow):
+    changes: Annotated[
+        tuple[MaintenanceChange, ...], Field(description="The audit trail, oldest first.")
+    ]
+
+
+class MaintenanceList(Answer):
+    windows: tuple[MaintenanceWindow, ...]
+
+
+class OutageCorrection(Answer):
+    id: int
+    kind: CorrectionKind
+    at: Annotated[LocalInstant | None, Field(description="The instant of a close; else null.")]
+    reason: str
+    actor: Annotated[str, Field(description="Name of the acting token.")]
+    recorded_at: Annotated[LocalInstant, Field(description="When it was recorded.")]
+
+
+class Outage(Answer):
+    id: str
+    target: str
+    start: Annotated[LocalInstant, Field(description="The first failed probe of the run.")]
+    end: Annotated[
+        LocalInstant | None,
+        Field(description="The first successful probe after it; null while open."),
+    ]
+    cause: str
+    source: OutageSource
+    corrections: tuple[OutageCorrection, ...]
+
+
+class OutageList(Answer):
+    since: Annotated[LocalInstant, Field(description="Start of the listed range.")]
+    until: Annotated[
+        LocalInstant | None, Field(description="End of the listed range; null for open-ended.")
+    ]
+    outages: tuple[Outage, ...]
+
+
+class MissAnalysis(Answer):
+    id: int
+    month: str
+    kind: MissKind
+    name: str
+    window: str | None
+    cause: str
+    measures: str
+    author: Annotated[str, Field(description="Name of the recording token.")]
+    recorded_at: Annotated[LocalInstant, Field(description="When it was recorded.")]
+
+
+class MissAnalysisList(Answer):
+    month: str
+    analyses: tuple[MissAnalysis, ...]
+
+
+class Request(Answer):
+    """A service-desk request with its deadline and outcome as of the answer."""
+
+    id: str
+    category: str
+    received_at: Annotated[LocalInstant, Field(description="When the request came in.")]
+    answered_at: Annotated[
+        LocalInstant | None, Field(description="The first human answer; null if none.")
+    ]
+    channel: str | None
+    source: RequestSource
+    deadline: Annotated[
+        LocalInstant, Field(description="The last instant an answer still meets the norm.")
+    ]
+    outcome: Annotated[
+        Literal["met", "breached", "pending"],
+        Field(
+            description="As of now: met (answered by the deadline), breached (answered "
+            "late, or unanswered past it), pending (neither yet)."
+        ),
+    ]
+
+
+class SlaStatus(Answer):
+    """One SLA window of a target; the figures are null until the first computation."""
+
+    window: Annotated[str, Field(description="24x7 or a calendar name.")]
+    objective: Ratio
+    availability: Annotated[
+        float | None,
+        Field(
+            le=1,
+            description="Month-to-date availability, 0..1; null until the first computation "
+            "after start-up or a reload.",
+        ),
+    ] = None
+    window_seconds: Annotated[
+        Seconds | None, Field(description="Window time elapsed this month (T).")
+    ] = None
+    unplanned_downtime_seconds: Annotated[
+        Seconds | None, Field(description="Downtime outside agreed maintenance (D).")
+    ] = None
+    maintenance_seconds: Annotated[
+        Seconds | None, Field(description="Agreed maintenance inside the window (M).")
+    ] = None
+    unmonitored_seconds: Annotated[
+        Seconds | None, Field(description="Window time without probe results (U).")
+    ] = None
+    error_budget_remaining_seconds: Annotated[
+        float | None,
+        Field(
+            description="The month's error budget minus what was spent; negative once overspent."
+        ),
+    ] = None
+    met: Annotated[bool | None, Field(description="availability >= objective.")] = None
+
+
+class TargetStatus(Answer):
+    name: str
+    state: Annotated[
+        TargetStateName,
+        Field(
+            description="down while an outage is open; unknown before the first probe "
+            "result since start-up."
+        ),
+    ]
+    since: Annotated[
+        LocalInstant | None, Field(description="Start of the current state, as far as known.")
+    ]
+    last_probe_at: Annotated[LocalInstant | None, Field(description="Start of the latest probe.")]
+    last_error: Annotated[str | None, Field(description="Cause of the latest probe if it failed.")]
+    slas: tuple[SlaStatus, ...]
+
+
+class ResponseMonth(Answer):
+    received: Count
+    met: Count
+    breached: Count
+    pending: Count
+    ratio: Annotated[
+        Ratio | None,
+        Field(description="met / (met + breached); null while nothing is decided."),
+    ]
+    objective_met: bool | None
+    final: Annotated[bool, Field(description="No outcome can change any more.")]
+
+
+class CategoryStatus(Answer):
+    """One category of the service desk (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
+
+    category: str
+    objective: Ratio
+    days: Annotated[int, Field(ge=1)]
+    open: Annotated[Count, Field(description="Unanswered, in time.")]
+    overdue: Annotated[Count, Field(description="Unanswered, late.")]
+    current_month: ResponseMonth
+    previous_month: ResponseMonth
+
+
+class Status(Answer):
+    timezone: Annotated[str, Field(description="The configured IANA zone.")]
+    computed_at: Annotated[
+        LocalInstant | None, Field(description="When the figures were computed.")
+    ]
+    month: Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}$")] | None
+    targets: tuple[TargetStatus, ...]
+    servicedesk: Annotated[
+        tuple[CategoryStatus, ...],
+        Field(
+            description="Response figures per request category; empty until the first computation."
+        ),
+    ]
