@@ -42,8 +42,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from monitor.config import Config
-from monitor.report.files import fsync_directory
-from monitor.report.files import stage as _stage
+from monitor.report import files
 from monitor.report.formats import FORMATS, render
 from monitor.report.load import load_report
 from monitor.report.model import Report, month_is_final
@@ -155,10 +154,10 @@ def _write_set(directory: Path, paths: dict[str, Path], texts: dict[str, str]) -
     staged: dict[str, Path] = {}
     try:
         for name in EXPORT_ORDER:
-            staged[name] = _stage(paths[name], texts[name])
+            staged[name] = files.stage(paths[name], texts[name])
         for name in EXPORT_ORDER:
             staged.pop(name).replace(paths[name])
-        fsync_directory(directory)
+        files.fsync_directory(directory)
     finally:
         for leftover in staged.values():
             with contextlib.suppress(FileNotFoundError):

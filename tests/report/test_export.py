@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import monitor.report.export as export
 from monitor.config import Config, parse_config
-from monitor.report import due_exports, export_deadline, export_month, run_exports
+from monitor.report import due_exports, export_deadline, export_month, files, run_exports
 from monitor.sla.months import Month
 from tests.report import seed
 from tests.report.conftest import MAY
@@ -113,14 +112,14 @@ async def test_a_failed_export_leaves_no_file_and_no_temporary(
 ) -> None:
     """All three are staged before any rename: a failure on the second leaves nothing."""
     directory = tmp_path / "exports"
-    real = export._stage
+    real = files.stage
 
     def failing(path: Path, text: str) -> Path:
         if path.suffix == ".html":
             raise OSError(28, "No space left on device")
         return real(path, text)
 
-    monkeypatch.setattr(export, "_stage", failing)
+    monkeypatch.setattr(files, "stage", failing)
     with pytest.raises(OSError, match="No space left"):
         await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
     assert names(directory) == []
