@@ -17,7 +17,6 @@ monitoring sessions.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import threading
@@ -33,7 +32,7 @@ from monitor import __version__
 from monitor.config import ConfigError
 from monitor.daemon._build import DaemonParts, build_daemon
 from monitor.daemon._config import ConfigSource
-from monitor.daemon._lifecycle import Lifecycle, StartError
+from monitor.daemon._lifecycle import Lifecycle, StartError, cancel
 from monitor.daemon._options import DaemonOptions
 from monitor.daemon._parts import StorePart
 from monitor.live.snapshot import SlaSnapshot
@@ -138,7 +137,7 @@ class Daemon:
             code = failure.exit_code
         finally:
             stopping = self._monotonic()
-            await self._cancel_reload()
+            await cancel(self._reload_task)
             built, opened = self._parts, lifecycle.started > 0
             await lifecycle.close()
             self._parts = None
@@ -192,13 +191,6 @@ class Daemon:
         if self._stop.is_set():
             return
         self._reload_task = asyncio.create_task(self.reload(), name="config-reload")
-
-    async def _cancel_reload(self) -> None:
-        task = self._reload_task
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
 
     async def reload(self, context: ProbeContext | None = None) -> bool:
         """Apply a new configuration, or keep the last good one and say why.

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -14,6 +13,7 @@ import structlog
 
 from monitor.config import Config
 from monitor.daemon._config import CurrentConfig
+from monitor.daemon._lifecycle import cancel
 from monitor.probing.metrics import DaemonMetrics
 from monitor.probing.scheduler import ProbeScheduler
 from monitor.report.export import run_exports
@@ -67,11 +67,7 @@ class Housekeeping:
             self._scheduler.add_periodic("housekeeping:export", self._export_every, self._export)
 
     async def close(self) -> None:
-        task = self._export_task
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel(self._export_task)
 
     def reconfigure(self, config: Config) -> None:
         """One polling job per configured mailbox (3.2.9)."""

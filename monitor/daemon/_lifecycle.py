@@ -8,11 +8,13 @@ half-started daemon releases what it holds (the store first of all) before it ex
 
 from __future__ import annotations
 
-from typing import Protocol
+import asyncio
+import contextlib
+from typing import Any, Protocol
 
 import structlog
 
-__all__ = ["Component", "Lifecycle", "StartError"]
+__all__ = ["Component", "Lifecycle", "StartError", "cancel"]
 
 
 class Component(Protocol):
@@ -75,3 +77,11 @@ class Lifecycle:
                 )
                 continue
             self._log.debug("component_closed", component=component.name)
+
+
+async def cancel(task: asyncio.Task[Any] | None) -> None:
+    """Cancel a task that has not finished and wait for it; what it raises is moot now."""
+    if task is not None and not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
