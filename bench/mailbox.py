@@ -225,7 +225,7 @@ def imap(server: object) -> imaplib.IMAP4:
 def scan_in_process(config_json: str, database_url: str) -> None:
     import sqlalchemy as sa
 
-    from monitor.commands.import_ import command_logger
+    from monitor.commands._common import command_logger
     from monitor.config import ServiceDeskConfig
     from monitor.servicedesk.scanner import MailboxScanner
     from monitor.store import Store
