@@ -64,7 +64,7 @@ class Daemon:
         self._clock = clock
         self._monotonic = monotonic
         self.registry = CollectorRegistry(auto_describe=True)
-        self.metrics = DaemonMetrics(self.registry, __version__)
+        self._metrics = DaemonMetrics(self.registry, __version__)
         self._states = TargetStates()
         self._stop = asyncio.Event()
         self._parts: DaemonParts | None = None
@@ -106,7 +106,7 @@ class Daemon:
                 tokens=tokens,
                 ssl_context=ssl_context,
                 options=self._options,
-                metrics=self.metrics,
+                metrics=self._metrics,
                 states=self._states,
                 clock=self._clock,
                 monotonic=self._monotonic,
@@ -205,7 +205,7 @@ class Daemon:
         try:
             config = await self._source.load_off_loop()
         except Exception as error:  # whatever the file did, the last good config stays
-            self.metrics.config_reload_ok.set(0)
+            self._metrics.config_reload_ok.set(0)
             self._log.error(
                 "config_reload_failed",
                 problems=self._source.problems(error),
@@ -215,6 +215,6 @@ class Daemon:
         if self._parts is not parts or self._stop.is_set():
             return False
         parts.reconfigure(config, context)
-        self.metrics.config_reload_ok.set(1)
+        self._metrics.config_reload_ok.set(1)
         self._log.info("config_reloaded", targets=len(config.targets))
         return True
