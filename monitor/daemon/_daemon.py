@@ -49,6 +49,10 @@ def utc_now() -> datetime:
 
 
 class Daemon:
+    """The process around the components: what exists before they are built (the
+    configuration file, the settings, the metrics registry) and after they are closed (the
+    summary line), plus the signals that stop and reload it."""
+
     def __init__(
         self,
         settings: Settings,
