@@ -1068,7 +1068,7 @@ PROFILE_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "monitor/probing/runner.py",
             "monitor/probing/scheduler.py",
-            "monitor/daemon.py",
+            "monitor/daemon/",
             "monitor/server/web.py",
         ),
     ),

@@ -26,6 +26,7 @@ from monitor.commands import (
     request,
     run,
 )
+from monitor.commands._common import run_command
 
 __all__ = ["build_parser", "main"]
 
@@ -64,8 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         # argparse exits on --help (0) and on usage errors (2); hand the code back instead.
         return exit_.code if isinstance(exit_.code, int) else 2
-    run: Callable[[argparse.Namespace], int] = args.run
-    return run(args)
+    return run_command(args.run, args)
 
 
 if __name__ == "__main__":

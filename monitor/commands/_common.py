@@ -1,11 +1,20 @@
-"""What the commands share: settings, the config file, the store's URL, and their errors."""
+"""What the commands share: settings, the config file, the store, and how they fail.
+
+A command raises :class:`UsageError` (or lets a :class:`ConfigError` through) for bad input
+and :class:`CommandError` when the work could not be done; :func:`run_command` turns both
+into lines on stderr and the exit code, so a command's own code is only its work.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 from pydantic import ValidationError
@@ -14,20 +23,32 @@ from structlog.typing import FilteringBoundLogger
 from monitor.config import Config, ConfigError, load_config, problems_from_validation_error
 from monitor.settings import Settings
 from monitor.sla.calendar import BusinessCalendar
+from monitor.sla.months import Month
+
+if TYPE_CHECKING:
+    from monitor.store import Store
+
+T = TypeVar("T")
 
 __all__ = [
     "EXIT_FAILED",
     "EXIT_OK",
     "EXIT_USAGE",
+    "CommandError",
     "UsageError",
     "add_calendar_option",
     "add_config_option",
+    "add_group",
     "chosen_calendar",
     "command_logger",
     "config_path",
     "database_url",
     "fail",
+    "month",
+    "offset_instant",
+    "on_store",
     "optional_config",
+    "run_command",
     "settings",
     "store_failure",
 ]
@@ -45,11 +66,57 @@ class UsageError(Exception):
         self.lines = lines
 
 
+class CommandError(Exception):
+    """The work could not be done (store or mailbox unreachable); input was fine. Its
+    message is one line for stderr, starting with the command; the command exits 1."""
+
+
+def run_command(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command; its errors become their lines on stderr and the exit code."""
+    try:
+        return run(args)
+    except (UsageError, ConfigError) as error:
+        return fail(error)
+    except CommandError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_FAILED
+
+
 def fail(error: UsageError | ConfigError) -> int:
     lines = error.lines() if isinstance(error, ConfigError) else error.lines
     for line in lines:
         print(line, file=sys.stderr)
     return EXIT_USAGE
+
+
+def add_group(
+    subparsers: argparse._SubParsersAction[Any], name: str, *, help: str, description: str
+) -> argparse._SubParsersAction[Any]:
+    """A command made of actions (``request show``, ``analysis add``): the action is required."""
+    parser = subparsers.add_parser(name, help=help, description=description)
+    actions: argparse._SubParsersAction[Any] = parser.add_subparsers(dest="action", required=True)
+    return actions
+
+
+def month(text: str) -> Month:
+    """An argparse type: ``YYYY-MM``."""
+    try:
+        return Month.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def offset_instant(text: str) -> datetime:
+    """An argparse type: an ISO-8601 instant with its UTC offset (a local time is ambiguous)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO-8601 instant, e.g. 2026-06-03T09:00:00+02:00"
+        ) from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset, e.g. {text}+02:00")
+    return value
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -136,3 +203,24 @@ def store_failure(url: str, error: Exception) -> str:
     from monitor.store import describe_store_failure
 
     return describe_store_failure(url, error)
+
+
+def on_store(url: str, command: str, work: Callable[[Store], Awaitable[T]]) -> T:
+    """Open the store at ``url`` (the daemon's, migrated first), run ``work`` on it, close it.
+
+    Any failure of the store, opening, reading or writing, is a :class:`CommandError`
+    naming ``command`` and saying why without the password or any SQL. ``work`` turns its
+    own input problems into a :class:`UsageError`, which passes through.
+    """
+    from monitor.store import Store
+
+    async def opened() -> T:
+        async with await Store.open(url, logger=command_logger()) as store:
+            return await work(store)
+
+    try:
+        return asyncio.run(opened())
+    except (UsageError, CommandError):
+        raise
+    except Exception as error:
+        raise CommandError(f"{command}: {store_failure(url, error)}") from None

@@ -14,48 +14,35 @@ blank text); 1 the store could not be opened or written.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
 from monitor.commands._common import (
-    EXIT_FAILED,
     EXIT_OK,
     UsageError,
     add_config_option,
-    command_logger,
+    add_group,
     database_url,
-    fail,
+    month,
+    on_store,
     optional_config,
-    store_failure,
 )
 from monitor.commands.outage import default_actor
-from monitor.config import ConfigError
 from monitor.report.analyses import SubjectError, analysis_subject, new_analysis
-from monitor.sla.months import Month
-from monitor.store import MissAnalysisRecord, Store
 
 __all__ = ["register"]
 
 
-def _month(text: str) -> str:
-    try:
-        return str(Month.parse(text))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    actions = add_group(
+        subparsers,
         "analysis",
         help="record or list the 3.2.6 analysis of a missed service level",
         description="Record the analysis of a missed service level (cause and measures); the "
         "report prints it under the figure. Analyses are appended, never edited.",
     )
-    actions = parser.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="append an analysis of one figure of one month")
-    add.add_argument("--month", type=_month, required=True, help="the month, YYYY-MM")
+    add.add_argument("--month", type=month, required=True, help="the month, YYYY-MM")
     add.add_argument("--target", help="the target of an availability figure (with --window)")
     add.add_argument("--window", help="the SLA window of that target, e.g. 24x7")
     add.add_argument("--category", help="the request category of a response figure")
@@ -65,51 +52,38 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_config_option(add)
     add.set_defaults(run=_add)
     listing = actions.add_parser("list", help="print the recorded analyses")
-    listing.add_argument("--month", type=_month, default=None, help="only this month, YYYY-MM")
+    listing.add_argument("--month", type=month, default=None, help="only this month, YYYY-MM")
     listing.set_defaults(run=_list)
 
 
 def _add(args: argparse.Namespace) -> int:
+    config = optional_config(args.config)
+    url = database_url()
     try:
-        config = optional_config(args.config)
-        url = database_url()
         subject = analysis_subject(
             config, target=args.target, window=args.window, category=args.category
         )
         record = new_analysis(
             subject,
-            month=args.month,
+            month=str(args.month),
             cause=args.cause,
             measures=args.measures,
             author=args.author or default_actor(),
             recorded_at=datetime.now(UTC),
         )
-    except (UsageError, ConfigError) as error:
-        return fail(error)
     except SubjectError as error:
-        return fail(UsageError(f"analysis add: --{error.field}: {error.message}"))
+        raise UsageError(f"analysis add: --{error.field}: {error.message}") from None
     except ValueError as error:  # a blank cause or measures, refused by the record itself
-        return fail(UsageError(f"analysis add: {error}"))
-    try:
-        stored = asyncio.run(_store(url, record))
-    except Exception as error:
-        print(f"analysis add: {store_failure(url, error)}", file=sys.stderr)
-        return EXIT_FAILED
+        raise UsageError(f"analysis add: {error}") from None
+    stored = on_store(url, "analysis add", lambda store: store.add_miss_analysis(record))
     figure = stored.name if stored.window is None else f"{stored.name} {stored.window}"
     print(f"analysis {stored.id} of {stored.kind} {figure} in {stored.month} by {stored.author}")
     return EXIT_OK
 
 
 def _list(args: argparse.Namespace) -> int:
-    try:
-        url = database_url()
-    except UsageError as error:
-        return fail(error)
-    try:
-        analyses = asyncio.run(_read(url, args.month))
-    except Exception as error:
-        print(f"analysis list: {store_failure(url, error)}", file=sys.stderr)
-        return EXIT_FAILED
+    chosen = None if args.month is None else str(args.month)
+    analyses = on_store(database_url(), "analysis list", lambda store: store.miss_analyses(chosen))
     for a in analyses:
         figure = a.name if a.window is None else f"{a.name} {a.window}"
         print(f"{a.month}  {a.kind} {figure}  {a.recorded_at.isoformat()}  {a.author}")
@@ -121,13 +95,3 @@ def _list(args: argparse.Namespace) -> int:
 def _indented(text: str) -> str:
     """A paragraph's later lines indented, so each analysis stays one block."""
     return text.replace("\n", "\n    ")
-
-
-async def _store(url: str, record: MissAnalysisRecord) -> MissAnalysisRecord:
-    async with await Store.open(url, logger=command_logger()) as store:
-        return await store.add_miss_analysis(record)
-
-
-async def _read(url: str, month: str | None) -> list[MissAnalysisRecord]:
-    async with await Store.open(url, logger=command_logger()) as store:
-        return await store.miss_analyses(month)

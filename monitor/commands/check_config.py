@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from monitor.commands._common import EXIT_OK, UsageError, config_path, fail
+from monitor.commands._common import EXIT_OK, UsageError, config_path
 from monitor.config import Config, ConfigError, load_config, secret_file_problems
 
 __all__ = ["register", "run", "summary"]
@@ -29,21 +29,18 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        path = config_path(args.path)
-        if path is None:
-            raise UsageError(
-                "check-config: no configuration file given; pass PATH or set SLA_MONITOR_CONFIG"
-            )
-        config = load_config(path)
-        unreadable = secret_file_problems(config)
-        if unreadable:
-            raise ConfigError(str(path), unreadable)
-        problems = host_problems(config)
-        if problems:
-            raise UsageError(*(f"{path}: {line}" for line in problems))
-    except (UsageError, ConfigError) as error:
-        return fail(error)
+    path = config_path(args.path)
+    if path is None:
+        raise UsageError(
+            "check-config: no configuration file given; pass PATH or set SLA_MONITOR_CONFIG"
+        )
+    config = load_config(path)
+    unreadable = secret_file_problems(config)
+    if unreadable:
+        raise ConfigError(str(path), unreadable)
+    problems = host_problems(config)
+    if problems:
+        raise UsageError(*(f"{path}: {line}" for line in problems))
     print(f"{path}: ok: {summary(config)}")
     return EXIT_OK
 

@@ -10,14 +10,7 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from monitor.commands._common import (
-    EXIT_OK,
-    UsageError,
-    add_calendar_option,
-    chosen_calendar,
-    fail,
-)
-from monitor.config import ConfigError
+from monitor.commands._common import EXIT_OK, UsageError, add_calendar_option, chosen_calendar
 from monitor.sla.response import BusinessDayMode, response_deadline
 
 __all__ = ["register", "run"]
@@ -58,17 +51,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config, calendar = chosen_calendar(args, "deadline")
-        received = _parse_instant(args.received)
-        if received.tzinfo is None:
-            # fold=0: a repeated local time is its first occurrence; a skipped one is read with
-            # the offset from before the jump. Both lie at night, outside any opening hours.
-            received = received.replace(tzinfo=calendar.zone)
-        mode = BusinessDayMode(args.mode) if args.mode else config.servicedesk.business_day
-        deadline = response_deadline(calendar, received, args.days, mode)
-    except (UsageError, ConfigError) as error:
-        return fail(error)
+    config, calendar = chosen_calendar(args, "deadline")
+    received = _parse_instant(args.received)
+    if received.tzinfo is None:
+        # fold=0: a repeated local time is its first occurrence; a skipped one is read with
+        # the offset from before the jump. Both lie at night, outside any opening hours.
+        received = received.replace(tzinfo=calendar.zone)
+    mode = BusinessDayMode(args.mode) if args.mode else config.servicedesk.business_day
+    deadline = response_deadline(calendar, received, args.days, mode)
     print(deadline.astimezone(calendar.zone).isoformat())
     return EXIT_OK
 

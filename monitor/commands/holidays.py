@@ -10,14 +10,7 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from monitor.commands._common import (
-    EXIT_OK,
-    UsageError,
-    add_calendar_option,
-    chosen_calendar,
-    fail,
-)
-from monitor.config import ConfigError
+from monitor.commands._common import EXIT_OK, add_calendar_option, chosen_calendar
 
 __all__ = ["register", "run"]
 
@@ -36,10 +29,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        _, calendar = chosen_calendar(args, "holidays")
-    except (UsageError, ConfigError) as error:
-        return fail(error)
+    _, calendar = chosen_calendar(args, "holidays")
     # The shell may read the clock; the core never does.
     year = args.year if args.year is not None else datetime.now(calendar.zone).year
     for closed in calendar.closed_days(year):

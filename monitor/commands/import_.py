@@ -1,8 +1,8 @@
 """``sla-monitor import KIND FILE``: history from elsewhere (DESIGN §3).
 
 One ``import`` command with a sub-command per kind of history. Adding a kind is a
-``register_<kind>(kinds)`` function here and its name in :data:`KINDS`; the helpers below
-(settings, store, a quiet logger) are shared with the other commands that use the store.
+``register_<kind>(kinds)`` function here and its name in :data:`KINDS`; settings, the store
+and how a failure ends the command come from :mod:`monitor.commands._common`.
 
 Exit codes: 0 imported; 2 bad input (a bad row, an unreadable file, a bad configuration),
 with every problem on stderr; 1 the store could not be opened or written.
@@ -11,7 +11,6 @@ with every problem on stderr; 1 the store could not be opened or written.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -19,21 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.commands._common import (
-    EXIT_FAILED,
     EXIT_OK,
     UsageError,
     add_config_option,
-    command_logger,
     database_url,
-    fail,
+    on_store,
     optional_config,
-    store_failure,
 )
-from monitor.config import ConfigError
 
 if TYPE_CHECKING:
-    from monitor.report.outage_import import CheckedFile, ImportSummary, Lines
-    from monitor.servicedesk.importer import RawLines
+    from monitor.report.outage_import import ImportSummary
+    from monitor.store import Store
 
 __all__ = [
     "KINDS",
@@ -82,7 +77,7 @@ def register_requests(kinds: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_requests(args: argparse.Namespace) -> int:
-    from monitor.servicedesk.importer import RequestImportError, check_requests
+    from monitor.servicedesk.importer import RequestImportError, check_requests, read_requests
 
     path: Path = args.file
 
@@ -90,52 +85,36 @@ def run_requests(args: argparse.Namespace) -> int:
         with path.open("rb") as file:
             yield from file
 
+    config = optional_config(args.config)
+    url = database_url()
+    categories = tuple(config.servicedesk.categories)
     try:
-        config = optional_config(args.config)
-        url = database_url()
-        categories = tuple(config.servicedesk.categories)
+        rows = check_requests(lines, categories=categories, channel=args.channel)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
+    except RequestImportError as error:
+        raise UsageError(
+            *(f"{path}:{p.line}: {p.message}" for p in error.problems),
+            *(
+                [f"{path}: {error.count - len(error.problems)} more problem(s) not shown"]
+                if error.count > len(error.problems)
+                else []
+            ),
+            f"{path}: nothing imported ({error.count} problem(s))",
+        ) from None
+
+    async def upsert(store: Store) -> int:
         try:
-            rows = check_requests(lines, categories=categories, channel=args.channel)
-        except OSError as error:
-            raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
+            return await store.upsert_request_chunks(read_requests(lines, categories, args.channel))
         except RequestImportError as error:
             raise UsageError(
                 *(f"{path}:{p.line}: {p.message}" for p in error.problems),
-                *(
-                    [f"{path}: {error.count - len(error.problems)} more problem(s) not shown"]
-                    if error.count > len(error.problems)
-                    else []
-                ),
-                f"{path}: nothing imported ({error.count} problem(s))",
-            ) from None
-    except (UsageError, ConfigError) as error:
-        return fail(error)
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        changed = asyncio.run(_upsert_requests(url, lines, categories, args.channel))
-    except RequestImportError as error:
-        return fail(
-            UsageError(
-                *(f"{path}:{p.line}: {p.message}" for p in error.problems),
                 f"{path}: nothing imported (the file changed while it was imported)",
-            )
-        )
-    except (OSError, SQLAlchemyError) as error:
-        print(f"import requests: {store_failure(url, error)}", file=sys.stderr)
-        return EXIT_FAILED
+            ) from None
+
+    changed = on_store(url, "import requests", upsert)
     print(f"{path}: {rows} requests read, {changed} new or changed")
     return EXIT_OK
-
-
-async def _upsert_requests(
-    url: str, lines: RawLines, categories: tuple[str, ...], channel: str | None
-) -> int:
-    from monitor.servicedesk.importer import read_requests
-    from monitor.store import Store
-
-    async with await Store.open(url, logger=command_logger()) as store:
-        return await store.upsert_request_chunks(read_requests(lines, categories, channel))
 
 
 # -- import outages -----------------------------------------------------------------------------
@@ -158,58 +137,44 @@ def register_outages(kinds: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_outages(args: argparse.Namespace) -> int:
-    from monitor.report.outage_import import OutageImportError, check_outages, file_lines
+    from monitor.report.outage_import import (
+        OutageImportError,
+        check_outages,
+        file_lines,
+        store_outages,
+    )
 
     path: Path = args.file
     now = datetime.now(UTC)
     lines = file_lines(path)
+    config = optional_config(args.config)
+    url = database_url()
+    targets = [target.name for target in config.targets]
     try:
-        config = optional_config(args.config)
-        url = database_url()
-        targets = [target.name for target in config.targets]
-        try:
-            checked = check_outages(lines, targets, now, str(path))
-        except OSError as error:
-            raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
-        except OutageImportError as error:
-            raise UsageError(
-                *error.lines, f"{path}: nothing imported ({error.count} problem(s))"
-            ) from None
-    except (UsageError, ConfigError) as error:
-        return fail(error)
+        checked = check_outages(lines, targets, now, str(path))
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
+    except OutageImportError as error:
+        raise UsageError(
+            *error.lines, f"{path}: nothing imported ({error.count} problem(s))"
+        ) from None
     for warning in checked.warnings:
         print(warning, file=sys.stderr)
-    from sqlalchemy.exc import SQLAlchemyError
 
-    try:
-        summary = asyncio.run(_store_outages(url, lines, targets, now, str(path), checked))
-    except OutageImportError as error:
-        return fail(
-            UsageError(*error.lines, f"{path}: nothing imported ({error.count} conflict(s))")
-        )
-    except (OSError, SQLAlchemyError) as error:
-        print(f"import outages: {store_failure(url, error)}", file=sys.stderr)
-        return EXIT_FAILED
+    async def insert(store: Store) -> ImportSummary:
+        try:
+            return await store_outages(store, lines, targets, now, str(path), checked)
+        except OutageImportError as error:
+            raise UsageError(
+                *error.lines, f"{path}: nothing imported ({error.count} conflict(s))"
+            ) from None
+
+    summary = on_store(url, "import outages", insert)
     print(
         f"{path}: {summary.rows} outages read: {summary.new} new, {summary.closed} closed, "
         f"{summary.unchanged} unchanged"
     )
     return EXIT_OK
-
-
-async def _store_outages(
-    url: str,
-    lines: Lines,
-    targets: list[str],
-    now: datetime,
-    name: str,
-    checked: CheckedFile,
-) -> ImportSummary:
-    from monitor.report.outage_import import store_outages
-    from monitor.store import Store
-
-    async with await Store.open(url, logger=command_logger()) as store:
-        return await store_outages(store, lines, targets, now, name, checked)
 
 
 KINDS: tuple[Callable[[argparse._SubParsersAction[Any]], None], ...] = (

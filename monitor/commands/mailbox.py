@@ -12,7 +12,6 @@ other mailboxes scanned all the same; 2 bad input (configuration, an unknown ``-
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -21,27 +20,29 @@ from monitor.commands._common import (
     EXIT_OK,
     UsageError,
     add_config_option,
+    add_group,
     command_logger,
     config_path,
     database_url,
-    fail,
+    on_store,
     store_failure,
 )
-from monitor.config import Config, ConfigError, MailboxConfig, load_config
+from monitor.config import Config, MailboxConfig, load_config
 
 if TYPE_CHECKING:
     from monitor.servicedesk.scanner import ScanSummary
+    from monitor.store import Store
 
 __all__ = ["register", "run_scan"]
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    actions = add_group(
+        subparsers,
         "mailbox",
         help="service-desk mailboxes",
         description="Work with the desk mailboxes of servicedesk.mailboxes.",
     )
-    actions = parser.add_subparsers(dest="action", required=True)
     scan = actions.add_parser(
         "scan",
         help="scan the configured mailboxes once and exit",
@@ -65,13 +66,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    try:
-        config = _config(args.config)
-        mailboxes = _selected(config, args.name)
-        url = database_url()
-    except (UsageError, ConfigError) as error:
-        return fail(error)
-    return asyncio.run(_scan(config, mailboxes, url, rescan=args.rescan))
+    config = _config(args.config)
+    mailboxes = _selected(config, args.name)
+    url = database_url()
+
+    async def scan(store: Store) -> bool:
+        return await _scan(store, url, config, mailboxes, rescan=args.rescan)
+
+    scanned = on_store(url, "mailbox scan", scan)
+    return EXIT_OK if scanned else EXIT_FAILED
 
 
 def _config(explicit: Any) -> Config:
@@ -99,35 +102,32 @@ def _selected(config: Config, names: list[str] | None) -> list[MailboxConfig]:
     return [known[name] for name in dict.fromkeys(names)]
 
 
-async def _scan(config: Config, mailboxes: list[MailboxConfig], url: str, *, rescan: bool) -> int:
+async def _scan(
+    store: Store, url: str, config: Config, mailboxes: list[MailboxConfig], *, rescan: bool
+) -> bool:
+    """Scan each mailbox; one that fails is named on stderr and the others are scanned all
+    the same. ``True`` when every one was scanned."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from monitor.servicedesk.imap import MailboxError
     from monitor.servicedesk.scanner import MailboxScanner
-    from monitor.store import Store
 
     logger = command_logger()
-    try:
-        store = await Store.open(url, logger=logger)
-    except (OSError, SQLAlchemyError) as error:
-        print(f"mailbox scan: {store_failure(url, error)}", file=sys.stderr)
-        return EXIT_FAILED
-    failed = False
-    async with store:
-        for mailbox in mailboxes:
-            scanner = MailboxScanner(mailbox, config.servicedesk, store, logger=logger)
-            try:
-                summary = await scanner.scan(rescan=rescan)
-            except MailboxError as error:
-                print(str(error), file=sys.stderr)
-                failed = True
-                continue
-            except (OSError, SQLAlchemyError) as error:
-                print(f"mailbox {mailbox.name}: {store_failure(url, error)}", file=sys.stderr)
-                failed = True
-                continue
-            print(_describe(summary))
-    return EXIT_FAILED if failed else EXIT_OK
+    scanned = True
+    for mailbox in mailboxes:
+        scanner = MailboxScanner(mailbox, config.servicedesk, store, logger=logger)
+        try:
+            summary = await scanner.scan(rescan=rescan)
+        except MailboxError as error:
+            print(str(error), file=sys.stderr)
+            scanned = False
+            continue
+        except (OSError, SQLAlchemyError) as error:
+            print(f"mailbox {mailbox.name}: {store_failure(url, error)}", file=sys.stderr)
+            scanned = False
+            continue
+        print(_describe(summary))
+    return scanned
 
 
 def _describe(summary: ScanSummary) -> str:

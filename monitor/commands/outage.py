@@ -11,21 +11,20 @@ store could not be opened or written.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
-import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.commands._common import (
-    EXIT_FAILED,
     EXIT_OK,
     UsageError,
-    command_logger,
     database_url,
-    fail,
-    store_failure,
+    offset_instant,
+    on_store,
 )
+
+if TYPE_CHECKING:
+    from monitor.store import OutageCorrectionRecord, Store
 
 __all__ = ["default_actor", "register"]
 
@@ -37,16 +36,6 @@ def default_actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli:unknown"
-
-
-def _instant(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO-8601 instant") from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} has no offset; write e.g. +02:00 or Z")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -63,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         sub.add_argument("--reason", required=True, help="why (kept in the audit trail)")
         sub.add_argument(
             "--at",
-            type=_instant,
+            type=offset_instant,
             required=kind == "close",
             help="the instant the outage ended (close only), ISO-8601 with offset",
         )
@@ -74,8 +63,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     from monitor.store import OutageCorrectionRecord
 
+    command = f"outage {args.kind}"
     if args.at is not None and args.kind != "close":
-        return fail(UsageError(f"outage {args.kind}: --at belongs to close only"))
+        raise UsageError(f"{command}: --at belongs to close only")
     try:
         record = OutageCorrectionRecord(
             outage_id=args.outage_id,
@@ -86,27 +76,24 @@ def run(args: argparse.Namespace) -> int:
             at=args.at,
         )
     except ValueError as error:
-        return fail(UsageError(f"outage {args.kind}: {error}"))
-    url = database_url()
-    try:
-        problem = asyncio.run(_store(url, record))
-    except Exception as error:
-        print(f"outage {args.kind}: {store_failure(url, error)}", file=sys.stderr)
-        return EXIT_FAILED
-    if problem is not None:
-        return fail(UsageError(f"outage {args.kind}: {problem}"))
+        raise UsageError(f"{command}: {error}") from None
+
+    async def correct(store: Store) -> None:
+        problem = await _problem(store, record)
+        if problem is not None:
+            raise UsageError(f"{command}: {problem}")
+        await store.add_outage_correction(record)
+
+    on_store(database_url(), command, correct)
     print(f"outage {args.outage_id}: {args.kind} recorded by {record.actor}")
     return EXIT_OK
 
 
-async def _store(url: str, record: Any) -> str | None:
-    from monitor.store import Store
-
-    async with await Store.open(url, logger=command_logger()) as store:
-        outage = await store.outage(record.outage_id)
-        if outage is None:
-            return f"no outage with id {record.outage_id}"
-        if record.at is not None and record.at <= outage.start:
-            return f"--at must be after the outage's start ({outage.start.isoformat()})"
-        await store.add_outage_correction(record)
+async def _problem(store: Store, record: OutageCorrectionRecord) -> str | None:
+    """Why the store refuses the correction: an unknown outage, or an end before its start."""
+    outage = await store.outage(record.outage_id)
+    if outage is None:
+        return f"no outage with id {record.outage_id}"
+    if record.at is not None and record.at <= outage.start:
+        return f"--at must be after the outage's start ({outage.start.isoformat()})"
     return None

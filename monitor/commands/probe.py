@@ -26,10 +26,9 @@ from monitor.commands._common import (
     UsageError,
     add_config_option,
     command_logger,
-    fail,
     optional_config,
 )
-from monitor.config import ConfigError, TargetConfig
+from monitor.config import TargetConfig
 from monitor.probing.runner import probe_once, probe_session
 from probes import run_probe
 from probes.base import ProbeContext, ProbeResult
@@ -55,14 +54,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = optional_config(args.config)
-        names = [target.name for target in config.targets]
-        if args.target not in names:
-            known = ", ".join(names) if names else "none (the configuration has no targets)"
-            raise UsageError(f"probe: unknown target {args.target!r}; configured targets: {known}")
-    except (UsageError, ConfigError) as error:
-        return fail(error)
+    config = optional_config(args.config)
+    names = [target.name for target in config.targets]
+    if args.target not in names:
+        known = ", ".join(names) if names else "none (the configuration has no targets)"
+        raise UsageError(f"probe: unknown target {args.target!r}; configured targets: {known}")
     result = asyncio.run(_probe(config.target(args.target)))
     if args.json:
         print(json.dumps(result_to_dict(args.target, result), sort_keys=True))

@@ -20,54 +20,28 @@ store cannot be read.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from monitor.commands._common import (
     EXIT_OK,
     UsageError,
     add_config_option,
-    command_logger,
     database_url,
-    fail,
+    month,
+    offset_instant,
+    on_store,
     optional_config,
-    store_failure,
 )
-from monitor.config import Config, ConfigError
 from monitor.report.export import run_exports
 from monitor.report.files import write_atomically
 from monitor.report.formats import FORMATS, render
 from monitor.report.load import load_report
 from monitor.sla.months import Month
-from monitor.store import Store
 
 __all__ = ["register", "run"]
-
-EXIT_STORE = 1
-
-
-def _month(text: str) -> Month:
-    try:
-        return Month.parse(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _instant(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO-8601 instant, e.g. 2026-06-03T09:00:00+02:00"
-        ) from None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset, e.g. {text}+02:00")
-    return value.astimezone(UTC)
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -80,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--month",
-        type=_month,
+        type=month,
         metavar="YYYY-MM",
         help="the month (default: the previous month in the configured time zone)",
     )
@@ -95,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--as-of",
-        type=_instant,
+        type=offset_instant,
         metavar="INSTANT",
         help="compute the report as known at this ISO-8601 instant (default: now)",
     )
@@ -111,67 +85,30 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        if args.export_dir is not None and (
-            args.month is not None or args.output is not None or args.format != "json"
-        ):
-            raise UsageError(
-                "report: --export-dir runs the export job for every due month in all three "
-                "formats; it takes no --month, --format or --output"
-            )
-        config = optional_config(args.config)
-        url = database_url()
-    except (UsageError, ConfigError) as error:
-        return fail(error)
-    now: datetime = args.as_of if args.as_of is not None else datetime.now(UTC)
+    if args.export_dir is not None and (
+        args.month is not None or args.output is not None or args.format != "json"
+    ):
+        raise UsageError(
+            "report: --export-dir runs the export job for every due month in all three "
+            "formats; it takes no --month, --format or --output"
+        )
+    config = optional_config(args.config)
+    url = database_url()
+    now: datetime = (args.as_of if args.as_of is not None else datetime.now(UTC)).astimezone(UTC)
     if args.export_dir is not None:
-        return asyncio.run(_export(url, config, args.export_dir, now))
-    month: Month = args.month or Month.containing(now, config.zone).previous()
-    if month > Month.containing(now, config.zone):
-        return fail(UsageError(f"report: the month {month} has not started yet"))
-    return asyncio.run(_report(url, config, month, args.format, args.output, now))
-
-
-async def _open(url: str) -> Store | None:
-    # Warnings only, and on stderr: stdout may be the report itself.
-    try:
-        return await Store.open(url, logger=command_logger())
-    except Exception as error:
-        print(f"report: {store_failure(url, error)}", file=sys.stderr)
-        return None
-
-
-async def _report(
-    url: str, config: Config, month: Month, name: str, output: Path | None, now: datetime
-) -> int:
-    store = await _open(url)
-    if store is None:
-        return EXIT_STORE
-    async with store:
-        try:
-            report = await load_report(store, config, month, now)
-        except (SQLAlchemyError, OSError) as error:  # opened, then failed reading a page
-            print(f"report: {store_failure(url, error)}", file=sys.stderr)
-            return EXIT_STORE
-    text = render(report, name)
-    if output is None:
+        directory: Path = args.export_dir
+        written = on_store(url, "report", lambda store: run_exports(store, config, directory, now))
+        for path in written:
+            print(f"wrote {path}")
+        return EXIT_OK
+    chosen: Month = args.month or Month.containing(now, config.zone).previous()
+    if chosen > Month.containing(now, config.zone):
+        raise UsageError(f"report: the month {chosen} has not started yet")
+    report = on_store(url, "report", lambda store: load_report(store, config, chosen, now))
+    text = render(report, args.format)
+    if args.output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        write_atomically(output, text)
-    return EXIT_OK
-
-
-async def _export(url: str, config: Config, directory: Path, now: datetime) -> int:
-    store = await _open(url)
-    if store is None:
-        return EXIT_STORE
-    async with store:
-        try:
-            written = await run_exports(store, config, directory, now)
-        except (SQLAlchemyError, OSError) as error:
-            print(f"report: {store_failure(url, error)}", file=sys.stderr)
-            return EXIT_STORE
-    for path in written:
-        print(f"wrote {path}")
+        write_atomically(args.output, text)
     return EXIT_OK

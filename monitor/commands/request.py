@@ -11,38 +11,34 @@ Exit 0 when found; 2 for an unknown id or bad input; 1 when the store cannot be 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.commands._common import (
-    EXIT_FAILED,
     EXIT_OK,
-    EXIT_USAGE,
     UsageError,
     add_config_option,
-    command_logger,
+    add_group,
     database_url,
-    fail,
+    on_store,
     optional_config,
-    store_failure,
 )
-from monitor.config import Config, ConfigError
+from monitor.config import Config
 from monitor.sla.response import RequestTiming, judge_request, response_deadline
-from monitor.store import MailLocator, RequestRecord, Store
+from monitor.store import MailLocator, RequestLocator, RequestRecord, Store
 
 __all__ = ["register", "run_show"]
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser(
+    actions = add_group(
+        subparsers,
         "request",
         help="service-desk requests",
         description="Look up stored service-desk requests.",
     )
-    actions = parser.add_subparsers(dest="action", required=True)
     show = actions.add_parser(
         "show",
         help="print one request, its outcome and where its mail lies",
@@ -56,25 +52,16 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    try:
-        config = optional_config(args.config)
-        url = database_url()
-    except (UsageError, ConfigError) as error:
-        return fail(error)
-    return asyncio.run(_show(config, url, args.id))
+    config = optional_config(args.config)
+    request_id: str = args.id
 
+    async def find(store: Store) -> tuple[RequestRecord, dict[str, RequestLocator]]:
+        request = await store.request(request_id)
+        if request is None:
+            raise UsageError(f"request: no request with id {request_id!r} in the store")
+        return request, await store.request_locators([request_id])
 
-async def _show(config: Config, url: str, request_id: str) -> int:
-    try:
-        async with await Store.open(url, logger=command_logger()) as store:
-            request = await store.request(request_id)
-            locators = await store.request_locators([request_id]) if request else {}
-    except Exception as error:
-        print(f"request: {store_failure(url, error)}", file=sys.stderr)
-        return EXIT_FAILED
-    if request is None:
-        print(f"request: no request with id {request_id!r} in the store", file=sys.stderr)
-        return EXIT_USAGE
+    request, locators = on_store(database_url(), "request", find)
     zone = config.zone
     lines = [*_request_lines(config, request, datetime.now(UTC))]
     locator = locators.get(request_id)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from monitor.commands._common import EXIT_USAGE, UsageError, add_config_option, config_path, fail
+from monitor.commands._common import EXIT_USAGE, add_config_option, config_path
 from monitor.settings import Settings
 
 __all__ = ["register", "run"]
@@ -43,12 +43,10 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(level=args.log_level, json=json)
     try:
         settings = Settings()
-        path = config_path(args.config)
     except ValidationError as error:
         for problem in error.errors(include_input=False):
             where = ".".join(str(p) for p in problem["loc"])
             print(f"environment: SLA_MONITOR_{where.upper()}: {problem['msg']}", file=sys.stderr)
         return EXIT_USAGE
-    except UsageError as error:
-        return fail(error)
+    path = config_path(args.config)
     return asyncio.run(Daemon(settings, config_path=path).run())

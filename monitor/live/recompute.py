@@ -55,7 +55,11 @@ class SlaRecomputer:
         interval: timedelta = timedelta(seconds=15),
         history_every: timedelta = timedelta(hours=1),
         debounce: timedelta = timedelta(milliseconds=250),
+        wake: asyncio.Event | None = None,
     ) -> None:
+        """``wake``: set by whoever sees a state change (the probe runners' observer), so the
+        changes can be reported by objects built before this one; :meth:`request` sets it too.
+        """
         self._store = store
         self._overlay = overlay
         self._config = config
@@ -65,7 +69,7 @@ class SlaRecomputer:
         self._interval = interval
         self._history_every = history_every
         self._debounce = debounce
-        self._wake = asyncio.Event()
+        self._wake = wake if wake is not None else asyncio.Event()
         self._lock = asyncio.Lock()
         self._maker: FigureMaker | None = None
         self._counters: dict[tuple[str, str], BurnCounter] = {}
@@ -77,7 +81,6 @@ class SlaRecomputer:
         self._log = structlog.get_logger("monitor.live.recompute")
         self.snapshot: SlaSnapshot | None = None
         self.exposition: SlaExposition | None = None
-        self.last_success: datetime | None = None
 
     def request(self) -> None:
         """Ask for a rebuild soon (after a state change); cheap, callable from anywhere."""
@@ -139,7 +142,6 @@ class SlaRecomputer:
             # Rendered here, once per snapshot, so a scrape only concatenates text.
             self.exposition = SlaExposition(snapshot)
             self.snapshot = snapshot
-            self.last_success = now
             return snapshot
 
     async def run(self, stop: asyncio.Event) -> None:

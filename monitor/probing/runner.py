@@ -137,8 +137,6 @@ class TargetRunner:
         self._observer = observer
         self._log = structlog.get_logger("monitor.probing.runner").bind(target=spec.name)
         self._schedule_open: bool | None = None
-        self.last_result: ProbeResult | None = None
-        self.state_since: datetime | None = outages.down_since
 
     def update(self, spec: TargetSpec) -> None:
         """Take a reloaded configuration; outage and coverage state carry over."""
@@ -179,11 +177,7 @@ class TargetRunner:
         first = self.outages.last_ok is None
         observation = self.outages.observe(result.ok, result.started_at, result.cause)
         event = observation.event
-        if first and not self.outages.is_down:
-            self.state_since = result.started_at
-        self.last_result = result
         if isinstance(event, OutageOpened):
-            self.state_since = event.start
             self._sink.outage_opened(event)
             self._log.warning(
                 "outage_opened",
@@ -192,7 +186,6 @@ class TargetRunner:
                 cause=event.cause,
             )
         elif isinstance(event, OutageClosed):
-            self.state_since = event.end
             self._sink.outage_closed(event)
             self._log.info("outage_closed", outage=event.outage_id, end=event.end.isoformat())
         if observation.outcome_changed or first:

@@ -1,0 +1,96 @@
+"""The configuration file as the daemon reads it: at start, and on SIGHUP off the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from monitor.config import Config, ConfigError, load_config, secret_file_problems
+
+__all__ = ["ConfigSource", "CurrentConfig"]
+
+
+class CurrentConfig:
+    """The configuration in force; a reload replaces it, everyone reads it by calling this."""
+
+    def __init__(self, config: Config) -> None:
+        self.value = config
+
+    def __call__(self) -> Config:
+        return self.value
+
+
+class _ReloadBusyError(Exception):
+    """A reload was asked for while the previous one is still stuck reading the file."""
+
+
+class ConfigSource:
+    """Reads, validates and checks the secrets of the file: what start-up and reload accept."""
+
+    def __init__(self, path: Path | None, *, reload_timeout: timedelta) -> None:
+        self._path = path
+        self._timeout = reload_timeout
+        self._loading: threading.Thread | None = None
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def load(self) -> Config:
+        if self._path is None:
+            return Config()
+        config = load_config(self._path)
+        unreadable = secret_file_problems(config)
+        if unreadable:
+            raise ConfigError(str(self._path), unreadable)
+        return config
+
+    async def load_off_loop(self) -> Config:
+        """:meth:`load` in a worker thread, given up after ``reload_timeout``.
+
+        Parsing a large file is CPU work and reading one can block (a FIFO, a hung network
+        file system): on the event loop either would stop probes, ``/metrics`` and SIGTERM.
+        A thread cannot be killed, so the worker is a daemon thread that the process does
+        not wait for when it exits; a second reload is refused while one is still stuck.
+        """
+        if self._loading is not None and self._loading.is_alive():
+            raise _ReloadBusyError
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Config] = loop.create_future()
+
+        def deliver(outcome: Config | BaseException) -> None:
+            if future.done():
+                return
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+        def work() -> None:
+            outcome: Config | BaseException
+            try:
+                outcome = self.load()
+            except BaseException as error:  # handed to the loop, raised there
+                outcome = error
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(deliver, outcome)
+
+        self._loading = threading.Thread(target=work, name="config-reload", daemon=True)
+        self._loading.start()
+        return await asyncio.wait_for(future, self._timeout.total_seconds())
+
+    def problems(self, error: BaseException) -> list[str]:
+        """Why a reload failed, one line each, naming the file."""
+        if isinstance(error, ConfigError):
+            return error.lines()
+        if isinstance(error, TimeoutError):
+            seconds = self._timeout.total_seconds()
+            return [f"{self._path}: reading and checking took longer than {seconds:g} s"]
+        if isinstance(error, _ReloadBusyError):
+            return [f"{self._path}: the previous reload is still reading the file"]
+        if isinstance(error, OSError):
+            return [str(error)]
+        return [f"{self._path}: cannot be checked: {type(error).__name__}"]

@@ -1,0 +1,129 @@
+"""Housekeeping on the scheduler: pruning old probe results, polling the desk mailboxes
+(3.2.9) and the monthly report export (3.2.5)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import structlog
+
+from monitor.config import Config
+from monitor.daemon._config import CurrentConfig
+from monitor.daemon._lifecycle import cancel
+from monitor.probing.metrics import DaemonMetrics
+from monitor.probing.scheduler import ProbeScheduler
+from monitor.report.export import run_exports
+from monitor.servicedesk import MailboxError, MailboxScanner
+from monitor.store import Store
+
+__all__ = ["Housekeeping"]
+
+_MAILBOX = "mailbox:"
+
+
+class Housekeeping:
+    """The periodic jobs that are not probes; a reload adds and removes mailbox jobs."""
+
+    name = "housekeeping"
+
+    def __init__(
+        self,
+        *,
+        config: CurrentConfig,
+        store: Store,
+        scheduler: ProbeScheduler,
+        metrics: DaemonMetrics,
+        on_requests_change: Callable[[], None],
+        clock: Callable[[], datetime],
+        export_dir: Path | None,
+        prune_every: timedelta,
+        export_every: timedelta,
+        mailbox_batches_per_poll: int,
+    ) -> None:
+        self._config = config
+        self._store = store
+        self._scheduler = scheduler
+        self._metrics = metrics
+        self._on_requests_change = on_requests_change
+        self._clock = clock
+        self._export_dir = export_dir
+        self._prune_every = prune_every
+        self._export_every = export_every
+        self._batches_per_poll = mailbox_batches_per_poll
+        self._mailbox_failing: set[str] = set()
+        self._export_task: asyncio.Task[None] | None = None
+        self._log = structlog.get_logger("monitor.daemon")
+
+    async def start(self) -> None:
+        self._scheduler.add_periodic("housekeeping:prune", self._prune_every, self._prune)
+        self.reconfigure(self._config())
+        if self._export_dir is not None:
+            # At start (catching up a run missed while the daemon was down), then hourly.
+            self._export_task = asyncio.create_task(self._export(), name="export")
+            self._scheduler.add_periodic("housekeeping:export", self._export_every, self._export)
+
+    async def close(self) -> None:
+        await cancel(self._export_task)
+
+    def reconfigure(self, config: Config) -> None:
+        """One polling job per configured mailbox (3.2.9)."""
+        wanted = {f"{_MAILBOX}{m.name}": m for m in config.servicedesk.mailboxes}
+        for key in self._scheduler.job_keys():
+            if key.startswith(_MAILBOX) and key not in wanted:
+                self._scheduler.unschedule(key)
+        for key, mailbox in wanted.items():
+            self._metrics.mailbox_errors.labels(mailbox.name)  # the series exists from start-up
+            self._scheduler.add_periodic(
+                key, mailbox.poll_interval, functools.partial(self._scan_mailbox, mailbox.name)
+            )
+
+    async def _prune(self) -> None:
+        before = self._clock() - self._config().retention.probe_results
+        try:
+            removed = await self._store.prune_probe_results(before)
+        except Exception as error:
+            self._metrics.storage_errors.inc()
+            self._log.warning("prune_failed", error=type(error).__name__)
+            return
+        if removed:
+            self._log.info("probe_results_pruned", removed=removed, before=before.isoformat())
+
+    async def _scan_mailbox(self, name: str) -> None:
+        """Scan one mailbox a bounded amount; log only when it starts or stops failing."""
+        desk = self._config().servicedesk
+        mailbox = next((m for m in desk.mailboxes if m.name == name), None)
+        if mailbox is None:
+            return
+        scanner = MailboxScanner(mailbox, desk, self._store, batch_limit=self._batches_per_poll)
+        try:
+            summary = await scanner.scan()
+        except (MailboxError, OSError) as error:
+            self._metrics.mailbox_errors.labels(name).inc()
+            if name not in self._mailbox_failing:
+                self._mailbox_failing.add(name)
+                self._log.warning("mailbox_scan_failed", mailbox=name, error=str(error))
+            return
+        if name in self._mailbox_failing:
+            self._mailbox_failing.discard(name)
+            self._log.info("mailbox_scan_recovered", mailbox=name)
+        if summary.requests is not None and (summary.requests.changed or summary.requests.removed):
+            self._on_requests_change()
+
+    async def _export(self) -> None:
+        """The monthly report export (3.2.5): each due month once, atomically."""
+        if self._export_dir is None:
+            return
+        try:
+            written = await run_exports(
+                self._store, self._config(), self._export_dir, self._clock()
+            )
+        except Exception as error:
+            self._metrics.storage_errors.inc()
+            self._log.warning("report_export_failed", error=type(error).__name__, detail=str(error))
+            return
+        for path in written:
+            self._log.info("report_exported", path=str(path))
