@@ -1,4 +1,4 @@
-"""Benchmark: scanning a desk mailbox of 50,000 messages, then 100 new ones (issue 5).
+"""Benchmark: scanning a desk mailbox of 50,000 messages, then 100 new ones.
 
 Usage (from the repository root)::
 

@@ -1,4 +1,4 @@
-"""The ``sla-monitor`` command line (DESIGN §3).
+"""The ``sla-monitor`` command line (docs/interfaces.md).
 
 The parser is assembled from the modules in :mod:`monitor.commands`; each registers its own
 subcommand, so adding one is a module there and a line in ``_COMMANDS``. ``main`` returns the

@@ -1,4 +1,4 @@
-"""Process settings from the environment (DESIGN §3): where the config file is, where the
+"""Process settings from the environment (docs/interfaces.md): where the config file is, where the
 data goes and where the HTTP server listens.
 
 These are deployment facts (systemd unit, container), not agreements with the client, so they

@@ -18,7 +18,7 @@ from tests.servers.smtp import SmtpServer, smtp_server
 from tests.servers.tls import CertificateSet, make_certificates
 
 # ==============================================================================================
-# Probes and loopback servers (issue 3). Implementations live in tests/servers/.
+# Probes and loopback servers. Implementations live in tests/servers/.
 # ==============================================================================================
 
 
@@ -106,5 +106,5 @@ async def dns_server() -> AsyncIterator[DnsResponder]:
 
 
 # ==============================================================================================
-# End of the probes section (issue 3).
+# End of the probes section.
 # ==============================================================================================

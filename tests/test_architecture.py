@@ -1,4 +1,4 @@
-"""The SLA core stays pure: no I/O libraries, no clock reads (DESIGN §4)."""
+"""The SLA core stays pure: no I/O libraries, no clock reads (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ def write(tmp_path: Path, text: str) -> Path:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        # DESIGN's acceptance example: Friday 17:00 -> Monday 17:00.
+        # The rules' worked example: Friday 17:00 -> Monday 17:00.
         (["2026-06-05T17:00:00+02:00"], "2026-06-08T17:00:00+02:00"),
         # Received on Saturday: the clock starts Monday 08:00 and runs one opening day.
         (["2026-06-06T10:00:00+02:00"], "2026-06-08T18:00:00+02:00"),
@@ -71,7 +71,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_deadline_prints_the_response_deadline_in_the_calendars_zone(
     capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
 ) -> None:
-    """Without a config the Dutch business-hours calendar applies (DESIGN §2 c)."""
+    """Without a config the Dutch business-hours calendar applies (docs/rules.md#response-times)."""
     code, out, err = run(capsys, "deadline", *argv)
     assert (code, out, err) == (0, expected + "\n", "")
 
@@ -320,7 +320,7 @@ def _installed_script() -> Path:
 
 
 def test_the_installed_console_script_prints_the_acceptance_deadline() -> None:
-    """``sla-monitor deadline 2026-06-05T17:00:00+02:00`` prints Monday 17:00 (issue 2)."""
+    """``sla-monitor deadline 2026-06-05T17:00:00+02:00`` prints Monday 17:00."""
     result = subprocess.run(
         [str(_installed_script()), "deadline", "2026-06-05T17:00:00+02:00"],
         capture_output=True,

@@ -124,7 +124,7 @@ def test_database_urls_compare_by_value_and_hash_alike() -> None:
     assert first != DatabaseUrl("sqlite+aiosqlite:///./b.db")
 
 
-# -- API tokens and TLS (issue 4) ---------------------------------------------------------
+# -- API tokens and TLS ---------------------------------------------------------
 
 WRITE_TOKEN = "write-token-from-the-environment"
 API_VARIABLES = (

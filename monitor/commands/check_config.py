@@ -1,4 +1,4 @@
-"""``sla-monitor check-config [PATH]``: validate a configuration file (DESIGN §3, §6).
+"""``sla-monitor check-config [PATH]``: validate a configuration file (docs/rules.md#bad-input).
 
 Exit 0 with a one-line summary, or exit 2 with one ``file:line: field: problem`` line per
 problem on stderr, so it works both in a terminal and as a CI or ``ExecStartPre=`` gate.

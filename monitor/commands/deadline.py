@@ -1,4 +1,4 @@
-"""``sla-monitor deadline RECEIVED``: when must this request be answered? (DESIGN §2 c)
+"""``sla-monitor deadline RECEIVED``: the deadline of a request (docs/rules.md#response-times)
 
 For the people at the desk: the same rule the report applies (3.2.9, 3.2.13, 3.2.14, 3.2.39),
 so "did we make it?" has one answer. Works without a configuration file (Dutch defaults).

@@ -1,7 +1,7 @@
 """``sla-monitor holidays``: the closed days of a year, as the figures use them.
 
-Contracts differ on Good Friday and 5 May (DESIGN §2 b); printing the resolved list lets the
-desk and the client check the reading before a month is reported, not after.
+Contracts differ on Good Friday and 5 May (docs/rules.md#business-calendar); printing the
+resolved list lets the desk and the client check the reading before a month is reported, not after.
 """
 
 from __future__ import annotations

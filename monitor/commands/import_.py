@@ -1,4 +1,4 @@
-"""``sla-monitor import KIND FILE``: history from elsewhere (DESIGN §3).
+"""``sla-monitor import KIND FILE``: history from elsewhere (docs/interfaces.md).
 
 One ``import`` command with a sub-command per kind of history. Adding a kind is a
 ``register_<kind>(kinds)`` function here and its name in :data:`KINDS`; settings, the store
@@ -124,7 +124,7 @@ def register_outages(kinds: argparse._SubParsersAction[Any]) -> None:
     parser = kinds.add_parser(
         "outages",
         help="outage history: target,start,end,reason",
-        description="Import outages another tool recorded (DESIGN §2: an imported outage is "
+        description="Import outages another tool recorded (docs/rules.md: an imported outage is "
         "evidence in itself and counts as monitored downtime) from a CSV file with the columns "
         "target,start,end,reason: configured target names, ISO-8601 instants with an offset, "
         "an empty end for an outage still going on. An outage is identified by its target and "

@@ -1,7 +1,7 @@
 """``sla-monitor mailbox scan [--name NAME]``: scan the desk mailboxes once and exit.
 
 For a backfill, for cron, and for the operator who wants to see the mailbox source work
-before starting the daemon (DESIGN §3). The same scanner as the daemon's, so scanning from
+before starting the daemon (docs/interfaces.md). The same scanner as the daemon's, so scanning from
 both changes nothing twice: a second scan reads nothing new unless mail arrived.
 
 Exit codes: 0 every selected mailbox was scanned; 1 a mailbox could not be scanned

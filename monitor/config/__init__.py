@@ -1,4 +1,4 @@
-"""The configuration file: schema, loading and error reporting (DESIGN §3 and §6).
+"""The configuration file: schema, loading and error reporting (docs/rules.md#bad-input).
 
 ``load_config(path)`` returns a frozen, fully cross-checked :class:`Config` or raises a
 :class:`ConfigError` naming the file, the field path and the problem, one line each. The

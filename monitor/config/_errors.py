@@ -1,4 +1,4 @@
-"""Configuration errors that name the file, the field and the problem (DESIGN §6).
+"""Configuration errors that name the file, the field and the problem (docs/rules.md#bad-input).
 
 One line per problem, in the form compilers and linters use, so editors can jump to it::
 

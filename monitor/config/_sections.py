@@ -1,4 +1,4 @@
-"""The sections of the configuration file, one model each (DESIGN §3).
+"""The sections of the configuration file, one model each (docs/interfaces.md).
 
 Each section validates what it can see on its own: field types, ranges, the syntax of
 recurring windows, the holiday country and names of a calendar. Checks that need the whole
@@ -85,7 +85,7 @@ _WORKING_WEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
 
 class CalendarConfig(Section):
-    """A business calendar (DESIGN §2 b): the default is 3.2.10's "werkdagen 8.00-18.00"."""
+    """A business calendar (docs/rules.md#business-calendar), default "werkdagen 8.00-18.00"."""
 
     opening: OpeningText = "08:00-18:00"
     weekdays: Annotated[tuple[Weekday, ...], Field(min_length=1)] = _WORKING_WEEK
@@ -105,7 +105,8 @@ class CalendarConfig(Section):
     @model_validator(mode="after")
     def _holidays_resolve(self) -> CalendarConfig:
         """Fail at load time on anything that would otherwise fail, or silently not match,
-        at the first deadline: the holiday list decides which days count (DESIGN §2 b)."""
+        at the first deadline: the holiday list decides which days count
+        (docs/rules.md#business-calendar)."""
         problems = _holiday_problems(self.holidays)
         problems += _unknown_name_problems(self.holidays, {loc for loc, _ in problems})
         raise_problems("CalendarConfig", problems)
@@ -478,7 +479,7 @@ def _with_default_categories(value: object) -> object:
 
 
 class ServiceDeskConfig(Section):
-    """How requests are read and judged (DESIGN §2 c)."""
+    """How requests are read and judged (docs/rules.md#response-times)."""
 
     business_day: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS
     calendar: str = DEFAULT_CALENDAR
@@ -524,7 +525,7 @@ class RetentionConfig(Section):
 
 
 class PoliciesConfig(Section):
-    """How maintenance and unmonitored time count (DESIGN §2): the defaults are the contract's
+    """How maintenance and unmonitored time count (docs/rules.md): the defaults are the contract's
     reading of 3.2.10."""
 
     maintenance: MaintenancePolicy = MaintenancePolicy.COUNT_AS_AVAILABLE

@@ -2,7 +2,7 @@
 
 One place used by the live snapshot (metrics, status API) and by the monthly report, so the
 dashboard and the report can never disagree about how a figure is made. It gathers the inputs
-DESIGN §2 names and hands them to the pure core:
+docs/rules.md names and hands them to the pure core:
 
 * the SLA window inside the month (24x7 or a business calendar);
 * the outages, probed and imported;

@@ -1,4 +1,4 @@
-"""Probe-level and daemon metrics (DESIGN §3 "Prometheus metrics").
+"""Probe-level and daemon metrics (docs/interfaces.md#metrics).
 
 The probe-level names are blackbox_exporter's, so existing dashboards and alerts keep working.
 Every configured target gets its series at start-up (zero where nothing happened yet), so a

@@ -1,6 +1,6 @@
-"""The report as JSON: the public contract of DESIGN §3 ("Report JSON").
+"""The report as JSON: the public contract of docs/interfaces.md#the-monthly-report.
 
-Monthly export jobs parse this, so the names and shapes of DESIGN §3 are kept exactly; the
+Monthly export jobs parse this, so the names and shapes of docs/interfaces.md are kept exactly; the
 fields this module adds (``period``, ``last_deadline``, ``calendars``, ``maintenance``,
 ``misses``, ``uncategorised_requests``, ``generated_by``; per entry ``description`` (3.2.15),
 ``coverage``, ``evidence``, ``unavailable_seconds``, budget figures, ``final``,
@@ -64,7 +64,7 @@ def report_to_dict(report: Report) -> JSONObject:
         "holidays": [day.isoformat() for day in report.holidays],
         "availability": [_availability(entry, report) for entry in report.availability],
         "response": [_response(entry, report) for entry in report.response],
-        # -- additions to DESIGN §3 ------------------------------------------------------
+        # -- additions to the documented shape ----------------------------------------------
         "generated_by": f"sla-monitor {report.version}",
         "period": {
             "start": _iso(report.period.start, zone),

@@ -1,10 +1,10 @@
-"""Service-desk response tracking (issue 5): requirements 3.2.9, 3.2.13, 3.2.14 and 3.2.39.
+"""Service-desk response tracking: requirements 3.2.9, 3.2.13, 3.2.14 and 3.2.39.
 
 The contract: a request "op niet-telefonische wijze (bijv. via de e-mail of een online
 portaal)" is answered "in 80% van de gevallen binnen één werkdag" (3.2.9); escalations and
 complaints get a reaction "binnen één werkdag" (3.2.13, 3.2.14); requests for information
-"binnen twee dagen" (3.2.39). DESIGN §2 c fixes what a request, its receipt and its answer
-are; this package finds them.
+"binnen twee dagen" (3.2.39). docs/rules.md#response-times fixes what a request, its receipt
+and its answer are; this package finds them.
 
 Sources of requests: desk mailboxes over IMAP (:class:`MailboxScanner`), CSV exports of a
 ticket system (:func:`parse_requests_csv`) and, elsewhere, the ticket-system webhook. All of

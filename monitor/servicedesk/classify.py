@@ -1,7 +1,7 @@
 """What a desk message is: inbound or outbound, human or automatic, which category, which
 ticket. Pure: no I/O, the rules come in as a value.
 
-DESIGN §2 c and issue 5 fix the meaning; this module only applies it to one header:
+docs/rules.md#response-times fixes the meaning; this module only applies it to one header:
 
 * **Automatic** mail is neither a request nor an answer: ``Auto-Submitted`` with any value
   but ``no`` (RFC 3834), ``Precedence: bulk``, ``list`` or ``junk``,

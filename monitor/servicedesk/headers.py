@@ -2,7 +2,7 @@
 
 Requirements 3.2.9, 3.2.13, 3.2.14 and 3.2.39 are measured from mail that customers,
 their mail servers and their autoresponders wrote, so nothing here may assume the header is
-well formed (issue 5: "a missing or duplicate Message-ID, encoded or broken headers, or a
+well formed ("a missing or duplicate Message-ID, encoded or broken headers, or a
 strange MIME structure is handled, never a crash"):
 
 * The header is split by the standard library's feed parser, which records defects instead

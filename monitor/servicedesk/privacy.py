@@ -1,6 +1,6 @@
 """The only forms in which anything taken from a message reaches the store. Pure.
 
-Issue 5, item 4: the contract falls under Dutch and EU data-protection law (AVG/GDPR), so
+The contract falls under Dutch and EU data-protection law (AVG/GDPR), so
 the store keeps only what the figures of 3.2.9, 3.2.13, 3.2.14 and 3.2.39 need: ids,
 instants, categories, and digests.
 

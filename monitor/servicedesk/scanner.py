@@ -1,5 +1,5 @@
 """Scanning one desk mailbox into requests: the mailbox source of 3.2.9, 3.2.13, 3.2.14 and
-3.2.39 (issue 5, item 1).
+3.2.39.
 
 A scan reads the inbox and the sent folder incrementally, by UIDVALIDITY and UID, turns
 each new message's header into a :class:`~monitor.store.MailFact` (digests, instants and

@@ -1,7 +1,7 @@
 """From the messages of one desk mailbox to its requests and their answers. Pure: no I/O.
 
-DESIGN §2 c for requirements 3.2.9 ("binnen één werkdag te beantwoorden"), 3.2.13, 3.2.14
-and 3.2.39, applied to threads:
+docs/rules.md#response-times for requirements 3.2.9 ("binnen één werkdag te beantwoorden"),
+3.2.13, 3.2.14 and 3.2.39, applied to threads:
 
 * **Threads.** Messages are linked by Message-ID, In-Reply-To and References, as mail
   clients do (an id nobody in the mailbox has still links the messages that refer to it,
@@ -92,7 +92,7 @@ class Threading:
 
 
 def find_requests(messages: Iterable[Message]) -> Threading:
-    """Thread ``messages`` and find each thread's request and answer (DESIGN §2 c)."""
+    """Thread ``messages``; find each thread's request and answer (docs/rules.md#response-times)."""
     nodes, untimed = _distinct(messages)
     claims: dict[str, list[_Node]] = defaultdict(list)
     for node in nodes:

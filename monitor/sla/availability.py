@@ -1,9 +1,9 @@
 """Availability of a target in a window over one calendar month (requirement 3.2.10).
 
-DESIGN §2 a: ``A = 1 − D / T``. ``T`` is the length of the window inside the month (up to
-"now" for the running month); ``D`` is the length of (union of outages ∩ window) minus agreed
-maintenance. The contract's own worked example is the reference: 2 h down in a 30-day month
-gives (720 − 2) / 720 = 99.72 %.
+docs/rules.md#availability: ``A = 1 − D / T``. ``T`` is the length of the window inside the
+month (up to "now" for the running month); ``D`` is the length of (union of outages ∩ window)
+minus agreed maintenance. The contract's own worked example is the reference: 2 h down in a
+30-day month gives (720 − 2) / 720 = 99.72 %.
 
 Every component is returned, not just the ratio, because a report line must be explainable
 from stored outages, maintenance windows and monitoring gaps:

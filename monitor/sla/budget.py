@@ -1,6 +1,6 @@
 """Error budget: how much unavailability the objective still allows this month.
 
-DESIGN §2: budget = (1 − objective) × T, remaining = budget − D. T is the *whole* month's
+docs/rules.md: budget = (1 − objective) × T, remaining = budget − D. T is the *whole* month's
 window (minus maintenance under ``exclude_from_window``), not the elapsed part, so the figure
 answers the operator's question "how much more downtime can we afford before month end".
 """

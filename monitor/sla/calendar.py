@@ -82,7 +82,7 @@ class OpeningHours:
 
     @property
     def nominal_length(self) -> timedelta:
-        """Wall-clock length of an opening day: what "one working day" means (DESIGN §2 c)."""
+        """Wall-clock length of an opening day: "one working day" (docs/rules.md#response-times)."""
         return timedelta(minutes=self.closes - self.opens)
 
     def __str__(self) -> str:
@@ -327,7 +327,7 @@ class BusinessCalendar:
     def next_business_instant(self, instant: datetime) -> datetime:
         """``instant`` itself while open, otherwise the next opening instant.
 
-        DESIGN §2 c: the response clock starts here.
+        docs/rules.md#response-times: the response clock starts here.
         """
         instant = as_utc(instant)
         day = self.local_date(instant) - _DAY

@@ -1,4 +1,4 @@
-"""Monitoring sessions: which time has evidence behind it (DESIGN §2 "Unmonitored time").
+"""Monitoring sessions: which time has evidence behind it (docs/rules.md#unmonitored-time).
 
 Time without probe results (daemon stopped, host down, event loop stalled) is neither up nor
 down. We keep it visible by recording *sessions*: stretches in which results of one target

@@ -1,4 +1,4 @@
-"""Turning a stream of probe results into outages (DESIGN §2 "Outage").
+"""Turning a stream of probe results into outages (docs/rules.md#outages).
 
 A target is down from the *first* failed probe of a run of ``failures_before_down``
 consecutive failures until the first successful probe that ends the run. Requiring a run

@@ -2,7 +2,7 @@
 
 Requirement 3.2.9: 80 % of non-phone requests answered "binnen één werkdag"; 3.2.13
 (escalations) and 3.2.14 (complaints): a reaction within one working day; 3.2.39: information
-requests within two days. DESIGN §2 c fixes how "one working day" is read:
+requests within two days. docs/rules.md#response-times fixes how "one working day" is read:
 
 * The clock starts at the first business instant at or after receipt, so a mail that arrives
   on Saturday or at 07:30 is treated as arriving at the next opening.

@@ -463,7 +463,7 @@ def _check_hash(value: str, what: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
-    """One service-desk request and its answer, whatever its source (DESIGN §2 c).
+    """One service-desk request and its answer, whatever its source (docs/rules.md#response-times).
 
     Requirements 3.2.9 ("binnen één werkdag te beantwoorden"), 3.2.13 (escalations), 3.2.14
     (complaints) and 3.2.39 ("binnen twee dagen te reageren op verzoeken om informatie") are

@@ -195,7 +195,7 @@ miss_analyses = sa.Table(
 
 # -- service desk (revision 0002) ------------------------------------------------------------
 #
-# Privacy (issue 5, AVG/GDPR): these tables hold ids, instants, categories and SHA-256
+# Privacy (AVG/GDPR): these tables hold ids, instants, categories and SHA-256
 # digests. No address, subject or body is stored; the record classes refuse anything in a
 # digest column that is not a digest.
 

@@ -1,5 +1,5 @@
 """The Grafana dashboards: valid against the schema of ``@grafana/schema``, queries that
-promtool parses, and only the metrics DESIGN §3 publishes.
+promtool parses, and only the metrics docs/interfaces.md publishes.
 
 Grafana has no server here. The JSON schemas in ``grafana/schema/`` were generated from the
 npm package (``grafana/schema/generate.sh``) and are read with ``jsonschema``; npm is not
@@ -138,7 +138,7 @@ def test_the_promtool_check_rejects_a_broken_query(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("where", "expr"), QUERIES.items(), ids=list(QUERIES))
 def test_query_uses_only_published_metrics(where: str, expr: str) -> None:
-    """Each metric a query selects is in DESIGN §3's list."""
+    """Each metric a query selects is in docs/interfaces.md's list."""
     used = metric_names(expr)
     assert used, f"{where} selects no metric: {expr}"
     assert used <= PUBLIC_METRICS, f"{where} uses unpublished {sorted(used - PUBLIC_METRICS)}"

@@ -1,6 +1,6 @@
 """PromQL helpers shared by the rule, dashboard and alerting tests.
 
-``PUBLIC_METRICS`` is the metric list of DESIGN §3, the public contract that alerts and
+``PUBLIC_METRICS`` is the metric list of docs/interfaces.md, the public contract that alerts and
 dashboards may build on. ``metric_names`` finds the metric names an expression selects,
 and ``check_expressions`` has promtool parse expressions (as recording rules, the one
 promtool command that parses PromQL without a server).
@@ -27,7 +27,7 @@ __all__ = [
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
-# DESIGN §3 "Prometheus metrics", name for name.
+# docs/interfaces.md#metrics, name for name.
 PUBLIC_METRICS = frozenset(
     {
         "probe_success",

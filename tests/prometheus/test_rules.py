@@ -120,7 +120,7 @@ def test_every_alert_has_a_for_duration() -> None:
 
 
 def test_rules_use_only_published_metrics_and_their_own_recordings() -> None:
-    """Each selected metric is in DESIGN §3, is Prometheus' ``up`` or is recorded here."""
+    """Each selected metric is in docs/interfaces.md, is Prometheus' ``up`` or is recorded here."""
     recorded = {rule["record"] for rule in rules() if "record" in rule}
     used = set().union(*(metric_names(rule["expr"]) for rule in rules()))
     assert used <= PUBLIC_METRICS | recorded | {"up"}, sorted(used - PUBLIC_METRICS - recorded)

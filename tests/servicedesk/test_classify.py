@@ -59,7 +59,7 @@ def headers(*lines: str) -> bytes:
     ],
 )
 def test_automatic_mail_is_recognised_by_its_headers(lines: list[str], reason: str | None) -> None:
-    """RFC 3834, Precedence, Exchange's suppress header, bounces and reports (DESIGN §2 c)."""
+    """RFC 3834, Precedence, Exchange's suppress header, bounces and reports are automatic."""
     assert automatic_reason(parse_headers(headers(*lines))) == reason
 
 

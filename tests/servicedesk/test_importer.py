@@ -105,7 +105,7 @@ def test_line_numbers_count_physical_lines_across_quoted_newlines() -> None:
     ],
 )
 def test_a_wrong_header_is_reported_and_nothing_is_read(header: str, message: str) -> None:
-    """The columns are the contract (DESIGN §3): missing, unknown or repeated ones are named."""
+    """The columns are a public contract: missing, unknown or repeated ones are named."""
     [found] = problems(f"{header}\nINC-1,email,2026-03-02T10:00:00+01:00,\n")
     assert found.startswith(message)
 

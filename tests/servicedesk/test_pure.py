@@ -1,4 +1,4 @@
-"""The service desk's rule modules stay pure: no I/O, no clock (DESIGN §4, as for the core)."""
+"""The service desk's rule modules stay pure like the core: no I/O, no clock."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Threads, requests and answers from message facts: DESIGN §2 c as a table of cases."""
+"""Threads, requests and answers from message facts: docs/rules.md#response-times as a table."""
 
 from __future__ import annotations
 

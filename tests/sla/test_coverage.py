@@ -1,4 +1,4 @@
-"""Monitoring sessions and unmonitored gaps (DESIGN §2 "Unmonitored time")."""
+"""Monitoring sessions and unmonitored gaps (docs/rules.md#unmonitored-time)."""
 
 from __future__ import annotations
 

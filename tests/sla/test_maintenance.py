@@ -204,7 +204,7 @@ def test_validity_bounds_limit_the_dates_on_which_a_window_starts() -> None:
 
 
 def test_one_off_windows_are_stored_in_utc_and_clipped_to_the_period() -> None:
-    """The release window of DESIGN §3, 02:00-06:00 +02:00, is 00:00-04:00 UTC."""
+    """The example release window, 02:00-06:00 +02:00, is 00:00-04:00 UTC."""
     window = OneOffWindow(local(2026, 6, 14, 2), local(2026, 6, 14, 6))
     assert (window.start, window.end) == (utc(2026, 6, 14, 0), utc(2026, 6, 14, 4))
     assert window.occurrences(local(2026, 6, 14, 3), local(2026, 6, 15)) == IntervalSet.of(

@@ -1,4 +1,4 @@
-"""Outage detection from consecutive probe results (DESIGN §2 "Outage")."""
+"""Outage detection from consecutive probe results (docs/rules.md#outages)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The daemon's HTTP API (DESIGN §3, issue 4): status, outages, maintenance, OpenAPI.
+"""The daemon's HTTP API (docs/interfaces.md): status, outages, maintenance, OpenAPI.
 
 Mounted on the metrics server by :func:`monitor.server.web.create_app` when it is given an
 :class:`ApiContext`. Writes need a write token, reads a token only once read tokens are

@@ -1,4 +1,4 @@
-"""Bearer tokens for the API (issue 4, "Security").
+"""Bearer tokens for the API.
 
 Two kinds of token: a write token may read and write, a read token may only read. Writes
 always need a write token; with none configured the API refuses every write, because a

@@ -254,7 +254,7 @@ def openapi_document(
                     ],
                     "responses": {
                         "200": {
-                            "description": "The report; JSON as described in DESIGN.md §3.",
+                            "description": "The report; JSON as described in docs/interfaces.md.",
                             "content": {
                                 "application/json": {"schema": {"type": "object"}},
                                 "text/csv": {"schema": {"type": "string"}},

@@ -1,4 +1,4 @@
-"""``GET /api/v1/reports/{YYYY-MM}``: the Service Level Report over HTTP (DESIGN §3).
+"""``GET /api/v1/reports/{YYYY-MM}``: the Service Level Report over HTTP (docs/interfaces.md).
 
 The same bytes as ``sla-monitor report`` and the export files, chosen by ``?format=json|csv|
 html`` or, without it, by the ``Accept`` header (JSON when the client does not care). A

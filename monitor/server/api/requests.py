@@ -1,4 +1,4 @@
-"""``/api/v1/requests``: the ticket-system webhook for service-desk requests (issue 5, item 3).
+"""``/api/v1/requests``: the ticket-system webhook for service-desk requests.
 
 A ticket system reports each request (3.2.9, 3.2.13, 3.2.14, 3.2.39) by its own id, once when
 it comes in and again when the desk answers it; any call may be repeated. So the webhook is
@@ -7,7 +7,7 @@ completes the request (200), and a later call without it never erases a known an
 that contradicts what is stored (another instant of receipt, another category, another
 answer) is refused (409) rather than quietly rewriting a figure the client is paid on.
 
-Privacy (issue 5, item 4): the sender's address is stored only as a keyed hash, and it never
+Privacy: the sender's address is stored only as a keyed hash, and it never
 reaches a log, an error or a response.
 
 Everything is validated before the single upsert, so a refused request has changed nothing.

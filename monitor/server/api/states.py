@@ -38,7 +38,7 @@ class TargetStates:
         if tracker.is_down:
             name, since = "down", tracker.down_since
         elif result.ok or was_up:
-            # A failure below the threshold is not an outage (DESIGN §2): still up.
+            # A failure below the threshold is not an outage (docs/rules.md): still up.
             name = "up"
             since = known.since if known is not None and was_up else result.started_at
         else:

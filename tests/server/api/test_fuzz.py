@@ -1,4 +1,4 @@
-"""schemathesis fuzzes the live API against the OpenAPI document it serves (issue 4).
+"""schemathesis fuzzes the live API against the OpenAPI document it serves.
 
 The daemon's app runs on 127.0.0.1 in a thread of its own (schemathesis calls synchronously
 through ``requests``), with a real SQLite store, a write token and a read token, so every

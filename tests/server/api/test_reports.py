@@ -41,7 +41,7 @@ async def base_url(seeded: Seeded) -> AsyncIterator[str]:
 
 
 async def test_the_report_is_json_unless_asked_otherwise(base_url: str) -> None:
-    """No Accept header: the DESIGN §3 JSON of the month, not cached, named for download."""
+    """No Accept header: the month's JSON (docs/interfaces.md), not cached, named for download."""
     async with aiohttp.ClientSession() as client, client.get(f"{base_url}/2026-05") as response:
         assert response.status == 200
         assert response.headers["Content-Type"] == "application/json; charset=utf-8"
