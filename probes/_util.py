@@ -18,13 +18,14 @@ from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from probes.base import Detail, ProbeContext, ProbeResult
 
 __all__ = [
     "LINE_LIMIT",
     "Attempt",
+    "LineServer",
     "ProbeError",
     "cert_not_after",
     "classify",
@@ -37,6 +38,7 @@ __all__ = [
     "read_line",
     "record_peer_certs",
     "scrub",
+    "start_tls",
 ]
 
 LINE_LIMIT: Final = 16 * 1024
@@ -193,30 +195,52 @@ async def read_line(reader: asyncio.StreamReader) -> bytes:
     return line.rstrip(b"\r\n")
 
 
-async def open_line_stream(
-    host: str,
-    port: int,
-    *,
-    tls: bool,
-    verify: bool,
-    ca_file: Path | None,
-    handshake_timeout: float,
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """A line-protocol connection (SMTP, IMAP), with implicit TLS when ``tls``.
+class LineServer(Protocol):
+    """What a line-protocol probe (SMTP, IMAP) knows of the server it talks to."""
 
-    The line limit caps what a peer can make us buffer; the handshake timeout bounds a peer
-    that accepts the connection and then never speaks TLS.
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def tls(self) -> bool: ...
+    @property
+    def verify_tls(self) -> bool: ...
+    @property
+    def ca_file(self) -> Path | None: ...
+    @property
+    def timeout(self) -> timedelta: ...
+
+
+async def open_line_stream(
+    server: LineServer,
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A line-protocol connection (SMTP, IMAP), with implicit TLS when ``server.tls``.
+
+    The line limit caps what a peer can make us buffer; the handshake timeout (the probe's
+    timeout) bounds a peer that accepts the connection and then never speaks TLS.
     """
-    if not tls:
-        return await asyncio.open_connection(host, port, limit=LINE_LIMIT)
+    if not server.tls:
+        return await asyncio.open_connection(server.host, server.port, limit=LINE_LIMIT)
     return await asyncio.open_connection(
-        host,
-        port,
+        server.host,
+        server.port,
         limit=LINE_LIMIT,
-        ssl=client_ssl_context(verify=verify, ca_file=ca_file),
-        server_hostname=host,
-        ssl_handshake_timeout=handshake_timeout,
+        ssl=client_ssl_context(verify=server.verify_tls, ca_file=server.ca_file),
+        server_hostname=server.host,
+        ssl_handshake_timeout=server.timeout.total_seconds(),
     )
+
+
+async def start_tls(writer: asyncio.StreamWriter, server: LineServer) -> ssl.SSLObject | None:
+    """Upgrade a line-protocol connection after STARTTLS; the new TLS object, if any."""
+    await writer.start_tls(
+        client_ssl_context(verify=server.verify_tls, ca_file=server.ca_file),
+        server_hostname=server.host,
+        ssl_handshake_timeout=server.timeout.total_seconds(),
+    )
+    ssl_object: ssl.SSLObject | None = writer.get_extra_info("ssl_object")
+    return ssl_object
 
 
 async def close_stream(writer: asyncio.StreamWriter) -> None:

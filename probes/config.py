@@ -190,29 +190,30 @@ class IcmpProbeConfig(_Probe):
     privileged: bool | None = None
 
 
-class SmtpProbeConfig(_Probe):
+class _LineServerProbe(_Probe):
+    """A line-protocol server (SMTP, IMAP): implicit TLS, or STARTTLS on the plain port."""
+
+    host: str
+    port: Annotated[int, Field(gt=0, lt=65536)]
+    tls: bool = False
+    starttls: bool = False
+    verify_tls: bool = True
+    ca_file: Path | None = None
+
+
+class SmtpProbeConfig(_LineServerProbe):
     """The mail channel: a 220 banner, EHLO, optionally STARTTLS (requirements 3.2.7/3.2.8)."""
 
     type: Literal["smtp"] = "smtp"
-    host: str
     port: Annotated[int, Field(gt=0, lt=65536)] = 25
-    tls: bool = False
-    starttls: bool = False
     helo_name: str = "sla-monitor.invalid"
-    verify_tls: bool = True
-    ca_file: Path | None = None
 
 
-class ImapProbeConfig(_Probe):
+class ImapProbeConfig(_LineServerProbe):
     """The desk mailbox: greeting, optionally STARTTLS and LOGIN with a secret."""
 
     type: Literal["imap"] = "imap"
-    host: str
     port: Annotated[int, Field(gt=0, lt=65536)] = 143
-    tls: bool = False
-    starttls: bool = False
-    verify_tls: bool = True
-    ca_file: Path | None = None
     username: str | None = None
     password_file: Path | None = None
     password_env: str | None = None

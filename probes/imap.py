@@ -17,13 +17,13 @@ import ssl
 from probes._util import (
     Attempt,
     ProbeError,
-    client_ssl_context,
     close_stream,
     one_line,
     open_line_stream,
     peer_cert_expiry,
     read_line,
     scrub,
+    start_tls,
 )
 from probes.base import Detail, ProbeContext, ProbeResult
 from probes.config import ImapProbeConfig
@@ -45,14 +45,7 @@ async def probe_imap(config: ImapProbeConfig, context: ProbeContext) -> ProbeRes
     ssl_object: ssl.SSLObject | None = None
     try:
         password = _password(config)
-        reader, writer = await open_line_stream(
-            config.host,
-            config.port,
-            tls=config.tls,
-            verify=config.verify_tls,
-            ca_file=config.ca_file,
-            handshake_timeout=config.timeout.total_seconds(),
-        )
+        reader, writer = await open_line_stream(config)
         ssl_object = writer.get_extra_info("ssl_object")
 
         greeting = await read_line(reader)
@@ -68,12 +61,7 @@ async def probe_imap(config: ImapProbeConfig, context: ProbeContext) -> ProbeRes
             status, text = await _tagged(reader, b"a1")
             if status != "OK":
                 raise ProbeError("status", f"STARTTLS answered {status} {_text(text)}")
-            await writer.start_tls(
-                client_ssl_context(verify=config.verify_tls, ca_file=config.ca_file),
-                server_hostname=config.host,
-                ssl_handshake_timeout=config.timeout.total_seconds(),
-            )
-            ssl_object = writer.get_extra_info("ssl_object")
+            ssl_object = await start_tls(writer, config)
             details["starttls"] = True
         if ssl_object is not None:
             details["tls_version"] = ssl_object.version()

@@ -17,12 +17,12 @@ from contextlib import suppress
 from probes._util import (
     Attempt,
     ProbeError,
-    client_ssl_context,
     close_stream,
     one_line,
     open_line_stream,
     peer_cert_expiry,
     read_line,
+    start_tls,
 )
 from probes.base import Detail, ProbeContext, ProbeResult
 from probes.config import SmtpProbeConfig
@@ -40,14 +40,7 @@ async def probe_smtp(config: SmtpProbeConfig, context: ProbeContext) -> ProbeRes
     writer: asyncio.StreamWriter | None = None
     ssl_object: ssl.SSLObject | None = None
     try:
-        reader, writer = await open_line_stream(
-            config.host,
-            config.port,
-            tls=config.tls,
-            verify=config.verify_tls,
-            ca_file=config.ca_file,
-            handshake_timeout=config.timeout.total_seconds(),
-        )
+        reader, writer = await open_line_stream(config)
         ssl_object = writer.get_extra_info("ssl_object")
 
         code, lines = await _reply(reader)
@@ -62,12 +55,7 @@ async def probe_smtp(config: SmtpProbeConfig, context: ProbeContext) -> ProbeRes
             writer.write(b"STARTTLS\r\n")
             code, lines = await _reply(reader)
             _expect("STARTTLS", code, 220, lines)
-            await writer.start_tls(
-                client_ssl_context(verify=config.verify_tls, ca_file=config.ca_file),
-                server_hostname=config.host,
-                ssl_handshake_timeout=config.timeout.total_seconds(),
-            )
-            ssl_object = writer.get_extra_info("ssl_object")
+            ssl_object = await start_tls(writer, config)
             details["starttls"] = True
             await _ehlo(reader, writer, config.helo_name)
         if ssl_object is not None:
