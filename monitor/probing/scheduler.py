@@ -74,25 +74,23 @@ class ProbeScheduler:
         """Add or replace the job of ``key`` (a target name)."""
         jitter = min(interval.total_seconds() * 0.05, 1.0)
         first = self._clock() + spread_offset(key, interval)
-        self._scheduler.add_job(
-            self._tracked,
+        self._add(
+            key,
             IntervalTrigger(
                 seconds=interval.total_seconds(), start_date=first, timezone=UTC, jitter=jitter
             ),
-            args=(job,),
-            id=key,
-            name=key,
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
+            job,
         )
 
     def add_periodic(self, key: str, interval: timedelta, job: Job) -> None:
         """A housekeeping job (pruning, recompute) that is not a probe; same tracking."""
+        self._add(key, IntervalTrigger(seconds=interval.total_seconds(), timezone=UTC), job)
+
+    def _add(self, key: str, trigger: IntervalTrigger, job: Job) -> None:
+        """One tracked job per key: never overlapping itself, a late run run once, not skipped."""
         self._scheduler.add_job(
             self._tracked,
-            IntervalTrigger(seconds=interval.total_seconds(), timezone=UTC),
+            trigger,
             args=(job,),
             id=key,
             name=key,
