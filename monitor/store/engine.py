@@ -19,6 +19,8 @@ dead connections instead of handing them to the writer.
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy import event
@@ -50,6 +52,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = _parse(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
+        _refuse_missing_directory(parsed)
         engine = create_async_engine(parsed, **kwargs)
         _configure_sqlite(engine)
         return engine
@@ -60,6 +63,17 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     raise ValueError(
         f"unsupported database URL {safe_url(url)!r}: use sqlite+aiosqlite or postgresql+asyncpg"
     )
+
+
+def _refuse_missing_directory(url: URL) -> None:
+    """A SQLite file whose directory is missing or is a file cannot be opened: say so before a
+    driver thread starts. aiosqlite's worker thread can otherwise outlive the failed connect
+    and print a traceback after the command's event loop has closed."""
+    if not url.database or url.database == ":memory:":
+        return
+    directory = Path(url.database).absolute().parent
+    if not directory.is_dir():
+        raise sqlite3.OperationalError("unable to open database file")
 
 
 def safe_url(url: str | AsyncEngine) -> str:
