@@ -156,8 +156,14 @@ class TokenSources:
     """One :class:`OAuth2TokenSource` per OAuth2 mailbox, kept across scans so a token is
     reused until it expires; a mailbox whose ``auth`` settings changed gets a new source."""
 
-    def __init__(self, *, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._ssl_context = ssl_context
+        self._clock = clock
         self._sources: dict[str, OAuth2TokenSource] = {}
 
     def for_mailbox(self, mailbox: MailboxConfig) -> OAuth2TokenSource | None:
@@ -168,6 +174,8 @@ class TokenSources:
             return None
         source = self._sources.get(mailbox.name)
         if source is None or source.auth != auth:
-            source = OAuth2TokenSource(mailbox.name, auth, ssl_context=self._ssl_context)
+            source = OAuth2TokenSource(
+                mailbox.name, auth, ssl_context=self._ssl_context, clock=self._clock
+            )
             self._sources[mailbox.name] = source
         return source
