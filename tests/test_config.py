@@ -820,7 +820,8 @@ def test_an_oauth2_mailbox_needs_no_password_and_keeps_its_token_settings() -> N
         ),
         (
             "      auth: {type: kerberos}\n",
-            "servicedesk.mailboxes[0].auth.type: unknown type 'kerberos'; use one of password, oauth2",
+            "servicedesk.mailboxes[0].auth.type: unknown type 'kerberos'; "
+            "use one of password, oauth2",
         ),
     ],
 )
