@@ -768,3 +768,91 @@ def test_a_password_file_that_cannot_be_read_is_a_problem_of_its_field(tmp_path:
         f"test.yaml: servicedesk.mailboxes[2].password_file: cannot read {tmp_path}: "
         "Is a directory",
     ]
+
+
+OAUTH2 = """\
+      auth:
+        type: oauth2
+        token_url: "{token_url}"
+        client_id: 00000000-aaaa-bbbb-cccc-000000000000
+        client_secret_file: {secret_file}
+        scope: "https://outlook.office365.com/.default"
+"""
+MICROSOFT_TOKEN_URL = "https://login.microsoftonline.com/example-tenant/oauth2/v2.0/token"
+
+
+def test_an_oauth2_mailbox_needs_no_password_and_keeps_its_token_settings() -> None:
+    """``auth: {type: oauth2}`` replaces password_file/password_env; the default is a password."""
+    config = parse(
+        MAILBOX.format(
+            url="imaps://outlook.office365.com",
+            extra=OAUTH2.format(token_url=MICROSOFT_TOKEN_URL, secret_file="/run/x"),
+        )
+    )
+    auth = config.servicedesk.mailboxes[0].oauth2
+    assert auth is not None
+    assert (auth.token_url, auth.scope, auth.client_secret_file) == (
+        MICROSOFT_TOKEN_URL,
+        "https://outlook.office365.com/.default",
+        Path("/run/x"),
+    )
+    password = parse(MAILBOX.format(url="imaps://imap.example.nl", extra="      password_env: A"))
+    assert password.servicedesk.mailboxes[0].oauth2 is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            OAUTH2.format(token_url=MICROSOFT_TOKEN_URL, secret_file="/run/x")
+            + "      password_env: A\n",
+            "servicedesk.mailboxes[0].password_env: not used with auth type oauth2",
+        ),
+        (
+            OAUTH2.format(token_url="http://login.example.com/token", secret_file="/run/x"),
+            "servicedesk.mailboxes[0].auth.token_url: the token endpoint must use https://",
+        ),
+        (
+            OAUTH2.format(token_url=MICROSOFT_TOKEN_URL, secret_file="/run/x").replace(
+                '        scope: "https://outlook.office365.com/.default"\n', ""
+            ),
+            "servicedesk.mailboxes[0].auth.scope: missing required field",
+        ),
+        (
+            "      auth: {type: kerberos}\n",
+            "servicedesk.mailboxes[0].auth.type: unknown type 'kerberos'; "
+            "use one of password, oauth2",
+        ),
+    ],
+)
+def test_an_oauth2_mailbox_names_each_bad_field(extra: str, expected: str) -> None:
+    """A password next to OAuth2, a plain-HTTP token endpoint elsewhere, a missing scope."""
+    lines = problems(MAILBOX.format(url="imaps://outlook.office365.com", extra=extra))
+    assert any(expected in line for line in lines), lines
+
+
+def test_plain_http_to_a_token_endpoint_on_this_host_is_accepted() -> None:
+    """The client secret never leaves the machine, so a local token proxy may speak HTTP."""
+    config = parse(
+        MAILBOX.format(
+            url="imaps://outlook.office365.com",
+            extra=OAUTH2.format(token_url="http://127.0.0.1:8400/token", secret_file="/run/x"),
+        )
+    )
+    assert config.servicedesk.mailboxes[0].oauth2 is not None
+
+
+def test_an_unreadable_client_secret_file_is_a_problem_of_its_field(tmp_path: Path) -> None:
+    """check-config and reload refuse an OAuth2 mailbox whose secret cannot be read."""
+    missing = tmp_path / "client-secret"
+    text = MAILBOX.format(
+        url="imaps://outlook.office365.com",
+        extra=OAUTH2.format(token_url=MICROSOFT_TOKEN_URL, secret_file=missing),
+    )
+    config = parse_config(text, "test.yaml")
+    assert [p.render("test.yaml") for p in secret_file_problems(config)] == [
+        f"test.yaml: servicedesk.mailboxes[0].auth.client_secret_file: cannot read {missing}: "
+        "No such file or directory"
+    ]
+    missing.write_text("s3cret\n", encoding="utf-8")
+    assert secret_file_problems(config) == []

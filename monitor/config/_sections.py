@@ -10,8 +10,9 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import date, timedelta
+from ipaddress import ip_address
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,8 @@ __all__ = [
     "HolidaysConfig",
     "MailboxConfig",
     "MaintenanceConfig",
+    "OAuth2Auth",
+    "PasswordAuth",
     "PoliciesConfig",
     "RetentionConfig",
     "ServiceDeskConfig",
@@ -387,6 +390,27 @@ def _mailbox_url(value: str) -> str:
     return value
 
 
+def _token_url(value: str) -> str:
+    """HTTPS, or plain HTTP to this host only: the client secret travels in the request."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError("give the token endpoint as https://host/path")
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise ValueError(
+            "the token endpoint must use https:// (plain http:// only to this host itself)"
+        )
+    return value
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _address(value: str) -> str:
     local, at, domain = value.strip().rpartition("@")
     if not at or not local or "." not in domain:
@@ -400,12 +424,37 @@ def _env_name(value: str) -> str:
     return value
 
 
+class PasswordAuth(Section):
+    """Log in with the mailbox user's password (``password_file`` or ``password_env``)."""
+
+    type: Literal["password"] = "password"
+
+
+class OAuth2Auth(Section):
+    """Log in with an OAuth2 access token from a client-credentials grant (RFC 6749 §4.4).
+
+    The token is sent with ``AUTHENTICATE OAUTHBEARER`` (RFC 7628) or ``XOAUTH2``; the client
+    secret lives in a file (a systemd credential) and never in the configuration.
+    """
+
+    type: Literal["oauth2"]
+    token_url: Annotated[str, AfterValidator(_token_url)]
+    client_id: Annotated[str, Field(min_length=1)]
+    client_secret_file: Path
+    scope: Annotated[str, Field(min_length=1)]
+
+    def read_client_secret(self) -> str:
+        """Read now, so a rotated secret is picked up at the next token request."""
+        return self.client_secret_file.read_text(encoding="utf-8").strip()
+
+
 class MailboxConfig(Section):
     """A desk mailbox scanned over IMAP for requests and answers (3.2.9, 3.2.13, 3.2.14)."""
 
     name: Slug
     url: Annotated[str, AfterValidator(_mailbox_url)]
     username: Annotated[str, Field(min_length=1)]
+    auth: Annotated[PasswordAuth | OAuth2Auth, Field(discriminator="type")] = PasswordAuth()
     password_file: Path | None = None
     password_env: Annotated[str, AfterValidator(_env_name)] | None = None
     inbox: str = "INBOX"
@@ -418,6 +467,16 @@ class MailboxConfig(Section):
 
     @model_validator(mode="after")
     def _one_secret(self) -> MailboxConfig:
+        if isinstance(self.auth, OAuth2Auth):
+            given = [f for f in ("password_file", "password_env") if getattr(self, f) is not None]
+            raise_problems(
+                "MailboxConfig",
+                [
+                    ((field,), "not used with auth type oauth2 (the client secret logs in)")
+                    for field in given
+                ],
+            )
+            return self
         if self.password_file is not None and self.password_env is not None:
             raise_problems(
                 "MailboxConfig",
@@ -429,6 +488,11 @@ class MailboxConfig(Section):
                 [((), "needs password_file or password_env (the password itself never goes here)")],
             )
         return self
+
+    @property
+    def oauth2(self) -> OAuth2Auth | None:
+        """The OAuth2 settings, or ``None`` when the mailbox logs in with a password."""
+        return self.auth if isinstance(self.auth, OAuth2Auth) else None
 
     @property
     def secret(self) -> SecretRef:

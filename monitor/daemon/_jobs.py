@@ -17,7 +17,7 @@ from monitor.daemon._lifecycle import cancel
 from monitor.probing.metrics import DaemonMetrics
 from monitor.probing.scheduler import ProbeScheduler
 from monitor.report.export import run_exports
-from monitor.servicedesk import MailboxError, MailboxScanner
+from monitor.servicedesk import ImapConnector, MailboxError, MailboxScanner
 from monitor.store import Store
 
 __all__ = ["Housekeeping"]
@@ -55,6 +55,7 @@ class Housekeeping:
         self._export_every = export_every
         self._batches_per_poll = mailbox_batches_per_poll
         self._mailbox_failing: set[str] = set()
+        self._imap = ImapConnector()  # keeps OAuth2 tokens from one poll to the next
         self._export_task: asyncio.Task[None] | None = None
         self._log = structlog.get_logger("monitor.daemon")
 
@@ -98,7 +99,9 @@ class Housekeeping:
         mailbox = next((m for m in desk.mailboxes if m.name == name), None)
         if mailbox is None:
             return
-        scanner = MailboxScanner(mailbox, desk, self._store, batch_limit=self._batches_per_poll)
+        scanner = MailboxScanner(
+            mailbox, desk, self._store, connect=self._imap, batch_limit=self._batches_per_poll
+        )
         try:
             summary = await scanner.scan()
         except (MailboxError, OSError) as error:

@@ -31,11 +31,14 @@ from monitor.servicedesk.imap import (
     MailboxError,
     MailboxLoginError,
     MailboxUnreachableError,
+    TokenRejectedError,
 )
 from monitor.servicedesk.importer import RequestImportError, RowProblem, parse_requests_csv
+from monitor.servicedesk.oauth import OAuth2TokenSource, TokenSources
 from monitor.servicedesk.privacy import digest, sender_hash
 from monitor.servicedesk.scanner import (
     FolderScan,
+    ImapConnector,
     MailboxReader,
     MailboxScanner,
     ScanSummary,
@@ -54,6 +57,7 @@ __all__ = [
     "DeskFigures",
     "DeskRules",
     "FolderScan",
+    "ImapConnector",
     "ImapReader",
     "MailboxError",
     "MailboxLoginError",
@@ -62,12 +66,15 @@ __all__ = [
     "MailboxUnreachableError",
     "Message",
     "MessageHeaders",
+    "OAuth2TokenSource",
     "RequestImportError",
     "RowProblem",
     "ScanSummary",
     "SubjectRule",
     "ThreadRequest",
     "Threading",
+    "TokenRejectedError",
+    "TokenSources",
     "classify",
     "derive_requests",
     "desk_figures",

@@ -13,6 +13,10 @@ the reader must leave it exactly as it found it and learn as little as possible 
 * The password is read when connecting (a rotated credential file is picked up), sent with
   ``AUTHENTICATE PLAIN`` when the server offers it (any characters) or ``LOGIN`` otherwise,
   and scrubbed from every error text; imaplib's debug output stays off.
+* A mailbox with OAuth2 (:mod:`monitor.servicedesk.oauth`) sends an access token instead,
+  with ``AUTHENTICATE OAUTHBEARER`` (RFC 7628) when offered, else ``XOAUTH2``. A rejected
+  token (revoked before it expired) is dropped and a fresh one tried once; a second
+  rejection fails the login with "token rejected", and the token is scrubbed like a password.
 
 The standard library's :mod:`imaplib` does the protocol work, in a worker thread
 (:func:`asyncio.to_thread`), so one blocking socket never stalls the daemon's event loop.
@@ -26,6 +30,7 @@ import asyncio
 import base64
 import contextlib
 import imaplib
+import json
 import re
 import socket
 import ssl
@@ -33,7 +38,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from types import TracebackType
-from typing import Final, Self, TypeVar
+from typing import Final, Protocol, Self, TypeVar
 
 from monitor.config import MailboxConfig
 
@@ -46,6 +51,8 @@ __all__ = [
     "MailboxError",
     "MailboxLoginError",
     "MailboxUnreachableError",
+    "TokenRejectedError",
+    "TokenSource",
     "encode_folder_name",
     "parse_internaldate",
 ]
@@ -106,6 +113,18 @@ class MailboxLoginError(MailboxError):
     """The server refused the credentials, or the password could not be read."""
 
 
+class TokenRejectedError(MailboxLoginError):
+    """The server refused an OAuth2 access token."""
+
+
+class TokenSource(Protocol):
+    """Where an OAuth2 mailbox's access tokens come from (:class:`OAuth2TokenSource`)."""
+
+    async def token(self) -> str: ...
+
+    def reject(self, token: str) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class FolderStatus:
     """A folder as ``EXAMINE`` showed it."""
@@ -138,14 +157,21 @@ class ImapReader:
         cls,
         mailbox: MailboxConfig,
         *,
+        tokens: TokenSource | None = None,
         ssl_context: ssl.SSLContext | None = None,
         socket_timeout: timedelta = timedelta(seconds=30),
     ) -> ImapReader:
         """Connect and log in as the mailbox's user.
 
         ``socket_timeout`` bounds every blocking socket operation: the worker thread cannot
-        be cancelled from the event loop, so the socket itself must give up.
+        be cancelled from the event loop, so the socket itself must give up. ``tokens``
+        gives the access tokens of a mailbox with ``auth: {type: oauth2}``.
         """
+        timeout = socket_timeout.total_seconds()
+        if mailbox.oauth2 is not None:
+            if tokens is None:
+                raise ValueError(f"mailbox {mailbox.name} logs in with OAuth2: give tokens")
+            return await cls._open_with_token(mailbox, tokens, ssl_context, timeout)
         try:
             secret = mailbox.secret.read()
         except (OSError, LookupError, UnicodeError) as error:
@@ -158,9 +184,35 @@ class ImapReader:
             raise MailboxLoginError(f"mailbox {mailbox.name}: no password configured")
         password = secret.get_secret_value()
         connection = await asyncio.to_thread(
-            _connect, mailbox, password, ssl_context, socket_timeout.total_seconds()
+            _connect, mailbox, password, ssl_context, timeout, bearer=False
         )
         return cls(connection, mailbox.name, password)
+
+    @classmethod
+    async def _open_with_token(
+        cls,
+        mailbox: MailboxConfig,
+        tokens: TokenSource,
+        ssl_context: ssl.SSLContext | None,
+        socket_timeout: float,
+    ) -> ImapReader:
+        """Log in with the current token; if it is rejected, once more with a fresh one."""
+        token = await tokens.token()
+        try:
+            connection = await asyncio.to_thread(
+                _connect, mailbox, token, ssl_context, socket_timeout, bearer=True
+            )
+        except TokenRejectedError:
+            tokens.reject(token)
+            token = await tokens.token()
+            try:
+                connection = await asyncio.to_thread(
+                    _connect, mailbox, token, ssl_context, socket_timeout, bearer=True
+                )
+            except TokenRejectedError as error:
+                tokens.reject(token)
+                raise TokenRejectedError(f"{error}, a freshly fetched one too") from None
+        return cls(connection, mailbox.name, token)
 
     async def __aenter__(self) -> Self:
         return self
@@ -385,9 +437,11 @@ def encode_folder_name(name: str) -> str:
 
 def _connect(
     mailbox: MailboxConfig,
-    password: str,
+    secret: str,
     ssl_context: ssl.SSLContext | None,
     timeout: float,
+    *,
+    bearer: bool,
 ) -> imaplib.IMAP4:
     where = f"{mailbox.host}:{mailbox.port}"
     try:
@@ -403,14 +457,19 @@ def _connect(
         raise MailboxUnreachableError(
             f"mailbox {mailbox.name}: cannot connect to {where}: {_reason(error)}"
         ) from None
+    failed = f"mailbox {mailbox.name}: login as {mailbox.username} at {where} failed"
     try:
-        _login(connection, mailbox.username, password)
+        if bearer:
+            _authenticate_bearer(connection, mailbox.username, secret)
+        else:
+            _login(connection, mailbox.username, secret)
+    except _TokenRefusedError as refused:
+        _logout(connection)
+        raise TokenRejectedError(f"{failed}: token rejected ({refused.reason})") from None
     except (imaplib.IMAP4.error, OSError, UnicodeError) as error:
         _logout(connection)
-        reason = _scrub(_reason(error), password)
-        raise MailboxLoginError(
-            f"mailbox {mailbox.name}: login as {mailbox.username} at {where} failed: {reason}"
-        ) from None
+        reason = _scrub(_reason(error), secret)
+        raise MailboxLoginError(f"{failed}: {reason}") from None
     return connection
 
 
@@ -424,6 +483,61 @@ def _login(connection: imaplib.IMAP4, username: str, password: str) -> None:
             "the server offers no AUTHENTICATE PLAIN, and LOGIN cannot send non-ASCII characters"
         )
     connection.login(_quote(username), password)
+
+
+class _TokenRefusedError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _authenticate_bearer(connection: imaplib.IMAP4, username: str, token: str) -> None:
+    """``AUTHENTICATE OAUTHBEARER`` (RFC 7628) if offered, else Google's and Microsoft's
+    ``XOAUTH2``. A refusal raises :class:`_TokenRefusedError`, unless the server says it is only
+    temporarily unable to check (``[UNAVAILABLE]``): a new token would not help then."""
+    capabilities = connection.capabilities
+    bearer = f"auth=Bearer {token}\x01\x01"
+    if "AUTH=OAUTHBEARER" in capabilities:
+        mechanism, first, abort = "OAUTHBEARER", f"n,a={_gs2_name(username)},\x01{bearer}", b"\x01"
+    elif "AUTH=XOAUTH2" in capabilities:
+        mechanism, first, abort = "XOAUTH2", f"user={username}\x01{bearer}", b""
+    else:
+        raise imaplib.IMAP4.error(
+            "the server offers neither AUTHENTICATE OAUTHBEARER nor XOAUTH2 for an OAuth2 token"
+        )
+    refusal: list[bytes] = []
+
+    def respond(challenge: bytes) -> bytes:
+        if not refusal and not challenge:
+            refusal.append(b"")  # the initial response is sent once
+            return first.encode()
+        # A challenge after the token is the server's error report (RFC 7628 §3.2.2): the
+        # client acknowledges it and the server then answers NO.
+        refusal.append(challenge)
+        return abort
+
+    try:
+        connection.authenticate(mechanism, respond)
+    except imaplib.IMAP4.error as error:
+        text = _scrub(_reason(error), token)
+        if "[UNAVAILABLE]" in text.upper():
+            raise imaplib.IMAP4.error(text) from None
+        raise _TokenRefusedError(_refusal_reason(refusal[1:], text)) from None
+
+
+def _refusal_reason(challenges: Sequence[bytes], text: str) -> str:
+    """The server's own word: the ``status`` of its JSON error report, else its NO text."""
+    for challenge in challenges:
+        with contextlib.suppress(ValueError, UnicodeError):
+            report = json.loads(challenge)
+            if isinstance(report, dict) and isinstance(report.get("status"), str):
+                return f"status {report['status'][:40]}; {text}"
+    return text
+
+
+def _gs2_name(username: str) -> str:
+    """RFC 5801's escaping of the authorization identity: ``,`` and ``=`` are special."""
+    return username.replace("=", "=3D").replace(",", "=2C")
 
 
 def _logout(connection: imaplib.IMAP4) -> None:

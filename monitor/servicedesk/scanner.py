@@ -38,6 +38,7 @@ from monitor.config import MailboxConfig, ServiceDeskConfig
 from monitor.servicedesk.classify import DeskRules, FolderRole, classify
 from monitor.servicedesk.headers import parse_headers
 from monitor.servicedesk.imap import FetchedHeader, FolderStatus, ImapReader
+from monitor.servicedesk.oauth import TokenSources
 from monitor.servicedesk.privacy import digest, sender_hash
 from monitor.servicedesk.threading import Message, find_requests
 from monitor.store import (
@@ -52,6 +53,7 @@ from monitor.store import (
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "FolderScan",
+    "ImapConnector",
     "MailboxReader",
     "MailboxScanner",
     "ScanSummary",
@@ -87,8 +89,15 @@ class MailboxReader(Protocol):
 Connect = Callable[[MailboxConfig], Awaitable[MailboxReader]]
 
 
-async def _connect_imap(mailbox: MailboxConfig) -> MailboxReader:
-    return await ImapReader.open(mailbox)
+class ImapConnector:
+    """Opens a mailbox's :class:`ImapReader`; one kept across scans (the daemon's) reuses
+    each OAuth2 mailbox's access token until it nears expiry."""
+
+    def __init__(self, tokens: TokenSources | None = None) -> None:
+        self._tokens = tokens if tokens is not None else TokenSources()
+
+    async def __call__(self, mailbox: MailboxConfig) -> MailboxReader:
+        return await ImapReader.open(mailbox, tokens=self._tokens.for_mailbox(mailbox))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +238,7 @@ class MailboxScanner:
         store: Store,
         *,
         rules: DeskRules | None = None,
-        connect: Connect = _connect_imap,
+        connect: Connect | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         batch_limit: int | None = None,
         logger: FilteringBoundLogger | None = None,
@@ -241,7 +250,7 @@ class MailboxScanner:
         self.mailbox = mailbox
         self._rules = rules if rules is not None else desk_rules(mailbox, desk)
         self._store = store
-        self._connect = connect
+        self._connect = connect if connect is not None else ImapConnector()
         self._batch_size = batch_size
         self._batch_limit = batch_limit
         self._log: FilteringBoundLogger = (

@@ -11,6 +11,11 @@ processes as ``nobody``, who owns the maildirs. Run as another user, every proce
 that user. The temporary directory is world-traversable (0755) because the login processes
 reach their sockets under it; it is short because UNIX socket paths are limited to 108 bytes.
 
+With ``oauth2_introspection_url`` the server also takes OAuth2 access tokens
+(``AUTHENTICATE XOAUTH2``/``OAUTHBEARER``, as Microsoft 365 and Google do): an ``oauth2``
+passdb asks that URL (RFC 7662 introspection, ``POST token=...``) whether a token is active
+and whose it is; passwords keep working through the passwd-file for PLAIN and LOGIN.
+
 Mail for tests goes in through IMAP ``APPEND`` (which also sets INTERNALDATE) or as files
 written into ``maildir`` and then chowned to ``mail_uid``/``mail_gid``. Folders: ``INBOX``
 (the maildir root) and ``Sent`` (``.Sent``, created automatically, special-use ``\\Sent``).
@@ -33,7 +38,7 @@ from pathlib import Path
 
 from tests.servers.tls import CertificateSet
 
-__all__ = ["DEFAULT_ACCOUNTS", "DovecotServer", "dovecot_problem", "run_dovecot"]
+__all__ = ["DEFAULT_ACCOUNTS", "DovecotServer", "OAuth2Passdb", "dovecot_problem", "run_dovecot"]
 
 DEFAULT_ACCOUNTS: Mapping[str, str] = {
     # Quote and backslash: sent as an IMAP quoted string with escapes.
@@ -86,12 +91,54 @@ def _free_port(host: str) -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class OAuth2Passdb:
+    """Dovecot's ``oauth2`` passdb, checking tokens at a loopback introspection endpoint."""
+
+    introspection_url: str
+    mechanisms: tuple[str, ...] = ("xoauth2", "oauthbearer")
+
+
+def _oauth2_settings(directory: Path, oauth2: OAuth2Passdb | None) -> tuple[str, str]:
+    """The ``auth_mechanisms`` and the passdb blocks; the oauth2 one is written to a file."""
+    passwd_file = f"""passdb {{
+  driver = passwd-file
+  mechanisms = plain login
+  args = scheme=PLAIN username_format=%u {directory}/passwd
+}}"""
+    if oauth2 is None:
+        return "plain login", passwd_file
+    settings = directory / "oauth2.conf.ext"
+    # No tokeninfo_url: every token is introspected, so a revoked one is refused at once.
+    settings.write_text(
+        f"""introspection_url = {oauth2.introspection_url}
+introspection_mode = post
+force_introspection = yes
+username_attribute = username
+username_format = %u
+active_attribute = active
+active_value = true
+timeout_msecs = 10000
+""",
+        encoding="utf-8",
+    )
+    settings.chmod(0o644)
+    mechanisms = " ".join(oauth2.mechanisms)
+    oauth2_passdb = f"""passdb {{
+  driver = oauth2
+  mechanisms = {mechanisms}
+  args = {settings}
+}}"""
+    return f"plain login {mechanisms}", f"{passwd_file}\n{oauth2_passdb}"
+
+
 def _config(
     directory: Path,
     host: str,
     port: int,
     imaps_port: int | None,
     cert_pair: tuple[Path, Path] | None,
+    oauth2: OAuth2Passdb | None = None,
 ) -> str:
     if os.geteuid() == 0:
         internal_user, login_user = "dovecot", "dovenull"
@@ -109,6 +156,7 @@ def _config(
             f"  inet_listener imaps {{\n    address = {host}\n    port = {imaps_port}\n"
             "    ssl = yes\n  }"
         )
+    mechanisms, passdbs = _oauth2_settings(directory, oauth2)
     return f"""\
 # Written by tests/servers/dovecot.py for one test session; not a production config.
 instance_name = sla-test-{directory.name}
@@ -124,7 +172,7 @@ first_valid_uid = 1
 first_valid_gid = 1
 {ssl_settings}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 auth_failure_delay = 0
 mail_max_userip_connections = 200
 mail_location = maildir:{directory}/mail/%u
@@ -135,10 +183,7 @@ namespace inbox {{
     special_use = \\Sent
   }}
 }}
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {directory}/passwd
-}}
+{passdbs}
 userdb {{
   driver = static
   args = uid={mail_user.pw_uid} gid={mail_group} home={directory}/mail/%u
@@ -196,11 +241,12 @@ def run_dovecot(
     *,
     accounts: Mapping[str, str] = DEFAULT_ACCOUNTS,
     host: str = "127.0.0.1",
+    oauth2: OAuth2Passdb | None = None,
 ) -> Iterator[DovecotServer]:
     """Start ``dovecot -F`` with a private config; stop it and remove everything at the end.
 
     With ``certificates``, dovecot serves ``certificates.valid`` on STARTTLS and on an
-    implicit-TLS port.
+    implicit-TLS port; with ``oauth2`` it also takes OAuth2 tokens.
     """
     problem = dovecot_problem()
     if problem is not None:
@@ -225,7 +271,7 @@ def run_dovecot(
         port = _free_port(host)
         imaps_port = _free_port(host) if cert_pair is not None else None
         config = directory / "dovecot.conf"
-        config.write_text(_config(directory, host, port, imaps_port, cert_pair), "utf-8")
+        config.write_text(_config(directory, host, port, imaps_port, cert_pair, oauth2), "utf-8")
 
         mail_uid, mail_gid = os.getuid(), os.getgid()
         if os.geteuid() == 0:
