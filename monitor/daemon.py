@@ -37,6 +37,7 @@ from monitor.config import (
     load_config,
     secret_file_problems,
 )
+from monitor.errors import SlaMonitorError
 from monitor.figures.maker import LiveSession
 from monitor.live.overlay import LiveOverlay
 from monitor.live.recompute import SlaRecomputer
@@ -52,7 +53,7 @@ from monitor.servicedesk import MailboxError, MailboxScanner
 from monitor.settings import Settings, build_ssl_context
 from monitor.sla.coverage import CoverageTracker, max_gap_for
 from monitor.sla.outages import OutageTracker
-from monitor.store import Store, StoreWriter, describe_store_failure
+from monitor.store import Store, StoreError, StoreWriter
 from monitor.store.records import new_id
 from probes import run_probe
 from probes.base import ProbeContext, ProbeResult
@@ -64,7 +65,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class _ReloadBusyError(Exception):
+class _ReloadBusyError(SlaMonitorError):
     """A reload was asked for while the previous one is still stuck reading the file."""
 
 
@@ -245,14 +246,14 @@ class Daemon:
         url = self._settings.database_url
         try:
             store = await Store.open(url.get_secret_value())
-        except Exception as error:
+        except StoreError as error:
             self._store_unusable(error)
             return 1
         try:
             open_outages = await store.open_outages()
-        except Exception as error:
+        except StoreError as error:
             self._store_unusable(error)
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(StoreError):
                 await store.close()
             return 1
         for name, outage in open_outages.items():
@@ -294,8 +295,10 @@ class Daemon:
                 )
             await self._restore_scheduled_outcomes(running)
             # A first snapshot before serving: every series exists from the first scrape.
-            with contextlib.suppress(Exception):
+            try:
                 await recomputer.recompute()
+            except Exception as error:  # a job: the periodic rebuild below tries again
+                self._log.warning("first_recompute_failed", error=type(error).__name__)
             running.recompute_task = asyncio.create_task(
                 recomputer.run(self._stop), name="sla-recompute"
             )
@@ -359,9 +362,8 @@ class Daemon:
             await self._shutdown(running)
         return 0
 
-    def _store_unusable(self, error: BaseException) -> None:
-        url = self._settings.database_url.get_secret_value()
-        self._log.error("store_unavailable", problem=describe_store_failure(url, error))
+    def _store_unusable(self, error: StoreError) -> None:
+        self._log.error("store_unavailable", problem=str(error))
 
     def _add_runner(
         self,
@@ -401,7 +403,7 @@ class Daemon:
                 continue
             try:
                 last = await running.store.last_probe_result(name)
-            except Exception as error:  # a store problem must not stop the start
+            except StoreError as error:  # a store problem must not stop the start
                 self._log.warning(
                     "last_outcome_unavailable", target=name, error=type(error).__name__
                 )
@@ -441,7 +443,7 @@ class Daemon:
         before = self._clock() - running.config.retention.probe_results
         try:
             removed = await running.store.prune_probe_results(before)
-        except Exception as error:
+        except StoreError as error:
             self.metrics.storage_errors.inc()
             self._log.warning("prune_failed", error=type(error).__name__)
             return
@@ -493,7 +495,7 @@ class Daemon:
             return
         try:
             written = await run_exports(running.store, running.config, directory, self._clock())
-        except Exception as error:
+        except Exception as error:  # a job: the next run exports the month again
             self.metrics.storage_errors.inc()
             self._log.warning("report_export_failed", error=type(error).__name__, detail=str(error))
             return
@@ -593,25 +595,27 @@ class Daemon:
         return [f"{self._config_path}: cannot be checked: {type(error).__name__}"]
 
     async def _shutdown(self, running: _Running) -> None:
+        # Each background task logs and contains its own failures; only its cancellation
+        # (or the wait's time limit) can come out of awaiting it here.
         started = self._monotonic()
         if self._reload_task is not None and not self._reload_task.done():
             self._reload_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await self._reload_task
         finished, cancelled = await running.scheduler.drain(self._options.drain_grace)
         if running.export_task is not None and not running.export_task.done():
             running.export_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await running.export_task
         if running.recompute_task is not None:
             self._stop.set()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(running.recompute_task, timeout=5)
         if running.web is not None:
             await running.web.cleanup()
         unwritten = await running.writer.stop(self._options.writer_stop_grace.total_seconds())
         await running.http.close()
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(StoreError):
             await running.store.close()
         self._running = None
         self._log.info(

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from structlog.typing import FilteringBoundLogger
 
 from monitor.config import Config, ConfigError, load_config, problems_from_validation_error
+from monitor.errors import SlaMonitorError
 from monitor.settings import Settings
 from monitor.sla.calendar import BusinessCalendar
 
@@ -29,7 +30,6 @@ __all__ = [
     "fail",
     "optional_config",
     "settings",
-    "store_failure",
 ]
 
 EXIT_OK = 0
@@ -37,7 +37,7 @@ EXIT_USAGE = 2
 """Bad input of any kind (arguments, configuration, environment), like argparse's own."""
 
 
-class UsageError(Exception):
+class UsageError(SlaMonitorError):
     """A problem the user can fix; its lines go to stderr and the command exits 2."""
 
     def __init__(self, *lines: str) -> None:
@@ -129,10 +129,3 @@ def command_logger(level: int = logging.WARNING) -> FilteringBoundLogger:
         wrapper_class=structlog.make_filtering_bound_logger(level),
     )
     return logger
-
-
-def store_failure(url: str, error: Exception) -> str:
-    """Why the store failed and what to do, with the URL's password masked and no SQL."""
-    from monitor.store import describe_store_failure
-
-    return describe_store_failure(url, error)

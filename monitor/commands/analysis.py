@@ -28,13 +28,12 @@ from monitor.commands._common import (
     database_url,
     fail,
     optional_config,
-    store_failure,
 )
 from monitor.commands.outage import default_actor
 from monitor.config import ConfigError
 from monitor.report.analyses import SubjectError, analysis_subject, new_analysis
 from monitor.sla.months import Month
-from monitor.store import MissAnalysisRecord, Store
+from monitor.store import MissAnalysisRecord, Store, StoreError
 
 __all__ = ["register"]
 
@@ -92,8 +91,8 @@ def _add(args: argparse.Namespace) -> int:
         return fail(UsageError(f"analysis add: {error}"))
     try:
         stored = asyncio.run(_store(url, record))
-    except Exception as error:
-        print(f"analysis add: {store_failure(url, error)}", file=sys.stderr)
+    except StoreError as error:
+        print(f"analysis add: {error}", file=sys.stderr)
         return EXIT_FAILED
     figure = stored.name if stored.window is None else f"{stored.name} {stored.window}"
     print(f"analysis {stored.id} of {stored.kind} {figure} in {stored.month} by {stored.author}")
@@ -107,8 +106,8 @@ def _list(args: argparse.Namespace) -> int:
         return fail(error)
     try:
         analyses = asyncio.run(_read(url, args.month))
-    except Exception as error:
-        print(f"analysis list: {store_failure(url, error)}", file=sys.stderr)
+    except StoreError as error:
+        print(f"analysis list: {error}", file=sys.stderr)
         return EXIT_FAILED
     for a in analyses:
         figure = a.name if a.window is None else f"{a.name} {a.window}"

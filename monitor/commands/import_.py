@@ -27,7 +27,6 @@ from monitor.commands._common import (
     database_url,
     fail,
     optional_config,
-    store_failure,
 )
 from monitor.config import ConfigError
 
@@ -83,6 +82,7 @@ def register_requests(kinds: argparse._SubParsersAction[Any]) -> None:
 
 def run_requests(args: argparse.Namespace) -> int:
     from monitor.servicedesk.importer import RequestImportError, check_requests
+    from monitor.store import StoreError
 
     path: Path = args.file
 
@@ -110,8 +110,6 @@ def run_requests(args: argparse.Namespace) -> int:
             ) from None
     except (UsageError, ConfigError) as error:
         return fail(error)
-    from sqlalchemy.exc import SQLAlchemyError
-
     try:
         changed = asyncio.run(_upsert_requests(url, lines, categories, args.channel))
     except RequestImportError as error:
@@ -121,8 +119,8 @@ def run_requests(args: argparse.Namespace) -> int:
                 f"{path}: nothing imported (the file changed while it was imported)",
             )
         )
-    except (OSError, SQLAlchemyError) as error:
-        print(f"import requests: {store_failure(url, error)}", file=sys.stderr)
+    except StoreError as error:
+        print(f"import requests: {error}", file=sys.stderr)
         return EXIT_FAILED
     print(f"{path}: {rows} requests read, {changed} new or changed")
     return EXIT_OK
@@ -159,6 +157,7 @@ def register_outages(kinds: argparse._SubParsersAction[Any]) -> None:
 
 def run_outages(args: argparse.Namespace) -> int:
     from monitor.report.outage_import import OutageImportError, check_outages, file_lines
+    from monitor.store import StoreError
 
     path: Path = args.file
     now = datetime.now(UTC)
@@ -179,16 +178,14 @@ def run_outages(args: argparse.Namespace) -> int:
         return fail(error)
     for warning in checked.warnings:
         print(warning, file=sys.stderr)
-    from sqlalchemy.exc import SQLAlchemyError
-
     try:
         summary = asyncio.run(_store_outages(url, lines, targets, now, str(path), checked))
     except OutageImportError as error:
         return fail(
             UsageError(*error.lines, f"{path}: nothing imported ({error.count} conflict(s))")
         )
-    except (OSError, SQLAlchemyError) as error:
-        print(f"import outages: {store_failure(url, error)}", file=sys.stderr)
+    except StoreError as error:
+        print(f"import outages: {error}", file=sys.stderr)
         return EXIT_FAILED
     print(
         f"{path}: {summary.rows} outages read: {summary.new} new, {summary.closed} closed, "

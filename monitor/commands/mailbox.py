@@ -25,7 +25,6 @@ from monitor.commands._common import (
     config_path,
     database_url,
     fail,
-    store_failure,
 )
 from monitor.config import Config, ConfigError, MailboxConfig, load_config
 
@@ -100,17 +99,15 @@ def _selected(config: Config, names: list[str] | None) -> list[MailboxConfig]:
 
 
 async def _scan(config: Config, mailboxes: list[MailboxConfig], url: str, *, rescan: bool) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
     from monitor.servicedesk.imap import MailboxError
     from monitor.servicedesk.scanner import MailboxScanner
-    from monitor.store import Store
+    from monitor.store import Store, StoreError
 
     logger = command_logger()
     try:
         store = await Store.open(url, logger=logger)
-    except (OSError, SQLAlchemyError) as error:
-        print(f"mailbox scan: {store_failure(url, error)}", file=sys.stderr)
+    except StoreError as error:
+        print(f"mailbox scan: {error}", file=sys.stderr)
         return EXIT_FAILED
     failed = False
     async with store:
@@ -122,8 +119,8 @@ async def _scan(config: Config, mailboxes: list[MailboxConfig], url: str, *, res
                 print(str(error), file=sys.stderr)
                 failed = True
                 continue
-            except (OSError, SQLAlchemyError) as error:
-                print(f"mailbox {mailbox.name}: {store_failure(url, error)}", file=sys.stderr)
+            except StoreError as error:
+                print(f"mailbox {mailbox.name}: {error}", file=sys.stderr)
                 failed = True
                 continue
             print(_describe(summary))

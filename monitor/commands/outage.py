@@ -24,7 +24,6 @@ from monitor.commands._common import (
     command_logger,
     database_url,
     fail,
-    store_failure,
 )
 
 __all__ = ["default_actor", "register"]
@@ -72,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitor.store import OutageCorrectionRecord
+    from monitor.store import OutageCorrectionRecord, StoreError
 
     if args.at is not None and args.kind != "close":
         return fail(UsageError(f"outage {args.kind}: --at belongs to close only"))
@@ -90,8 +89,8 @@ def run(args: argparse.Namespace) -> int:
     url = database_url()
     try:
         problem = asyncio.run(_store(url, record))
-    except Exception as error:
-        print(f"outage {args.kind}: {store_failure(url, error)}", file=sys.stderr)
+    except StoreError as error:
+        print(f"outage {args.kind}: {error}", file=sys.stderr)
         return EXIT_FAILED
     if problem is not None:
         return fail(UsageError(f"outage {args.kind}: {problem}"))

@@ -28,8 +28,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from monitor.commands._common import (
     EXIT_OK,
     UsageError,
@@ -38,14 +36,13 @@ from monitor.commands._common import (
     database_url,
     fail,
     optional_config,
-    store_failure,
 )
 from monitor.config import Config, ConfigError
 from monitor.report.export import create_temporary, run_exports
 from monitor.report.formats import FORMATS, render
 from monitor.report.load import load_report
 from monitor.sla.months import Month
-from monitor.store import Store
+from monitor.store import Store, StoreError
 
 __all__ = ["register", "run"]
 
@@ -137,8 +134,8 @@ async def _open(url: str) -> Store | None:
     # Warnings only, and on stderr: stdout may be the report itself.
     try:
         return await Store.open(url, logger=command_logger())
-    except Exception as error:
-        print(f"report: {store_failure(url, error)}", file=sys.stderr)
+    except StoreError as error:
+        print(f"report: {error}", file=sys.stderr)
         return None
 
 
@@ -151,8 +148,8 @@ async def _report(
     async with store:
         try:
             report = await load_report(store, config, month, now)
-        except (SQLAlchemyError, OSError) as error:  # opened, then failed reading a page
-            print(f"report: {store_failure(url, error)}", file=sys.stderr)
+        except StoreError as error:  # opened, then failed reading a page
+            print(f"report: {error}", file=sys.stderr)
             return EXIT_STORE
     text = render(report, name)
     if output is None:
@@ -170,8 +167,8 @@ async def _export(url: str, config: Config, directory: Path, now: datetime) -> i
     async with store:
         try:
             written = await run_exports(store, config, directory, now)
-        except (SQLAlchemyError, OSError) as error:
-            print(f"report: {store_failure(url, error)}", file=sys.stderr)
+        except StoreError as error:
+            print(f"report: {error}", file=sys.stderr)
             return EXIT_STORE
     for path in written:
         print(f"wrote {path}")

@@ -27,11 +27,10 @@ from monitor.commands._common import (
     database_url,
     fail,
     optional_config,
-    store_failure,
 )
 from monitor.config import Config, ConfigError
 from monitor.sla.response import RequestTiming, judge_request, response_deadline
-from monitor.store import MailLocator, RequestRecord, Store
+from monitor.store import MailLocator, RequestRecord, Store, StoreError
 
 __all__ = ["register", "run_show"]
 
@@ -69,8 +68,8 @@ async def _show(config: Config, url: str, request_id: str) -> int:
         async with await Store.open(url, logger=command_logger()) as store:
             request = await store.request(request_id)
             locators = await store.request_locators([request_id]) if request else {}
-    except Exception as error:
-        print(f"request: {store_failure(url, error)}", file=sys.stderr)
+    except StoreError as error:
+        print(f"request: {error}", file=sys.stderr)
         return EXIT_FAILED
     if request is None:
         print(f"request: no request with id {request_id!r} in the store", file=sys.stderr)

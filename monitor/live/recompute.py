@@ -150,7 +150,7 @@ class SlaRecomputer:
                 if self._failing:
                     self._log.info("recompute_recovered")
                 self._failing = False
-            except Exception as error:
+            except Exception as error:  # a job: the last snapshot stays, the next run retries
                 self._on_error()
                 if not self._failing:
                     self._log.warning("recompute_failed", error=type(error).__name__)

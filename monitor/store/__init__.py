@@ -8,6 +8,7 @@ the probe path wait for the database and never drops an outage.
 """
 
 from monitor.store.engine import DEFAULT_DATABASE_URL, create_engine, safe_url
+from monitor.store.errors import StoreError, StoreUnavailable, StoreUrlError, map_store_errors
 from monitor.store.migrate import migrate
 from monitor.store.records import (
     FolderState,
@@ -63,11 +64,15 @@ __all__ = [
     "RequestSource",
     "RequestSync",
     "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "StoreUrlError",
     "StoreWriter",
     "StoredOutage",
     "WriteBatch",
     "create_engine",
     "describe_store_failure",
+    "map_store_errors",
     "migrate",
     "new_id",
     "safe_url",

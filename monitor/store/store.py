@@ -25,6 +25,7 @@ from structlog.typing import FilteringBoundLogger
 
 from monitor.store import desk
 from monitor.store.engine import WRITE, create_engine, safe_url
+from monitor.store.errors import StoreUrlError, map_store_errors
 from monitor.store.migrate import migrate
 from monitor.store.records import (
     FolderState,
@@ -98,6 +99,7 @@ class Store:
         if dialect not in ("sqlite", "postgresql"):
             raise ValueError(f"unsupported database {dialect!r}: use sqlite or postgresql")
         self._engine = engine
+        self._masked_url = safe_url(engine)
         self._dialect = dialect
         self._clock = clock
         self._log: FilteringBoundLogger = logger if logger is not None else structlog.get_logger()
@@ -112,10 +114,14 @@ class Store:
         **engine_options: Any,
     ) -> Self:
         """Connect to ``url``, create or migrate the schema, and return the ready store."""
-        engine = create_engine(url, **engine_options)
+        try:
+            engine = create_engine(url, **engine_options)
+        except ValueError as error:  # the message names the URL only with its password masked
+            raise StoreUrlError(str(error)) from None
         log: FilteringBoundLogger = logger if logger is not None else structlog.get_logger()
         try:
-            await migrate(engine, logger=log)
+            with map_store_errors(safe_url(engine)):
+                await migrate(engine, logger=log)
         except BaseException:
             await engine.dispose()
             raise
@@ -132,7 +138,8 @@ class Store:
         return safe_url(self._engine)
 
     async def close(self) -> None:
-        await self._engine.dispose()
+        with map_store_errors(self._masked_url):
+            await self._engine.dispose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -148,8 +155,16 @@ class Store:
     # -- transactions ---------------------------------------------------------------------
 
     @asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection whose failures, inside the block too, leave as :class:`StoreError` s."""
+        with map_store_errors(self._masked_url):
+            async with self._engine.connect() as connection:
+                yield connection
+
+    @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncConnection]:
-        async with self._engine.connect() as connection:
+        """:meth:`_read` in a write transaction: all of the block's writes or none."""
+        async with self._read() as connection:
             await connection.execution_options(**WRITE)
             async with connection.begin():
                 yield connection
@@ -334,7 +349,7 @@ class Store:
 
     async def last_probe_result(self, target: str) -> ProbeResultRow | None:
         """The newest stored result of ``target``, e.g. for its last-probe metric at start."""
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             row = (
                 await connection.execute(
                     sa.select(probe_results)
@@ -349,7 +364,7 @@ class Store:
         self, target: str, since: datetime, until: datetime
     ) -> list[ProbeResultRow]:
         """Results of ``target`` that started in ``[since, until)``, oldest first."""
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             rows = await connection.execute(
                 sa.select(probe_results)
                 .where(
@@ -394,7 +409,7 @@ class Store:
             return await self._close_outage(connection, OutageClosed(outage_id, end))
 
     async def outage(self, outage_id: str) -> StoredOutage | None:
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             row = (
                 await connection.execute(sa.select(outages).where(outages.c.id == outage_id))
             ).first()
@@ -407,7 +422,7 @@ class Store:
         them. Should a target have several open ones (which the daemon never does), the
         latest wins and the others are logged.
         """
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             rows = await connection.execute(
                 sa.select(outages)
                 .where(outages.c.end.is_(None), outages.c.source == "probe")
@@ -444,7 +459,7 @@ class Store:
             conditions.append(
                 sa.or_(outages.c.end.is_(None), outages.c.end > since, outages.c.start >= since)
             )
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             rows = await connection.execute(
                 sa.select(outages).where(*conditions).order_by(outages.c.start, outages.c.id)
             )
@@ -572,7 +587,7 @@ class Store:
             conditions.append(monitoring_sessions.c.started_at < utc(until, "until"))
         if since is not None:
             conditions.append(monitoring_sessions.c.last_seen_at >= utc(since, "since"))
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             rows = await connection.execute(
                 sa.select(monitoring_sessions)
                 .where(*conditions)
@@ -707,7 +722,7 @@ class Store:
         return True
 
     async def maintenance_window(self, window_id: str) -> MaintenanceWindowRecord | None:
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             row = (
                 await connection.execute(
                     sa.select(maintenance_windows).where(maintenance_windows.c.id == window_id)
@@ -731,7 +746,7 @@ class Store:
             conditions.append(maintenance_windows.c.start < utc(until, "until"))
         if since is not None:
             conditions.append(maintenance_windows.c.end > utc(since, "since"))
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             rows = await connection.execute(
                 sa.select(maintenance_windows)
                 .where(*conditions)
@@ -749,7 +764,7 @@ class Store:
         statement = sa.select(maintenance_changes).order_by(maintenance_changes.c.id)
         if window_id is not None:
             statement = statement.where(maintenance_changes.c.window_id == window_id)
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             rows = await connection.execute(statement)
             return [
                 MaintenanceChange(
@@ -813,7 +828,7 @@ class Store:
         """Corrections by outage id, each list oldest first (of the given outages, or all)."""
         statement = sa.select(outage_corrections).order_by(outage_corrections.c.id)
         found: dict[str, list[OutageCorrectionRecord]] = {}
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             if outage_ids is None:
                 chunks: list[list[str] | None] = [None]
             else:
@@ -857,7 +872,7 @@ class Store:
             statement = statement.order_by(miss_analyses.c.month, miss_analyses.c.id)
         else:
             statement = statement.where(miss_analyses.c.month == month).order_by(miss_analyses.c.id)
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             rows = await connection.execute(statement)
             return [
                 MissAnalysisRecord(
@@ -913,17 +928,17 @@ class Store:
         category: str | None = None,
     ) -> list[RequestRecord]:
         """Requests received in ``[since, until)``, ordered by ``received_at`` and id."""
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             return await desk.select_requests(connection, since, until, category)
 
     async def request(self, request_id: str) -> RequestRecord | None:
         """The stored request with this id, if any."""
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             return await desk.select_request(connection, request_id)
 
     async def request_locators(self, ids: Sequence[str]) -> dict[str, RequestLocator]:
         """Where the mail of each request lies on the IMAP server, by request id."""
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             return await desk.request_locators(connection, ids)
 
     async def sender_hash_key(self) -> bytes:
@@ -939,7 +954,7 @@ class Store:
 
     async def mailbox_state(self, mailbox: str) -> dict[str, FolderState]:
         """How far each folder of ``mailbox`` has been read, by folder name."""
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             return await desk.folder_states(connection, mailbox)
 
     async def record_mail_batch(
@@ -956,7 +971,7 @@ class Store:
             )
 
     async def mail_facts(self, mailbox: str) -> list[MailFact]:
-        async with self._engine.connect() as connection:
+        async with self._read() as connection:
             return await desk.mail_facts(connection, mailbox)
 
     async def recompute_mailbox_requests(
