@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from monitor.sla.availability import Outage, OutageSource
+from monitor.sla.availability import Outage
 from monitor.sla.corrections import OutageCorrection
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.registered import RegisteredMaintenance
@@ -22,7 +22,6 @@ from monitor.store.records import MaintenanceWindowRecord, OutageCorrectionRecor
 __all__ = ["Evidence", "load_evidence", "registered_from_record"]
 
 Span = tuple[datetime, datetime]
-_SOURCES = {source.value: source for source in OutageSource}  # Enum(value) is slow in bulk
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +88,7 @@ def outage_from_record(
         start=record.start,
         end=record.end,
         cause=record.cause,
-        source=_SOURCES[record.source],
+        source=record.source,
         id=record.id,
         corrections=tuple(correction_from_record(c) for c in corrections),
     )

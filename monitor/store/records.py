@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from monitor.sla.availability import OutageSource
+from monitor.sla.corrections import CORRECTION_KINDS, CorrectionKind
+
 __all__ = [
     "ERROR_MESSAGE_LIMIT",
     "REQUEST_ID_LIMIT",
@@ -56,15 +59,14 @@ __all__ = [
 ERROR_MESSAGE_LIMIT = 500
 """Longest error message kept per probe result; hostile servers can send megabytes."""
 
-OutageSource = Literal["probe", "import"]
 MaintenanceAction = Literal["create", "delete", "approve"]
-CorrectionKind = Literal["annotate", "dispute", "close", "void"]
 MissKind = Literal["availability", "response"]
+
+OUTAGE_SOURCES = {source.value: source for source in OutageSource}
+"""Outage sources by their stored text; ``OutageSource(text)`` is slow in bulk."""
 
 TEXT_LIMIT = 4000
 """Longest reason, cause or measures text kept: an analysis is a paragraph, not a file."""
-
-_OUTAGE_SOURCES: frozenset[str] = frozenset(("probe", "import"))
 
 
 def new_id() -> str:
@@ -141,15 +143,16 @@ class OutageOpened:
     target: str
     start: datetime
     cause: str
-    source: OutageSource = "probe"
+    source: OutageSource = OutageSource.PROBE
     import_key: str | None = None
 
     def __post_init__(self) -> None:
         _check_id(self.id, "outage id")
         if not self.target:
             raise ValueError("outage without a target")
-        if self.source not in _OUTAGE_SOURCES:
+        if self.source not in OUTAGE_SOURCES:
             raise ValueError(f"outage source must be 'probe' or 'import', got {self.source!r}")
+        object.__setattr__(self, "source", OUTAGE_SOURCES[self.source])
         object.__setattr__(self, "target", clean_text(self.target))
         object.__setattr__(self, "start", utc(self.start, "outage start"))
         object.__setattr__(self, "cause", clean_text(self.cause, 1000))
@@ -158,7 +161,7 @@ class OutageOpened:
 
     @classmethod
     def new(
-        cls, target: str, start: datetime, cause: str, source: OutageSource = "probe"
+        cls, target: str, start: datetime, cause: str, source: OutageSource = OutageSource.PROBE
     ) -> OutageOpened:
         """An outage with a fresh client-made id, which the caller keeps to close it later."""
         return cls(id=new_id(), target=target, start=start, cause=cause, source=source)
@@ -376,7 +379,7 @@ class OutageCorrectionRecord:
 
     def __post_init__(self) -> None:
         _check_id(self.outage_id, "outage id")
-        if self.kind not in ("annotate", "dispute", "close", "void"):
+        if self.kind not in CORRECTION_KINDS:
             raise ValueError(f"unknown correction kind {self.kind!r}")
         if (self.kind == "close") != (self.at is not None):
             raise ValueError("a close needs an instant (at), and only a close has one")

@@ -28,6 +28,7 @@ from monitor.store.engine import WRITE, create_engine, safe_url
 from monitor.store.errors import StoreUrlError, map_store_errors
 from monitor.store.migrate import migrate
 from monitor.store.records import (
+    OUTAGE_SOURCES,
     FolderState,
     ImportedOutageRow,
     MailboxRequest,
@@ -425,7 +426,7 @@ class Store:
         async with self._read() as connection:
             rows = await connection.execute(
                 sa.select(outages)
-                .where(outages.c.end.is_(None), outages.c.source == "probe")
+                .where(outages.c.end.is_(None), outages.c.source == OutageSource.PROBE.value)
                 .order_by(outages.c.start, outages.c.id)
             )
             found: dict[str, StoredOutage] = {}
@@ -524,7 +525,7 @@ class Store:
                         "start": instant(row.start),
                         "end": None if row.end is None else instant(row.end),
                         "cause": row.cause,
-                        "source": "import",
+                        "source": OutageSource.IMPORT.value,
                         "import_key": row.import_key,
                         "opened_at": stamp,
                         "updated_at": stamp,
@@ -1016,7 +1017,7 @@ def _outage(row: sa.RowMapping) -> StoredOutage:
         start=row["start"],
         end=row["end"],
         cause=row["cause"],
-        source=cast(OutageSource, row["source"]),
+        source=OUTAGE_SOURCES[row["source"]],
         import_key=row["import_key"],
         opened_at=row["opened_at"],
         updated_at=row["updated_at"],
