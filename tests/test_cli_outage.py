@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
-from monitor.store import OutageCorrectionRecord, OutageOpened, Store
+from monitor.sla.corrections import OutageCorrection
+from monitor.store import OutageOpened, Store
 
 START = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
 
@@ -31,7 +32,7 @@ async def _open_ghost(url: str) -> str:
         return ghost.id
 
 
-async def _corrections(url: str) -> dict[str, list[OutageCorrectionRecord]]:
+async def _corrections(url: str) -> dict[str, list[OutageCorrection]]:
     async with await Store.open(url) as store:
         return await store.outage_corrections()
 

@@ -25,6 +25,7 @@ from monitor.commands._common import (
     database_url,
     fail,
 )
+from monitor.sla.corrections import OutageCorrection
 
 __all__ = ["default_actor", "register"]
 
@@ -71,41 +72,42 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitor.store import OutageCorrectionRecord, StoreError
+    from monitor.store import StoreError, checked_correction
 
     if args.at is not None and args.kind != "close":
         return fail(UsageError(f"outage {args.kind}: --at belongs to close only"))
     try:
-        record = OutageCorrectionRecord(
-            outage_id=args.outage_id,
-            kind=args.kind,
-            reason=args.reason,
-            actor=args.actor or default_actor(),
-            recorded_at=datetime.now(UTC),
-            at=args.at,
+        correction = checked_correction(
+            OutageCorrection(
+                kind=args.kind,
+                reason=args.reason,
+                actor=args.actor or default_actor(),
+                recorded_at=datetime.now(UTC),
+                at=args.at,
+            )
         )
     except ValueError as error:
         return fail(UsageError(f"outage {args.kind}: {error}"))
     url = database_url()
     try:
-        problem = asyncio.run(_store(url, record))
+        problem = asyncio.run(_store(url, args.outage_id, correction))
     except StoreError as error:
         print(f"outage {args.kind}: {error}", file=sys.stderr)
         return EXIT_FAILED
     if problem is not None:
         return fail(UsageError(f"outage {args.kind}: {problem}"))
-    print(f"outage {args.outage_id}: {args.kind} recorded by {record.actor}")
+    print(f"outage {args.outage_id}: {args.kind} recorded by {correction.actor}")
     return EXIT_OK
 
 
-async def _store(url: str, record: Any) -> str | None:
+async def _store(url: str, outage_id: str, correction: OutageCorrection) -> str | None:
     from monitor.store import Store
 
     async with await Store.open(url, logger=command_logger()) as store:
-        outage = await store.outage(record.outage_id)
+        outage = await store.outage(outage_id)
         if outage is None:
-            return f"no outage with id {record.outage_id}"
-        if record.at is not None and record.at <= outage.start:
+            return f"no outage with id {outage_id}"
+        if correction.at is not None and correction.at <= outage.start:
             return f"--at must be after the outage's start ({outage.start.isoformat()})"
-        await store.add_outage_correction(record)
+        await store.add_outage_correction(outage_id, correction)
     return None

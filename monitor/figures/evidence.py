@@ -17,7 +17,7 @@ from monitor.sla.corrections import OutageCorrection
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.registered import RegisteredMaintenance
 from monitor.store import Store
-from monitor.store.records import MaintenanceWindowRecord, OutageCorrectionRecord, StoredOutage
+from monitor.store.records import MaintenanceWindowRecord, StoredOutage
 
 __all__ = ["Evidence", "load_evidence", "registered_from_record"]
 
@@ -82,7 +82,7 @@ def _window_known_at(window: RegisteredMaintenance, at: datetime) -> RegisteredM
 
 
 def outage_from_record(
-    record: StoredOutage, corrections: Iterable[OutageCorrectionRecord] = ()
+    record: StoredOutage, corrections: Iterable[OutageCorrection] = ()
 ) -> Outage:
     return Outage(
         start=record.start,
@@ -90,18 +90,7 @@ def outage_from_record(
         cause=record.cause,
         source=record.source,
         id=record.id,
-        corrections=tuple(correction_from_record(c) for c in corrections),
-    )
-
-
-def correction_from_record(record: OutageCorrectionRecord) -> OutageCorrection:
-    return OutageCorrection(
-        kind=record.kind,
-        reason=record.reason,
-        actor=record.actor,
-        recorded_at=record.recorded_at,
-        at=record.at,
-        id=record.id,
+        corrections=tuple(corrections),
     )
 
 

@@ -21,7 +21,6 @@ from monitor.store.records import (
     MissAnalysisRecord,
     MonitoringSession,
     OutageClosed,
-    OutageCorrectionRecord,
     OutageImportConflict,
     OutageImportOutcome,
     OutageOpened,
@@ -33,6 +32,7 @@ from monitor.store.records import (
     RequestSync,
     StoredOutage,
     WriteBatch,
+    checked_correction,
     new_id,
 )
 from monitor.store.store import DEFAULT_PROBE_RETENTION, Store
@@ -53,7 +53,6 @@ __all__ = [
     "MissAnalysisRecord",
     "MonitoringSession",
     "OutageClosed",
-    "OutageCorrectionRecord",
     "OutageImportConflict",
     "OutageImportOutcome",
     "OutageOpened",
@@ -70,6 +69,7 @@ __all__ = [
     "StoreWriter",
     "StoredOutage",
     "WriteBatch",
+    "checked_correction",
     "create_engine",
     "describe_store_failure",
     "map_store_errors",

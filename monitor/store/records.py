@@ -16,17 +16,16 @@ import math
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from monitor.sla.availability import OutageSource
-from monitor.sla.corrections import CORRECTION_KINDS, CorrectionKind
+from monitor.sla.corrections import OutageCorrection
 
 __all__ = [
     "ERROR_MESSAGE_LIMIT",
     "REQUEST_ID_LIMIT",
-    "CorrectionKind",
     "Direction",
     "FolderRole",
     "FolderState",
@@ -41,7 +40,6 @@ __all__ = [
     "MissKind",
     "MonitoringSession",
     "OutageClosed",
-    "OutageCorrectionRecord",
     "OutageImportConflict",
     "OutageImportOutcome",
     "OutageOpened",
@@ -53,6 +51,7 @@ __all__ = [
     "RequestSync",
     "StoredOutage",
     "WriteBatch",
+    "checked_correction",
     "new_id",
 ]
 
@@ -361,32 +360,17 @@ class MaintenanceChange:
     payload: Mapping[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class OutageCorrectionRecord:
-    """One stored correction of an outage (append-only; the outage row is never changed).
-
-    ``actor`` is the acting token's name, or ``cli:USER`` from the command line; ``at`` is
-    the instant of a ``close`` and of nothing else.
-    """
-
-    outage_id: str
-    kind: CorrectionKind
-    reason: str
-    actor: str
-    recorded_at: datetime
-    at: datetime | None = None
-    id: int = 0
-
-    def __post_init__(self) -> None:
-        _check_id(self.outage_id, "outage id")
-        if self.kind not in CORRECTION_KINDS:
-            raise ValueError(f"unknown correction kind {self.kind!r}")
-        if (self.kind == "close") != (self.at is not None):
-            raise ValueError("a close needs an instant (at), and only a close has one")
-        _check_text(self, "reason", "actor")
-        object.__setattr__(self, "recorded_at", utc(self.recorded_at, "recorded_at"))
-        if self.at is not None:
-            object.__setattr__(self, "at", utc(self.at, "at"))
+def checked_correction(correction: OutageCorrection) -> OutageCorrection:
+    """A correction as the store keeps it: reason and actor cleaned and not blank, instants
+    in UTC (a naive one is refused). The store checks every correction it appends; a caller
+    that wants the refusal before opening the store calls this itself."""
+    return replace(
+        correction,
+        reason=_required_text(correction.reason, "reason"),
+        actor=_required_text(correction.actor, "actor"),
+        recorded_at=utc(correction.recorded_at, "recorded_at"),
+        at=None if correction.at is None else utc(correction.at, "at"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,10 +404,14 @@ class MissAnalysisRecord:
 
 def _check_text(record: object, *names: str) -> None:
     for name in names:
-        value = clean_text(str(getattr(record, name)), TEXT_LIMIT).strip()
-        if not value:
-            raise ValueError(f"{name} must not be blank")
-        object.__setattr__(record, name, value)
+        object.__setattr__(record, name, _required_text(str(getattr(record, name)), name))
+
+
+def _required_text(text: str, name: str) -> str:
+    value = clean_text(text, TEXT_LIMIT).strip()
+    if not value:
+        raise ValueError(f"{name} must not be blank")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

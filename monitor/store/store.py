@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from structlog.typing import FilteringBoundLogger
 
+from monitor.sla.corrections import OutageCorrection
 from monitor.store import desk
 from monitor.store.engine import WRITE, create_engine, safe_url
 from monitor.store.errors import StoreUrlError, map_store_errors
@@ -40,7 +41,6 @@ from monitor.store.records import (
     MissKind,
     MonitoringSession,
     OutageClosed,
-    OutageCorrectionRecord,
     OutageImportConflict,
     OutageImportOutcome,
     OutageOpened,
@@ -51,6 +51,7 @@ from monitor.store.records import (
     RequestSync,
     StoredOutage,
     WriteBatch,
+    checked_correction,
     utc,
 )
 from monitor.store.schema import (
@@ -797,21 +798,21 @@ class Store:
     # -- corrections and analyses (3.2.5, 3.2.6) ---------------------------------------------
 
     async def add_outage_correction(
-        self, correction: OutageCorrectionRecord
-    ) -> OutageCorrectionRecord | None:
-        """Append a correction; ``None`` when the outage is unknown. The outage row stays."""
+        self, outage_id: str, correction: OutageCorrection
+    ) -> OutageCorrection | None:
+        """Append a correction of ``outage_id`` and return it as stored (with its id);
+        ``None`` when the outage is unknown. The outage row stays as measured."""
+        correction = checked_correction(correction)
         async with self._write() as connection:
             known = (
-                await connection.execute(
-                    sa.select(outages.c.id).where(outages.c.id == correction.outage_id)
-                )
+                await connection.execute(sa.select(outages.c.id).where(outages.c.id == outage_id))
             ).first()
             if known is None:
                 return None
             result = await connection.execute(
                 sa.insert(outage_corrections)
                 .values(
-                    outage_id=correction.outage_id,
+                    outage_id=outage_id,
                     kind=correction.kind,
                     at=correction.at,
                     reason=correction.reason,
@@ -825,10 +826,10 @@ class Store:
 
     async def outage_corrections(
         self, outage_ids: Iterable[str] | None = None
-    ) -> dict[str, list[OutageCorrectionRecord]]:
+    ) -> dict[str, list[OutageCorrection]]:
         """Corrections by outage id, each list oldest first (of the given outages, or all)."""
         statement = sa.select(outage_corrections).order_by(outage_corrections.c.id)
-        found: dict[str, list[OutageCorrectionRecord]] = {}
+        found: dict[str, list[OutageCorrection]] = {}
         async with self._read() as connection:
             if outage_ids is None:
                 chunks: list[list[str] | None] = [None]
@@ -1042,9 +1043,8 @@ def _window(row: sa.RowMapping) -> MaintenanceWindowRecord:
     )
 
 
-def _correction(row: sa.RowMapping) -> OutageCorrectionRecord:
-    return OutageCorrectionRecord(
-        outage_id=row["outage_id"],
+def _correction(row: sa.RowMapping) -> OutageCorrection:
+    return OutageCorrection(
         kind=row["kind"],
         reason=row["reason"],
         actor=row["actor"],

@@ -13,11 +13,11 @@ from monitor.report.csv_format import render_csv
 from monitor.report.html_format import render_html
 from monitor.report.json_format import report_to_dict
 from monitor.report.load import load_report
+from monitor.sla.corrections import OutageCorrection
 from monitor.sla.months import Month
 from monitor.store import (
     MaintenanceWindowRecord,
     MissAnalysisRecord,
-    OutageCorrectionRecord,
     OutageOpened,
     Store,
 )
@@ -50,7 +50,7 @@ async def test_a_voided_outage_shows_its_correction_and_counts_nothing(tmp_path:
         await store.close_outage(false.id, datetime(2026, 5, 4, 12, tzinfo=UTC))
         await store.close_outage(real.id, datetime(2026, 5, 6, 11, tzinfo=UTC))
         await store.add_outage_correction(
-            OutageCorrectionRecord(false.id, "void", "probe host lost its route", "ops", NOW)
+            false.id, OutageCorrection("void", "probe host lost its route", "ops", NOW)
         )
         await store.add_miss_analysis(
             MissAnalysisRecord(
@@ -96,9 +96,8 @@ async def _corrected_month(store: Store) -> dict[str, str]:
     )
     for outage_id, kind, reason, actor, at in corrections:
         await store.add_outage_correction(
-            OutageCorrectionRecord(
-                outage_id, kind, reason, actor, NOW, at=at.replace(tzinfo=UTC) if at else None
-            )
+            outage_id,
+            OutageCorrection(kind, reason, actor, NOW, at=at.replace(tzinfo=UTC) if at else None),
         )
     window = MaintenanceWindowRecord.new(
         name="hotfix <db>",

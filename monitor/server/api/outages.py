@@ -34,8 +34,9 @@ from monitor.server.api.params import (
     validate_body,
 )
 from monitor.server.api.render import iso, json_ok
+from monitor.sla.corrections import OutageCorrection
 from monitor.sla.months import Month
-from monitor.store.records import TEXT_LIMIT, OutageCorrectionRecord
+from monitor.store.records import TEXT_LIMIT
 
 _log = structlog.get_logger("monitor.server.api.outages")
 _OUTAGE_ID = re.compile(r"[A-Za-z0-9._-]{1,36}")
@@ -65,7 +66,7 @@ class NewCorrection(BaseModel):
     at: Instant | None = None
 
 
-def correction_json(record: OutageCorrectionRecord, zone: ZoneInfo) -> dict[str, Any]:
+def correction_json(record: OutageCorrection, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "id": record.id,
         "kind": record.kind,
@@ -164,14 +165,14 @@ class OutagesHandler:
             )
             raise ApiError(422, "invalid", f"at: {message}", problems=[Problem("at", message)])
         stored = await self._api.store.add_outage_correction(
-            OutageCorrectionRecord(
-                outage_id=outage_id,
+            outage_id,
+            OutageCorrection(
                 kind=body.kind,
                 reason=body.reason,
                 actor=acting_token(request),
                 recorded_at=self._api.clock(),
                 at=body.at,
-            )
+            ),
         )
         if stored is None:
             raise _no_outage(outage_id)
