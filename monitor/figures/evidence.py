@@ -8,16 +8,15 @@ unconfirmed outage events over it (:mod:`monitor.live.overlay`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from monitor.sla.availability import Outage
-from monitor.sla.corrections import OutageCorrection
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.registered import RegisteredMaintenance
 from monitor.store import Store
-from monitor.store.records import MaintenanceWindowRecord, StoredOutage
+from monitor.store.records import MaintenanceWindowRecord
 
 __all__ = ["Evidence", "load_evidence", "registered_from_record"]
 
@@ -81,19 +80,6 @@ def _window_known_at(window: RegisteredMaintenance, at: datetime) -> RegisteredM
     return replace(window, approved_by=None, approved_at=None)
 
 
-def outage_from_record(
-    record: StoredOutage, corrections: Iterable[OutageCorrection] = ()
-) -> Outage:
-    return Outage(
-        start=record.start,
-        end=record.end,
-        cause=record.cause,
-        source=record.source,
-        id=record.id,
-        corrections=tuple(corrections),
-    )
-
-
 def registered_from_record(record: MaintenanceWindowRecord) -> RegisteredMaintenance:
     return RegisteredMaintenance(
         id=record.id,
@@ -114,7 +100,8 @@ async def load_evidence(store: Store, span: Interval) -> Evidence:
     records = await store.outages(since=span.start, until=span.end)
     corrections = await store.outage_corrections(r.id for r in records) if records else {}
     for record in records:
-        outages[record.target].append(outage_from_record(record, corrections.get(record.id, ())))
+        laid_over = tuple(corrections.get(record.id, ()))
+        outages[record.target].append(replace(record.outage, corrections=laid_over))
     sessions: dict[str, list[Span]] = defaultdict(list)
     for session in await store.sessions(since=span.start, until=span.end):
         sessions[session.target].append((session.started_at, session.last_seen_at))

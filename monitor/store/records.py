@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from monitor.sla.availability import OutageSource
+from monitor.sla.availability import Outage, OutageSource
 from monitor.sla.corrections import OutageCorrection
 
 __all__ = [
@@ -226,21 +226,43 @@ class OutageImportOutcome:
 
 @dataclass(frozen=True, slots=True)
 class StoredOutage:
-    """An outage as the store keeps it; ``end is None`` means it is still going on."""
+    """The core's :class:`Outage` of ``target`` as the store keeps it, with the row's audit:
+    the import key of an imported one, and when the row was written and last changed.
 
-    id: str
+    The outage comes without corrections: they are laid over it by whoever reads them
+    (:meth:`Store.outage_corrections`). ``id`` … ``source`` read through to it.
+    """
+
     target: str
-    start: datetime
-    end: datetime | None
-    cause: str
-    source: OutageSource
+    outage: Outage
     import_key: str | None
     opened_at: datetime
     updated_at: datetime
 
     @property
+    def id(self) -> str:
+        return self.outage.id
+
+    @property
+    def start(self) -> datetime:
+        return self.outage.start
+
+    @property
+    def end(self) -> datetime | None:
+        """``None`` while the outage is still going on."""
+        return self.outage.end
+
+    @property
+    def cause(self) -> str:
+        return self.outage.cause
+
+    @property
+    def source(self) -> OutageSource:
+        return self.outage.source
+
+    @property
     def is_open(self) -> bool:
-        return self.end is None
+        return self.outage.end is None
 
 
 @dataclass(frozen=True, slots=True)

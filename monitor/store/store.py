@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from structlog.typing import FilteringBoundLogger
 
+from monitor.sla.availability import Outage
 from monitor.sla.corrections import OutageCorrection
 from monitor.store import desk
 from monitor.store.engine import WRITE, create_engine, safe_url
@@ -1013,12 +1014,14 @@ def _probe_result(row: sa.RowMapping) -> ProbeResultRow:
 
 def _outage(row: sa.RowMapping) -> StoredOutage:
     return StoredOutage(
-        id=row["id"],
         target=row["target"],
-        start=row["start"],
-        end=row["end"],
-        cause=row["cause"],
-        source=OUTAGE_SOURCES[row["source"]],
+        outage=Outage(
+            start=row["start"],
+            end=row["end"],
+            cause=row["cause"],
+            source=OUTAGE_SOURCES[row["source"]],
+            id=row["id"],
+        ),
         import_key=row["import_key"],
         opened_at=row["opened_at"],
         updated_at=row["updated_at"],
