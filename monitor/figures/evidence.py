@@ -16,9 +16,8 @@ from monitor.sla.availability import Outage
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.registered import RegisteredMaintenance
 from monitor.store import Store
-from monitor.store.records import MaintenanceWindowRecord
 
-__all__ = ["Evidence", "load_evidence", "registered_from_record"]
+__all__ = ["Evidence", "load_evidence"]
 
 Span = tuple[datetime, datetime]
 
@@ -80,20 +79,6 @@ def _window_known_at(window: RegisteredMaintenance, at: datetime) -> RegisteredM
     return replace(window, approved_by=None, approved_at=None)
 
 
-def registered_from_record(record: MaintenanceWindowRecord) -> RegisteredMaintenance:
-    return RegisteredMaintenance(
-        id=record.id,
-        name=record.name,
-        targets=frozenset(record.targets),
-        start=record.start,
-        end=record.end,
-        registered_at=record.registered_at,
-        approved_by=record.approved_by,
-        registered_by=record.registered_by,
-        approved_at=record.approved_at,
-    )
-
-
 async def load_evidence(store: Store, span: Interval) -> Evidence:
     """Read everything overlapping ``span`` in four queries, corrections laid over outages."""
     outages: dict[str, list[Outage]] = defaultdict(list)
@@ -105,9 +90,7 @@ async def load_evidence(store: Store, span: Interval) -> Evidence:
     sessions: dict[str, list[Span]] = defaultdict(list)
     for session in await store.sessions(since=span.start, until=span.end):
         sessions[session.target].append((session.started_at, session.last_seen_at))
-    registered = tuple(
-        registered_from_record(w) for w in await store.maintenance_windows(span.start, span.end)
-    )
+    registered = tuple(w.registered for w in await store.maintenance_windows(span.start, span.end))
     return Evidence(
         span=span,
         outages={t: tuple(v) for t, v in outages.items()},

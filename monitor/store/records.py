@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from monitor.sla.availability import Outage, OutageSource
 from monitor.sla.corrections import OutageCorrection
+from monitor.sla.registered import RegisteredMaintenance
 
 __all__ = [
     "ERROR_MESSAGE_LIMIT",
@@ -368,6 +369,22 @@ class MaintenanceWindowRecord:
 
     def applies_to(self, target: str) -> bool:
         return target in self.targets
+
+    @property
+    def registered(self) -> RegisteredMaintenance:
+        """The window as the rules read it (3.2.10); the audit (reason, requester, deletion)
+        and the targets' order stay here."""
+        return RegisteredMaintenance(
+            id=self.id,
+            name=self.name,
+            targets=frozenset(self.targets),
+            start=self.start,
+            end=self.end,
+            registered_at=self.registered_at,
+            approved_by=self.approved_by,
+            registered_by=self.registered_by,
+            approved_at=self.approved_at,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,6 @@ from pydantic import (
 )
 
 from monitor.config import Config
-from monitor.figures.evidence import registered_from_record
 from monitor.server.api.auth import acting_token
 from monitor.server.api.context import ApiContext, notify_change
 from monitor.server.api.errors import ApiError, Problem, problems_from_validation, shorten
@@ -162,7 +161,7 @@ def _window_problems(body: NewMaintenanceWindow, config: Config) -> list[Problem
 def window_json(
     record: MaintenanceWindowRecord, zone: ZoneInfo, notice: timedelta | None = None
 ) -> dict[str, Any]:
-    registered = registered_from_record(record)
+    registered = record.registered
     return {
         "id": record.id,
         "name": record.name,
