@@ -10,7 +10,7 @@ import pytest
 
 from monitor.cli import main
 from monitor.sla.corrections import OutageCorrection
-from monitor.store import OutageOpened, Store
+from monitor.store import Store, new_outage
 
 START = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
 
@@ -27,7 +27,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 async def _open_ghost(url: str) -> str:
     async with await Store.open(url) as store:
-        ghost = OutageOpened.new("web", START, "left open by a second process")
+        ghost = new_outage("web", START, "left open by a second process")
         await store.open_outage(ghost)
         return ghost.id
 

@@ -7,6 +7,7 @@ schema, created and upgraded by the Alembic migrations in ``monitor/migrations``
 the probe path wait for the database and never drops an outage.
 """
 
+from monitor.sla.outages import OutageClosed, OutageOpened
 from monitor.store.engine import DEFAULT_DATABASE_URL, create_engine, safe_url
 from monitor.store.errors import StoreError, StoreUnavailable, StoreUrlError, map_store_errors
 from monitor.store.migrate import migrate
@@ -20,10 +21,8 @@ from monitor.store.records import (
     MaintenanceWindowRecord,
     MissAnalysisRecord,
     MonitoringSession,
-    OutageClosed,
     OutageImportConflict,
     OutageImportOutcome,
-    OutageOpened,
     OutageSource,
     ProbeResultRow,
     RequestLocator,
@@ -32,8 +31,11 @@ from monitor.store.records import (
     RequestSync,
     StoredOutage,
     WriteBatch,
+    checked_closed,
     checked_correction,
+    checked_opened,
     new_id,
+    new_outage,
 )
 from monitor.store.store import DEFAULT_PROBE_RETENTION, Store
 from monitor.store.trouble import describe_store_failure
@@ -69,11 +71,14 @@ __all__ = [
     "StoreWriter",
     "StoredOutage",
     "WriteBatch",
+    "checked_closed",
     "checked_correction",
+    "checked_opened",
     "create_engine",
     "describe_store_failure",
     "map_store_errors",
     "migrate",
     "new_id",
+    "new_outage",
     "safe_url",
 ]

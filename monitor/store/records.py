@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from monitor.sla.availability import Outage, OutageSource
 from monitor.sla.corrections import OutageCorrection
+from monitor.sla.outages import OutageClosed, OutageOpened
 from monitor.sla.registered import RegisteredMaintenance
 
 __all__ = [
@@ -52,8 +53,11 @@ __all__ = [
     "RequestSync",
     "StoredOutage",
     "WriteBatch",
+    "checked_closed",
     "checked_correction",
+    "checked_opened",
     "new_id",
+    "new_outage",
 ]
 
 ERROR_MESSAGE_LIMIT = 500
@@ -99,7 +103,7 @@ def clean_text(text: str, limit: int | None = None) -> str:
     return text
 
 
-def _check_id(value: str, what: str) -> None:
+def check_id(value: str, what: str) -> None:
     if not value or len(value) > 36:
         raise ValueError(f"{what} must be a non-empty id of at most 36 characters: {value!r}")
 
@@ -135,48 +139,37 @@ class ProbeResultRow:
             object.__setattr__(self, "error_message", message)
 
 
-@dataclass(frozen=True, slots=True)
-class OutageOpened:
-    """Command: a target went down at ``start``; ``id`` is chosen by the caller."""
-
-    id: str
-    target: str
-    start: datetime
-    cause: str
-    source: OutageSource = OutageSource.PROBE
-    import_key: str | None = None
-
-    def __post_init__(self) -> None:
-        _check_id(self.id, "outage id")
-        if not self.target:
-            raise ValueError("outage without a target")
-        if self.source not in OUTAGE_SOURCES:
-            raise ValueError(f"outage source must be 'probe' or 'import', got {self.source!r}")
-        object.__setattr__(self, "source", OUTAGE_SOURCES[self.source])
-        object.__setattr__(self, "target", clean_text(self.target))
-        object.__setattr__(self, "start", utc(self.start, "outage start"))
-        object.__setattr__(self, "cause", clean_text(self.cause, 1000))
-        if self.import_key is not None:
-            object.__setattr__(self, "import_key", clean_text(self.import_key))
-
-    @classmethod
-    def new(
-        cls, target: str, start: datetime, cause: str, source: OutageSource = OutageSource.PROBE
-    ) -> OutageOpened:
-        """An outage with a fresh client-made id, which the caller keeps to close it later."""
-        return cls(id=new_id(), target=target, start=start, cause=cause, source=source)
+def checked_opened(outage: OutageOpened) -> OutageOpened:
+    """An opened outage as the store keeps it: a usable id and target, a known source, its
+    texts cleaned and its start in UTC (a naive one is refused, at the door, while the
+    caller can still see the error)."""
+    check_id(outage.id, "outage id")
+    if not outage.target:
+        raise ValueError("outage without a target")
+    source = OUTAGE_SOURCES.get(outage.source)
+    if source is None:
+        raise ValueError(f"outage source must be 'probe' or 'import', got {outage.source!r}")
+    return replace(
+        outage,
+        target=clean_text(outage.target),
+        start=utc(outage.start, "outage start"),
+        cause=clean_text(outage.cause, 1000),
+        source=source,
+        import_key=None if outage.import_key is None else clean_text(outage.import_key),
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class OutageClosed:
-    """Command: the outage ``outage_id`` ended at ``end`` (the first successful probe)."""
+def checked_closed(closed: OutageClosed) -> OutageClosed:
+    """A closed outage as the store takes it: a usable id and the end in UTC."""
+    check_id(closed.outage_id, "outage id")
+    return replace(closed, end=utc(closed.end, "outage end"))
 
-    outage_id: str
-    end: datetime
 
-    def __post_init__(self) -> None:
-        _check_id(self.outage_id, "outage id")
-        object.__setattr__(self, "end", utc(self.end, "outage end"))
+def new_outage(
+    target: str, start: datetime, cause: str, source: OutageSource = OutageSource.PROBE
+) -> OutageOpened:
+    """An outage with a fresh client-made id, which the caller keeps to close it later."""
+    return checked_opened(OutageOpened(target, new_id(), start, cause, source))
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +190,7 @@ class ImportedOutageRow:
     line: int
 
     def __post_init__(self) -> None:
-        _check_id(self.id, "outage id")
+        check_id(self.id, "outage id")
         if not self.target or not self.import_key:
             raise ValueError("an imported outage needs a target and an import key")
         if self.start.tzinfo is not UTC:
@@ -280,7 +273,7 @@ class MonitoringSession:
     last_seen_at: datetime
 
     def __post_init__(self) -> None:
-        _check_id(self.id, "session id")
+        check_id(self.id, "session id")
         if not self.target:
             raise ValueError("session without a target")
         object.__setattr__(self, "target", clean_text(self.target))
@@ -320,7 +313,7 @@ class MaintenanceWindowRecord:
     approved_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        _check_id(self.id, "maintenance window id")
+        check_id(self.id, "maintenance window id")
         if not self.name:
             raise ValueError("maintenance window without a name")
         targets = tuple(clean_text(t) for t in self.targets)

@@ -25,6 +25,7 @@ from structlog.typing import FilteringBoundLogger
 
 from monitor.sla.availability import Outage
 from monitor.sla.corrections import OutageCorrection
+from monitor.sla.outages import OutageOpened
 from monitor.store import desk
 from monitor.store.engine import WRITE, create_engine, safe_url
 from monitor.store.errors import StoreUrlError, map_store_errors
@@ -41,10 +42,8 @@ from monitor.store.records import (
     MissAnalysisRecord,
     MissKind,
     MonitoringSession,
-    OutageClosed,
     OutageImportConflict,
     OutageImportOutcome,
-    OutageOpened,
     OutageSource,
     ProbeResultRow,
     RequestLocator,
@@ -52,7 +51,10 @@ from monitor.store.records import (
     RequestSync,
     StoredOutage,
     WriteBatch,
+    check_id,
+    checked_closed,
     checked_correction,
+    checked_opened,
     utc,
 )
 from monitor.store.schema import (
@@ -247,9 +249,10 @@ class Store:
         async with self._write() as connection:
             for event in batch.outage_events:
                 if isinstance(event, OutageOpened):
-                    await self._open_outage(connection, event)
+                    await self._open_outage(connection, checked_opened(event))
                 else:
-                    await self._close_outage(connection, event)
+                    closed = checked_closed(event)
+                    await self._close_outage(connection, closed.outage_id, closed.end)
             await self._upsert_sessions(connection, batch.sessions)
             await self._insert_results(connection, batch.results)
 
@@ -296,20 +299,20 @@ class Store:
         )
         return result.rowcount == 1
 
-    async def _close_outage(self, connection: AsyncConnection, closed: OutageClosed) -> bool:
+    async def _close_outage(
+        self, connection: AsyncConnection, outage_id: str, end: datetime
+    ) -> bool:
         result = await connection.execute(
             sa.update(outages)
-            .where(outages.c.id == closed.outage_id, outages.c.end.is_(None))
-            .values(end=closed.end, updated_at=self._clock())
+            .where(outages.c.id == outage_id, outages.c.end.is_(None))
+            .values(end=end, updated_at=self._clock())
         )
         if result.rowcount == 0:
             already = await connection.scalar(
-                sa.select(sa.func.count())
-                .select_from(outages)
-                .where(outages.c.id == closed.outage_id)
+                sa.select(sa.func.count()).select_from(outages).where(outages.c.id == outage_id)
             )
             if not already:
-                self._log.warning("store_close_unknown_outage", outage_id=closed.outage_id)
+                self._log.warning("store_close_unknown_outage", outage_id=outage_id)
         return result.rowcount == 1
 
     async def _upsert_sessions(
@@ -403,13 +406,16 @@ class Store:
 
     async def open_outage(self, outage: OutageOpened) -> bool:
         """Store a new open outage; ``False`` when its id (or import key) is already stored."""
+        outage = checked_opened(outage)
         async with self._write() as connection:
             return await self._open_outage(connection, outage)
 
     async def close_outage(self, outage_id: str, end: datetime) -> bool:
         """End an open outage; ``False`` when it is unknown or already closed."""
+        check_id(outage_id, "outage id")
+        end = utc(end, "outage end")
         async with self._write() as connection:
-            return await self._close_outage(connection, OutageClosed(outage_id, end))
+            return await self._close_outage(connection, outage_id, end)
 
     async def outage(self, outage_id: str) -> StoredOutage | None:
         async with self._read() as connection:

@@ -18,8 +18,8 @@ from monitor.sla.months import Month
 from monitor.store import (
     MaintenanceWindowRecord,
     MissAnalysisRecord,
-    OutageOpened,
     Store,
+    new_outage,
 )
 from tests.report.chromium import chromium_problem, visit
 
@@ -41,10 +41,8 @@ async def test_a_voided_outage_shows_its_correction_and_counts_nothing(tmp_path:
     """counted_seconds follows the corrections; the correction is listed on the outage
     (imported outages, so the month needs no monitoring sessions)."""
     async with await Store.open(f"sqlite+aiosqlite:///{tmp_path}/r.db") as store:
-        false = OutageOpened.new(
-            "web", datetime(2026, 5, 4, 10, tzinfo=UTC), "false alarm", "import"
-        )
-        real = OutageOpened.new("web", datetime(2026, 5, 6, 10, tzinfo=UTC), "HTTP 503", "import")
+        false = new_outage("web", datetime(2026, 5, 4, 10, tzinfo=UTC), "false alarm", "import")
+        real = new_outage("web", datetime(2026, 5, 6, 10, tzinfo=UTC), "HTTP 503", "import")
         for outage in (false, real):
             await store.open_outage(outage)
         await store.close_outage(false.id, datetime(2026, 5, 4, 12, tzinfo=UTC))
@@ -82,9 +80,9 @@ async def test_a_voided_outage_shows_its_correction_and_counts_nothing(tmp_path:
 async def _corrected_month(store: Store) -> dict[str, str]:
     """May 2026 of ``web`` with every kind of correction, an approved retroactive window and
     an analysis; texts carry markup so the test sees them escaped. Returns the outage ids."""
-    false = OutageOpened.new("web", datetime(2026, 5, 4, 10, tzinfo=UTC), "false alarm", "import")
-    ghost = OutageOpened.new("web", datetime(2026, 5, 10, 8, tzinfo=UTC), "left open", "import")
-    real = OutageOpened.new("web", datetime(2026, 5, 6, 10, tzinfo=UTC), "HTTP 503", "import")
+    false = new_outage("web", datetime(2026, 5, 4, 10, tzinfo=UTC), "false alarm", "import")
+    ghost = new_outage("web", datetime(2026, 5, 10, 8, tzinfo=UTC), "left open", "import")
+    real = new_outage("web", datetime(2026, 5, 6, 10, tzinfo=UTC), "HTTP 503", "import")
     for outage in (false, ghost, real):
         await store.open_outage(outage)
     await store.close_outage(false.id, datetime(2026, 5, 4, 12, tzinfo=UTC))

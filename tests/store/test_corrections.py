@@ -10,8 +10,8 @@ from monitor.sla.corrections import OutageCorrection
 from monitor.store import (
     MaintenanceWindowRecord,
     MissAnalysisRecord,
-    OutageOpened,
     Store,
+    new_outage,
 )
 
 T0 = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
@@ -30,7 +30,7 @@ def correction(kind: str, at: datetime | None = None) -> OutageCorrection:
 
 async def test_corrections_are_appended_and_never_change_the_outage(store: Store) -> None:
     """The original evidence stays as measured; every correction is a row of its own."""
-    opened = OutageOpened.new("web", T0, "connection refused")
+    opened = new_outage("web", T0, "connection refused")
     await store.open_outage(opened)
     before = await store.outage(opened.id)
     first = await store.add_outage_correction(opened.id, correction("dispute"))
@@ -129,7 +129,7 @@ async def test_a_correction_with_a_blank_reason_or_naive_instant_is_refused_befo
     store: Store,
 ) -> None:
     """The store checks the core value at its door: nothing is appended."""
-    opened = OutageOpened.new("web", T0, "connection refused")
+    opened = new_outage("web", T0, "connection refused")
     await store.open_outage(opened)
     blank = OutageCorrection("dispute", "  \n ", "ops-laptop", T0)
     naive = OutageCorrection("close", "ghost", "ops-laptop", T0, at=datetime(2026, 6, 10, 9))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from monitor.store import OutageOpened, OutageSource, Store
+from monitor.store import OutageSource, Store, new_outage
 from tests.server.api.conftest import Harness, bearer
 
 
@@ -19,7 +19,7 @@ async def add(
     cause: str = "timeout: no answer within 10s",
     source: OutageSource = "probe",
 ) -> str:
-    outage = OutageOpened.new(target, start, cause, source=source)
+    outage = new_outage(target, start, cause, source=source)
     assert await store.open_outage(outage)
     if end is not None:
         assert await store.close_outage(outage.id, end)
