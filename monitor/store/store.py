@@ -82,6 +82,13 @@ BULK_CACHE_KIB: Final = 96 * 1024
 _Insert = postgresql.Insert | sqlite.Insert
 
 
+_STAMPED: Final[Mapping[MaintenanceAction, str]] = {
+    "delete": "deleted_at",
+    "approve": "approved_at",
+}
+"""The column whose instant the audit trail records for a change of a window."""
+
+
 class _RollBackError(Exception):
     """Raised inside a write transaction to undo it; caught by the method that raised it."""
 
@@ -457,11 +464,7 @@ class Store:
         until: datetime | None = None,
     ) -> list[StoredOutage]:
         """Outages that overlap ``[since, until)`` (open ones reach into the future)."""
-        conditions: list[sa.ColumnElement[bool]] = []
-        if target is not None:
-            conditions.append(outages.c.target == target)
-        if until is not None:
-            conditions.append(outages.c.start < utc(until, "until"))
+        conditions = _of_target_before(outages.c.target, target, outages.c.start, until)
         if since is not None:
             since = utc(since, "since")
             # An outage of zero length at ``since`` still belongs to the range.
@@ -589,11 +592,9 @@ class Store:
         until: datetime | None = None,
     ) -> list[MonitoringSession]:
         """Sessions that overlap ``[since, until)``, oldest first."""
-        conditions: list[sa.ColumnElement[bool]] = []
-        if target is not None:
-            conditions.append(monitoring_sessions.c.target == target)
-        if until is not None:
-            conditions.append(monitoring_sessions.c.started_at < utc(until, "until"))
+        conditions = _of_target_before(
+            monitoring_sessions.c.target, target, monitoring_sessions.c.started_at, until
+        )
         if since is not None:
             conditions.append(monitoring_sessions.c.last_seen_at >= utc(since, "since"))
         async with self._read() as connection:
@@ -690,21 +691,9 @@ class Store:
     async def delete_maintenance_window(self, window_id: str, *, at: datetime, who: str) -> bool:
         """Soft-delete a window (it stays for the audit); ``False`` if not there or gone."""
         at = utc(at, "at")
-        async with self._write() as connection:
-            result = await connection.execute(
-                sa.update(maintenance_windows)
-                .where(
-                    maintenance_windows.c.id == window_id,
-                    maintenance_windows.c.deleted_at.is_(None),
-                )
-                .values(deleted_at=at, deleted_by=who)
-            )
-            if result.rowcount != 1:
-                return False
-            await self._audit(
-                connection, window_id, "delete", at, who, {"deleted_at": at.isoformat()}
-            )
-        return True
+        return await self._change_window(
+            window_id, "delete", at, who, (), {"deleted_at": at, "deleted_by": who}
+        )
 
     async def approve_maintenance_window(self, window_id: str, *, at: datetime, who: str) -> bool:
         """Record that token ``who`` approved a window; ``False`` if gone or approved already.
@@ -713,20 +702,40 @@ class Store:
         reclassification, which the audit must keep.
         """
         at = utc(at, "at")
+        return await self._change_window(
+            window_id,
+            "approve",
+            at,
+            who,
+            (maintenance_windows.c.approved_by.is_(None),),
+            {"approved_by": who, "approved_at": at},
+        )
+
+    async def _change_window(
+        self,
+        window_id: str,
+        action: MaintenanceAction,
+        at: datetime,
+        who: str,
+        conditions: Sequence[sa.ColumnElement[bool]],
+        values: Mapping[str, object],
+    ) -> bool:
+        """Set ``values`` on the window if it is not deleted and ``conditions`` hold, and
+        audit the change with its instant, in one transaction."""
         async with self._write() as connection:
             result = await connection.execute(
                 sa.update(maintenance_windows)
                 .where(
                     maintenance_windows.c.id == window_id,
                     maintenance_windows.c.deleted_at.is_(None),
-                    maintenance_windows.c.approved_by.is_(None),
+                    *conditions,
                 )
-                .values(approved_by=who, approved_at=at)
+                .values(**values)
             )
             if result.rowcount != 1:
                 return False
             await self._audit(
-                connection, window_id, "approve", at, who, {"approved_at": at.isoformat()}
+                connection, window_id, action, at, who, {_STAMPED[action]: at.isoformat()}
             )
         return True
 
@@ -1005,6 +1014,22 @@ class Store:
             return await desk.recompute_requests(
                 connection, self._insert, mailbox, derive, now=self._clock(), full=full
             )
+
+
+def _of_target_before(
+    target_column: sa.Column[str],
+    target: str | None,
+    start_column: sa.Column[datetime],
+    until: datetime | None,
+) -> list[sa.ColumnElement[bool]]:
+    """The conditions of a range query shared by outages and sessions: of ``target`` (any
+    when ``None``), starting before ``until`` (any when ``None``)."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if target is not None:
+        conditions.append(target_column == target)
+    if until is not None:
+        conditions.append(start_column < utc(until, "until"))
+    return conditions
 
 
 def _probe_result(row: sa.RowMapping) -> ProbeResultRow:
