@@ -32,11 +32,17 @@ from monitor.store.records import (
     MailLocator,
     RequestLocator,
     RequestRecord,
-    RequestSource,
     RequestSync,
     utc,
 )
-from monitor.store.schema import mail_links, mail_messages, mailbox_state, requests, store_meta
+from monitor.store.schema import (
+    from_row,
+    mail_links,
+    mail_messages,
+    mailbox_state,
+    requests,
+    store_meta,
+)
 
 __all__ = [
     "CLOSURE_LIMIT",
@@ -170,15 +176,7 @@ async def upsert_requests(
 
 
 def _request(row: sa.RowMapping) -> RequestRecord:
-    return RequestRecord(
-        id=row["id"],
-        category=row["category"],
-        received_at=row["received_at"],
-        answered_at=row["answered_at"],
-        source=cast(RequestSource, row["source"]),
-        channel=row["channel"],
-        sender_hash=row["sender_hash"],
-    )
+    return from_row(RequestRecord, row)
 
 
 async def select_requests(

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Final, Self, cast
+from typing import Any, Final, Self
 
 import sqlalchemy as sa
 import structlog
@@ -40,7 +40,6 @@ from monitor.store.records import (
     MaintenanceChange,
     MaintenanceWindowRecord,
     MissAnalysisRecord,
-    MissKind,
     MonitoringSession,
     OutageImportConflict,
     OutageImportOutcome,
@@ -59,6 +58,7 @@ from monitor.store.records import (
 )
 from monitor.store.schema import (
     UTCDateTime,
+    from_row,
     maintenance_changes,
     maintenance_windows,
     miss_analyses,
@@ -371,7 +371,7 @@ class Store:
                     .limit(1)
                 )
             ).first()
-        return None if row is None else _probe_result(row._mapping)
+        return None if row is None else from_row(ProbeResultRow, row._mapping)
 
     async def probe_results(
         self, target: str, since: datetime, until: datetime
@@ -387,7 +387,7 @@ class Store:
                 )
                 .order_by(probe_results.c.started_at)
             )
-            return [_probe_result(row._mapping) for row in rows]
+            return [from_row(ProbeResultRow, row._mapping) for row in rows]
 
     async def prune_probe_results(self, before: datetime, *, chunk: int = PRUNE_CHUNK) -> int:
         """Delete raw results that started before ``before``; returns how many went.
@@ -603,15 +603,7 @@ class Store:
                 .where(*conditions)
                 .order_by(monitoring_sessions.c.started_at, monitoring_sessions.c.id)
             )
-            return [
-                MonitoringSession(
-                    id=row.id,
-                    target=row.target,
-                    started_at=row.started_at,
-                    last_seen_at=row.last_seen_at,
-                )
-                for row in rows
-            ]
+            return [from_row(MonitoringSession, row._mapping) for row in rows]
 
     # -- maintenance windows --------------------------------------------------------------
 
@@ -784,17 +776,7 @@ class Store:
             statement = statement.where(maintenance_changes.c.window_id == window_id)
         async with self._read() as connection:
             rows = await connection.execute(statement)
-            return [
-                MaintenanceChange(
-                    id=row.id,
-                    window_id=row.window_id,
-                    action=cast(MaintenanceAction, row.action),
-                    at=row.at,
-                    who=row.who,
-                    payload=row.payload,
-                )
-                for row in rows
-            ]
+            return [from_row(MaintenanceChange, row._mapping) for row in rows]
 
     async def _audit(
         self,
@@ -857,7 +839,9 @@ class Store:
                 if chunk is not None:
                     query = query.where(outage_corrections.c.outage_id.in_(chunk))
                 for row in await connection.execute(query):
-                    found.setdefault(row.outage_id, []).append(_correction(row._mapping))
+                    found.setdefault(row.outage_id, []).append(
+                        from_row(OutageCorrection, row._mapping)
+                    )
         for records in found.values():
             records.sort(key=lambda r: r.id)
         return found
@@ -892,20 +876,7 @@ class Store:
             statement = statement.where(miss_analyses.c.month == month).order_by(miss_analyses.c.id)
         async with self._read() as connection:
             rows = await connection.execute(statement)
-            return [
-                MissAnalysisRecord(
-                    month=row.month,
-                    kind=cast(MissKind, row.kind),
-                    name=row.name,
-                    window=row.window,
-                    cause=row.cause,
-                    measures=row.measures,
-                    author=row.author,
-                    recorded_at=row.recorded_at,
-                    id=row.id,
-                )
-                for row in rows
-            ]
+            return [from_row(MissAnalysisRecord, row._mapping) for row in rows]
 
     # -- service-desk requests (3.2.9, 3.2.13, 3.2.14, 3.2.39) ------------------------------
 
@@ -1032,60 +1003,13 @@ def _of_target_before(
     return conditions
 
 
-def _probe_result(row: sa.RowMapping) -> ProbeResultRow:
-    return ProbeResultRow(
-        target=row["target"],
-        started_at=row["started_at"],
-        duration_seconds=row["duration_seconds"],
-        ok=row["ok"],
-        error_class=row["error_class"],
-        error_message=row["error_message"],
-    )
+def _window(row: sa.RowMapping) -> MaintenanceWindowRecord:
+    return from_row(MaintenanceWindowRecord, row, targets=tuple(row["targets"]))
 
 
 def _outage(row: sa.RowMapping) -> StoredOutage:
-    return StoredOutage(
-        target=row["target"],
-        outage=Outage(
-            start=row["start"],
-            end=row["end"],
-            cause=row["cause"],
-            source=OUTAGE_SOURCES[row["source"]],
-            id=row["id"],
-        ),
-        import_key=row["import_key"],
-        opened_at=row["opened_at"],
-        updated_at=row["updated_at"],
-    )
-
-
-def _window(row: sa.RowMapping) -> MaintenanceWindowRecord:
-    return MaintenanceWindowRecord(
-        id=row["id"],
-        name=row["name"],
-        targets=tuple(row["targets"]),
-        start=row["start"],
-        end=row["end"],
-        registered_at=row["registered_at"],
-        registered_by=row["registered_by"],
-        reason=row["reason"],
-        approved_by=row["approved_by"],
-        deleted_at=row["deleted_at"],
-        deleted_by=row["deleted_by"],
-        requested_by=row["requested_by"],
-        approved_at=row["approved_at"],
-    )
-
-
-def _correction(row: sa.RowMapping) -> OutageCorrection:
-    return OutageCorrection(
-        kind=row["kind"],
-        reason=row["reason"],
-        actor=row["actor"],
-        recorded_at=row["recorded_at"],
-        at=row["at"],
-        id=row["id"],
-    )
+    outage = from_row(Outage, row, source=OUTAGE_SOURCES[row["source"]])
+    return from_row(StoredOutage, row, outage=outage)
 
 
 def _window_payload(window: MaintenanceWindowRecord) -> dict[str, object]:
