@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import sqlalchemy as sa
 
 from monitor.store.records import MissAnalysisRecord
@@ -19,22 +17,7 @@ class Analyses(Repository):
     async def add_miss_analysis(self, analysis: MissAnalysisRecord) -> MissAnalysisRecord:
         """Append a 3.2.6 analysis; an earlier one of the same miss stays in the record."""
         async with self._write() as connection:
-            result = await connection.execute(
-                sa.insert(miss_analyses)
-                .values(
-                    month=analysis.month,
-                    kind=analysis.kind,
-                    name=analysis.name,
-                    window=analysis.window,
-                    cause=analysis.cause,
-                    measures=analysis.measures,
-                    author=analysis.author,
-                    recorded_at=analysis.recorded_at,
-                )
-                .returning(miss_analyses.c.id)
-            )
-            new_id = result.scalar_one()
-        return replace(analysis, id=new_id)
+            return await self._append(connection, miss_analyses, analysis)
 
     async def miss_analyses(self, month: str | None = None) -> list[MissAnalysisRecord]:
         """The analyses recorded for ``month`` (``YYYY-MM``), oldest first; or of every

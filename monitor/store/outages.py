@@ -4,7 +4,6 @@ corrections appended, never written into the outage."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -236,20 +235,9 @@ class Outages(Repository):
             ).first()
             if known is None:
                 return None
-            result = await connection.execute(
-                sa.insert(outage_corrections)
-                .values(
-                    outage_id=outage_id,
-                    kind=correction.kind,
-                    at=correction.at,
-                    reason=correction.reason,
-                    actor=correction.actor,
-                    recorded_at=correction.recorded_at,
-                )
-                .returning(outage_corrections.c.id)
+            return await self._append(
+                connection, outage_corrections, correction, outage_id=outage_id
             )
-            new_id = result.scalar_one()
-        return replace(correction, id=new_id)
 
     async def outage_corrections(
         self, outage_ids: Iterable[str] | None = None

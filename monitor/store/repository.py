@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final, TypeVar
 
 import sqlalchemy as sa
 import structlog
@@ -24,6 +25,7 @@ BULK_CACHE_KIB: Final = 96 * 1024
 """SQLite page cache of a bulk import's transaction; it counts towards the process's memory."""
 
 _Insert = postgresql.Insert | sqlite.Insert
+_Appended = TypeVar("_Appended", bound=Any)
 
 
 class RollBack(Exception):  # noqa: N818 -- a signal, not an error
@@ -58,6 +60,17 @@ class Repository:
         self._dialect = dialect
         self._clock = clock
         self._log: FilteringBoundLogger = logger if logger is not None else structlog.get_logger()
+
+    async def _append(
+        self, connection: AsyncConnection, table: sa.Table, value: _Appended, **columns: object
+    ) -> _Appended:
+        """Insert ``value`` (its fields but its ``id``, and ``columns``) as a new row of
+        ``table``; ``value`` with the id the database gave it, for append-only records."""
+        row = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "id"}
+        result = await connection.execute(
+            sa.insert(table).values(**row, **columns).returning(table.c.id)
+        )
+        return dataclasses.replace(value, id=result.scalar_one())
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:
