@@ -72,7 +72,14 @@ def config_text(targets: int) -> str:
 
 
 async def seed(url: str, targets: int, outages: int, requests: int) -> None:
-    from monitor.store import MonitoringSession, OutageClosed, OutageOpened, Store, WriteBatch
+    from monitor.store import (
+        MonitoringSession,
+        OutageClosed,
+        OutageOpened,
+        Store,
+        WriteBatch,
+        new_outage,
+    )
     from monitor.store.records import RequestRecord
 
     rng = random.Random(20260501)
@@ -95,10 +102,10 @@ async def seed(url: str, targets: int, outages: int, requests: int) -> None:
         for _ in range(outages):
             name = f"target-{rng.randrange(targets):03d}"
             start = MONTH_START + timedelta(seconds=rng.uniform(0, span))
-            opened = OutageOpened.new(name, start, rng.choice(("HTTP 503", "timeout", "refused")))
+            opened = new_outage(name, start, rng.choice(("HTTP 503", "timeout", "refused")))
             events += [
                 opened,
-                OutageClosed(opened.id, start + timedelta(minutes=rng.randint(1, 180))),
+                OutageClosed(name, opened.id, start + timedelta(minutes=rng.randint(1, 180))),
             ]
         for chunk in range(0, len(events), 2000):
             await store.write_batch(WriteBatch(outage_events=tuple(events[chunk : chunk + 2000])))

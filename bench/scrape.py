@@ -67,8 +67,8 @@ async def seed(store: Store, count: int) -> None:
         for week in range(6):
             start = month_ago + timedelta(days=7 * week, hours=index % 24)
             outage_id = f"o{index}-{week}"
-            opened.append(OutageOpened(outage_id, name, start, "status: 503"))
-            closed.append(OutageClosed(outage_id, start + timedelta(minutes=17)))
+            opened.append(OutageOpened(name, outage_id, start, "status: 503"))
+            closed.append(OutageClosed(name, outage_id, start + timedelta(minutes=17)))
     await store.write_batch(WriteBatch((), (*opened, *closed), tuple(sessions)))
 
 

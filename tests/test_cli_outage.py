@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
-from monitor.store import OutageCorrectionRecord, OutageOpened, Store
+from monitor.sla.corrections import OutageCorrection
+from monitor.store import Store, new_outage
 
 START = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
 
@@ -26,12 +27,12 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 async def _open_ghost(url: str) -> str:
     async with await Store.open(url) as store:
-        ghost = OutageOpened.new("web", START, "left open by a second process")
+        ghost = new_outage("web", START, "left open by a second process")
         await store.open_outage(ghost)
         return ghost.id
 
 
-async def _corrections(url: str) -> dict[str, list[OutageCorrectionRecord]]:
+async def _corrections(url: str) -> dict[str, list[OutageCorrection]]:
     async with await Store.open(url) as store:
         return await store.outage_corrections()
 

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from structlog.typing import FilteringBoundLogger
 
 from monitor.config import Config, ConfigError, load_config, problems_from_validation_error
+from monitor.errors import SlaMonitorError
 from monitor.settings import Settings
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.months import Month
@@ -50,7 +51,6 @@ __all__ = [
     "optional_config",
     "run_command",
     "settings",
-    "store_failure",
 ]
 
 EXIT_OK = 0
@@ -58,7 +58,7 @@ EXIT_USAGE = 2
 """Bad input of any kind (arguments, configuration, environment), like argparse's own."""
 
 
-class UsageError(Exception):
+class UsageError(SlaMonitorError):
     """A problem the user can fix; its lines go to stderr and the command exits 2."""
 
     def __init__(self, *lines: str) -> None:
@@ -198,13 +198,6 @@ def command_logger(level: int = logging.WARNING) -> FilteringBoundLogger:
     return logger
 
 
-def store_failure(url: str, error: Exception) -> str:
-    """Why the store failed and what to do, with the URL's password masked and no SQL."""
-    from monitor.store import describe_store_failure
-
-    return describe_store_failure(url, error)
-
-
 def on_store(url: str, command: str, work: Callable[[Store], Awaitable[T]]) -> T:
     """Open the store at ``url`` (the daemon's, migrated first), run ``work`` on it, close it.
 
@@ -212,7 +205,7 @@ def on_store(url: str, command: str, work: Callable[[Store], Awaitable[T]]) -> T
     naming ``command`` and saying why without the password or any SQL. ``work`` turns its
     own input problems into a :class:`UsageError`, which passes through.
     """
-    from monitor.store import Store
+    from monitor.store import Store, StoreError
 
     async def opened() -> T:
         async with await Store.open(url, logger=command_logger()) as store:
@@ -220,7 +213,5 @@ def on_store(url: str, command: str, work: Callable[[Store], Awaitable[T]]) -> T
 
     try:
         return asyncio.run(opened())
-    except (UsageError, CommandError):
-        raise
-    except Exception as error:
-        raise CommandError(f"{command}: {store_failure(url, error)}") from None
+    except StoreError as error:  # its message is the one line: what is wrong, what to do
+        raise CommandError(f"{command}: {error}") from None

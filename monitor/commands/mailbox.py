@@ -25,7 +25,6 @@ from monitor.commands._common import (
     config_path,
     database_url,
     on_store,
-    store_failure,
 )
 from monitor.config import Config, MailboxConfig, load_config
 
@@ -107,10 +106,9 @@ async def _scan(
 ) -> bool:
     """Scan each mailbox; one that fails is named on stderr and the others are scanned all
     the same. ``True`` when every one was scanned."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from monitor.servicedesk.imap import MailboxError
     from monitor.servicedesk.scanner import MailboxScanner
+    from monitor.store import StoreError
 
     logger = command_logger()
     scanned = True
@@ -122,8 +120,8 @@ async def _scan(
             print(str(error), file=sys.stderr)
             scanned = False
             continue
-        except (OSError, SQLAlchemyError) as error:
-            print(f"mailbox {mailbox.name}: {store_failure(url, error)}", file=sys.stderr)
+        except StoreError as error:
+            print(f"mailbox {mailbox.name}: {error}", file=sys.stderr)
             scanned = False
             continue
         print(_describe(summary))

@@ -22,9 +22,10 @@ from monitor.commands._common import (
     offset_instant,
     on_store,
 )
+from monitor.sla.corrections import OutageCorrection
 
 if TYPE_CHECKING:
-    from monitor.store import OutageCorrectionRecord, Store
+    from monitor.store import Store
 
 __all__ = ["default_actor", "register"]
 
@@ -61,39 +62,40 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from monitor.store import OutageCorrectionRecord
+    from monitor.store import checked_correction
 
     command = f"outage {args.kind}"
     if args.at is not None and args.kind != "close":
         raise UsageError(f"{command}: --at belongs to close only")
     try:
-        record = OutageCorrectionRecord(
-            outage_id=args.outage_id,
-            kind=args.kind,
-            reason=args.reason,
-            actor=args.actor or default_actor(),
-            recorded_at=datetime.now(UTC),
-            at=args.at,
+        correction = checked_correction(
+            OutageCorrection(
+                kind=args.kind,
+                reason=args.reason,
+                actor=args.actor or default_actor(),
+                recorded_at=datetime.now(UTC),
+                at=args.at,
+            )
         )
     except ValueError as error:
         raise UsageError(f"{command}: {error}") from None
 
     async def correct(store: Store) -> None:
-        problem = await _problem(store, record)
+        problem = await _problem(store, args.outage_id, correction)
         if problem is not None:
             raise UsageError(f"{command}: {problem}")
-        await store.add_outage_correction(record)
+        await store.add_outage_correction(args.outage_id, correction)
 
     on_store(database_url(), command, correct)
-    print(f"outage {args.outage_id}: {args.kind} recorded by {record.actor}")
+    print(f"outage {args.outage_id}: {args.kind} recorded by {correction.actor}")
     return EXIT_OK
 
 
-async def _problem(store: Store, record: OutageCorrectionRecord) -> str | None:
+async def _problem(store: Store, outage_id: str, correction: OutageCorrection) -> str | None:
     """Why the store refuses the correction: an unknown outage, or an end before its start."""
-    outage = await store.outage(record.outage_id)
+    outage = await store.outage(outage_id)
     if outage is None:
-        return f"no outage with id {record.outage_id}"
-    if record.at is not None and record.at <= outage.start:
+        return f"no outage with id {outage_id}"
+    if correction.at is not None and correction.at <= outage.start:
         return f"--at must be after the outage's start ({outage.start.isoformat()})"
     return None

@@ -26,7 +26,6 @@ from monitor.commands._common import (
     optional_config,
 )
 from monitor.config import Config
-from monitor.sla.response import RequestTiming, judge_request, response_deadline
 from monitor.store import MailLocator, RequestLocator, RequestRecord, Store
 
 __all__ = ["register", "run_show"]
@@ -83,24 +82,16 @@ def _request_lines(config: Config, request: RequestRecord, now: datetime) -> lis
         f"source:       {request.source}" + (f" ({request.channel})" if request.channel else ""),
         f"received:     {_iso(request.received_at, zone)}",
     ]
-    norm = config.servicedesk.categories.get(request.category)
-    if norm is None:
+    verdict = config.request_judge().judge(request, now)
+    if verdict is None:
         lines += [
             "deadline:     none (the category is not configured)",
             f"answered:     {_iso(request.answered_at, zone)}",
             "outcome:      not judged",
         ]
         return lines
-    desk = config.servicedesk
-    calendar = config.calendar(desk.calendar)
-    deadline = response_deadline(calendar, request.received_at, norm.days, desk.business_day)
-    verdict = judge_request(
-        RequestTiming(request.id, request.received_at, request.answered_at, request.category),
-        deadline,
-        now,
-    )
     lines += [
-        f"deadline:     {_iso(deadline, zone)}",
+        f"deadline:     {_iso(verdict.deadline, zone)}",
         f"answered:     {_iso(request.answered_at, zone)}",
         f"outcome:      {verdict.outcome.value}",
     ]

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from monitor.config._paths import PathElement, format_path
 from monitor.config._problems import PROBLEM_TYPE
 from monitor.config._yaml import line_of
+from monitor.errors import SlaMonitorError
 
 __all__ = ["ConfigError", "ConfigProblem", "problems_from_validation_error"]
 
@@ -42,7 +43,7 @@ class ConfigProblem:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-class ConfigError(Exception):
+class ConfigError(SlaMonitorError):
     """A configuration file that cannot be used; ``str()`` gives one line per problem."""
 
     def __init__(self, source: str, problems: Sequence[ConfigProblem]) -> None:

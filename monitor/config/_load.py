@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from monitor.config._errors import ConfigError, ConfigProblem, problems_from_validation_error
 from monitor.config._model import Config
 from monitor.config._yaml import YamlError, load_yaml
+from monitor.errors import SlaMonitorError
 
 __all__ = ["MAX_CONFIG_BYTES", "load_config", "parse_config"]
 
@@ -34,8 +35,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     return parse_config(text, source)
 
 
-class _TooLargeError(Exception):
-    pass
+class _TooLargeError(SlaMonitorError):
+    """The file is over the size limit; turned into a :class:`ConfigError` by the loader."""
 
 
 def _read_bounded(path: Path) -> bytes:

@@ -25,6 +25,7 @@ from monitor.config._types import ALWAYS, DEFAULT_CALENDAR, Section, Slug, TimeZ
 from monitor.sla.availability import AvailabilityPolicies
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.maintenance import MaintenanceSchedule, MaintenanceWindow
+from monitor.sla.response import RequestJudge
 from probes.config import Duration
 
 __all__ = ["Config"]
@@ -189,6 +190,11 @@ class Config(Section):
                 raise ValueError(self._unknown_calendar(name))
             section = CalendarConfig()
         return _build_calendar(section, name, self.timezone)
+
+    def request_judge(self) -> RequestJudge:
+        """The desk's rule for judging requests: its calendar, norms and working-day reading."""
+        desk = self.servicedesk
+        return RequestJudge(self.calendar(desk.calendar), desk.categories, desk.business_day)
 
     def window_calendar(self, window: str) -> BusinessCalendar | None:
         """The calendar of an SLA window or schedule; ``None`` for 24x7, as

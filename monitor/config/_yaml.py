@@ -16,6 +16,7 @@ from datetime import date
 import yaml
 
 from monitor.config._paths import PathElement, format_path
+from monitor.errors import SlaMonitorError
 
 __all__ = [
     "MAX_ALIAS_EXPANSION",
@@ -45,7 +46,7 @@ class YamlProblem:
     message: str
 
 
-class YamlError(Exception):
+class YamlError(SlaMonitorError):
     """The text is not a usable YAML document; each problem has its line."""
 
     def __init__(self, problems: Sequence[YamlProblem]) -> None:

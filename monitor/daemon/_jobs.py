@@ -18,7 +18,7 @@ from monitor.probing.metrics import DaemonMetrics
 from monitor.probing.scheduler import ProbeScheduler
 from monitor.report.export import run_exports
 from monitor.servicedesk import ImapConnector, MailboxError, MailboxScanner
-from monitor.store import Store
+from monitor.store import Store, StoreError
 
 __all__ = ["Housekeeping"]
 
@@ -86,7 +86,7 @@ class Housekeeping:
         before = self._clock() - self._config().retention.probe_results
         try:
             removed = await self._store.prune_probe_results(before)
-        except Exception as error:
+        except StoreError as error:
             self._metrics.storage_errors.inc()
             self._log.warning("prune_failed", error=type(error).__name__)
             return
@@ -104,7 +104,7 @@ class Housekeeping:
         )
         try:
             summary = await scanner.scan()
-        except (MailboxError, OSError) as error:
+        except (MailboxError, StoreError, OSError) as error:
             self._metrics.mailbox_errors.labels(name).inc()
             if name not in self._mailbox_failing:
                 self._mailbox_failing.add(name)
@@ -124,7 +124,7 @@ class Housekeeping:
             written = await run_exports(
                 self._store, self._config(), self._export_dir, self._clock()
             )
-        except Exception as error:
+        except Exception as error:  # a job: the next run exports the month again
             self._metrics.storage_errors.inc()
             self._log.warning("report_export_failed", error=type(error).__name__, detail=str(error))
             return

@@ -11,6 +11,7 @@ import os
 import ssl
 from datetime import timedelta
 
+import structlog
 from aiohttp import web
 
 from monitor.daemon._lifecycle import StartError
@@ -18,7 +19,7 @@ from monitor.live.recompute import SlaRecomputer
 from monitor.probing.scheduler import ProbeScheduler
 from monitor.server.web import start_server
 from monitor.settings import DatabaseUrl, ListenAddress
-from monitor.store import Store, StoredOutage, StoreWriter, describe_store_failure
+from monitor.store import Store, StoredOutage, StoreError, StoreWriter
 
 __all__ = ["RecomputeLoop", "SchedulerPart", "StorePart", "WebServer", "WriterPart"]
 
@@ -42,9 +43,8 @@ class StorePart:
         try:
             self._store = await Store.open(self._url.get_secret_value())
             self._open_outages = await self._store.open_outages()
-        except Exception as error:
-            problem = describe_store_failure(self._url.get_secret_value(), error)
-            raise StartError("store_unavailable", problem, 1) from None
+        except StoreError as error:  # its message is the one line: what is wrong, what to do
+            raise StartError("store_unavailable", str(error), 1) from None
 
     @property
     def store(self) -> Store:
@@ -59,7 +59,7 @@ class StorePart:
 
     async def close(self) -> None:
         if self._store is not None:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(StoreError):
                 await self._store.close()
 
 
@@ -91,10 +91,13 @@ class RecomputeLoop:
         self._stop_grace = stop_grace
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._log = structlog.get_logger("monitor.daemon")
 
     async def start(self) -> None:
-        with contextlib.suppress(Exception):  # a failed first build is retried by the loop
+        try:
             await self.recomputer.recompute()
+        except Exception as error:  # a job: the loop below builds it again
+            self._log.warning("first_recompute_failed", error=type(error).__name__)
         self._task = asyncio.create_task(self.recomputer.run(self._stop), name="sla-recompute")
 
     async def close(self) -> None:

@@ -18,7 +18,7 @@ from monitor.probing.scheduler import ProbeScheduler
 from monitor.server.api import TargetStates
 from monitor.sla.coverage import CoverageTracker, max_gap_for
 from monitor.sla.outages import OutageTracker
-from monitor.store import Store, StoredOutage
+from monitor.store import Store, StoredOutage, StoreError
 from monitor.store.records import new_id
 from probes import run_probe
 from probes.base import ProbeContext, ProbeResult
@@ -167,7 +167,7 @@ class Targets:
                 continue
             try:
                 last = await self._store.last_probe_result(name)
-            except Exception as error:  # a store problem must not stop the start
+            except StoreError as error:  # a store problem must not stop the start
                 self._log.warning(
                     "last_outcome_unavailable", target=name, error=type(error).__name__
                 )

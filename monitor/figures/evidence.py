@@ -8,21 +8,18 @@ unconfirmed outage events over it (:mod:`monitor.live.overlay`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from monitor.sla.availability import Outage, OutageSource
-from monitor.sla.corrections import OutageCorrection
+from monitor.sla.availability import Outage
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.registered import RegisteredMaintenance
 from monitor.store import Store
-from monitor.store.records import MaintenanceWindowRecord, OutageCorrectionRecord, StoredOutage
 
-__all__ = ["Evidence", "load_evidence", "registered_from_record"]
+__all__ = ["Evidence", "load_evidence"]
 
 Span = tuple[datetime, datetime]
-_SOURCES = {source.value: source for source in OutageSource}  # Enum(value) is slow in bulk
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,57 +79,18 @@ def _window_known_at(window: RegisteredMaintenance, at: datetime) -> RegisteredM
     return replace(window, approved_by=None, approved_at=None)
 
 
-def outage_from_record(
-    record: StoredOutage, corrections: Iterable[OutageCorrectionRecord] = ()
-) -> Outage:
-    return Outage(
-        start=record.start,
-        end=record.end,
-        cause=record.cause,
-        source=_SOURCES[record.source],
-        id=record.id,
-        corrections=tuple(correction_from_record(c) for c in corrections),
-    )
-
-
-def correction_from_record(record: OutageCorrectionRecord) -> OutageCorrection:
-    return OutageCorrection(
-        kind=record.kind,
-        reason=record.reason,
-        actor=record.actor,
-        recorded_at=record.recorded_at,
-        at=record.at,
-        id=record.id,
-    )
-
-
-def registered_from_record(record: MaintenanceWindowRecord) -> RegisteredMaintenance:
-    return RegisteredMaintenance(
-        id=record.id,
-        name=record.name,
-        targets=frozenset(record.targets),
-        start=record.start,
-        end=record.end,
-        registered_at=record.registered_at,
-        approved_by=record.approved_by,
-        registered_by=record.registered_by,
-        approved_at=record.approved_at,
-    )
-
-
 async def load_evidence(store: Store, span: Interval) -> Evidence:
     """Read everything overlapping ``span`` in four queries, corrections laid over outages."""
     outages: dict[str, list[Outage]] = defaultdict(list)
     records = await store.outages(since=span.start, until=span.end)
     corrections = await store.outage_corrections(r.id for r in records) if records else {}
     for record in records:
-        outages[record.target].append(outage_from_record(record, corrections.get(record.id, ())))
+        laid_over = tuple(corrections.get(record.id, ()))
+        outages[record.target].append(replace(record.outage, corrections=laid_over))
     sessions: dict[str, list[Span]] = defaultdict(list)
     for session in await store.sessions(since=span.start, until=span.end):
         sessions[session.target].append((session.started_at, session.last_seen_at))
-    registered = tuple(
-        registered_from_record(w) for w in await store.maintenance_windows(span.start, span.end)
-    )
+    registered = tuple(w.registered for w in await store.maintenance_windows(span.start, span.end))
     return Evidence(
         span=span,
         outages={t: tuple(v) for t, v in outages.items()},

@@ -33,7 +33,7 @@ class LiveOverlay:
         self._inner.probe_result(target, result)
 
     def outage_opened(self, event: OutageOpened) -> None:
-        self._opened[event.outage_id] = event
+        self._opened[event.id] = event
         self._inner.outage_opened(event)
 
     def outage_closed(self, event: OutageClosed) -> None:
@@ -54,12 +54,12 @@ class LiveOverlay:
             target: {o.id: o for o in outages} for target, outages in evidence.outages.items()
         }
         for event in list(self._opened.values()):
-            stored = merged.get(event.target, {}).get(event.outage_id)
+            stored = merged.get(event.target, {}).get(event.id)
             if stored is not None:
-                del self._opened[event.outage_id]
+                del self._opened[event.id]
                 continue
-            merged.setdefault(event.target, {})[event.outage_id] = Outage(
-                start=event.start, end=None, cause=event.cause, id=event.outage_id
+            merged.setdefault(event.target, {})[event.id] = Outage(
+                start=event.start, end=None, cause=event.cause, id=event.id
             )
         for closed in list(self._closed.values()):
             for outages in merged.values():

@@ -33,7 +33,7 @@ from monitor.sla.availability import AvailabilityFigure
 from monitor.sla.burn import BurnCounter
 from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
-from monitor.sla.response import Outcome, RequestTiming, judge_request, response_deadline
+from monitor.sla.response import Outcome
 from monitor.store import Store
 from monitor.store.records import RequestRecord
 
@@ -152,7 +152,7 @@ class SlaRecomputer:
                 if self._failing:
                     self._log.info("recompute_recovered")
                 self._failing = False
-            except Exception as error:
+            except Exception as error:  # a job: the last snapshot stays, the next run retries
                 self._on_error()
                 if not self._failing:
                     self._log.warning("recompute_failed", error=type(error).__name__)
@@ -177,23 +177,17 @@ def request_totals(
     config: Config, requests: Iterable[RequestRecord], now: datetime
 ) -> dict[str, RequestTotals]:
     """Received, met and breached per configured category (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
-    desk = config.servicedesk
-    calendar = config.calendar(desk.calendar)
+    judge = config.request_judge()
     totals: dict[str, RequestTotals] = {}
     for record in requests:
-        norm = desk.categories.get(record.category)
-        if norm is None:
+        verdict = judge.judge(record, now)
+        if verdict is None:
             continue
-        deadline = response_deadline(calendar, record.received_at, norm.days, desk.business_day)
-        outcome = judge_request(record_timing(record), deadline, now).outcome
+        outcome = verdict.outcome
         totals[record.category] = totals.get(record.category, RequestTotals()) + RequestTotals(
             1, int(outcome is Outcome.MET), int(outcome is Outcome.BREACHED)
         )
     return totals
-
-
-def record_timing(record: RequestRecord) -> RequestTiming:
-    return RequestTiming(record.id, record.received_at, record.answered_at, record.category)
 
 
 def _add_totals(before: Mapping[str, RequestTotals], desk: DeskFigures) -> dict[str, RequestTotals]:

@@ -1,7 +1,7 @@
-"""Adapts the runner's core events to the store writer's commands.
+"""Hands the runner's results and core events to the store writer.
 
-The core speaks in its own small events (it must not import the store); the writer speaks in
-store records. This module is the one place that translates, so neither side knows the other.
+Outage events go as they are (the store takes the core's events); probe results and
+sessions become the store's rows here, so the runner never knows the store.
 """
 
 from __future__ import annotations
@@ -34,14 +34,10 @@ class WriterSink:
         )
 
     def outage_opened(self, event: OutageOpened) -> None:
-        self._writer.open_outage(
-            records.OutageOpened(
-                id=event.outage_id, target=event.target, start=event.start, cause=event.cause
-            )
-        )
+        self._writer.open_outage(event)
 
     def outage_closed(self, event: OutageClosed) -> None:
-        self._writer.close_outage(event.outage_id, event.end)
+        self._writer.close_outage(event)
 
     def session_started(self, event: SessionStarted) -> None:
         self._writer.start_session(

@@ -181,7 +181,7 @@ class TargetRunner:
             self._sink.outage_opened(event)
             self._log.warning(
                 "outage_opened",
-                outage=event.outage_id,
+                outage=event.id,
                 start=event.start.isoformat(),
                 cause=event.cause,
             )

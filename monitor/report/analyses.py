@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Final
 
 from monitor.config import Config
+from monitor.errors import SlaMonitorError
 from monitor.store.records import MissAnalysisRecord, MissKind
 
 __all__ = ["AnalysisSubject", "SubjectError", "analysis_subject", "new_analysis"]
@@ -29,7 +30,7 @@ def _quoted(text: str) -> str:
     return repr(text)
 
 
-class SubjectError(ValueError):
+class SubjectError(SlaMonitorError, ValueError):
     """The analysis names no configured figure; ``field`` is the input to fix."""
 
     def __init__(self, field: str, message: str) -> None:

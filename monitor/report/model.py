@@ -61,10 +61,9 @@ from monitor.sla.response import (
     BusinessDayMode,
     MonthlyResponse,
     Outcome,
-    RequestTiming,
+    ReceivedRequest,
+    RequestJudge,
     ResponseVerdict,
-    monthly_response,
-    response_deadline,
 )
 from monitor.store.records import (
     MaintenanceWindowRecord,
@@ -90,20 +89,8 @@ __all__ = [
 _TICK = timedelta(microseconds=1)
 
 
-class RequestLike(Protocol):
+class RequestLike(ReceivedRequest, Protocol):
     """What the report needs of a stored service-desk request (``RequestRecord`` fits)."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def category(self) -> str: ...
-
-    @property
-    def received_at(self) -> datetime: ...
-
-    @property
-    def answered_at(self) -> datetime | None: ...
 
     @property
     def source(self) -> str: ...
@@ -345,21 +332,8 @@ def month_is_final(config: Config, month: Month, now: datetime) -> bool:
     period = month.interval(config.zone)
     if as_utc(now) < period.end:
         return False
-    desk = config.servicedesk
-    calendar = config.calendar(desk.calendar)
-    return all(
-        monthly_response(
-            category=name,
-            objective=norm.objective,
-            days=norm.days,
-            requests=(),
-            month=period,
-            calendar=calendar,
-            now=now,
-            mode=desk.business_day,
-        ).final
-        for name, norm in desk.categories.items()
-    )
+    judge = config.request_judge()
+    return all(judge.month(name, (), period, now).final for name in judge.norms)
 
 
 def build_report(
@@ -543,7 +517,8 @@ def _response(
 ) -> tuple[tuple[ResponseEntry, ...], tuple[tuple[str, int], ...]]:
     desk = config.servicedesk
     calendar = calendar_of(desk.calendar)
-    grouped: dict[str, list[RequestTiming]] = defaultdict(list)
+    judge = RequestJudge(calendar, desk.categories, desk.business_day)
+    grouped: dict[str, list[RequestLike]] = defaultdict(list)
     sources: dict[str, dict[str, str]] = defaultdict(dict)
     others: Counter[str] = Counter()
     for request in requests:
@@ -554,26 +529,13 @@ def _response(
         if request.category not in desk.categories:
             others[request.category] += 1
             continue
-        grouped[request.category].append(
-            RequestTiming(request.id, request.received_at, request.answered_at, request.category)
-        )
+        grouped[request.category].append(request)
         sources[request.category][request.id] = request.source
     entries = tuple(
         ResponseEntry(
-            result=monthly_response(
-                category=name,
-                objective=norm.objective,
-                days=norm.days,
-                requests=grouped.get(name, ()),
-                month=period,
-                calendar=calendar,
-                now=now,
-                mode=desk.business_day,
-            ),
+            result=judge.month(name, grouped.get(name, ()), period, now),
             description=response_description(config, name, calendar),
-            last_deadline=response_deadline(
-                calendar, period.end - _TICK, norm.days, desk.business_day
-            ),
+            last_deadline=judge.deadline(name, period.end - _TICK),
             sources=sources.get(name, {}),
             locators={
                 request_id: locators[request_id]
@@ -581,7 +543,7 @@ def _response(
                 if request_id in locators
             },
         )
-        for name, norm in desk.categories.items()
+        for name in desk.categories
     )
     return entries, tuple(sorted(others.items()))
 

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from monitor.errors import SlaMonitorError
 from monitor.sla.intervals import as_utc
 from monitor.store import ImportedOutageRow, OutageImportConflict, Store
 
@@ -98,7 +99,7 @@ def file_lines(path: Path) -> Lines:
     return read
 
 
-class OutageImportError(Exception):
+class OutageImportError(SlaMonitorError):
     """The file cannot be imported; ``lines`` are ``FILE:LINE: problem``, one per problem
     (the first :data:`PROBLEM_LIMIT`), ``count`` how many there are in all."""
 

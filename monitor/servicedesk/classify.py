@@ -30,9 +30,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final
 
 from monitor.servicedesk.headers import MessageHeaders
+from monitor.store.records import Direction, FolderRole
 
 __all__ = [
     "DEFAULT_AUTO_ACK_SUBJECT",
@@ -49,8 +50,6 @@ __all__ = [
     "ticket_token",
 ]
 
-Direction = Literal["inbound", "outbound"]
-FolderRole = Literal["inbox", "sent"]
 
 DEFAULT_TICKET_PATTERN: Final = re.compile(
     r"\[\s*((?:[A-Z][A-Z0-9]{1,9}-\d{1,12})|(?:Ticket\s?#\s?\d{3,20}))\s*\]", re.IGNORECASE

@@ -22,14 +22,7 @@ from datetime import datetime
 from monitor.config import Config
 from monitor.sla.intervals import as_utc
 from monitor.sla.months import Month
-from monitor.sla.response import (
-    MonthlyResponse,
-    Outcome,
-    RequestTiming,
-    judge_request,
-    monthly_response,
-    response_deadline,
-)
+from monitor.sla.response import MonthlyResponse, Outcome, RequestJudge
 from monitor.store.records import RequestRecord
 
 __all__ = ["CategoryFigures", "DeskFigures", "desk_figures", "figures_since"]
@@ -83,24 +76,23 @@ def desk_figures(config: Config, requests: Sequence[RequestRecord], now: datetim
     """Month-to-date and previous-month figures per category, and open and overdue counts."""
     now = as_utc(now)
     current = Month.containing(now, config.zone)
-    by_category: dict[str, list[RequestTiming]] = {
+    judge = config.request_judge()
+    by_category: dict[str, list[RequestRecord]] = {
         name: [] for name in config.servicedesk.categories
     }
     uncategorised = 0
     for record in requests:
-        timings = by_category.get(record.category)
-        if timings is None:
+        records = by_category.get(record.category)
+        if records is None:
             uncategorised += 1
             continue
-        timings.append(
-            RequestTiming(record.id, record.received_at, record.answered_at, record.category)
-        )
+        records.append(record)
     return DeskFigures(
         now=now,
         current_month=current,
         previous_month=current.previous(),
         categories=tuple(
-            _category_figures(config, name, by_category[name], current, now)
+            _category_figures(config, judge, name, by_category[name], current, now)
             for name in sorted(by_category)
         ),
         uncategorised=uncategorised,
@@ -108,33 +100,24 @@ def desk_figures(config: Config, requests: Sequence[RequestRecord], now: datetim
 
 
 def _category_figures(
-    config: Config, name: str, timings: list[RequestTiming], current: Month, now: datetime
+    config: Config,
+    judge: RequestJudge,
+    name: str,
+    records: list[RequestRecord],
+    current: Month,
+    now: datetime,
 ) -> CategoryFigures:
-    desk = config.servicedesk
-    norm = desk.categories[name]
-    calendar = config.calendar(desk.calendar)
-
-    def month_figure(month: Month) -> MonthlyResponse:
-        return monthly_response(
-            category=name,
-            objective=norm.objective,
-            days=norm.days,
-            requests=timings,
-            month=month.interval(config.zone),
-            calendar=calendar,
-            now=now,
-            mode=desk.business_day,
-        )
-
+    norm = config.servicedesk.categories[name]
     since = current.previous().interval(config.zone).start
     open_, overdue = 0, 0
-    for timing in timings:
-        if not since <= timing.received_at <= now:
+    for record in records:
+        if not since <= record.received_at <= now:
             continue
-        deadline = response_deadline(calendar, timing.received_at, norm.days, desk.business_day)
-        outcome = judge_request(timing, deadline, now).outcome
-        answered = timing.answered_at is not None and timing.answered_at <= now
-        if outcome is Outcome.PENDING:
+        verdict = judge.judge(record, now)
+        if verdict is None:
+            continue
+        answered = record.answered_at is not None and record.answered_at <= now
+        if verdict.outcome is Outcome.PENDING:
             open_ += 1
         elif not answered:
             overdue += 1
@@ -142,8 +125,8 @@ def _category_figures(
         category=name,
         objective=norm.objective,
         days=norm.days,
-        current_month=month_figure(current),
-        previous_month=month_figure(current.previous()),
+        current_month=judge.month(name, records, current.interval(config.zone), now),
+        previous_month=judge.month(name, records, current.previous().interval(config.zone), now),
         open=open_,
         overdue=overdue,
     )

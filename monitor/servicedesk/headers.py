@@ -6,7 +6,7 @@ well formed ("a missing or duplicate Message-ID, encoded or broken headers, or a
 strange MIME structure is handled, never a crash"):
 
 * The header is split by the standard library's feed parser, which records defects instead
-  of raising; every value is then decoded on its own, under ``except Exception``, with a
+  of raising; every value is then decoded on its own, under :data:`_PARSER_FAILURES`, with a
   plainer fallback at each step (RFC 2047 via ``email.policy.default``, then
   ``email.header``, then the raw text). Raw 8-bit header bytes are read as UTF-8 and,
   failing that, as Windows-1252, the two encodings such mail is in practice.
@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
+from email.errors import MessageError
 from email.header import decode_header
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -56,6 +57,10 @@ _ADDRESS = re.compile(r"[^\s<>()\[\]\\,;:\"@]+@[^\s<>()\[\]\\,;:\"@]+\.[^\s<>()\
 _RECIPIENT_FIELDS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to")
 _EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 _LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+_PARSER_FAILURES = (ValueError, LookupError, TypeError, AttributeError, MessageError)
+"""What the standard library's header code raises on hostile input (``UnicodeError`` is a
+``ValueError``, ``IndexError`` a ``LookupError``; the last three are bugs of its parsers
+that broken mail has triggered): each is answered with a plainer reading, never a crash."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +178,7 @@ def _raw_items(data: bytes) -> list[tuple[str, str]]:
     try:
         message = BytesHeaderParser(policy=policy.compat32).parsebytes(data)
         return [(str(name), str(value)) for name, value in message.raw_items()]
-    except Exception:  # the parser is meant never to raise; if it does, read line by line
+    except _PARSER_FAILURES:  # the parser is meant never to raise; if it does, read by hand
         return _split_by_hand(data.decode("ascii", "surrogateescape"))
 
 
@@ -210,7 +215,7 @@ def _decoded(value: str) -> str:
     if "=?" not in value:
         return value
     # Malformed encoded words: fall through to the older decoder below.
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(*_PARSER_FAILURES):
         return _CONTROL.sub("", str(policy.default.header_factory("subject", value)))
     try:
         parts: list[str] = []
@@ -223,7 +228,7 @@ def _decoded(value: str) -> str:
             except LookupError:  # an unknown charset name
                 parts.append(chunk.decode("cp1252", "replace"))
         return _CONTROL.sub("", "".join(parts))
-    except Exception:
+    except _PARSER_FAILURES:
         return value
 
 
@@ -240,7 +245,7 @@ def _addresses(values: Iterable[str]) -> tuple[str, ...]:
     for value in values:
         try:
             pairs = getaddresses([value])
-        except Exception:
+        except _PARSER_FAILURES:
             pairs = []
         parsed = [addr.strip().lower() for _name, addr in pairs if _ADDRESS.fullmatch(addr.strip())]
         if not parsed:
@@ -254,7 +259,7 @@ def _date(text: str) -> datetime | None:
         return None
     try:
         parsed = parsedate_to_datetime(text)
-    except Exception:
+    except _PARSER_FAILURES:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)  # "-0000": UTC, origin zone unknown (RFC 5322)

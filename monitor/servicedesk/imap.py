@@ -41,6 +41,7 @@ from types import TracebackType
 from typing import Final, Protocol, Self, TypeVar
 
 from monitor.config import MailboxConfig
+from monitor.errors import SlaMonitorError
 
 __all__ = [
     "HEADER_FIELDS",
@@ -101,7 +102,7 @@ _UID: Final = re.compile(rb"\bUID (\d+)")
 _QUOTED_BODY: Final = re.compile(rb'BODY\[[^\]]*\](?:<\d+>)? "((?:[^"\\]|\\.)*)"')
 
 
-class MailboxError(Exception):
+class MailboxError(SlaMonitorError):
     """Scanning a mailbox failed; the message names the mailbox and never a secret."""
 
 
@@ -542,9 +543,9 @@ def _gs2_name(username: str) -> str:
 
 def _logout(connection: imaplib.IMAP4) -> None:
     """Leave in any case: a failed LOGOUT (the peer is gone) still closes the socket."""
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(imaplib.IMAP4.error, OSError, ValueError):
         connection.logout()
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(OSError):
         connection.shutdown()
 
 

@@ -30,6 +30,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.errors import SlaMonitorError
 from monitor.store.records import REQUEST_ID_LIMIT, RequestRecord
 
 __all__ = [
@@ -62,7 +63,7 @@ class RowProblem:
         return f"line {self.line}: {self.message}"
 
 
-class RequestImportError(Exception):
+class RequestImportError(SlaMonitorError):
     """The file cannot be imported; ``problems`` lists the bad lines in file order (the
     first :data:`PROBLEM_LIMIT`), ``count`` how many problems there are in all."""
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.sla.availability import OutageSource
 from monitor.sla.intervals import as_utc
 
 __all__ = ["Observation", "OutageClosed", "OutageOpened", "OutageTracker"]
@@ -24,14 +25,23 @@ __all__ = ["Observation", "OutageClosed", "OutageOpened", "OutageTracker"]
 
 @dataclass(frozen=True, slots=True)
 class OutageOpened:
+    """``target`` went down at ``start``: the first failure of the run that crossed the
+    threshold, or the start of an outage another tool recorded (``source`` import, with
+    the ``import_key`` that makes importing it twice harmless). ``id`` is chosen by the
+    caller, so the event can be written again after a lost commit without a duplicate."""
+
     target: str
-    outage_id: str
+    id: str
     start: datetime
     cause: str
+    source: OutageSource = OutageSource.PROBE
+    import_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class OutageClosed:
+    """The outage ``outage_id`` of ``target`` ended at ``end`` (the first success)."""
+
     target: str
     outage_id: str
     end: datetime

@@ -21,10 +21,11 @@ for a past "now" is reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.intervals import Interval, as_utc
@@ -33,7 +34,10 @@ __all__ = [
     "BusinessDayMode",
     "MonthlyResponse",
     "Outcome",
+    "ReceivedRequest",
+    "RequestJudge",
     "RequestTiming",
+    "ResponseNorm",
     "ResponseVerdict",
     "judge_request",
     "monthly_response",
@@ -75,6 +79,22 @@ def response_deadline(
     return calendar.add_business_time(start, calendar.hours.nominal_length * days)
 
 
+class ReceivedRequest(Protocol):
+    """What judging needs of a request, whatever holds it (a stored record, an API body)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def received_at(self) -> datetime: ...
+
+    @property
+    def answered_at(self) -> datetime | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class RequestTiming:
     """One request as the core sees it: when it came in and when the desk answered, if ever."""
@@ -83,6 +103,13 @@ class RequestTiming:
     received_at: datetime
     answered_at: datetime | None = None
     category: str = "email"
+
+    @classmethod
+    def of(cls, request: ReceivedRequest) -> RequestTiming:
+        """The timing of any request-like value, so a verdict never holds a caller's record."""
+        if isinstance(request, RequestTiming):
+            return request
+        return cls(request.id, request.received_at, request.answered_at, request.category)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,3 +209,59 @@ def monthly_response(
     last_deadline = response_deadline(calendar, month.end - _TICK, days, mode)
     final = now >= month.end and now > last_deadline
     return MonthlyResponse(category, objective, days, verdicts, final)
+
+
+class ResponseNorm(Protocol):
+    """A category's norm: answered within ``days`` working days in ``objective`` of cases."""
+
+    @property
+    def days(self) -> int: ...
+
+    @property
+    def objective(self) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RequestJudge:
+    """The desk's one rule for every request: its deadline and its outcome as of "now".
+
+    Built once from the desk's settings (calendar, norms per category, reading of "one
+    working day"), and asked by everything that shows a request's outcome, so the live
+    figures, the report, the API and the commands can never judge one request two ways
+    (3.2.9, 3.2.13, 3.2.14, 3.2.39). A category without a norm is not judged.
+    """
+
+    calendar: BusinessCalendar
+    norms: Mapping[str, ResponseNorm]
+    mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS
+
+    def judges(self, category: str) -> bool:
+        return category in self.norms
+
+    def deadline(self, category: str, received: datetime) -> datetime:
+        """The deadline of a request of ``category`` received at ``received``."""
+        return response_deadline(self.calendar, received, self.norms[category].days, self.mode)
+
+    def judge(self, request: ReceivedRequest, now: datetime) -> ResponseVerdict | None:
+        """The request's deadline and outcome at ``now``; ``None`` for a category without a
+        norm."""
+        if request.category not in self.norms:
+            return None
+        deadline = self.deadline(request.category, request.received_at)
+        return judge_request(RequestTiming.of(request), deadline, now)
+
+    def month(
+        self, category: str, requests: Iterable[ReceivedRequest], month: Interval, now: datetime
+    ) -> MonthlyResponse:
+        """The monthly figure of ``category`` over the requests received in ``month``."""
+        norm = self.norms[category]
+        return monthly_response(
+            category=category,
+            objective=norm.objective,
+            days=norm.days,
+            requests=(RequestTiming.of(r) for r in requests),
+            month=month,
+            calendar=self.calendar,
+            now=now,
+            mode=self.mode,
+        )

@@ -7,7 +7,9 @@ schema, created and upgraded by the Alembic migrations in ``monitor/migrations``
 the probe path wait for the database and never drops an outage.
 """
 
+from monitor.sla.outages import OutageClosed, OutageOpened
 from monitor.store.engine import DEFAULT_DATABASE_URL, create_engine, safe_url
+from monitor.store.errors import StoreError, StoreUnavailable, StoreUrlError, map_store_errors
 from monitor.store.migrate import migrate
 from monitor.store.records import (
     FolderState,
@@ -19,11 +21,8 @@ from monitor.store.records import (
     MaintenanceWindowRecord,
     MissAnalysisRecord,
     MonitoringSession,
-    OutageClosed,
-    OutageCorrectionRecord,
     OutageImportConflict,
     OutageImportOutcome,
-    OutageOpened,
     OutageSource,
     ProbeResultRow,
     RequestLocator,
@@ -32,7 +31,11 @@ from monitor.store.records import (
     RequestSync,
     StoredOutage,
     WriteBatch,
+    checked_closed,
+    checked_correction,
+    checked_opened,
     new_id,
+    new_outage,
 )
 from monitor.store.store import DEFAULT_PROBE_RETENTION, Store
 from monitor.store.trouble import describe_store_failure
@@ -52,7 +55,6 @@ __all__ = [
     "MissAnalysisRecord",
     "MonitoringSession",
     "OutageClosed",
-    "OutageCorrectionRecord",
     "OutageImportConflict",
     "OutageImportOutcome",
     "OutageOpened",
@@ -63,12 +65,20 @@ __all__ = [
     "RequestSource",
     "RequestSync",
     "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "StoreUrlError",
     "StoreWriter",
     "StoredOutage",
     "WriteBatch",
+    "checked_closed",
+    "checked_correction",
+    "checked_opened",
     "create_engine",
     "describe_store_failure",
+    "map_store_errors",
     "migrate",
     "new_id",
+    "new_outage",
     "safe_url",
 ]

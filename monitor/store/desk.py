@@ -32,11 +32,17 @@ from monitor.store.records import (
     MailLocator,
     RequestLocator,
     RequestRecord,
-    RequestSource,
     RequestSync,
     utc,
 )
-from monitor.store.schema import mail_links, mail_messages, mailbox_state, requests, store_meta
+from monitor.store.schema import (
+    from_row,
+    mail_links,
+    mail_messages,
+    mailbox_state,
+    requests,
+    store_meta,
+)
 
 __all__ = [
     "CLOSURE_LIMIT",
@@ -170,15 +176,7 @@ async def upsert_requests(
 
 
 def _request(row: sa.RowMapping) -> RequestRecord:
-    return RequestRecord(
-        id=row["id"],
-        category=row["category"],
-        received_at=row["received_at"],
-        answered_at=row["answered_at"],
-        source=cast(RequestSource, row["source"]),
-        channel=row["channel"],
-        sender_hash=row["sender_hash"],
-    )
+    return from_row(RequestRecord, row)
 
 
 async def select_requests(
@@ -423,30 +421,33 @@ async def _unthreaded(connection: AsyncConnection, mailbox: str) -> set[str]:
     return set(rows.scalars())
 
 
+async def _links(
+    connection: AsyncConnection,
+    mailbox: str,
+    given: sa.Column[str],
+    values: set[str],
+) -> set[str]:
+    """The other side of the mailbox's links whose ``given`` side is one of ``values``:
+    the keys of fingerprints, or the fingerprints of keys."""
+    other = mail_links.c.key if given is mail_links.c.fingerprint else mail_links.c.fingerprint
+    found: set[str] = set()
+    for chunk in _chunks(sorted(values)):
+        rows = await connection.execute(
+            sa.select(other).where(mail_links.c.mailbox == mailbox, given.in_(chunk))
+        )
+        found.update(rows.scalars())
+    return found
+
+
 async def _closure(connection: AsyncConnection, mailbox: str, start: set[str]) -> set[str] | None:
     """Every message linked to ``start``, directly or not; ``None`` past the limit."""
     reached = set(start)
     frontier = set(start)
     keys_seen: set[str] = set()
     while frontier:
-        keys: set[str] = set()
-        for chunk in _chunks(sorted(frontier)):
-            rows = await connection.execute(
-                sa.select(mail_links.c.key).where(
-                    mail_links.c.mailbox == mailbox, mail_links.c.fingerprint.in_(chunk)
-                )
-            )
-            keys.update(rows.scalars())
-        keys -= keys_seen
+        keys = await _links(connection, mailbox, mail_links.c.fingerprint, frontier) - keys_seen
         keys_seen |= keys
-        found: set[str] = set()
-        for chunk in _chunks(sorted(keys)):
-            rows = await connection.execute(
-                sa.select(mail_links.c.fingerprint).where(
-                    mail_links.c.mailbox == mailbox, mail_links.c.key.in_(chunk)
-                )
-            )
-            found.update(rows.scalars())
+        found = await _links(connection, mailbox, mail_links.c.key, keys)
         frontier = found - reached
         reached |= frontier
         if len(reached) > CLOSURE_LIMIT:

@@ -16,14 +16,18 @@ import math
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+from monitor.sla.availability import Outage, OutageSource
+from monitor.sla.corrections import OutageCorrection
+from monitor.sla.outages import OutageClosed, OutageOpened
+from monitor.sla.registered import RegisteredMaintenance
 
 __all__ = [
     "ERROR_MESSAGE_LIMIT",
     "REQUEST_ID_LIMIT",
-    "CorrectionKind",
     "Direction",
     "FolderRole",
     "FolderState",
@@ -38,7 +42,6 @@ __all__ = [
     "MissKind",
     "MonitoringSession",
     "OutageClosed",
-    "OutageCorrectionRecord",
     "OutageImportConflict",
     "OutageImportOutcome",
     "OutageOpened",
@@ -50,21 +53,24 @@ __all__ = [
     "RequestSync",
     "StoredOutage",
     "WriteBatch",
+    "checked_closed",
+    "checked_correction",
+    "checked_opened",
     "new_id",
+    "new_outage",
 ]
 
 ERROR_MESSAGE_LIMIT = 500
 """Longest error message kept per probe result; hostile servers can send megabytes."""
 
-OutageSource = Literal["probe", "import"]
 MaintenanceAction = Literal["create", "delete", "approve"]
-CorrectionKind = Literal["annotate", "dispute", "close", "void"]
 MissKind = Literal["availability", "response"]
+
+OUTAGE_SOURCES = {source.value: source for source in OutageSource}
+"""Outage sources by their stored text; ``OutageSource(text)`` is slow in bulk."""
 
 TEXT_LIMIT = 4000
 """Longest reason, cause or measures text kept: an analysis is a paragraph, not a file."""
-
-_OUTAGE_SOURCES: frozenset[str] = frozenset(("probe", "import"))
 
 
 def new_id() -> str:
@@ -97,7 +103,7 @@ def clean_text(text: str, limit: int | None = None) -> str:
     return text
 
 
-def _check_id(value: str, what: str) -> None:
+def check_id(value: str, what: str) -> None:
     if not value or len(value) > 36:
         raise ValueError(f"{what} must be a non-empty id of at most 36 characters: {value!r}")
 
@@ -133,47 +139,37 @@ class ProbeResultRow:
             object.__setattr__(self, "error_message", message)
 
 
-@dataclass(frozen=True, slots=True)
-class OutageOpened:
-    """Command: a target went down at ``start``; ``id`` is chosen by the caller."""
-
-    id: str
-    target: str
-    start: datetime
-    cause: str
-    source: OutageSource = "probe"
-    import_key: str | None = None
-
-    def __post_init__(self) -> None:
-        _check_id(self.id, "outage id")
-        if not self.target:
-            raise ValueError("outage without a target")
-        if self.source not in _OUTAGE_SOURCES:
-            raise ValueError(f"outage source must be 'probe' or 'import', got {self.source!r}")
-        object.__setattr__(self, "target", clean_text(self.target))
-        object.__setattr__(self, "start", utc(self.start, "outage start"))
-        object.__setattr__(self, "cause", clean_text(self.cause, 1000))
-        if self.import_key is not None:
-            object.__setattr__(self, "import_key", clean_text(self.import_key))
-
-    @classmethod
-    def new(
-        cls, target: str, start: datetime, cause: str, source: OutageSource = "probe"
-    ) -> OutageOpened:
-        """An outage with a fresh client-made id, which the caller keeps to close it later."""
-        return cls(id=new_id(), target=target, start=start, cause=cause, source=source)
+def checked_opened(outage: OutageOpened) -> OutageOpened:
+    """An opened outage as the store keeps it: a usable id and target, a known source, its
+    texts cleaned and its start in UTC (a naive one is refused, at the door, while the
+    caller can still see the error)."""
+    check_id(outage.id, "outage id")
+    if not outage.target:
+        raise ValueError("outage without a target")
+    source = OUTAGE_SOURCES.get(outage.source)
+    if source is None:
+        raise ValueError(f"outage source must be 'probe' or 'import', got {outage.source!r}")
+    return replace(
+        outage,
+        target=clean_text(outage.target),
+        start=utc(outage.start, "outage start"),
+        cause=clean_text(outage.cause, 1000),
+        source=source,
+        import_key=None if outage.import_key is None else clean_text(outage.import_key),
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class OutageClosed:
-    """Command: the outage ``outage_id`` ended at ``end`` (the first successful probe)."""
+def checked_closed(closed: OutageClosed) -> OutageClosed:
+    """A closed outage as the store takes it: a usable id and the end in UTC."""
+    check_id(closed.outage_id, "outage id")
+    return replace(closed, end=utc(closed.end, "outage end"))
 
-    outage_id: str
-    end: datetime
 
-    def __post_init__(self) -> None:
-        _check_id(self.outage_id, "outage id")
-        object.__setattr__(self, "end", utc(self.end, "outage end"))
+def new_outage(
+    target: str, start: datetime, cause: str, source: OutageSource = OutageSource.PROBE
+) -> OutageOpened:
+    """An outage with a fresh client-made id, which the caller keeps to close it later."""
+    return checked_opened(OutageOpened(target, new_id(), start, cause, source))
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +190,7 @@ class ImportedOutageRow:
     line: int
 
     def __post_init__(self) -> None:
-        _check_id(self.id, "outage id")
+        check_id(self.id, "outage id")
         if not self.target or not self.import_key:
             raise ValueError("an imported outage needs a target and an import key")
         if self.start.tzinfo is not UTC:
@@ -224,21 +220,43 @@ class OutageImportOutcome:
 
 @dataclass(frozen=True, slots=True)
 class StoredOutage:
-    """An outage as the store keeps it; ``end is None`` means it is still going on."""
+    """The core's :class:`Outage` of ``target`` as the store keeps it, with the row's audit:
+    the import key of an imported one, and when the row was written and last changed.
 
-    id: str
+    The outage comes without corrections: they are laid over it by whoever reads them
+    (:meth:`Store.outage_corrections`). ``id`` … ``source`` read through to it.
+    """
+
     target: str
-    start: datetime
-    end: datetime | None
-    cause: str
-    source: OutageSource
+    outage: Outage
     import_key: str | None
     opened_at: datetime
     updated_at: datetime
 
     @property
+    def id(self) -> str:
+        return self.outage.id
+
+    @property
+    def start(self) -> datetime:
+        return self.outage.start
+
+    @property
+    def end(self) -> datetime | None:
+        """``None`` while the outage is still going on."""
+        return self.outage.end
+
+    @property
+    def cause(self) -> str:
+        return self.outage.cause
+
+    @property
+    def source(self) -> OutageSource:
+        return self.outage.source
+
+    @property
     def is_open(self) -> bool:
-        return self.end is None
+        return self.outage.end is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +273,7 @@ class MonitoringSession:
     last_seen_at: datetime
 
     def __post_init__(self) -> None:
-        _check_id(self.id, "session id")
+        check_id(self.id, "session id")
         if not self.target:
             raise ValueError("session without a target")
         object.__setattr__(self, "target", clean_text(self.target))
@@ -295,7 +313,7 @@ class MaintenanceWindowRecord:
     approved_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        _check_id(self.id, "maintenance window id")
+        check_id(self.id, "maintenance window id")
         if not self.name:
             raise ValueError("maintenance window without a name")
         targets = tuple(clean_text(t) for t in self.targets)
@@ -345,6 +363,22 @@ class MaintenanceWindowRecord:
     def applies_to(self, target: str) -> bool:
         return target in self.targets
 
+    @property
+    def registered(self) -> RegisteredMaintenance:
+        """The window as the rules read it (3.2.10); the audit (reason, requester, deletion)
+        and the targets' order stay here."""
+        return RegisteredMaintenance(
+            id=self.id,
+            name=self.name,
+            targets=frozenset(self.targets),
+            start=self.start,
+            end=self.end,
+            registered_at=self.registered_at,
+            approved_by=self.approved_by,
+            registered_by=self.registered_by,
+            approved_at=self.approved_at,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class MaintenanceChange:
@@ -358,32 +392,17 @@ class MaintenanceChange:
     payload: Mapping[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class OutageCorrectionRecord:
-    """One stored correction of an outage (append-only; the outage row is never changed).
-
-    ``actor`` is the acting token's name, or ``cli:USER`` from the command line; ``at`` is
-    the instant of a ``close`` and of nothing else.
-    """
-
-    outage_id: str
-    kind: CorrectionKind
-    reason: str
-    actor: str
-    recorded_at: datetime
-    at: datetime | None = None
-    id: int = 0
-
-    def __post_init__(self) -> None:
-        _check_id(self.outage_id, "outage id")
-        if self.kind not in ("annotate", "dispute", "close", "void"):
-            raise ValueError(f"unknown correction kind {self.kind!r}")
-        if (self.kind == "close") != (self.at is not None):
-            raise ValueError("a close needs an instant (at), and only a close has one")
-        _check_text(self, "reason", "actor")
-        object.__setattr__(self, "recorded_at", utc(self.recorded_at, "recorded_at"))
-        if self.at is not None:
-            object.__setattr__(self, "at", utc(self.at, "at"))
+def checked_correction(correction: OutageCorrection) -> OutageCorrection:
+    """A correction as the store keeps it: reason and actor cleaned and not blank, instants
+    in UTC (a naive one is refused). The store checks every correction it appends; a caller
+    that wants the refusal before opening the store calls this itself."""
+    return replace(
+        correction,
+        reason=_required_text(correction.reason, "reason"),
+        actor=_required_text(correction.actor, "actor"),
+        recorded_at=utc(correction.recorded_at, "recorded_at"),
+        at=None if correction.at is None else utc(correction.at, "at"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,10 +436,14 @@ class MissAnalysisRecord:
 
 def _check_text(record: object, *names: str) -> None:
     for name in names:
-        value = clean_text(str(getattr(record, name)), TEXT_LIMIT).strip()
-        if not value:
-            raise ValueError(f"{name} must not be blank")
-        object.__setattr__(record, name, value)
+        object.__setattr__(record, name, _required_text(str(getattr(record, name)), name))
+
+
+def _required_text(text: str, name: str) -> str:
+    value = clean_text(text, TEXT_LIMIT).strip()
+    if not value:
+        raise ValueError(f"{name} must not be blank")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,16 @@ metadata; ``tests/store/test_migrations.py`` compares them on both engines.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 __all__ = [
     "UTCDateTime",
+    "from_row",
     "mail_links",
     "mail_messages",
     "mailbox_state",
@@ -31,6 +34,21 @@ __all__ = [
     "requests",
     "store_meta",
 ]
+
+_Value = TypeVar("_Value")
+
+
+def from_row(kind: type[_Value], row: sa.RowMapping, **given: Any) -> _Value:
+    """The frozen value ``kind`` whose fields are the row's columns of the same names;
+    ``given`` supplies the fields that need more than a copy, and a field without a column
+    keeps its default. Values are validated by ``kind`` itself, as any other caller's."""
+    values = {
+        f.name: row[f.name]
+        for f in dataclasses.fields(kind)  # type: ignore[arg-type]
+        if f.name not in given and f.name in row
+    }
+    return kind(**values, **given)
+
 
 metadata = sa.MetaData(
     # Explicit names, so both engines and every future migration agree on them.

@@ -39,12 +39,13 @@ from typing import Final, Protocol, Self
 import structlog
 from structlog.typing import FilteringBoundLogger
 
+from monitor.sla.outages import OutageClosed, OutageOpened
 from monitor.store.records import (
     MonitoringSession,
-    OutageClosed,
-    OutageOpened,
     ProbeResultRow,
     WriteBatch,
+    checked_closed,
+    checked_opened,
     utc,
 )
 
@@ -259,13 +260,15 @@ class StoreWriter:
         self._wake.set()
 
     def open_outage(self, outage: OutageOpened) -> None:
+        """Queue an opened outage; a value the store would refuse is refused here."""
         self._check_open()
-        self._events.append((self._next_seq(), outage))
+        self._events.append((self._next_seq(), checked_opened(outage)))
         self._wake.set()
 
-    def close_outage(self, outage_id: str, end: datetime) -> None:
+    def close_outage(self, closed: OutageClosed) -> None:
+        """Queue the end of an outage; closing one that is not open changes nothing."""
         self._check_open()
-        self._events.append((self._next_seq(), OutageClosed(outage_id, end)))
+        self._events.append((self._next_seq(), checked_closed(closed)))
         self._wake.set()
 
     def start_session(self, session: MonitoringSession) -> None:

@@ -24,7 +24,6 @@ from monitor.sla.outages import OutageClosed, OutageOpened
 from monitor.sla.registered import RegisteredMaintenance
 from monitor.store import Store
 from monitor.store.records import MonitoringSession
-from monitor.store.records import OutageOpened as StoredOpen
 from probes.base import ProbeResult
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -318,7 +317,7 @@ async def test_a_restarted_recomputer_counts_from_zero_and_ignores_history_in_th
         )
         first = (await recomputer.recompute()).targets[0].windows[0]
         assert (first.window_seconds_total, first.unavailable_seconds_total) == (0.0, 0.0)
-        await store.open_outage(StoredOpen("o1", "web", local(2026, 6, 3, 10), "timeout"))
+        await store.open_outage(OutageOpened("web", "o1", local(2026, 6, 3, 10), "timeout"))
         await store.close_outage("o1", local(2026, 6, 3, 13))
         recomputer.invalidate_history()
         clock[0] += timedelta(seconds=15)

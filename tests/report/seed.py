@@ -72,6 +72,7 @@ from monitor.store import (
     OutageOpened,
     Store,
     WriteBatch,
+    new_outage,
 )
 from monitor.store.records import RequestRecord
 
@@ -163,10 +164,10 @@ async def seed(store: Store, cfg: Config) -> None:
     """Write the month above into ``store`` through the store's own write paths."""
     events: list[OutageOpened | OutageClosed] = []
     for target, start, end, cause in PROBE_OUTAGES:
-        opened = OutageOpened.new(target, start, cause)
+        opened = new_outage(target, start, cause)
         events.append(opened)
         if end is not None:
-            events.append(OutageClosed(opened.id, end))
+            events.append(OutageClosed(opened.target, opened.id, end))
     await store.write_batch(
         WriteBatch(
             outage_events=tuple(events),

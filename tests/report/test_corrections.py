@@ -13,15 +13,15 @@ from monitor.report.csv_format import render_csv
 from monitor.report.html_format import render_html
 from monitor.report.json_format import report_to_dict
 from monitor.report.load import load_report
+from monitor.sla.availability import OutageSource
+from monitor.sla.corrections import CorrectionKind, OutageCorrection
 from monitor.sla.months import Month
 from monitor.store import (
     MaintenanceWindowRecord,
     MissAnalysisRecord,
-    OutageCorrectionRecord,
-    OutageOpened,
     Store,
+    new_outage,
 )
-from monitor.store.records import CorrectionKind
 from tests.report.chromium import chromium_problem, visit
 
 CONFIG = parse_config(
@@ -42,16 +42,18 @@ async def test_a_voided_outage_shows_its_correction_and_counts_nothing(tmp_path:
     """counted_seconds follows the corrections; the correction is listed on the outage
     (imported outages, so the month needs no monitoring sessions)."""
     async with await Store.open(f"sqlite+aiosqlite:///{tmp_path}/r.db") as store:
-        false = OutageOpened.new(
-            "web", datetime(2026, 5, 4, 10, tzinfo=UTC), "false alarm", "import"
+        false = new_outage(
+            "web", datetime(2026, 5, 4, 10, tzinfo=UTC), "false alarm", OutageSource.IMPORT
         )
-        real = OutageOpened.new("web", datetime(2026, 5, 6, 10, tzinfo=UTC), "HTTP 503", "import")
+        real = new_outage(
+            "web", datetime(2026, 5, 6, 10, tzinfo=UTC), "HTTP 503", OutageSource.IMPORT
+        )
         for outage in (false, real):
             await store.open_outage(outage)
         await store.close_outage(false.id, datetime(2026, 5, 4, 12, tzinfo=UTC))
         await store.close_outage(real.id, datetime(2026, 5, 6, 11, tzinfo=UTC))
         await store.add_outage_correction(
-            OutageCorrectionRecord(false.id, "void", "probe host lost its route", "ops", NOW)
+            false.id, OutageCorrection("void", "probe host lost its route", "ops", NOW)
         )
         await store.add_miss_analysis(
             MissAnalysisRecord(
@@ -83,9 +85,13 @@ async def test_a_voided_outage_shows_its_correction_and_counts_nothing(tmp_path:
 async def _corrected_month(store: Store) -> dict[str, str]:
     """May 2026 of ``web`` with every kind of correction, an approved retroactive window and
     an analysis; texts carry markup so the test sees them escaped. Returns the outage ids."""
-    false = OutageOpened.new("web", datetime(2026, 5, 4, 10, tzinfo=UTC), "false alarm", "import")
-    ghost = OutageOpened.new("web", datetime(2026, 5, 10, 8, tzinfo=UTC), "left open", "import")
-    real = OutageOpened.new("web", datetime(2026, 5, 6, 10, tzinfo=UTC), "HTTP 503", "import")
+    false = new_outage(
+        "web", datetime(2026, 5, 4, 10, tzinfo=UTC), "false alarm", OutageSource.IMPORT
+    )
+    ghost = new_outage(
+        "web", datetime(2026, 5, 10, 8, tzinfo=UTC), "left open", OutageSource.IMPORT
+    )
+    real = new_outage("web", datetime(2026, 5, 6, 10, tzinfo=UTC), "HTTP 503", OutageSource.IMPORT)
     for outage in (false, ghost, real):
         await store.open_outage(outage)
     await store.close_outage(false.id, datetime(2026, 5, 4, 12, tzinfo=UTC))
@@ -97,9 +103,8 @@ async def _corrected_month(store: Store) -> dict[str, str]:
     )
     for outage_id, kind, reason, actor, at in corrections:
         await store.add_outage_correction(
-            OutageCorrectionRecord(
-                outage_id, kind, reason, actor, NOW, at=at.replace(tzinfo=UTC) if at else None
-            )
+            outage_id,
+            OutageCorrection(kind, reason, actor, NOW, at=at.replace(tzinfo=UTC) if at else None),
         )
     window = MaintenanceWindowRecord.new(
         name="hotfix <db>",

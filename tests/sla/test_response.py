@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from monitor.sla.months import Month
 from monitor.sla.response import (
     BusinessDayMode,
     Outcome,
+    RequestJudge,
     RequestTiming,
     judge_request,
     monthly_response,
@@ -237,3 +239,68 @@ def test_later_receipt_never_gets_an_earlier_deadline(
     """Deadlines are monotonic in receipt; the 'month is final' rule depends on it."""
     a, b = sorted((a, b))
     assert response_deadline(NL, a, 1, mode) <= response_deadline(NL, b, 1, mode)
+
+
+@dataclass(frozen=True)
+class _Norm:
+    days: int
+    objective: float
+
+
+@dataclass(frozen=True)
+class _StoredRequest:
+    """A request as a store or an API body holds it, with fields the judge does not read."""
+
+    id: str
+    category: str
+    received_at: datetime
+    answered_at: datetime | None
+    source: str = "webhook"
+
+
+JUDGE = RequestJudge(NL, {"email": _Norm(1, 0.8), "information": _Norm(2, 0.9)}, NEXT_DAY)
+
+
+def test_the_judge_gives_a_request_its_categorys_deadline_and_outcome() -> None:
+    """An information request gets two working days; its verdict holds its timing only."""
+    request = _StoredRequest(
+        "r1", "information", local(2026, 6, 8, 10), answered_at=local(2026, 6, 10, 17)
+    )
+    verdict = JUDGE.judge(request, local(2026, 6, 20))
+    assert verdict is not None
+    assert verdict.deadline == local(2026, 6, 10, 18)
+    assert verdict.outcome is Outcome.MET
+    assert verdict.request == RequestTiming(
+        "r1", local(2026, 6, 8, 10), local(2026, 6, 10, 17), "information"
+    )
+
+
+def test_the_judge_does_not_judge_a_category_without_a_norm() -> None:
+    """A phone request (no configured norm) has no deadline and no outcome."""
+    request = _StoredRequest("r2", "phone", local(2026, 6, 8, 10), answered_at=None)
+    assert not JUDGE.judges("phone")
+    assert JUDGE.judge(request, local(2026, 6, 20)) is None
+
+
+def test_the_judges_monthly_figure_is_the_norms_monthly_response() -> None:
+    """judge.month applies the category's days, objective and reading of a working day."""
+    month = Month(2026, 6).interval(AMSTERDAM)
+    requests = [
+        _StoredRequest("a", "email", local(2026, 6, 5, 17), answered_at=local(2026, 6, 8, 17)),
+        _StoredRequest("b", "email", local(2026, 6, 5, 17), answered_at=local(2026, 6, 8, 19)),
+        _StoredRequest("c", "email", local(2026, 5, 29, 9), answered_at=None),
+    ]
+    now = local(2026, 7, 15)
+    figure = JUDGE.month("email", requests, month, now)
+    expected = monthly_response(
+        category="email",
+        objective=0.8,
+        days=1,
+        requests=[RequestTiming.of(r) for r in requests],
+        month=month,
+        calendar=NL,
+        now=now,
+        mode=NEXT_DAY,
+    )
+    assert figure == expected
+    assert (figure.met, figure.breached, figure.objective) == (1, 1, 0.8)

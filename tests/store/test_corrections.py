@@ -6,24 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from monitor.sla.corrections import CorrectionKind, OutageCorrection
 from monitor.store import (
     MaintenanceWindowRecord,
     MissAnalysisRecord,
-    OutageCorrectionRecord,
-    OutageOpened,
     Store,
+    new_outage,
 )
-from monitor.store.records import CorrectionKind
 
 T0 = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 
 
-def correction(
-    outage_id: str, kind: CorrectionKind, at: datetime | None = None
-) -> OutageCorrectionRecord:
-    return OutageCorrectionRecord(
-        outage_id=outage_id,
+def correction(kind: CorrectionKind, at: datetime | None = None) -> OutageCorrection:
+    return OutageCorrection(
         kind=kind,
         reason=f"{kind}: ghost of a second process",
         actor="ops-laptop",
@@ -34,11 +30,11 @@ def correction(
 
 async def test_corrections_are_appended_and_never_change_the_outage(store: Store) -> None:
     """The original evidence stays as measured; every correction is a row of its own."""
-    opened = OutageOpened.new("web", T0, "connection refused")
+    opened = new_outage("web", T0, "connection refused")
     await store.open_outage(opened)
     before = await store.outage(opened.id)
-    first = await store.add_outage_correction(correction(opened.id, "dispute"))
-    second = await store.add_outage_correction(correction(opened.id, "close", T0 + H))
+    first = await store.add_outage_correction(opened.id, correction("dispute"))
+    second = await store.add_outage_correction(opened.id, correction("close", T0 + H))
     assert first is not None
     assert second is not None
     assert second.id > first.id
@@ -52,7 +48,7 @@ async def test_corrections_are_appended_and_never_change_the_outage(store: Store
 
 async def test_a_correction_of_an_unknown_outage_is_not_stored(store: Store) -> None:
     """None, and nothing written: a correction must point at evidence."""
-    assert await store.add_outage_correction(correction("no-such-outage", "void")) is None
+    assert await store.add_outage_correction("no-such-outage", correction("void")) is None
     assert await store.outage_corrections() == {}
 
 
@@ -128,3 +124,17 @@ async def test_a_window_is_approved_once_by_a_token_and_the_approval_is_audited(
         ("create", "ops-token"),
         ("approve", "client-token"),
     ]
+
+
+async def test_a_correction_with_a_blank_reason_or_naive_instant_is_refused_before_writing(
+    store: Store,
+) -> None:
+    """The store checks the core value at its door: nothing is appended."""
+    opened = new_outage("web", T0, "connection refused")
+    await store.open_outage(opened)
+    blank = OutageCorrection("dispute", "  \n ", "ops-laptop", T0)
+    naive = OutageCorrection("close", "ghost", "ops-laptop", T0, at=datetime(2026, 6, 10, 9))
+    for refused, message in ((blank, "reason must not be blank"), (naive, "must be timezone")):
+        with pytest.raises(ValueError, match=message):
+            await store.add_outage_correction(opened.id, refused)
+    assert await store.outage_corrections() == {}

@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 import monitor
-from monitor.store import OutageOpened, Store, create_engine, migrate
+from monitor.store import Store, create_engine, migrate, new_outage
 from monitor.store.migrate import alembic_config, current_revision, head_revision
 from monitor.store.schema import metadata
 
@@ -68,7 +68,7 @@ async def test_opening_a_store_on_a_fresh_database_brings_it_to_head(database_ur
 async def test_migrating_again_changes_nothing(database_url: str) -> None:
     """Every start migrates; at head that is a no-op that keeps the data."""
     async with await Store.open(database_url) as store:
-        await store.open_outage(OutageOpened.new("a", datetime(2026, 1, 1, tzinfo=UTC), "x"))
+        await store.open_outage(new_outage("a", datetime(2026, 1, 1, tzinfo=UTC), "x"))
         await migrate(store.engine)
         await migrate(store.engine)
         assert len(await store.outages()) == 1

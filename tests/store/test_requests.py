@@ -425,7 +425,7 @@ async def test_upgrading_a_0001_store_keeps_its_data_and_adds_the_request_tables
     try:
         await migrate(engine, "0001")
         old = Store(engine)
-        await old.open_outage(OutageOpened("o-1", "it-system", T0, "timeout"))
+        await old.open_outage(OutageOpened("it-system", "o-1", T0, "timeout"))
 
         await migrate(engine)
 

@@ -19,6 +19,9 @@ from monitor.store import (
     ProbeResultRow,
     Store,
     WriteBatch,
+    checked_closed,
+    checked_opened,
+    new_outage,
     safe_url,
 )
 from monitor.store.engine import SQLITE_BUSY_TIMEOUT_MS
@@ -105,7 +108,7 @@ async def test_recording_the_same_results_twice_stores_them_once(store: Store) -
 async def test_pruning_removes_only_results_older_than_the_cutoff(store: Store) -> None:
     """Old raw results go, in chunks; newer results, outages and sessions all stay."""
     await store.record_probe_results([result("a", minute) for minute in range(10)])
-    await store.open_outage(OutageOpened.new("a", at(1), "timeout"))
+    await store.open_outage(new_outage("a", at(1), "timeout"))
     await store.start_session(MonitoringSession.begin("a", at(0)))
 
     removed = await store.prune_probe_results(at(7), chunk=3)
@@ -123,7 +126,7 @@ async def test_pruning_removes_only_results_older_than_the_cutoff(store: Store) 
 
 async def test_an_outage_is_stored_open_then_closed_with_its_bookkeeping(store: Store) -> None:
     """Opening and closing keep the cause and source and stamp opened_at and updated_at."""
-    opened = OutageOpened.new("it-system", at(0).astimezone(AMSTERDAM), "status: HTTP 503")
+    opened = new_outage("it-system", at(0).astimezone(AMSTERDAM), "status: HTTP 503")
     await Store(store.engine, clock=lambda: at(1)).open_outage(opened)
 
     stored = await store.outage(opened.id)
@@ -144,7 +147,7 @@ async def test_an_outage_is_stored_open_then_closed_with_its_bookkeeping(store: 
 
 async def test_closing_an_outage_again_keeps_its_first_end(store: Store) -> None:
     """A replayed or late close cannot move the end of an outage that is already closed."""
-    opened = OutageOpened.new("a", at(0), "timeout")
+    opened = new_outage("a", at(0), "timeout")
     await store.open_outage(opened)
 
     assert await store.close_outage(opened.id, at(5))
@@ -158,9 +161,9 @@ async def test_closing_an_outage_again_keeps_its_first_end(store: Store) -> None
 
 async def test_opening_the_same_outage_twice_stores_it_once(store: Store) -> None:
     """Client-made ids (and import keys) turn a replayed open into a no-op."""
-    opened = OutageOpened.new("a", at(0), "timeout")
-    imported = OutageOpened("id-1", "a", at(100), "from zabbix", "import", "file.csv:2")
-    same_key = OutageOpened("id-2", "a", at(100), "from zabbix", "import", "file.csv:2")
+    opened = new_outage("a", at(0), "timeout")
+    imported = OutageOpened("a", "id-1", at(100), "from zabbix", "import", "file.csv:2")  # type: ignore[arg-type]
+    same_key = OutageOpened("a", "id-2", at(100), "from zabbix", "import", "file.csv:2")  # type: ignore[arg-type]
 
     assert await store.open_outage(opened)
     assert not await store.open_outage(opened)
@@ -196,10 +199,10 @@ async def test_outages_are_listed_when_they_overlap_the_half_open_range(
         "still-open": (at(18), None),
     }
     for name, (start, end) in spans.items():
-        await store.open_outage(OutageOpened(name, "a", start, "timeout"))
+        await store.open_outage(OutageOpened("a", name, start, "timeout"))
         if end is not None:
             await store.close_outage(name, end)
-    await store.open_outage(OutageOpened("other-target", "b", at(12), "timeout"))
+    await store.open_outage(OutageOpened("b", "other-target", at(12), "timeout"))
 
     found = await store.outages("a", since, until)
 
@@ -210,9 +213,9 @@ async def test_outages_are_listed_when_they_overlap_the_half_open_range(
 async def test_open_outages_survive_closing_and_reopening_the_store(database_url: str) -> None:
     """After a restart the daemon finds each target's open probe outage and nothing else."""
     first = await Store.open(database_url)
-    down = OutageOpened.new("it-system", at(0), "connection_refused")
-    over = OutageOpened.new("mail", at(1), "timeout")
-    imported = OutageOpened("imported", "portal", at(2), "from zabbix", "import", "f.csv:2")
+    down = new_outage("it-system", at(0), "connection_refused")
+    over = new_outage("mail", at(1), "timeout")
+    imported = OutageOpened("portal", "imported", at(2), "from zabbix", "import", "f.csv:2")  # type: ignore[arg-type]
     for outage in (down, over, imported):
         await first.open_outage(outage)
     await first.close_outage(over.id, at(3))
@@ -264,11 +267,11 @@ async def test_a_session_is_only_ever_extended_forward(store: Store) -> None:
 
 async def test_replaying_a_whole_batch_changes_nothing(store: Store) -> None:
     """A batch written twice (commit succeeded, acknowledgement lost) leaves one copy."""
-    opened = OutageOpened.new("a", at(1), "timeout")
+    opened = new_outage("a", at(1), "timeout")
     session = MonitoringSession("s1", "a", at(0), at(9))
     batch = WriteBatch(
         results=tuple(result("a", minute, ok=minute < 1) for minute in range(10)),
-        outage_events=(opened, OutageClosed(opened.id, at(8))),
+        outage_events=(opened, OutageClosed(opened.target, opened.id, at(8))),
         sessions=(session,),
     )
 
@@ -297,7 +300,7 @@ async def test_a_failing_batch_writes_nothing_at_all(store: Store) -> None:
     broken = Store(store.engine, clock=failing_clock)
     batch = WriteBatch(
         results=(result("a", 0),),
-        outage_events=(OutageOpened.new("a", at(0), "x"), OutageOpened.new("b", at(0), "y")),
+        outage_events=(new_outage("a", at(0), "x"), new_outage("b", at(0), "y")),
     )
 
     with pytest.raises(RuntimeError, match="clock broke"):
@@ -406,9 +409,9 @@ async def test_active_windows_are_listed_by_overlap_and_target(store: Store) -> 
         lambda: ProbeResultRow("a", datetime(2026, 1, 1), 1.0, ok=True),
         lambda: ProbeResultRow("a", T0, float("nan"), ok=True),
         lambda: ProbeResultRow("a", T0, -1.0, ok=True),
-        lambda: OutageOpened.new("a", datetime(2026, 1, 1), "timeout"),
-        lambda: OutageOpened("x", "a", T0, "timeout", "guess"),  # type: ignore[arg-type]  # bad source
-        lambda: OutageClosed("x", datetime(2026, 1, 1)),
+        lambda: new_outage("a", datetime(2026, 1, 1), "timeout"),
+        lambda: checked_opened(OutageOpened("a", "x", T0, "timeout", "guess")),  # type: ignore[arg-type]
+        lambda: checked_closed(OutageClosed("a", "x", datetime(2026, 1, 1))),
         lambda: MonitoringSession("s", "a", at(1), at(0)),
         lambda: window("backwards", at(10), at(0)),
     ],

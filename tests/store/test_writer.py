@@ -16,11 +16,12 @@ from structlog.typing import EventDict, FilteringBoundLogger
 
 from monitor.store import (
     MonitoringSession,
-    OutageOpened,
+    OutageClosed,
     ProbeResultRow,
     Store,
     StoreWriter,
     WriteBatch,
+    new_outage,
 )
 from monitor.store.schema import probe_results
 
@@ -115,13 +116,13 @@ async def test_everything_handed_to_the_writer_is_in_the_store_after_a_flush(
 ) -> None:
     """Results, an outage opened and closed, and a session all arrive, in one flush."""
     session = MonitoringSession.begin("a", at(0))
-    outage = OutageOpened.new("a", at(2), "timeout")
+    outage = new_outage("a", at(2), "timeout")
     writer.start_session(session)
     writer.record_probe_results(results("a", range(2)))
     writer.record_probe_results(results("a", range(2, 4), ok=False))
     writer.open_outage(outage)
     writer.record_probe_result(ProbeResultRow("a", at(4), 0.01, ok=True))
-    writer.close_outage(outage.id, at(4))
+    writer.close_outage(OutageClosed(outage.target, outage.id, at(4)))
     writer.extend_session(session.id, at(4))
 
     await writer.flush()
@@ -200,7 +201,7 @@ async def test_stop_writes_what_is_pending_before_it_returns(store: Store, event
     writer = StoreWriter(store, logger=events.logger, flush_interval=60.0)
     writer.start()
     writer.record_probe_results(results("a", range(3)))
-    writer.open_outage(OutageOpened.new("a", at(1), "timeout"))
+    writer.open_outage(new_outage("a", at(1), "timeout"))
 
     assert await writer.stop() == 0
 
@@ -218,7 +219,7 @@ async def test_a_stopped_writer_refuses_new_commands(store: Store, events: Event
     with pytest.raises(RuntimeError, match="accepts no more"):
         writer.record_probe_result(results("a", range(1))[0])
     with pytest.raises(RuntimeError, match="accepts no more"):
-        writer.open_outage(OutageOpened.new("a", at(0), "timeout"))
+        writer.open_outage(new_outage("a", at(0), "timeout"))
 
 
 async def test_extending_a_session_the_writer_never_started_is_refused(
@@ -258,11 +259,11 @@ async def test_the_writer_keeps_everything_while_the_database_is_away_and_writes
         await writer.flush()
 
         await switchable_database.cut(store)
-        outage = OutageOpened.new("a", at(5), "connection_refused")
+        outage = new_outage("a", at(5), "connection_refused")
         writer.record_probe_results(results("a", range(5, 10), ok=False))
         writer.open_outage(outage)
         writer.record_probe_results(results("a", range(10, 15)))
-        writer.close_outage(outage.id, at(10))
+        writer.close_outage(OutageClosed(outage.target, outage.id, at(10)))
         writer.extend_session(session.id, at(14))
 
         with pytest.raises(TimeoutError, match="13 store writes still pending"):
@@ -330,7 +331,7 @@ async def test_stop_reports_what_it_could_not_write_while_the_database_is_away(
     try:
         await switchable_database.cut(store)
         writer.record_probe_results(results("a", range(4)))
-        writer.open_outage(OutageOpened.new("a", at(1), "timeout"))
+        writer.open_outage(new_outage("a", at(1), "timeout"))
 
         assert await writer.stop(timeout=0.3) == 5
     finally:
@@ -349,12 +350,13 @@ async def test_a_full_buffer_drops_the_oldest_results_logs_once_and_keeps_every_
 ) -> None:
     """Past the bound the oldest raw results make room; outage events are all kept."""
     writer = StoreWriter(store, max_buffered_results=10, logger=events.logger, **FAST)
-    outages = [OutageOpened.new(f"t{i}", at(i), "timeout") for i in range(30)]
+    outages = [new_outage(f"t{i}", at(i), "timeout") for i in range(30)]
     for second in range(30):  # never started: as if the database had been away all along
         writer.record_probe_result(ProbeResultRow("a", at(second), 0.01, ok=True))
         writer.open_outage(outages[second])
         if second % 2:
-            writer.close_outage(outages[second].id, at(second + 1))
+            closing = outages[second]
+            writer.close_outage(OutageClosed(closing.target, closing.id, at(second + 1)))
 
     assert writer.dropped_results == 20
     assert writer.pending == 10 + 30 + 15
@@ -398,12 +400,12 @@ async def test_a_committed_batch_whose_acknowledgement_was_lost_is_replayed_harm
     errors = Counter()
     sink = LosesFirstAcknowledgement(store)
     writer = StoreWriter(sink, on_storage_error=errors, logger=events.logger, **FAST)
-    outage = OutageOpened.new("a", at(1), "timeout")
+    outage = new_outage("a", at(1), "timeout")
     session = MonitoringSession.begin("a", at(0))
     writer.start_session(session)
     writer.record_probe_results(results("a", range(10)))
     writer.open_outage(outage)
-    writer.close_outage(outage.id, at(5))
+    writer.close_outage(OutageClosed(outage.target, outage.id, at(5)))
 
     async with writer:
         await writer.flush()

@@ -33,6 +33,7 @@ import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
+from monitor.errors import SlaMonitorError
 from monitor.server.api.errors import error_response
 from monitor.settings import Settings
 
@@ -66,7 +67,7 @@ TOKEN_NAME: Final = web.RequestKey("token_name", str)
 _log = structlog.get_logger("monitor.server.api.auth")
 
 
-class TokenError(ValueError):
+class TokenError(SlaMonitorError, ValueError):
     """A token source is unusable; the message names the source and line, never the token."""
 
 

@@ -85,5 +85,5 @@ def notify_change(hook: Callable[[], None], event: str) -> None:
     """
     try:
         hook()
-    except Exception:
+    except Exception:  # contained: the write is stored, a trigger must not undo the answer
         structlog.get_logger("monitor.server.api").exception(event)

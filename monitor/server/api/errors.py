@@ -20,7 +20,9 @@ import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
+
+from monitor.errors import SlaMonitorError
+from monitor.store import StoreUnavailable
 
 __all__ = [
     "ApiError",
@@ -75,7 +77,7 @@ class Error(BaseModel):
     problems: tuple[Problem, ...] = ()
 
 
-class ApiError(Exception):
+class ApiError(SlaMonitorError):
     """A refusal a handler raises; the middleware renders it."""
 
     def __init__(
@@ -190,13 +192,13 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _from_http_exception(request, exception)
     except (asyncio.CancelledError, ConnectionResetError):
         raise
-    except (OperationalError, InterfaceError, OSError, TimeoutError) as error:
+    except (StoreUnavailable, TimeoutError) as error:
         # The database is away or locked: the client's request was fine and may be retried.
         _log.warning(
             "api_store_unavailable",
             method=request.method,
             path=request.path,
-            error=type(error).__name__,
+            error=type(error.__cause__ or error).__name__,
         )
         return error_response(
             503,
@@ -204,7 +206,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             "the store cannot be reached right now; retry in a little while",
             headers={"Retry-After": "10"},
         )
-    except Exception:
+    except Exception:  # the handler of last resort: one request fails, the daemon stays
         _log.exception("api_request_failed", method=request.method, path=request.path)
         return error_response(
             500, "internal_error", "the daemon failed to handle this request; see its log"

@@ -28,7 +28,6 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from monitor.config import Config
-from monitor.figures.evidence import registered_from_record
 from monitor.server.api import answers
 from monitor.server.api.auth import acting_token
 from monitor.server.api.context import ApiContext, notify_change
@@ -138,7 +137,7 @@ def _window_problems(body: NewMaintenanceWindow, config: Config) -> list[Problem
 def window_answer(
     record: MaintenanceWindowRecord, zone: ZoneInfo, notice: timedelta | None = None
 ) -> answers.MaintenanceWindow:
-    registered = registered_from_record(record)
+    registered = record.registered
     return answers.MaintenanceWindow(
         id=record.id,
         name=record.name,

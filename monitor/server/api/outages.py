@@ -27,9 +27,8 @@ from monitor.server.api.errors import ApiError, Problem, invalid, shorten
 from monitor.server.api.fields import ID_PATTERN, Instant, Paragraph
 from monitor.server.api.params import parse_instant, query_params, read_body
 from monitor.server.api.render import iso, json_ok, local, maybe_local
-from monitor.sla.corrections import CorrectionKind
+from monitor.sla.corrections import CorrectionKind, OutageCorrection
 from monitor.sla.months import Month
-from monitor.store.records import OutageCorrectionRecord
 
 _log = structlog.get_logger("monitor.server.api.outages")
 _OUTAGE_ID = re.compile(ID_PATTERN)
@@ -47,7 +46,7 @@ class NewOutageCorrection(BaseModel):
     )
 
 
-def correction_answer(record: OutageCorrectionRecord, zone: ZoneInfo) -> answers.OutageCorrection:
+def correction_answer(record: OutageCorrection, zone: ZoneInfo) -> answers.OutageCorrection:
     return answers.OutageCorrection(
         id=record.id,
         kind=record.kind,
@@ -140,14 +139,14 @@ class OutagesHandler:
             )
             raise invalid([Problem("at", message)])
         stored = await self._api.store.add_outage_correction(
-            OutageCorrectionRecord(
-                outage_id=outage_id,
+            outage_id,
+            OutageCorrection(
                 kind=body.kind,
                 reason=body.reason,
                 actor=acting_token(request),
                 recorded_at=self._api.clock(),
                 at=body.at,
-            )
+            ),
         )
         if stored is None:
             raise _no_outage(outage_id)

@@ -31,7 +31,6 @@ from monitor.server.api.fields import Category, Instant, Line, Sender
 from monitor.server.api.params import query_params, read_body
 from monitor.server.api.render import iso, json_ok, local, maybe_local
 from monitor.servicedesk.privacy import sender_hash
-from monitor.sla.response import RequestTiming, judge_request, response_deadline
 from monitor.store.records import RequestRecord
 
 __all__ = ["CLOCK_SKEW", "NewRequest", "RequestsHandler", "request_answer"]
@@ -118,13 +117,10 @@ def _conflict(stored: RequestRecord, body: NewRequest, zone: ZoneInfo) -> Proble
 
 def request_answer(record: RequestRecord, config: Config, now: datetime) -> answers.Request:
     """The stored request with its deadline and its outcome as of ``now``."""
-    desk = config.servicedesk
     zone = config.zone
-    days = desk.categories[record.category].days
-    deadline = response_deadline(
-        config.calendar(desk.calendar), record.received_at, days, desk.business_day
-    )
-    timing = RequestTiming(record.id, record.received_at, record.answered_at, record.category)
+    verdict = config.request_judge().judge(record, now)
+    if verdict is None:  # the handlers take only configured categories
+        raise ValueError(f"the category {record.category!r} is not configured")
     return answers.Request(
         id=record.id,
         category=record.category,
@@ -132,8 +128,8 @@ def request_answer(record: RequestRecord, config: Config, now: datetime) -> answ
         answered_at=maybe_local(record.answered_at, zone),
         channel=record.channel,
         source=record.source,
-        deadline=local(deadline, zone),
-        outcome=judge_request(timing, deadline, now).outcome.value,
+        deadline=local(verdict.deadline, zone),
+        outcome=verdict.outcome.value,
     )
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from monitor.config import Config, load_config
 from monitor.server.api import ApiTokens
-from monitor.store import OutageOpened
+from monitor.sla.availability import OutageSource
+from monitor.store import new_outage
 from tests.server.api.conftest import WRITE_TOKEN, Harness, MakeHarness, bearer
 
 CLIENT_TOKEN = "client-token-0123456789abcdef"
@@ -83,7 +84,9 @@ async def test_a_window_registered_at_short_notice_forgives_nothing_until_approv
         assert (await ahead.json())["standing"] == "agreed"
 
         # An outage that began after the registration, inside the short-notice window.
-        outage = OutageOpened.new("web", datetime(2026, 6, 11, 0, 30, tzinfo=UTC), "503", "import")
+        outage = new_outage(
+            "web", datetime(2026, 6, 11, 0, 30, tzinfo=UTC), "503", OutageSource.IMPORT
+        )
         await h.store.open_outage(outage)
         await h.store.close_outage(outage.id, datetime(2026, 6, 11, 1, 30, tzinfo=UTC))
         h.clock.advance(timedelta(days=2))

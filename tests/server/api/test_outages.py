@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from monitor.store import OutageOpened, OutageSource, Store
+from monitor.store import OutageSource, Store, new_outage
 from tests.server.api.conftest import Harness, bearer
 
 
@@ -17,9 +17,9 @@ async def add(
     start: datetime,
     end: datetime | None,
     cause: str = "timeout: no answer within 10s",
-    source: OutageSource = "probe",
+    source: OutageSource = OutageSource.PROBE,
 ) -> str:
-    outage = OutageOpened.new(target, start, cause, source=source)
+    outage = new_outage(target, start, cause, source=source)
     assert await store.open_outage(outage)
     if end is not None:
         assert await store.close_outage(outage.id, end)
@@ -36,7 +36,9 @@ async def seeded(harness: Harness) -> dict[str, str]:
     return {
         "april": await add(store, "web", utc(2026, 4, 20, 10), utc(2026, 4, 20, 11)),
         "across": await add(store, "web", utc(2026, 4, 30, 21), utc(2026, 4, 30, 23)),
-        "may": await add(store, "mail", utc(2026, 5, 12, 8), utc(2026, 5, 12, 9), source="import"),
+        "may": await add(
+            store, "mail", utc(2026, 5, 12, 8), utc(2026, 5, 12, 9), source=OutageSource.IMPORT
+        ),
         "open": await add(store, "web", utc(2026, 6, 10, 11, 30), None, cause="status: 503"),
     }
 
