@@ -73,7 +73,12 @@ def _refuse_missing_directory(url: URL) -> None:
         return
     directory = Path(url.database).absolute().parent
     if not directory.is_dir():
-        raise sqlite3.OperationalError("unable to open database file")
+        # Imported here: the diagnosis reads URLs with this module's helpers.
+        from monitor.store.errors import StoreUnavailable
+        from monitor.store.trouble import describe_store_failure
+
+        cause = sqlite3.OperationalError("unable to open database file")
+        raise StoreUnavailable(describe_store_failure(str(url), cause))
 
 
 def safe_url(url: str | AsyncEngine) -> str:
