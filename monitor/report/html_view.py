@@ -33,7 +33,6 @@ from monitor.sla.availability import (
     AvailabilityFigure,
     MaintenancePolicy,
     Outage,
-    OutageSource,
     UnmonitoredPolicy,
 )
 from monitor.sla.calendar import WEEKDAY_NAMES
@@ -130,7 +129,9 @@ class CorrectionView:
 @dataclass(frozen=True, slots=True)
 class OutageRow:
     """An outage as listed: ``end`` is the end that counts, ``measured_end`` the stored one
-    when a close correction moved it; ``counted`` holds one duration per listed window."""
+    when a close correction moved it; ``counted`` holds one duration per window of its
+    target. ``x``, ``width`` and ``title`` place its bar on the target's timeline (``x`` is
+    ``None`` when it has none: voided, or outside the month)."""
 
     source: str
     voided: bool
@@ -141,6 +142,9 @@ class OutageRow:
     cause: str
     badges: tuple[Badge, ...]
     corrections: tuple[CorrectionView, ...]
+    x: float | None
+    width: float
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +179,8 @@ class MissView:
     kind: str
     title: str
     outages: tuple[OutageRow, ...]
+    column: int
+    """Which of an outage row's ``counted`` durations is this miss's window."""
     unmonitored: str | None
     requests: tuple[RequestRow, ...]
     analysis_key: str
@@ -188,7 +194,6 @@ class Span:
     x: float
     width: float
     title: str
-    imported: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +213,7 @@ class Timeline:
     days: tuple[DayView, ...]
     maintenance: tuple[Span, ...]
     unagreed: tuple[Span, ...]
-    outages: tuple[Span, ...]
+    outages: tuple[OutageRow, ...]
     unmonitored: tuple[Span, ...]
     now: float | None
 
@@ -236,6 +241,7 @@ class TargetView:
     figures: tuple[FigureRow, ...]
     corrected: str | None
     windows: tuple[str, ...]
+    columns: tuple[int, ...]
     outages: tuple[OutageRow, ...]
 
 
@@ -335,20 +341,28 @@ class ReportView:
     calendars: tuple[CalendarView, ...]
 
 
-class _Instants:
-    """``instant_text`` in the report's zone, each instant written once per report: an
-    outage's start and end appear in up to four places, a late request's in two."""
+class _Texts:
+    """Instants and durations as ``_text`` writes them, each value written once per report:
+    an outage's start, end and counted time appear in up to four places, a late request's
+    in two, and ``strftime`` is the costliest step of a large month's page."""
 
-    __slots__ = ("_written", "zone")
+    __slots__ = ("_durations", "_instants", "zone")
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
-        self._written: dict[datetime | None, str] = {}
+        self._instants: dict[datetime | None, str] = {}
+        self._durations: dict[timedelta, str] = {}
 
-    def __call__(self, instant: datetime | None) -> str:
-        text = self._written.get(instant)
+    def instant(self, instant: datetime | None) -> str:
+        text = self._instants.get(instant)
         if text is None:
-            text = self._written[instant] = instant_text(instant, self.zone)
+            text = self._instants[instant] = instant_text(instant, self.zone)
+        return text
+
+    def duration(self, duration: timedelta) -> str:
+        text = self._durations.get(duration)
+        if text is None:
+            text = self._durations[duration] = duration_text(duration)
         return text
 
 
@@ -380,11 +394,14 @@ def _counts(entry: ResponseEntry) -> _Counts:
 def report_view(report: Report) -> ReportView:
     """The view of ``report``: pure, so the same report always gives the same page."""
     zone = report.zone
-    when = _Instants(zone)
+    texts = _Texts(zone)
+    scale = _MonthScale(report, texts)
     counts = {entry.category: _counts(entry) for entry in report.response}
-    requests = _RequestRows(report, when)
+    requests = _RequestRows(report, texts)
+    outages = _OutageRows(scale, report.generated_at)
+    targets = tuple(_target(target, report, scale, outages) for target in report.targets)
     misses = report.misses
-    period = f"{when(report.period.start)} – {when(report.period.end)}"
+    period = f"{texts.instant(report.period.start)} – {texts.instant(report.period.end)}"
     return ReportView(
         month=str(report.month),
         month_title=_month_title(report),
@@ -392,13 +409,13 @@ def report_view(report: Report) -> ReportView:
         final=report.final,
         zone=str(zone),
         period=period,
-        generated_at=when(report.generated_at),
-        not_final="" if report.final else _why_not_final(report, counts, when),
+        generated_at=texts.instant(report.generated_at),
+        not_final="" if report.final else _why_not_final(report, counts, texts),
         summary=_summary(report, counts),
         tally=_tally(report, misses),
-        misses=tuple(_miss(miss, report, requests, when) for miss in misses),
-        targets=tuple(_target(target, report, when) for target in report.targets),
-        maintenance=tuple(_maintenance_row(line, when) for line in report.maintenance),
+        misses=tuple(_miss(miss, report, requests, outages, texts) for miss in misses),
+        targets=targets,
+        maintenance=tuple(_maintenance_row(line, texts) for line in report.maintenance),
         maintenance_notes=_maintenance_notes(report.maintenance),
         response=tuple(_response_row(entry, counts[entry.category]) for entry in report.response),
         uncategorised=(
@@ -425,11 +442,12 @@ def _window_name(window: str) -> str:
     return "24/7" if window == ALWAYS else window
 
 
-def _why_not_final(report: Report, counts: dict[str, _Counts], when: _Instants) -> str:
+def _why_not_final(report: Report, counts: dict[str, _Counts], texts: _Texts) -> str:
     reasons = []
     if not report.month_ended:
         reasons.append(
-            f"The month is still running: figures cover the time up to {when(report.generated_at)}."
+            "The month is still running: figures cover the time up to "
+            f"{texts.instant(report.generated_at)}."
         )
     pending = sum(c.pending for c in counts.values())
     if pending:
@@ -441,11 +459,11 @@ def _why_not_final(report: Report, counts: dict[str, _Counts], when: _Instants) 
     if report.last_deadline is not None:
         reasons.append(
             "The figures are final after the last possible response deadline, "
-            f"{when(report.last_deadline)}."
+            f"{texts.instant(report.last_deadline)}."
         )
     else:
         reasons.append(
-            f"The figures are final once the month has ended, {when(report.period.end)}."
+            f"The figures are final once the month has ended, {texts.instant(report.period.end)}."
         )
     return " ".join(reasons)
 
@@ -537,11 +555,14 @@ def _tally(report: Report, misses: Sequence[Miss]) -> str:
 # -- misses (3.2.6) -------------------------------------------------------------------------
 
 
-def _miss(miss: Miss, report: Report, requests: _RequestRows, when: _Instants) -> MissView:
+def _miss(
+    miss: Miss, report: Report, requests: _RequestRows, outages: _OutageRows, texts: _Texts
+) -> MissView:
     value = "—" if miss.value is None else percent_text(miss.value)
     key = ":".join((miss.kind, miss.name, *((miss.window,) if miss.window is not None else ())))
     analyses = tuple(
-        AnalysisView(a.cause, a.measures, a.author, when(a.recorded_at)) for a in miss.analyses
+        AnalysisView(a.cause, a.measures, a.author, texts.instant(a.recorded_at))
+        for a in miss.analyses
     )
     if miss.kind == "availability":
         return MissView(
@@ -550,9 +571,8 @@ def _miss(miss: Miss, report: Report, requests: _RequestRows, when: _Instants) -
                 f"{miss.name} · {_window_name(miss.window or '')}: {value} against a norm of "
                 f"{objective_text(miss.objective)}"
             ),
-            outages=tuple(
-                _outage_row(c.outage, (duration_text(c.counted),), when) for c in miss.outages
-            ),
+            outages=outages.of_miss(miss),
+            column=outages.column(miss),
             unmonitored=duration_text(miss.unmonitored) if miss.unmonitored else None,
             requests=(),
             analysis_key=key,
@@ -566,6 +586,7 @@ def _miss(miss: Miss, report: Report, requests: _RequestRows, when: _Instants) -
             f"{objective_text(miss.objective)}"
         ),
         outages=(),
+        column=0,
         unmonitored=None,
         requests=requests.rows(miss.requests, entry),
         analysis_key=key,
@@ -578,35 +599,63 @@ def _miss(miss: Miss, report: Report, requests: _RequestRows, when: _Instants) -
 _CORRECTED = {"annotate": "annotated", "dispute": "disputed", "close": "closed", "void": "voided"}
 
 
-def _outage_row(outage: Outage, counted: tuple[str, ...], when: _Instants) -> OutageRow:
+def _outage_row(
+    outage: Outage, counted: tuple[str, ...], scale: _MonthScale, now: datetime
+) -> OutageRow:
+    texts = scale.texts
+    interval = outage.interval(now)
+    span = (
+        None
+        if interval is None
+        else scale.span(interval, f"Outage ({outage.source.value}): {outage.cause};")
+    )
+    bar = (None, 0.0, "") if span is None else (span.x, span.width, span.title)
+    if not outage.corrections:  # nearly every outage: nothing to read through
+        return OutageRow(
+            source=outage.source.value,
+            voided=False,
+            start=texts.instant(outage.start),
+            end=texts.instant(outage.end),
+            measured_end=None,
+            counted=counted,
+            cause=outage.cause,
+            badges=(),
+            corrections=(),
+            x=bar[0],
+            width=bar[1],
+            title=bar[2],
+        )
     end = corrected_end(outage.end, outage.corrections)
     made = {c.kind for c in outage.corrections}
     return OutageRow(
         source=outage.source.value,
         voided=outage.voided,
-        start=when(outage.start),
-        end=when(end),
-        measured_end=None if end == outage.end else when(outage.end),
+        start=texts.instant(outage.start),
+        end=texts.instant(end),
+        measured_end=None if end == outage.end else texts.instant(outage.end),
         counted=counted,
         cause=outage.cause,
         badges=tuple(
             Badge(kind, _CORRECTED[kind]) for kind in ("void", "close", "dispute") if kind in made
         ),
-        corrections=tuple(_correction(outage, c, when) for c in outage.corrections),
+        corrections=tuple(_correction(outage, c, texts) for c in outage.corrections),
+        x=bar[0],
+        width=bar[1],
+        title=bar[2],
     )
 
 
-def _correction(outage: Outage, correction: OutageCorrection, when: _Instants) -> CorrectionView:
+def _correction(outage: Outage, correction: OutageCorrection, texts: _Texts) -> CorrectionView:
     what = _CORRECTED[correction.kind]
     if correction.kind == "close":
-        what += f" at {when(correction.at)}"
+        what += f" at {texts.instant(correction.at)}"
     elif correction.kind == "void":
         what += ": counts 0 s in every figure"
     return CorrectionView(
         key=f"correction:{outage.id}:{correction.kind}",
         what=what,
         actor=correction.actor,
-        recorded_at=when(correction.recorded_at),
+        recorded_at=texts.instant(correction.recorded_at),
         reason=correction.reason,
     )
 
@@ -614,12 +663,12 @@ def _correction(outage: Outage, correction: OutageCorrection, when: _Instants) -
 # -- requests -------------------------------------------------------------------------------
 
 
-def _mail_text(mail: MailLocator, when: _Instants) -> str:
+def _mail_text(mail: MailLocator, texts: _Texts) -> str:
     """``ekv-desk · INBOX · UIDVALIDITY 1712 · UID 42 · 2026-11-03 09:12``: enough to open
     the message on the IMAP server (UID FETCH, or a search on the INTERNALDATE)."""
     parts = [mail.mailbox, mail.folder, f"UIDVALIDITY {mail.uidvalidity}", f"UID {mail.uid}"]
     if mail.internaldate is not None:
-        parts.append(when(mail.internaldate))
+        parts.append(texts.instant(mail.internaldate))
     return " · ".join(parts)
 
 
@@ -628,11 +677,11 @@ class _RequestRows:
     analysis of a late one); an answer sent after the report was made is not named. A late
     request is listed under its miss and in its category: its row is made once."""
 
-    __slots__ = ("_made", "_now", "_when")
+    __slots__ = ("_made", "_now", "_texts")
 
-    def __init__(self, report: Report, when: _Instants) -> None:
+    def __init__(self, report: Report, texts: _Texts) -> None:
         self._now = report.generated_at
-        self._when = when
+        self._texts = texts
         self._made: dict[tuple[str, str], RequestRow] = {}
 
     def rows(
@@ -650,7 +699,7 @@ class _RequestRows:
         return tuple(rows)
 
     def _row(self, verdict: ResponseVerdict, entry: ResponseEntry) -> RequestRow:
-        when, now = self._when, self._now
+        texts, now = self._texts, self._now
         request = verdict.request
         answered = request.answered_at
         if answered is not None and answered > now:
@@ -668,15 +717,15 @@ class _RequestRows:
         return RequestRow(
             id=request.id,
             outcome=verdict.outcome.value,
-            received=when(request.received_at),
-            deadline=when(verdict.deadline),
-            answered="unanswered" if answered is None else when(answered),
-            late=duration_text(delay) if delay > _ZERO else "—",
-            request_mail=None if locator is None else _mail_text(locator.request, when),
+            received=texts.instant(request.received_at),
+            deadline=texts.instant(verdict.deadline),
+            answered="unanswered" if answered is None else texts.instant(answered),
+            late=texts.duration(delay) if delay > _ZERO else "—",
+            request_mail=None if locator is None else _mail_text(locator.request, texts),
             answer_mail=(
                 None
                 if locator is None or locator.answer is None
-                else _mail_text(locator.answer, when)
+                else _mail_text(locator.answer, texts)
             ),
             unlocated=unlocated,
         )
@@ -685,30 +734,79 @@ class _RequestRows:
 # -- availability per target ----------------------------------------------------------------
 
 
-def _target(target: TargetReport, report: Report, when: _Instants) -> TargetView:
-    windows = tuple(entry.window for entry in target.entries)
-    counted = {
-        (entry.window, c.outage.id, c.outage.start): c.counted
-        for entry in target.entries
-        for c in entry.figure.outages
-    }
-    return TargetView(
-        name=target.name,
-        description=target.description or None,
-        timeline=_timeline(target, report, when),
-        figures=tuple(_figure_row(entry) for entry in target.entries),
-        corrected=_corrected_note(target),
-        windows=tuple(_window_name(w) for w in windows),
-        outages=tuple(
+class _OutageRows:
+    """Each outage of a target as one row with its counted time in every window of the
+    target: the target's table lists them all, a miss lists those behind it and shows the
+    column of its window, so an outage listed three times is written once."""
+
+    __slots__ = ("_now", "_rows", "_scale", "_texts", "_windows")
+
+    def __init__(self, scale: _MonthScale, now: datetime) -> None:
+        self._scale = scale
+        self._now = now
+        self._texts = scale.texts
+        self._rows: dict[str, dict[tuple[str, datetime], OutageRow]] = {}
+        self._windows: dict[str, tuple[str, ...]] = {}
+
+    def of_target(self, target: TargetReport) -> tuple[OutageRow, ...]:
+        texts = self._texts
+        windows = tuple(entry.window for entry in target.entries)
+        counted = {
+            (entry.window, c.outage.id, c.outage.start): c.counted
+            for entry in target.entries
+            for c in entry.figure.outages
+        }
+        rows = tuple(
             _outage_row(
                 outage,
                 tuple(
-                    duration_text(counted.get((w, outage.id, outage.start), _ZERO)) for w in windows
+                    texts.duration(counted.get((w, outage.id, outage.start), _ZERO))
+                    for w in windows
                 ),
-                when,
+                self._scale,
+                self._now,
             )
             for outage in target.outages
-        ),
+        )
+        self._windows[target.name] = windows
+        self._rows[target.name] = {
+            (outage.id, outage.start): row for outage, row in zip(target.outages, rows, strict=True)
+        }
+        return rows
+
+    def column(self, miss: Miss) -> int:
+        return self._windows[miss.name].index(miss.window or "")
+
+    def of_miss(self, miss: Miss) -> tuple[OutageRow, ...]:
+        texts = self._texts
+        listed = self._rows[miss.name]
+        column = self.column(miss)
+        rows = []
+        for c in miss.outages:
+            text = texts.duration(c.counted)
+            row = listed.get((c.outage.id, c.outage.start))
+            if row is None or row.counted[column] != text:
+                # Two outages with the same id and start: the table row is the other's.
+                row = _outage_row(
+                    c.outage, (text,) * len(self._windows[miss.name]), self._scale, self._now
+                )
+            rows.append(row)
+        return tuple(rows)
+
+
+def _target(
+    target: TargetReport, report: Report, scale: _MonthScale, outages: _OutageRows
+) -> TargetView:
+    rows = outages.of_target(target)
+    return TargetView(
+        name=target.name,
+        description=target.description or None,
+        timeline=_timeline(target, report, scale, rows),
+        figures=tuple(_figure_row(entry) for entry in target.entries),
+        corrected=_corrected_note(target),
+        windows=tuple(_window_name(entry.window) for entry in target.entries),
+        columns=tuple(range(len(target.entries))),
+        outages=rows,
     )
 
 
@@ -751,67 +849,70 @@ def _corrected_note(target: TargetReport) -> str | None:
     )
 
 
-def _timeline(target: TargetReport, report: Report, when: _Instants) -> Timeline:
-    """The month from left to right: days (weekends and holidays closed), agreed and
-    unagreed maintenance, outages as they count, unmonitored time, and "now" in a running
-    month."""
-    period = report.period
-    span = (period.end - period.start) / _MICROSECOND
-    zone = report.zone
-    width = float(TIMELINE_WIDTH)
+class _MonthScale:
+    """The month on the timeline's 0..``TIMELINE_WIDTH`` scale: the same for every target,
+    so its day grid is laid out once."""
 
-    def x(instant: datetime) -> float:
-        offset = (as_utc(instant) - period.start) / _MICROSECOND
-        return max(0.0, min(width, offset / span * width))
+    __slots__ = ("_span", "days", "end", "start", "texts")
 
-    def spans(intervals: Iterable[Interval], title: str, imported: bool = False) -> list[Span]:
-        out = []
-        for s in intervals:
-            if s.end <= period.start or s.start >= period.end:
-                continue
-            left = x(s.start)
-            out.append(
-                Span(
-                    x=left,
-                    width=max(x(s.end) - left, 1.5),
-                    title=f"{title} {when(s.start)} – {when(s.end)}",
-                    imported=imported,
+    def __init__(self, report: Report, texts: _Texts) -> None:
+        period = report.period
+        self.start, self.end, self.texts = period.start, period.end, texts
+        self._span = (period.end - period.start) / _MICROSECOND
+        zone = report.zone
+        closed = set(report.holidays)
+        days = []
+        day = period.start.astimezone(zone).date()
+        end_day = (period.end - _MICROSECOND).astimezone(zone).date()
+        while day <= end_day:
+            days.append(
+                DayView(
+                    x=self.x(_local_midnight(day, zone)),
+                    end=self.x(_local_midnight(day + timedelta(days=1), zone)),
+                    number=day.day,
+                    closed=day.weekday() >= 5 or day in closed,
                 )
             )
-        return out
+            day += timedelta(days=1)
+        self.days = tuple(days)
 
-    closed = set(report.holidays)
-    days = []
-    day = period.start.astimezone(zone).date()
-    end_day = (period.end - _MICROSECOND).astimezone(zone).date()
-    while day <= end_day:
-        days.append(
-            DayView(
-                x=x(_local_midnight(day, zone)),
-                end=x(_local_midnight(day + timedelta(days=1), zone)),
-                number=day.day,
-                closed=day.weekday() >= 5 or day in closed,
-            )
+    def x(self, instant: datetime) -> float:
+        offset = (as_utc(instant) - self.start) / _MICROSECOND
+        return max(0.0, min(float(TIMELINE_WIDTH), offset / self._span * TIMELINE_WIDTH))
+
+    def span(self, interval: Interval, title: str) -> Span | None:
+        """The part of ``interval`` inside the month, at least 1.5 units wide so a
+        one-second outage still shows; ``None`` outside the month."""
+        if interval.end <= self.start or interval.start >= self.end:
+            return None
+        left = self.x(interval.start)
+        return Span(
+            x=left,
+            width=max(self.x(interval.end) - left, 1.5),
+            title=(
+                f"{title} {self.texts.instant(interval.start)} – {self.texts.instant(interval.end)}"
+            ),
         )
-        day += timedelta(days=1)
-    outages = []
-    for outage in target.outages:
-        interval = outage.interval(report.generated_at)
-        if interval is not None:
-            outages += spans(
-                (interval,),
-                f"Outage ({outage.source.value}): {outage.cause};",
-                imported=outage.source is OutageSource.IMPORT,
-            )
+
+    def spans(self, intervals: Iterable[Interval], title: str) -> tuple[Span, ...]:
+        return tuple(s for s in (self.span(i, title) for i in intervals) if s is not None)
+
+
+def _timeline(
+    target: TargetReport, report: Report, scale: _MonthScale, outages: tuple[OutageRow, ...]
+) -> Timeline:
+    """The month from left to right: days (weekends and holidays closed), agreed and
+    unagreed maintenance, outages as they count (the target's outage rows that have a bar),
+    unmonitored time, and "now" in a running month."""
     return Timeline(
         width=TIMELINE_WIDTH,
         label=f"Timeline of {target.name} in {_month_title(report)}",
-        days=tuple(days),
-        maintenance=tuple(spans(target.maintenance, "Agreed maintenance")),
-        unagreed=tuple(spans(target.unagreed, "Registered maintenance, not counted")),
-        outages=tuple(outages),
-        unmonitored=tuple(spans(target.unmonitored, "Unmonitored")),
-        now=None if report.month_ended else x(report.generated_at),
+        days=scale.days,
+        maintenance=scale.spans(target.maintenance, "Agreed maintenance"),
+        unagreed=scale.spans(target.unagreed, "Registered maintenance, not counted"),
+        outages=tuple(row for row in outages if row.x is not None),
+        unmonitored=scale.spans(target.unmonitored, "Unmonitored"),
+        now=None if report.month_ended else scale.x(report.generated_at),
     )
 
 
@@ -840,13 +941,13 @@ def _standing(line: MaintenanceLine) -> str:
     return text
 
 
-def _maintenance_row(line: MaintenanceLine, when: _Instants) -> MaintenanceRow:
+def _maintenance_row(line: MaintenanceLine, texts: _Texts) -> MaintenanceRow:
     """Who registered and who approved a window, and what it forgives (its standing)."""
     if line.kind is MaintenanceKind.CONFIGURED:
         registered = f"configuration ({line.schedule})" if line.schedule else "configuration"
         approved = "—"
     else:
-        registered = when(line.registered_at)
+        registered = texts.instant(line.registered_at)
         if line.registered_by:
             registered += f" by {line.registered_by}"
         if line.requested_by:
@@ -854,15 +955,15 @@ def _maintenance_row(line: MaintenanceLine, when: _Instants) -> MaintenanceRow:
         if line.approved_by:
             approved = line.approved_by
             if line.approved_at is not None:
-                approved += f", {when(line.approved_at)}"
+                approved += f", {texts.instant(line.approved_at)}"
         else:
             approved = "not needed" if line.standing == "agreed" else "not approved"
     return MaintenanceRow(
         key=f"m:{line.id or line.name}",
         name=line.name,
         targets=", ".join(line.targets),
-        start=when(line.start),
-        end=when(line.end),
+        start=texts.instant(line.start),
+        end=texts.instant(line.end),
         counted=line.counted,
         retroactive=line.retroactive,
         standing=line.standing or "",
