@@ -1,12 +1,15 @@
 """The HTML report's view model: every text and number the page prints, nothing it lays out.
 
+The page is the monthly Service Level Report of requirement 3.2.5, with the evidence behind
+every missed service level for its 3.2.6 analysis and the 3.2.15 description of each
+(``docs/rules.md#the-monthly-report``).
 :func:`report_view` reads a :class:`~monitor.report.model.Report` and writes each figure,
 instant and sentence the way people read it (``_text``: percentages rounded down, instants
 in the report's zone), and places the timeline's spans on a 0..1000 scale of the month. The
 templates under ``templates/`` decide markup, classes and order; they receive only the frozen
 values below (strings, numbers, booleans and tuples of them), so no template reaches into the
-model or computes a figure. What the page shows is explained in ``templates/report.html.j2``
-and ``docs/rules.md#the-monthly-report``.
+model or computes a figure. What the page shows, section by section, is described at the top
+of ``templates/report.html.j2``.
 """
 
 from __future__ import annotations
@@ -71,10 +74,8 @@ _MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-TIMELINE_WIDTH = 1000
+_TIMELINE_WIDTH = 1000
 """SVG user units across a month; the template's ``viewBox`` reads it from the view."""
-BAR_WIDTH = 160.0
-"""SVG user units of a summary bar (fill and norm line are placed on this scale)."""
 _ZERO = timedelta(0)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -90,9 +91,10 @@ class Verdict:
 
 @dataclass(frozen=True, slots=True)
 class Bar:
-    """A summary bar: ``filled`` and ``marker`` (the norm line) in units of ``BAR_WIDTH``."""
+    """A summary bar: the share ``fill`` filled and the norm line at ``marker``, both 0..1;
+    ``colour`` is met, missed or none."""
 
-    filled: float
+    fill: float
     colour: str
     marker: float | None
     text: str
@@ -189,7 +191,7 @@ class MissView:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A stretch of the timeline: ``x`` and ``width`` in units of ``TIMELINE_WIDTH``."""
+    """A stretch of the timeline: ``x`` and ``width`` in units of ``_TIMELINE_WIDTH``."""
 
     x: float
     width: float
@@ -443,6 +445,8 @@ def _window_name(window: str) -> str:
 
 
 def _why_not_final(report: Report, counts: dict[str, _Counts], texts: _Texts) -> str:
+    """Why the figures can still change, and from when they cannot: a month is final once
+    it has ended and its last response deadline has passed."""
     reasons = []
     if not report.month_ended:
         reasons.append(
@@ -478,9 +482,9 @@ def _availability_verdict(figure: AvailabilityFigure) -> Verdict:
 def _bar(fill: float, colour: str, marker: float | None, text: str) -> Bar:
     """A bar filled to ``fill`` (0..1) with the norm line at ``marker`` (0..1), clamped."""
     return Bar(
-        filled=max(0.0, min(fill, 1.0)) * BAR_WIDTH,
+        fill=max(0.0, min(fill, 1.0)),
         colour=colour,
-        marker=None if marker is None else max(0.0, min(marker, 1.0)) * BAR_WIDTH,
+        marker=None if marker is None else max(0.0, min(marker, 1.0)),
         text=text,
     )
 
@@ -542,6 +546,7 @@ def _summary(report: Report, counts: dict[str, _Counts]) -> tuple[SummaryRow, ..
 
 
 def _tally(report: Report, misses: Sequence[Miss]) -> str:
+    """Met, unjudged (insufficient evidence) and missed service levels, in one sentence."""
     missed = len(misses)
     unjudged = sum(1 for entry in report.availability if entry.met is None)
     total = len(report.availability) + len(report.response)
@@ -558,6 +563,8 @@ def _tally(report: Report, misses: Sequence[Miss]) -> str:
 def _miss(
     miss: Miss, report: Report, requests: _RequestRows, outages: _OutageRows, texts: _Texts
 ) -> MissView:
+    """A missed service level with the outages or late requests behind it: the material of
+    its 3.2.6 analysis, and the analyses recorded so far."""
     value = "—" if miss.value is None else percent_text(miss.value)
     key = ":".join((miss.kind, miss.name, *((miss.window,) if miss.window is not None else ())))
     analyses = tuple(
@@ -850,7 +857,7 @@ def _corrected_note(target: TargetReport) -> str | None:
 
 
 class _MonthScale:
-    """The month on the timeline's 0..``TIMELINE_WIDTH`` scale: the same for every target,
+    """The month on the timeline's 0..``_TIMELINE_WIDTH`` scale: the same for every target,
     so its day grid is laid out once."""
 
     __slots__ = ("_span", "days", "end", "start", "texts")
@@ -878,7 +885,7 @@ class _MonthScale:
 
     def x(self, instant: datetime) -> float:
         offset = (as_utc(instant) - self.start) / _MICROSECOND
-        return max(0.0, min(float(TIMELINE_WIDTH), offset / self._span * TIMELINE_WIDTH))
+        return max(0.0, min(float(_TIMELINE_WIDTH), offset / self._span * _TIMELINE_WIDTH))
 
     def span(self, interval: Interval, title: str) -> Span | None:
         """The part of ``interval`` inside the month, at least 1.5 units wide so a
@@ -905,7 +912,7 @@ def _timeline(
     unagreed maintenance, outages as they count (the target's outage rows that have a bar),
     unmonitored time, and "now" in a running month."""
     return Timeline(
-        width=TIMELINE_WIDTH,
+        width=_TIMELINE_WIDTH,
         label=f"Timeline of {target.name} in {_month_title(report)}",
         days=scale.days,
         maintenance=scale.spans(target.maintenance, "Agreed maintenance"),
@@ -1032,6 +1039,8 @@ def _description(title: str, description: Description) -> DescriptionView:
 
 
 def _descriptions(report: Report) -> tuple[DescriptionView, ...]:
+    """Indicator, norm, bandwidth, growth path, method and frequency of every service
+    level (3.2.15), availability first."""
     return tuple(
         _description(
             f"Availability {entry.target} · {_window_name(entry.window)}", entry.description
