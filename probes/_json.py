@@ -3,8 +3,8 @@
 They let the phone channel of the service desk (requirements 3.2.7, 3.2.8) be measured as a
 caller experiences it: a telephony platform's queue API says whether the desk's queue is open
 and staffed, which a SIP OPTIONS answer from the exchange cannot say. The rules are in
-docs/rules.md#availability: the whole body must be JSON, the path must match at least one
-value, and every matched value must satisfy the condition.
+docs/rules.md#the-phone-channel-as-a-caller-experiences-it: the whole body must be JSON, the
+path must match at least one value, and every matched value must satisfy the condition.
 
 jsonpath-ng's extended parser is used because it supports filter expressions
 (``$.queues[?(@.name=='servicedesk')].open``), which selecting one queue out of a list needs;
