@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.servers.http import Mode, SwitchableHttpServer
-from tests.servers.telephony import QueueStatusServer, queues
+from tests.servers.telephony import queue_status_server, queues
 
 
 def config(tmp_path: Path, url: str, timeout: str = "5s") -> Path:
@@ -128,7 +128,7 @@ async def test_a_closed_phone_queue_prints_the_path_the_value_and_what_each_path
 ) -> None:
     """A closed desk queue exits 1 with a cause naming path and value, and each path's matches."""
     path = tmp_path / "sla-monitor.yaml"
-    async with QueueStatusServer() as pbx:
+    async with queue_status_server() as pbx:
         pbx.serve_json(queues(("servicedesk", False, 3)))
         path.write_text(
             "targets:\n"

@@ -11,7 +11,7 @@ from probes._json import VALUES_LIMIT
 from probes.base import ProbeContext, ProbeResult
 from probes.config import HttpProbeConfig
 from probes.http import probe_http
-from tests.servers.telephony import QueueStatusServer, queues
+from tests.servers.telephony import QueueStatusServer, queue_status_server, queues
 
 OPEN = "$.queues[?(@.name=='servicedesk')].open"
 AGENTS = "$.queues[?(@.name=='servicedesk')].agents_available"
@@ -20,7 +20,7 @@ AGENTS = "$.queues[?(@.name=='servicedesk')].agents_available"
 @pytest.fixture
 async def pbx() -> AsyncIterator[QueueStatusServer]:
     """The platform's status API, with the desk's queue open and two agents available."""
-    async with QueueStatusServer() as server:
+    async with queue_status_server() as server:
         server.serve_json(queues(("sales", False, 0), ("servicedesk", True, 2)))
         yield server
 
@@ -50,56 +50,39 @@ async def test_phone_queue_probe_succeeds_when_the_desk_queue_is_open_and_staffe
     assert result.details["status_code"] == 200
 
 
-async def test_phone_queue_probe_fails_naming_the_path_and_the_value_when_the_queue_is_closed(
-    pbx: QueueStatusServer, probe_context: ProbeContext
+@pytest.mark.parametrize(
+    ("entries", "message", "matched"),
+    [
+        ([("servicedesk", False, 2)], f"{OPEN} is false, expected true", ("[false]", "[2]")),
+        (
+            [("servicedesk", True, 0)],
+            f"{AGENTS} is 0, expected a number of at least 1",
+            ("[true]", "[0]"),
+        ),
+        ([("sales", True, 3)], f"{OPEN} matched nothing", ("[]", "[]")),
+        (
+            [("servicedesk", True, 2), ("servicedesk", False, 1)],
+            f"{OPEN} is [true,false], expected each to be true",
+            ("[true,false]", "[2,1]"),
+        ),
+    ],
+    ids=["queue-closed", "no-agent-available", "queue-missing", "one-of-two-duplicates-closed"],
+)
+async def test_phone_queue_probe_fails_naming_the_path_and_the_values_it_found(
+    entries: list[tuple[str, bool, int]],
+    message: str,
+    matched: tuple[str, str],
+    pbx: QueueStatusServer,
+    probe_context: ProbeContext,
 ) -> None:
-    """A closed queue is a failure even though the platform answers 200."""
-    pbx.serve_json(queues(("servicedesk", False, 2)))
+    """Closed, unstaffed, missing or one closed duplicate: json_mismatch though the API says 200."""
+    pbx.serve_json(queues(*entries))
 
     result = await probe(pbx, probe_context)
 
-    assert not result.ok
-    assert result.error_class == "json_mismatch"
-    assert result.error_message == f"{OPEN} is false, expected true"
-    assert result.details["json[0]"] == "[false]"
-
-
-async def test_phone_queue_probe_fails_when_no_agent_is_available(
-    pbx: QueueStatusServer, probe_context: ProbeContext
-) -> None:
-    """An open queue nobody answers is not reachable: the at_least bound fails."""
-    pbx.serve_json(queues(("servicedesk", True, 0)))
-
-    result = await probe(pbx, probe_context)
-
-    assert result.error_class == "json_mismatch"
-    assert result.error_message == f"{AGENTS} is 0, expected a number of at least 1"
-    assert (result.details["json[0]"], result.details["json[1]"]) == ("[true]", "[0]")
-
-
-async def test_phone_queue_probe_fails_naming_the_path_when_it_matches_nothing(
-    pbx: QueueStatusServer, probe_context: ProbeContext
-) -> None:
-    """A renamed or missing queue is a failure, never a vacuous success."""
-    pbx.serve_json(queues(("sales", True, 3)))
-
-    result = await probe(pbx, probe_context)
-
-    assert result.error_class == "json_mismatch"
-    assert result.error_message == f"{OPEN} matched nothing"
-    assert result.details["json[0]"] == "[]"
-
-
-async def test_every_matched_value_must_hold_so_one_closed_duplicate_queue_fails(
-    pbx: QueueStatusServer, probe_context: ProbeContext
-) -> None:
-    """Two "servicedesk" entries, one closed: the path matches both and both must be open."""
-    pbx.serve_json(queues(("servicedesk", True, 2), ("servicedesk", False, 1)))
-
-    result = await probe(pbx, probe_context)
-
-    assert result.error_class == "json_mismatch"
-    assert result.error_message == f"{OPEN} is [true,false], expected each to be true"
+    assert (result.error_class, result.error_message) == ("json_mismatch", message)
+    assert (result.details["json[0]"], result.details["json[1]"]) == matched
+    assert result.details["status_code"] == 200
 
 
 @pytest.mark.parametrize(

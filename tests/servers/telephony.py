@@ -3,7 +3,7 @@
 The answer is whatever the test last set, so a probe of one fixed URL sees the desk's queue
 open, close or the platform start to answer with something that is not JSON::
 
-    async with QueueStatusServer() as server:
+    async with queue_status_server() as server:
         server.serve_json({"queues": [{"name": "servicedesk", "open": True}]})
         ...  # probe server.url
 """
@@ -11,12 +11,12 @@ open, close or the platform start to answer with something that is not JSON::
 from __future__ import annotations
 
 import json
-from types import TracebackType
-from typing import Self
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 
-__all__ = ["QueueStatusServer", "queues"]
+__all__ = ["QueueStatusServer", "queue_status_server", "queues"]
 
 
 def queues(*entries: tuple[str, bool, int]) -> dict[str, object]:
@@ -31,19 +31,17 @@ def queues(*entries: tuple[str, bool, int]) -> dict[str, object]:
 
 
 class QueueStatusServer:
-    """An aiohttp server on 127.0.0.1 (port 0) whose one route answers the body last set."""
+    """The API's state: the one route answers the body last set (see queue_status_server)."""
 
     def __init__(self) -> None:
         self.status = 200
         self.body = b"{}"
         self.content_type = "application/json"
-        self.requests_served = 0
-        self._runner: web.AppRunner | None = None
-        self._port = 0
+        self.port = 0
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._port}/queues"
+        return f"http://127.0.0.1:{self.port}/queues"
 
     def serve_json(self, document: object, status: int = 200) -> None:
         self.serve_raw(json.dumps(document).encode(), "application/json", status)
@@ -51,27 +49,21 @@ class QueueStatusServer:
     def serve_raw(self, body: bytes, content_type: str, status: int = 200) -> None:
         self.body, self.content_type, self.status = body, content_type, status
 
-    async def __aenter__(self) -> Self:
-        app = web.Application()
-        app.router.add_get("/queues", self._queues)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        address = self._runner.addresses[0]
-        self._port = int(address[1])
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def _queues(self, request: web.Request) -> web.Response:
-        self.requests_served += 1
+    async def answer(self, request: web.Request) -> web.Response:
         return web.Response(status=self.status, body=self.body, content_type=self.content_type)
+
+
+@asynccontextmanager
+async def queue_status_server() -> AsyncIterator[QueueStatusServer]:
+    """A :class:`QueueStatusServer` listening on 127.0.0.1 for the duration of the block."""
+    server = QueueStatusServer()
+    app = web.Application()
+    app.router.add_get("/queues", server.answer)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        server.port = int(runner.addresses[0][1])
+        yield server
+    finally:
+        await runner.cleanup()
