@@ -133,7 +133,7 @@ def check_json(
             f"body is longer than max_body_bytes ({max_body_bytes}), so not checked as JSON",
         )
     try:
-        document = json.loads(body)
+        document = json.loads(body, parse_constant=_not_json)
     except (ValueError, RecursionError) as error:
         return "invalid_json", f"body is not JSON: {error}"
     failure: tuple[str, str] | None = None
@@ -143,6 +143,11 @@ def check_json(
         if failure is None:
             failure = _judge(condition, values)
     return failure
+
+
+def _not_json(constant: str) -> object:
+    """Python's parser takes NaN and Infinity; JSON (RFC 8259) has no such numbers."""
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def _judge(condition: JsonCondition, values: list[object]) -> tuple[str, str] | None:

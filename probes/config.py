@@ -23,6 +23,8 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     SecretStr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
     model_validator,
 )
 
@@ -138,20 +140,31 @@ class JsonCondition(_Section):
 
     path: JsonPath
     expect: Annotated[JsonScalar, PlainValidator(json_scalar)] = None
-    at_least: Annotated[float, Field(strict=True)] | None = None
-    at_most: Annotated[float, Field(strict=True)] | None = None
+    at_least: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None
+    at_most: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> JsonCondition:
-        bounded = self.at_least is not None or self.at_most is not None
-        if ("expect" in self.model_fields_set) == bounded:
+        if ("expect" in self.model_fields_set) == self.bounded:
             raise ValueError("give expect, or at_least and/or at_most")
         if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
             raise ValueError("at_least is greater than at_most")
         return self
 
+    @model_serializer(mode="wrap")
+    def _as_written(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        """Only the fields of the condition's kind, so a dump validates again unchanged."""
+        data: dict[str, object] = handler(self)
+        if self.bounded:
+            data.pop("expect", None)
+        return {k: v for k, v in data.items() if v is not None or k not in ("at_least", "at_most")}
+
+    @property
+    def bounded(self) -> bool:
+        return self.at_least is not None or self.at_most is not None
+
     def holds(self, value: object) -> bool:
-        if self.at_least is None and self.at_most is None:
+        if not self.bounded:
             return json_equal(value, self.expect)
         number = json_number(value)
         return (

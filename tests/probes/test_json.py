@@ -92,8 +92,12 @@ async def test_phone_queue_probe_fails_naming_the_path_and_the_values_it_found(
         (b"", "application/json"),
         (b'{"queues": [', "application/json"),
         (b"[" * 100_000 + b"]" * 100_000, "application/json"),
+        (
+            b'{"queues": [{"name": "servicedesk", "open": true, "agents_available": NaN}]}',
+            "application/json",
+        ),
     ],
-    ids=["html", "empty", "cut-off", "nested-too-deep"],
+    ids=["html", "empty", "cut-off", "nested-too-deep", "nan"],
 )
 async def test_phone_queue_probe_fails_with_invalid_json_when_the_body_is_not_json(
     body: bytes, content_type: str, pbx: QueueStatusServer, probe_context: ProbeContext
@@ -199,11 +203,15 @@ def test_one_condition_may_be_written_as_a_mapping_instead_of_a_list() -> None:
 
 
 def test_a_reloaded_probe_with_the_same_conditions_compares_equal() -> None:
-    """Paths are parsed once per load; two loads of one text are the same probe."""
+    """Two loads of one text are the same probe, and a dump of it loads back unchanged."""
     first, second = (staffed("http://127.0.0.1/") for _ in range(2))
 
     assert first == second
-    assert first.model_dump(mode="json")["body_json"][0]["path"] == OPEN
+    assert first.model_dump(mode="json")["body_json"] == [
+        {"path": OPEN, "expect": True},
+        {"path": AGENTS, "at_least": 1.0},
+    ]
+    assert HttpProbeConfig.model_validate(first.model_dump()) == first
 
 
 @pytest.mark.parametrize(
