@@ -20,15 +20,14 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from jsonpath_ng import JSONPath
-from jsonpath_ng.exceptions import JSONPathError
-from jsonpath_ng.ext.parser import parse as parse_extended
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from probes.base import Detail
 
 if TYPE_CHECKING:
+    from jsonpath_ng import JSONPath
+
     from probes.config import JsonCondition
 
 __all__ = [
@@ -58,6 +57,10 @@ class JsonPath:
     __slots__ = ("_compiled", "text")
 
     def __init__(self, text: str) -> None:
+        # Imported here: every command loads the configuration, few configurations have paths.
+        from jsonpath_ng.exceptions import JSONPathError
+        from jsonpath_ng.ext.parser import parse as parse_extended
+
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", DeprecationWarning)
