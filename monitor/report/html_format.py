@@ -19,7 +19,7 @@ import jinja2
 from monitor.report.html_view import report_view
 from monitor.report.model import Report
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "template_environment"]
 
 
 def render_html(report: Report) -> str:
@@ -43,6 +43,12 @@ class _Page:
 
 
 @functools.cache
+def template_environment() -> jinja2.Environment:
+    """The Jinja2 environment the report is laid out with (autoescape on, undefined names
+    are errors), for a template author to try a fragment against."""
+    return _page().template.environment
+
+
 def _page() -> _Page:
     """The compiled template and the stylesheet, read once per process: compiling is the
     expensive part, and both only change with the installed package."""
