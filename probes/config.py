@@ -21,9 +21,14 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PlainValidator,
     SecretStr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
     model_validator,
 )
+
+from probes._json import JsonPath, JsonScalar, json_equal, json_number, json_scalar, render
 
 __all__ = [
     "DnsProbeConfig",
@@ -31,6 +36,7 @@ __all__ = [
     "HttpProbeConfig",
     "IcmpProbeConfig",
     "ImapProbeConfig",
+    "JsonCondition",
     "ProbeConfig",
     "SecretRef",
     "SipProbeConfig",
@@ -124,8 +130,67 @@ class _Probe(_Section):
     timeout: Duration = timedelta(seconds=10)
 
 
+class JsonCondition(_Section):
+    """One condition on a JSON response body: every value ``path`` matches must hold.
+
+    ``expect`` compares with JSON equality (``true`` is not ``1``); ``at_least``/``at_most``
+    bound a number, e.g. ``agents_available`` at least 1 for a staffed phone queue
+    (requirements 3.2.7, 3.2.8). A condition is one kind or the other, never both.
+    """
+
+    path: JsonPath
+    expect: Annotated[JsonScalar, PlainValidator(json_scalar)] = None
+    at_least: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None
+    at_most: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> JsonCondition:
+        if ("expect" in self.model_fields_set) == self.bounded:
+            raise ValueError("give expect, or at_least and/or at_most")
+        if self.at_least is not None and self.at_most is not None and self.at_least > self.at_most:
+            raise ValueError("at_least is greater than at_most")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _as_written(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        """Only the fields of the condition's kind, so a dump validates again unchanged."""
+        data: dict[str, object] = handler(self)
+        if self.bounded:
+            data.pop("expect", None)
+        return {k: v for k, v in data.items() if v is not None or k not in ("at_least", "at_most")}
+
+    @property
+    def bounded(self) -> bool:
+        return self.at_least is not None or self.at_most is not None
+
+    def holds(self, value: object) -> bool:
+        if not self.bounded:
+            return json_equal(value, self.expect)
+        number = json_number(value)
+        return (
+            number is not None
+            and (self.at_least is None or number >= self.at_least)
+            and (self.at_most is None or number <= self.at_most)
+        )
+
+    def wanted(self) -> str:
+        """What the condition asks for, in the words of a failure message."""
+        if self.at_least is not None and self.at_most is not None:
+            return f"a number from {self.at_least:g} to {self.at_most:g}"
+        if self.at_least is not None:
+            return f"a number of at least {self.at_least:g}"
+        if self.at_most is not None:
+            return f"a number of at most {self.at_most:g}"
+        return render(self.expect)
+
+
+def _one_or_more(value: object) -> object:
+    """``body_json`` may be one condition (a mapping) or a list of them."""
+    return [value] if isinstance(value, dict) else value
+
+
 class HttpProbeConfig(_Probe):
-    """HTTP(S) GET/HEAD with status, body and response-time checks."""
+    """HTTP(S) GET/HEAD with status, body, JSON and response-time checks."""
 
     type: Literal["http"] = "http"
     url: Annotated[str, Field(pattern=r"^https?://")]
@@ -133,6 +198,9 @@ class HttpProbeConfig(_Probe):
     expect_status: list[Annotated[int, Field(ge=100, le=599)]] | None = None
     body_contains: str | None = None
     body_regex: str | None = None
+    body_json: Annotated[list[JsonCondition], BeforeValidator(_one_or_more)] = Field(
+        default_factory=list
+    )
     max_response_time: Duration | None = None
     follow_redirects: bool = True
     verify_tls: bool = True
@@ -141,12 +209,14 @@ class HttpProbeConfig(_Probe):
     headers: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _regex_compiles(self) -> HttpProbeConfig:
+    def _body_checks_usable(self) -> HttpProbeConfig:
         if self.body_regex is not None:
             try:
                 re.compile(self.body_regex)
             except re.error as error:
                 raise ValueError(f"body_regex does not compile: {error}") from error
+        if self.body_json and self.method == "HEAD":
+            raise ValueError("body_json needs method GET: the answer to HEAD has no body")
         return self
 
 

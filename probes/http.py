@@ -7,7 +7,8 @@ connection if the server ignores ``Connection: close``; the daemon's session sho
 ``force_close=True`` connector and a ``DummyCookieJar`` to rule that out entirely.
 
 The body is read in chunks up to ``max_body_bytes`` and the connection is then dropped, so a
-10 GB or never-ending body costs at most the cap; body checks see that prefix. The response
+10 GB or never-ending body costs at most the cap; body checks see that prefix, and JSON
+conditions (``body_json``, see :mod:`probes._json`) refuse a body that did not fit. The response
 time compared with ``max_response_time`` is the whole exchange: connect, TLS, headers and the
 (capped) body, which is what a user of the endpoint waits for.
 
@@ -23,6 +24,7 @@ import re
 
 import aiohttp
 
+from probes._json import check_json
 from probes._util import (
     Attempt,
     ProbeError,
@@ -42,7 +44,7 @@ _USERINFO_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*:([^/?#@]*
 
 
 async def probe_http(config: HttpProbeConfig, context: ProbeContext) -> ProbeResult:
-    """One request; a failure is the first of: connection, status, body, response time."""
+    """One request; a failure is the first of: connection, status, body, JSON, response time."""
     attempt = Attempt(context)
     secrets = (_url_password(config.url), *config.headers.values())
     details: dict[str, Detail] = {"redirects": 0, "body_bytes_read": 0}
@@ -80,6 +82,16 @@ async def probe_http(config: HttpProbeConfig, context: ProbeContext) -> ProbeRes
     mismatch = _body_mismatch(config, body)
     if mismatch is not None:
         return attempt.fail("body_mismatch", mismatch, cert_expiry=cert_expiry, details=details)
+    if config.body_json:
+        unmet = check_json(
+            config.body_json,
+            body,
+            truncated=details.get("body_truncated") is True,
+            max_body_bytes=config.max_body_bytes,
+            details=details,
+        )
+        if unmet is not None:
+            return attempt.fail(*unmet, cert_expiry=cert_expiry, details=details)
     elapsed = attempt.elapsed()
     if config.max_response_time is not None and elapsed > config.max_response_time:
         return attempt.fail(

@@ -95,11 +95,17 @@ def test_the_shipped_example_runs_without_anything_that_depends_on_the_host() ->
 
 
 def test_the_shipped_example_templates_parse_when_uncommented() -> None:
-    """The commented templates (targets, maintenance, mailbox) are a working configuration,
-    not just documentation: uncommented, they load and build their pure objects."""
+    """The commented templates (targets, the phone queue's JSON conditions, maintenance,
+    mailbox) are a working configuration, not just documentation: uncommented, they load and
+    build their pure objects."""
     config = parse_config(uncommented(EXAMPLE.read_text(encoding="utf-8")), str(EXAMPLE))
     names = [t.name for t in config.targets]
-    assert names == ["it-system", "servicedesk-mail", "servicedesk-phone"]
+    assert names == [
+        "it-system",
+        "servicedesk-mail",
+        "servicedesk-phone",
+        "servicedesk-phone-queue",
+    ]
     probe = config.targets[0].probe
     assert isinstance(probe, HttpProbeConfig)
     assert probe.url == "https://it-system.example.nl/health"
@@ -108,8 +114,14 @@ def test_the_shipped_example_templates_parse_when_uncommented() -> None:
         ("24x7", 0.99),
         ("business-hours", 1.0),
     ]
-    assert [t.probe.type for t in config.targets[1:]] == ["smtp", "sip"]
-    assert [t.schedule for t in config.targets[1:]] == ["business-hours", "business-hours"]
+    assert [t.probe.type for t in config.targets[1:]] == ["smtp", "sip", "http"]
+    assert {t.schedule for t in config.targets[1:]} == {"business-hours"}
+    queue = config.targets[3].probe
+    assert isinstance(queue, HttpProbeConfig)
+    assert [(str(c.path), c.expect, c.at_least) for c in queue.body_json] == [
+        ("$.queues[?(@.name=='servicedesk')].open", True, None),
+        ("$.queues[?(@.name=='servicedesk')].agents_available", None, 1.0),
+    ]
     assert [m.name for m in config.maintenance] == ["release-2026-06", "weekly-patching"]
     [mailbox] = config.servicedesk.mailboxes
     assert mailbox.secret.password_env == "SLA_MONITOR_IMAP_PASSWORD"

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.servers.http import Mode, SwitchableHttpServer
+from tests.servers.telephony import queue_status_server, queues
 
 
 def config(tmp_path: Path, url: str, timeout: str = "5s") -> Path:
@@ -120,3 +121,30 @@ async def test_a_bad_configuration_exits_2_naming_file_and_field(tmp_path: Path)
     code, out, err = await probe(tmp_path, "web", "--config", str(path))
     assert (code, out) == (2, "")
     assert err.startswith(f"{path}:")
+
+
+async def test_a_closed_phone_queue_prints_the_path_the_value_and_what_each_path_matched(
+    tmp_path: Path,
+) -> None:
+    """A closed desk queue exits 1 with a cause naming path and value, and each path's matches."""
+    path = tmp_path / "sla-monitor.yaml"
+    async with queue_status_server() as pbx:
+        pbx.serve_json(queues(("servicedesk", False, 3)))
+        path.write_text(
+            "targets:\n"
+            "  - name: phone\n"
+            f'    probe: {{type: http, url: "{pbx.url}", body_json: [\n'
+            "      {path: \"$.queues[?(@.name=='servicedesk')].open\", expect: true},\n"
+            "      {path: \"$.queues[?(@.name=='servicedesk')].agents_available\", at_least: 1}]}\n"
+            "    slas: [{window: business-hours, objective: 1.0}]\n",
+            encoding="utf-8",
+        )
+        code, out, err = await probe(tmp_path, "phone", "--config", str(path))
+    assert (code, err) == (1, "")
+    lines = [line.split(None, 1) for line in out.splitlines()]
+    assert [
+        "cause:",
+        "json_mismatch: $.queues[?(@.name=='servicedesk')].open is false, expected true",
+    ] in lines
+    assert ["json[0]:", "[false]"] in lines
+    assert ["json[1]:", "[3]"] in lines

@@ -1,0 +1,1095 @@
+"""The HTML report's view model: every text and number the page prints, nothing it lays out.
+
+The page is the monthly Service Level Report of requirement 3.2.5, with the evidence behind
+every missed service level for its 3.2.6 analysis and the 3.2.15 description of each
+(``docs/rules.md#the-monthly-report``).
+:func:`report_view` reads a :class:`~monitor.report.model.Report` and writes each figure,
+instant and sentence the way people read it (``_text``: percentages rounded down, instants
+in the report's zone), and places the timeline's spans on a 0..1000 scale of the month. The
+templates under ``templates/`` decide markup, classes and order; they receive only the frozen
+values below (strings, numbers, booleans and tuples of them), so no template reaches into the
+model or computes a figure. What the page shows, section by section, is described at the top
+of ``templates/report.html.j2``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from monitor.config import ALWAYS
+from monitor.report._text import duration_text, instant_text, objective_text, percent_text
+from monitor.report.describe import Description
+from monitor.report.model import (
+    AvailabilityEntry,
+    CalendarSummary,
+    MaintenanceKind,
+    MaintenanceLine,
+    Miss,
+    Report,
+    ResponseEntry,
+    TargetReport,
+)
+from monitor.sla.availability import (
+    AvailabilityFigure,
+    MaintenancePolicy,
+    Outage,
+    UnmonitoredPolicy,
+)
+from monitor.sla.calendar import WEEKDAY_NAMES
+from monitor.sla.corrections import OutageCorrection, corrected_end
+from monitor.sla.intervals import Interval, as_utc
+from monitor.sla.response import BusinessDayMode, ResponseVerdict
+from monitor.store.records import MailLocator
+
+__all__ = [
+    "AnalysisView",
+    "Badge",
+    "Bar",
+    "CalendarView",
+    "ClosedDayView",
+    "CorrectionView",
+    "DayView",
+    "DescriptionView",
+    "FigureRow",
+    "MaintenanceRow",
+    "MissView",
+    "OutageRow",
+    "PolicyView",
+    "ReportView",
+    "RequestList",
+    "RequestRow",
+    "ResponseRow",
+    "Span",
+    "SummaryRow",
+    "TargetView",
+    "Timeline",
+    "Verdict",
+    "report_view",
+]
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_TIMELINE_WIDTH = 1000
+"""SVG user units across a month; the template's ``viewBox`` reads it from the view."""
+_ZERO = timedelta(0)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Met, missed or undecided (``None``); ``reason`` when the evidence is short (a proven
+    miss stays a miss, an unproven figure shows the reason instead of a tick)."""
+
+    met: bool | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """A summary bar: the share ``fill`` filled and the norm line at ``marker``, both 0..1;
+    ``colour`` is met, missed or none."""
+
+    fill: float
+    colour: str
+    marker: float | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    kind: str
+    name: str
+    requirement: str | None
+    window: str
+    norm: str
+    key: str
+    result: str
+    bar: Bar
+    verdict: Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionView:
+    key: str
+    what: str
+    actor: str
+    recorded_at: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutageRow:
+    """An outage as listed: ``end`` is the end that counts, ``measured_end`` the stored one
+    when a close correction moved it; ``counted`` holds one duration per window of its
+    target. ``x``, ``width`` and ``title`` place its bar on the target's timeline (``x`` is
+    ``None`` when it has none: voided, or outside the month)."""
+
+    source: str
+    voided: bool
+    start: str
+    end: str
+    measured_end: str | None
+    counted: tuple[str, ...]
+    cause: str
+    badges: tuple[Badge, ...]
+    corrections: tuple[CorrectionView, ...]
+    x: float | None
+    width: float
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRow:
+    """A late or pending request; ``request_mail``/``answer_mail`` say where its mail lies
+    on the IMAP server (never subject, body or address), ``unlocated`` why it is not known."""
+
+    id: str
+    outcome: str
+    received: str
+    deadline: str
+    answered: str
+    late: str
+    request_mail: str | None
+    answer_mail: str | None
+    unlocated: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisView:
+    cause: str
+    measures: str
+    author: str
+    recorded_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class MissView:
+    """A missed service level (``kind`` ``availability`` or ``response``) with its evidence
+    and its 3.2.6 analyses, oldest first."""
+
+    kind: str
+    title: str
+    outages: tuple[OutageRow, ...]
+    column: int
+    """Which of an outage row's ``counted`` durations is this miss's window."""
+    unmonitored: str | None
+    requests: tuple[RequestRow, ...]
+    analysis_key: str
+    analyses: tuple[AnalysisView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of the timeline: ``x`` and ``width`` in units of ``_TIMELINE_WIDTH``."""
+
+    x: float
+    width: float
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayView:
+    """A day of the timeline from local midnight ``x`` to the next, ``end``."""
+
+    x: float
+    end: float
+    number: int
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    width: int
+    label: str
+    days: tuple[DayView, ...]
+    maintenance: tuple[Span, ...]
+    unagreed: tuple[Span, ...]
+    outages: tuple[OutageRow, ...]
+    unmonitored: tuple[Span, ...]
+    now: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class FigureRow:
+    window: str
+    key: str
+    window_time: str
+    downtime: str
+    maintenance: str
+    unmonitored: str
+    coverage: str
+    availability: str
+    norm: str
+    budget: str
+    verdict: Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class TargetView:
+    name: str
+    description: str | None
+    timeline: Timeline
+    figures: tuple[FigureRow, ...]
+    corrected: str | None
+    windows: tuple[str, ...]
+    columns: tuple[int, ...]
+    outages: tuple[OutageRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceRow:
+    key: str
+    name: str
+    targets: str
+    start: str
+    end: str
+    counted: bool
+    retroactive: bool
+    standing: str
+    standing_text: str
+    registered: str
+    approved: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRow:
+    category: str
+    requirement: str
+    days: int
+    norm: str
+    received: int
+    met: int
+    breached: int
+    pending: int
+    ratio: str
+    verdict: Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class RequestList:
+    category: str
+    requests: tuple[RequestRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DescriptionView:
+    """The 3.2.15 description of one service level."""
+
+    title: str
+    requirement: str
+    indicator: str
+    norm: str
+    bandwidth: str
+    growth_path: str
+    method: str
+    frequency: str
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyView:
+    name: str
+    value: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedDayView:
+    day: str
+    weekday: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarView:
+    text: str
+    closed_days: tuple[ClosedDayView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """Everything ``report.html.j2`` prints, section by section."""
+
+    month: str
+    month_title: str
+    version: str
+    final: bool
+    zone: str
+    period: str
+    generated_at: str
+    not_final: str
+    summary: tuple[SummaryRow, ...]
+    tally: str
+    misses: tuple[MissView, ...]
+    targets: tuple[TargetView, ...]
+    maintenance: tuple[MaintenanceRow, ...]
+    maintenance_notes: tuple[str, ...]
+    response: tuple[ResponseRow, ...]
+    uncategorised: str | None
+    request_lists: tuple[RequestList, ...]
+    descriptions: tuple[DescriptionView, ...]
+    policies: tuple[PolicyView, ...]
+    calendars: tuple[CalendarView, ...]
+
+
+class _Texts:
+    """Instants and durations as ``_text`` writes them, each value written once per report:
+    an outage's start, end and counted time appear in up to four places, a late request's
+    in two, and ``strftime`` is the costliest step of a large month's page."""
+
+    __slots__ = ("_durations", "_instants", "zone")
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self._instants: dict[datetime | None, str] = {}
+        self._durations: dict[timedelta, str] = {}
+
+    def instant(self, instant: datetime | None) -> str:
+        text = self._instants.get(instant)
+        if text is None:
+            text = self._instants[instant] = instant_text(instant, self.zone)
+        return text
+
+    def duration(self, duration: timedelta) -> str:
+        text = self._durations.get(duration)
+        if text is None:
+            text = self._durations[duration] = duration_text(duration)
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    """A category's figures, read once from :class:`MonthlyResponse` (each is a count over
+    every verdict of the month)."""
+
+    received: int
+    met: int
+    breached: int
+    pending: int
+    ratio: float | None
+    objective_met: bool | None
+
+
+def _counts(entry: ResponseEntry) -> _Counts:
+    result = entry.result
+    return _Counts(
+        received=result.received,
+        met=result.met,
+        breached=result.breached,
+        pending=result.pending,
+        ratio=result.ratio,
+        objective_met=result.objective_met,
+    )
+
+
+def report_view(report: Report) -> ReportView:
+    """The view of ``report``: pure, so the same report always gives the same page."""
+    zone = report.zone
+    texts = _Texts(zone)
+    scale = _MonthScale(report, texts)
+    counts = {entry.category: _counts(entry) for entry in report.response}
+    requests = _RequestRows(report, texts)
+    outages = _OutageRows(scale, report.generated_at)
+    targets = tuple(_target(target, report, scale, outages) for target in report.targets)
+    misses = report.misses
+    period = f"{texts.instant(report.period.start)} – {texts.instant(report.period.end)}"
+    return ReportView(
+        month=str(report.month),
+        month_title=_month_title(report),
+        version=report.version,
+        final=report.final,
+        zone=str(zone),
+        period=period,
+        generated_at=texts.instant(report.generated_at),
+        not_final="" if report.final else _why_not_final(report, counts, texts),
+        summary=_summary(report, counts),
+        tally=_tally(report, misses),
+        misses=tuple(_miss(miss, report, requests, outages, texts) for miss in misses),
+        targets=targets,
+        maintenance=tuple(_maintenance_row(line, texts) for line in report.maintenance),
+        maintenance_notes=_maintenance_notes(report.maintenance),
+        response=tuple(_response_row(entry, counts[entry.category]) for entry in report.response),
+        uncategorised=(
+            ", ".join(f"{c}: {n}" for c, n in report.uncategorised)
+            if report.uncategorised
+            else None
+        ),
+        request_lists=tuple(
+            RequestList(entry.category, requests.rows((*entry.late, *entry.pending), entry))
+            for entry in report.response
+            if entry.late or entry.pending
+        ),
+        descriptions=_descriptions(report),
+        policies=_policies(report),
+        calendars=tuple(_calendar(calendar) for calendar in report.calendars),
+    )
+
+
+def _month_title(report: Report) -> str:
+    return f"{_MONTHS[report.month.month - 1]} {report.month.year}"
+
+
+def _window_name(window: str) -> str:
+    return "24/7" if window == ALWAYS else window
+
+
+def _why_not_final(report: Report, counts: dict[str, _Counts], texts: _Texts) -> str:
+    """Why the figures can still change, and from when they cannot: a month is final once
+    it has ended and its last response deadline has passed."""
+    reasons = []
+    if not report.month_ended:
+        reasons.append(
+            "The month is still running: figures cover the time up to "
+            f"{texts.instant(report.generated_at)}."
+        )
+    pending = sum(c.pending for c in counts.values())
+    if pending:
+        reasons.append(
+            f"{pending} service-desk request{'s are' if pending != 1 else ' is'} still within "
+            f"{'their deadlines' if pending != 1 else 'its deadline'} and may yet be answered "
+            "in time or late."
+        )
+    if report.last_deadline is not None:
+        reasons.append(
+            "The figures are final after the last possible response deadline, "
+            f"{texts.instant(report.last_deadline)}."
+        )
+    else:
+        reasons.append(
+            f"The figures are final once the month has ended, {texts.instant(report.period.end)}."
+        )
+    return " ".join(reasons)
+
+
+# -- summary --------------------------------------------------------------------------------
+
+
+def _availability_verdict(figure: AvailabilityFigure) -> Verdict:
+    return Verdict(figure.met, figure.evidence.reason)
+
+
+def _bar(fill: float, colour: str, marker: float | None, text: str) -> Bar:
+    """A bar filled to ``fill`` (0..1) with the norm line at ``marker`` (0..1), clamped."""
+    return Bar(
+        fill=max(0.0, min(fill, 1.0)),
+        colour=colour,
+        marker=None if marker is None else max(0.0, min(marker, 1.0)),
+        text=text,
+    )
+
+
+def _budget_bar(entry: AvailabilityEntry) -> Bar:
+    """Unplanned downtime against the error budget the norm allows."""
+    figure = entry.figure
+    budget = figure.budget
+    used = figure.penalised
+    colour = {True: "fill-met", False: "fill-missed", None: "fill-none"}[figure.met]
+    if budget.total <= _ZERO:
+        text = "no downtime allowed" + (f"; {duration_text(used)} counted" if used else "")
+        return _bar(1.0 if used > _ZERO else 0.0, colour, None, text)
+    text = f"{duration_text(used)} of {duration_text(budget.total)} allowed"
+    return _bar(used / budget.total, colour, 1.0, text)
+
+
+def _ratio_bar(objective: float, counts: _Counts) -> Bar:
+    """The share of decided requests answered in time, against the norm."""
+    if counts.ratio is None:
+        return _bar(0.0, "fill-none", objective, "nothing decided yet")
+    colour = "fill-met" if counts.objective_met else "fill-missed"
+    text = f"{counts.met} of {counts.met + counts.breached} decided in time"
+    return _bar(counts.ratio, colour, objective, text)
+
+
+def _summary(report: Report, counts: dict[str, _Counts]) -> tuple[SummaryRow, ...]:
+    rows = [
+        SummaryRow(
+            kind="Availability",
+            name=entry.target,
+            requirement=None,
+            window=_window_name(entry.window),
+            norm=objective_text(entry.objective),
+            key=f"a:{entry.target}:{entry.window}",
+            result=percent_text(entry.availability),
+            bar=_budget_bar(entry),
+            verdict=_availability_verdict(entry.figure),
+        )
+        for entry in report.availability
+    ]
+    for response in report.response:
+        result = response.result
+        figures = counts[result.category]
+        rows.append(
+            SummaryRow(
+                kind="Response",
+                name=result.category,
+                requirement=response.description.requirement or None,
+                window=f"within {result.days} working day{'s' if result.days != 1 else ''}",
+                norm=objective_text(result.objective),
+                key=f"r:{result.category}",
+                result="—" if figures.ratio is None else percent_text(figures.ratio),
+                bar=_ratio_bar(result.objective, figures),
+                verdict=Verdict(figures.objective_met),
+            )
+        )
+    return tuple(rows)
+
+
+def _tally(report: Report, misses: Sequence[Miss]) -> str:
+    """Met, unjudged (insufficient evidence) and missed service levels, in one sentence."""
+    missed = len(misses)
+    unjudged = sum(1 for entry in report.availability if entry.met is None)
+    total = len(report.availability) + len(report.response)
+    return (
+        f"{total - missed - unjudged} of {total} service levels met their norm"
+        + (f"; {unjudged} without sufficient evidence" if unjudged else "")
+        + (f"; {missed} missed (see section 2)." if missed else ".")
+    )
+
+
+# -- misses (3.2.6) -------------------------------------------------------------------------
+
+
+def _miss(
+    miss: Miss, report: Report, requests: _RequestRows, outages: _OutageRows, texts: _Texts
+) -> MissView:
+    """A missed service level with the outages or late requests behind it: the material of
+    its 3.2.6 analysis, and the analyses recorded so far."""
+    value = "—" if miss.value is None else percent_text(miss.value)
+    key = ":".join((miss.kind, miss.name, *((miss.window,) if miss.window is not None else ())))
+    analyses = tuple(
+        AnalysisView(a.cause, a.measures, a.author, texts.instant(a.recorded_at))
+        for a in miss.analyses
+    )
+    if miss.kind == "availability":
+        return MissView(
+            kind=miss.kind,
+            title=(
+                f"{miss.name} · {_window_name(miss.window or '')}: {value} against a norm of "
+                f"{objective_text(miss.objective)}"
+            ),
+            outages=outages.of_miss(miss),
+            column=outages.column(miss),
+            unmonitored=duration_text(miss.unmonitored) if miss.unmonitored else None,
+            requests=(),
+            analysis_key=key,
+            analyses=analyses,
+        )
+    entry = next(r for r in report.response if r.category == miss.name)
+    return MissView(
+        kind=miss.kind,
+        title=(
+            f"Response {miss.name}: {value} of decided requests in time against a norm of "
+            f"{objective_text(miss.objective)}"
+        ),
+        outages=(),
+        column=0,
+        unmonitored=None,
+        requests=requests.rows(miss.requests, entry),
+        analysis_key=key,
+        analyses=analyses,
+    )
+
+
+# -- outages and their corrections ----------------------------------------------------------
+
+_CORRECTED = {"annotate": "annotated", "dispute": "disputed", "close": "closed", "void": "voided"}
+
+
+def _outage_row(
+    outage: Outage, counted: tuple[str, ...], scale: _MonthScale, now: datetime
+) -> OutageRow:
+    texts = scale.texts
+    interval = outage.interval(now)
+    span = (
+        None
+        if interval is None
+        else scale.span(interval, f"Outage ({outage.source.value}): {outage.cause};")
+    )
+    bar = (None, 0.0, "") if span is None else (span.x, span.width, span.title)
+    if not outage.corrections:  # nearly every outage: nothing to read through
+        return OutageRow(
+            source=outage.source.value,
+            voided=False,
+            start=texts.instant(outage.start),
+            end=texts.instant(outage.end),
+            measured_end=None,
+            counted=counted,
+            cause=outage.cause,
+            badges=(),
+            corrections=(),
+            x=bar[0],
+            width=bar[1],
+            title=bar[2],
+        )
+    end = corrected_end(outage.end, outage.corrections)
+    made = {c.kind for c in outage.corrections}
+    return OutageRow(
+        source=outage.source.value,
+        voided=outage.voided,
+        start=texts.instant(outage.start),
+        end=texts.instant(end),
+        measured_end=None if end == outage.end else texts.instant(outage.end),
+        counted=counted,
+        cause=outage.cause,
+        badges=tuple(
+            Badge(kind, _CORRECTED[kind]) for kind in ("void", "close", "dispute") if kind in made
+        ),
+        corrections=tuple(_correction(outage, c, texts) for c in outage.corrections),
+        x=bar[0],
+        width=bar[1],
+        title=bar[2],
+    )
+
+
+def _correction(outage: Outage, correction: OutageCorrection, texts: _Texts) -> CorrectionView:
+    what = _CORRECTED[correction.kind]
+    if correction.kind == "close":
+        what += f" at {texts.instant(correction.at)}"
+    elif correction.kind == "void":
+        what += ": counts 0 s in every figure"
+    return CorrectionView(
+        key=f"correction:{outage.id}:{correction.kind}",
+        what=what,
+        actor=correction.actor,
+        recorded_at=texts.instant(correction.recorded_at),
+        reason=correction.reason,
+    )
+
+
+# -- requests -------------------------------------------------------------------------------
+
+
+def _mail_text(mail: MailLocator, texts: _Texts) -> str:
+    """``ekv-desk · INBOX · UIDVALIDITY 1712 · UID 42 · 2026-11-03 09:12``: enough to open
+    the message on the IMAP server (UID FETCH, or a search on the INTERNALDATE)."""
+    parts = [mail.mailbox, mail.folder, f"UIDVALIDITY {mail.uidvalidity}", f"UID {mail.uid}"]
+    if mail.internaldate is not None:
+        parts.append(texts.instant(mail.internaldate))
+    return " · ".join(parts)
+
+
+class _RequestRows:
+    """Late and pending requests as listed, with where their mail lies (for the 3.2.6
+    analysis of a late one); an answer sent after the report was made is not named. A late
+    request is listed under its miss and in its category: its row is made once."""
+
+    __slots__ = ("_made", "_now", "_texts")
+
+    def __init__(self, report: Report, texts: _Texts) -> None:
+        self._now = report.generated_at
+        self._texts = texts
+        self._made: dict[tuple[str, str], RequestRow] = {}
+
+    def rows(
+        self, verdicts: Sequence[ResponseVerdict], entry: ResponseEntry
+    ) -> tuple[RequestRow, ...]:
+        made = self._made
+        category = entry.category
+        rows = []
+        for verdict in verdicts:
+            key = (category, verdict.request.id)
+            row = made.get(key)
+            if row is None:
+                row = made[key] = self._row(verdict, entry)
+            rows.append(row)
+        return tuple(rows)
+
+    def _row(self, verdict: ResponseVerdict, entry: ResponseEntry) -> RequestRow:
+        texts, now = self._texts, self._now
+        request = verdict.request
+        answered = request.answered_at
+        if answered is not None and answered > now:
+            answered = None
+        delay = (answered if answered is not None else now) - verdict.deadline
+        locator = entry.locator(verdict, now)
+        unlocated = ""
+        if locator is None:
+            source = entry.sources.get(request.id)
+            unlocated = (
+                "not located yet (the next mailbox scan records it)"
+                if source == "mailbox"
+                else f"not from a mailbox ({source or 'unknown source'})"
+            )
+        return RequestRow(
+            id=request.id,
+            outcome=verdict.outcome.value,
+            received=texts.instant(request.received_at),
+            deadline=texts.instant(verdict.deadline),
+            answered="unanswered" if answered is None else texts.instant(answered),
+            late=texts.duration(delay) if delay > _ZERO else "—",
+            request_mail=None if locator is None else _mail_text(locator.request, texts),
+            answer_mail=(
+                None
+                if locator is None or locator.answer is None
+                else _mail_text(locator.answer, texts)
+            ),
+            unlocated=unlocated,
+        )
+
+
+# -- availability per target ----------------------------------------------------------------
+
+
+class _OutageRows:
+    """Each outage of a target as one row with its counted time in every window of the
+    target: the target's table lists them all, a miss lists those behind it and shows the
+    column of its window, so an outage listed three times is written once."""
+
+    __slots__ = ("_now", "_rows", "_scale", "_texts", "_windows")
+
+    def __init__(self, scale: _MonthScale, now: datetime) -> None:
+        self._scale = scale
+        self._now = now
+        self._texts = scale.texts
+        self._rows: dict[str, dict[tuple[str, datetime], OutageRow]] = {}
+        self._windows: dict[str, tuple[str, ...]] = {}
+
+    def of_target(self, target: TargetReport) -> tuple[OutageRow, ...]:
+        texts = self._texts
+        windows = tuple(entry.window for entry in target.entries)
+        counted = {
+            (entry.window, c.outage.id, c.outage.start): c.counted
+            for entry in target.entries
+            for c in entry.figure.outages
+        }
+        rows = tuple(
+            _outage_row(
+                outage,
+                tuple(
+                    texts.duration(counted.get((w, outage.id, outage.start), _ZERO))
+                    for w in windows
+                ),
+                self._scale,
+                self._now,
+            )
+            for outage in target.outages
+        )
+        self._windows[target.name] = windows
+        self._rows[target.name] = {
+            (outage.id, outage.start): row for outage, row in zip(target.outages, rows, strict=True)
+        }
+        return rows
+
+    def column(self, miss: Miss) -> int:
+        return self._windows[miss.name].index(miss.window or "")
+
+    def of_miss(self, miss: Miss) -> tuple[OutageRow, ...]:
+        texts = self._texts
+        listed = self._rows[miss.name]
+        column = self.column(miss)
+        rows = []
+        for c in miss.outages:
+            text = texts.duration(c.counted)
+            row = listed.get((c.outage.id, c.outage.start))
+            if row is None or row.counted[column] != text:
+                # Two outages with the same id and start: the table row is the other's.
+                row = _outage_row(
+                    c.outage, (text,) * len(self._windows[miss.name]), self._scale, self._now
+                )
+            rows.append(row)
+        return tuple(rows)
+
+
+def _target(
+    target: TargetReport, report: Report, scale: _MonthScale, outages: _OutageRows
+) -> TargetView:
+    rows = outages.of_target(target)
+    return TargetView(
+        name=target.name,
+        description=target.description or None,
+        timeline=_timeline(target, report, scale, rows),
+        figures=tuple(_figure_row(entry) for entry in target.entries),
+        corrected=_corrected_note(target),
+        windows=tuple(_window_name(entry.window) for entry in target.entries),
+        columns=tuple(range(len(target.entries))),
+        outages=rows,
+    )
+
+
+def _figure_row(entry: AvailabilityEntry) -> FigureRow:
+    figure = entry.figure
+    return FigureRow(
+        window=_window_name(entry.window),
+        key=f"a:{entry.target}:{entry.window}",
+        window_time=duration_text(figure.window),
+        downtime=duration_text(figure.unplanned_downtime),
+        maintenance=duration_text(figure.maintenance),
+        unmonitored=duration_text(figure.unmonitored),
+        coverage=percent_text(figure.coverage),
+        availability=percent_text(figure.availability),
+        norm=objective_text(entry.objective),
+        budget=duration_text(figure.budget.remaining),
+        verdict=_availability_verdict(figure),
+    )
+
+
+def _corrected_note(target: TargetReport) -> str | None:
+    """Which corrections the figures were read through, so no change goes unseen."""
+    corrected = [o for o in target.outages if o.corrections]
+    if not corrected:
+        return None
+    counts = [
+        (sum(1 for o in corrected if any(c.kind == kind for c in o.corrections)), text)
+        for kind, text in (
+            ("void", "voided (counted as 0 s)"),
+            ("close", "closed at a corrected end"),
+            ("dispute", "disputed (still counted)"),
+            ("annotate", "annotated"),
+        )
+    ]
+    listed = ", ".join(f"{n} {text}" for n, text in counts if n)
+    return (
+        f"These figures read {len(corrected)} outage{'s' if len(corrected) != 1 else ''} "
+        f"through corrections: {listed}. Each correction is listed under its outage below, "
+        "with who made it, when and why; the measured evidence is kept unchanged."
+    )
+
+
+class _MonthScale:
+    """The month on the timeline's 0..``_TIMELINE_WIDTH`` scale: the same for every target,
+    so its day grid is laid out once."""
+
+    __slots__ = ("_span", "days", "end", "start", "texts")
+
+    def __init__(self, report: Report, texts: _Texts) -> None:
+        period = report.period
+        self.start, self.end, self.texts = period.start, period.end, texts
+        self._span = (period.end - period.start) / _MICROSECOND
+        zone = report.zone
+        closed = set(report.holidays)
+        days = []
+        day = period.start.astimezone(zone).date()
+        end_day = (period.end - _MICROSECOND).astimezone(zone).date()
+        while day <= end_day:
+            days.append(
+                DayView(
+                    x=self.x(_local_midnight(day, zone)),
+                    end=self.x(_local_midnight(day + timedelta(days=1), zone)),
+                    number=day.day,
+                    closed=day.weekday() >= 5 or day in closed,
+                )
+            )
+            day += timedelta(days=1)
+        self.days = tuple(days)
+
+    def x(self, instant: datetime) -> float:
+        offset = (as_utc(instant) - self.start) / _MICROSECOND
+        return max(0.0, min(float(_TIMELINE_WIDTH), offset / self._span * _TIMELINE_WIDTH))
+
+    def span(self, interval: Interval, title: str) -> Span | None:
+        """The part of ``interval`` inside the month, at least 1.5 units wide so a
+        one-second outage still shows; ``None`` outside the month."""
+        if interval.end <= self.start or interval.start >= self.end:
+            return None
+        left = self.x(interval.start)
+        return Span(
+            x=left,
+            width=max(self.x(interval.end) - left, 1.5),
+            title=(
+                f"{title} {self.texts.instant(interval.start)} – {self.texts.instant(interval.end)}"
+            ),
+        )
+
+    def spans(self, intervals: Iterable[Interval], title: str) -> tuple[Span, ...]:
+        return tuple(s for s in (self.span(i, title) for i in intervals) if s is not None)
+
+
+def _timeline(
+    target: TargetReport, report: Report, scale: _MonthScale, outages: tuple[OutageRow, ...]
+) -> Timeline:
+    """The month from left to right: days (weekends and holidays closed), agreed and
+    unagreed maintenance, outages as they count (the target's outage rows that have a bar),
+    unmonitored time, and "now" in a running month."""
+    return Timeline(
+        width=_TIMELINE_WIDTH,
+        label=f"Timeline of {target.name} in {_month_title(report)}",
+        days=scale.days,
+        maintenance=scale.spans(target.maintenance, "Agreed maintenance"),
+        unagreed=scale.spans(target.unagreed, "Registered maintenance, not counted"),
+        outages=tuple(row for row in outages if row.x is not None),
+        unmonitored=scale.spans(target.unmonitored, "Unmonitored"),
+        now=None if report.month_ended else scale.x(report.generated_at),
+    )
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
+
+
+# -- maintenance ----------------------------------------------------------------------------
+
+_STANDING = {
+    "approved": "approved",
+    "agreed": "registered in advance: forgives outages that began after registration",
+    "short_notice": "short notice: forgives nothing until approved",
+    "retroactive": "retroactive: forgives nothing until approved",
+}
+
+
+def _standing(line: MaintenanceLine) -> str:
+    if line.kind is MaintenanceKind.CONFIGURED:
+        return "agreed schedule (configuration)"
+    text = _STANDING.get(line.standing or "", line.standing or "")
+    if line.standing == "approved" and line.retroactive:
+        text = "retroactive, approved: forgives all downtime inside it"
+    elif line.standing == "approved":
+        text = "approved: forgives all downtime inside it"
+    return text
+
+
+def _maintenance_row(line: MaintenanceLine, texts: _Texts) -> MaintenanceRow:
+    """Who registered and who approved a window, and what it forgives (its standing)."""
+    if line.kind is MaintenanceKind.CONFIGURED:
+        registered = f"configuration ({line.schedule})" if line.schedule else "configuration"
+        approved = "—"
+    else:
+        registered = texts.instant(line.registered_at)
+        if line.registered_by:
+            registered += f" by {line.registered_by}"
+        if line.requested_by:
+            registered += f", requested by {line.requested_by}"
+        if line.approved_by:
+            approved = line.approved_by
+            if line.approved_at is not None:
+                approved += f", {texts.instant(line.approved_at)}"
+        else:
+            approved = "not needed" if line.standing == "agreed" else "not approved"
+    return MaintenanceRow(
+        key=f"m:{line.id or line.name}",
+        name=line.name,
+        targets=", ".join(line.targets),
+        start=texts.instant(line.start),
+        end=texts.instant(line.end),
+        counted=line.counted,
+        retroactive=line.retroactive,
+        standing=line.standing or "",
+        standing_text=_standing(line),
+        registered=registered,
+        approved=approved,
+        reason=line.reason or "",
+    )
+
+
+def _maintenance_notes(lines: Sequence[MaintenanceLine]) -> tuple[str, ...]:
+    """Retroactive and short-notice windows, counted, above the table."""
+    notes = []
+    retro = [line for line in lines if line.retroactive]
+    if retro:
+        approved = sum(1 for line in retro if line.counted)
+        notes.append(
+            f"{len(retro)} window{'s were' if len(retro) != 1 else ' was'} registered after "
+            f"{'they' if len(retro) != 1 else 'it'} started (retroactive reclassification): "
+            f"{approved} approved and counted, {len(retro) - approved} not approved and "
+            "therefore not counted."
+        )
+    short = [line for line in lines if line.standing == "short_notice"]
+    if short:
+        notes.append(
+            f"{len(short)} window{'s were' if len(short) != 1 else ' was'} registered with less "
+            "than the agreed notice and "
+            f"{'forgive' if len(short) != 1 else 'forgives'} nothing until approved."
+        )
+    return tuple(notes)
+
+
+# -- response -------------------------------------------------------------------------------
+
+
+def _response_row(entry: ResponseEntry, counts: _Counts) -> ResponseRow:
+    result = entry.result
+    return ResponseRow(
+        category=result.category,
+        requirement=entry.description.requirement or "",
+        days=result.days,
+        norm=objective_text(result.objective),
+        received=counts.received,
+        met=counts.met,
+        breached=counts.breached,
+        pending=counts.pending,
+        ratio="—" if counts.ratio is None else percent_text(counts.ratio),
+        verdict=Verdict(counts.objective_met),
+    )
+
+
+# -- 3.2.15, policies and calendars ---------------------------------------------------------
+
+
+def _description(title: str, description: Description) -> DescriptionView:
+    return DescriptionView(
+        title=title,
+        requirement=description.requirement or "—",
+        indicator=description.indicator,
+        norm=description.norm,
+        bandwidth=description.bandwidth,
+        growth_path=description.growth_path,
+        method=description.method,
+        frequency=description.frequency,
+    )
+
+
+def _descriptions(report: Report) -> tuple[DescriptionView, ...]:
+    """Indicator, norm, bandwidth, growth path, method and frequency of every service
+    level (3.2.15), availability first."""
+    return tuple(
+        _description(
+            f"Availability {entry.target} · {_window_name(entry.window)}", entry.description
+        )
+        for entry in report.availability
+    ) + tuple(
+        _description(f"Response {entry.category}", entry.description) for entry in report.response
+    )
+
+
+def _policies(report: Report) -> tuple[PolicyView, ...]:
+    policies = report.policies
+    maintenance = (
+        "Agreed maintenance stays in the window time T and is not downtime (the contract's "
+        "reading of 3.2.10)."
+        if policies.maintenance is MaintenancePolicy.COUNT_AS_AVAILABLE
+        else "Agreed maintenance is taken out of the window: A = 1 − D / (T − M)."
+    )
+    unmonitored = (
+        "Time without probe results is not downtime; it is reported as unmonitored time "
+        "and as coverage."
+        if policies.unmonitored is UnmonitoredPolicy.COUNT_AS_AVAILABLE
+        else "Time without probe results counts as downtime."
+    )
+    business_day = (
+        "One working day is the calendar's daily opening length: a request received during "
+        "opening hours is due at the same clock time on the next working day, one received "
+        "outside them at closing time of the next working day."
+        if policies.business_day is BusinessDayMode.BUSINESS_HOURS
+        else "A request is due at closing time of the N-th working day after its local date "
+        "of receipt."
+    )
+    return (
+        PolicyView("maintenance", policies.maintenance.value, maintenance),
+        PolicyView("unmonitored", policies.unmonitored.value, unmonitored),
+        PolicyView("business_day", policies.business_day.value, business_day),
+        PolicyView(
+            "servicedesk calendar",
+            policies.servicedesk_calendar,
+            "The calendar in which response deadlines are computed.",
+        ),
+    )
+
+
+def _calendar(calendar: CalendarSummary) -> CalendarView:
+    return CalendarView(
+        text=calendar.text,
+        closed_days=tuple(
+            ClosedDayView(d.day.isoformat(), WEEKDAY_NAMES[d.day.weekday()], d.name)
+            for d in calendar.closed_days
+        ),
+    )
