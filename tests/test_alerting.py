@@ -202,55 +202,10 @@ async def test_a_target_down_pages_through_alertmanager_and_maintenance_stays_qu
         harness.config.write_text(daemon_config(server.url, datetime.now(UTC)), encoding="utf-8")
         try:
             daemon = await harness.start()
-            alertmanager_port = free_port()
-            start(
-                [
-                    binary("prometheus-alertmanager", "prometheus-alertmanager"),
-                    f"--config.file={fast_alertmanager_config(tmp_path / 'am.yml', webhook.url)}",
-                    f"--storage.path={tmp_path / 'am-data'}",
-                    f"--web.listen-address=127.0.0.1:{alertmanager_port}",
-                    "--cluster.listen-address=",
-                ],
-                tmp_path / "alertmanager.log",
-                processes,
+            assert daemon.port is not None
+            prometheus, alertmanager_port = await start_stack(
+                tmp_path, webhook, processes, daemon.port
             )
-            prometheus_port = free_port()
-            config = tmp_path / "prometheus.yml"
-            config.write_text(
-                yaml.safe_dump(
-                    {
-                        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-                        "rule_files": [str(fast_rules(tmp_path / "rules.yml"))],
-                        "alerting": {
-                            "alertmanagers": [
-                                {
-                                    "static_configs": [
-                                        {"targets": [f"127.0.0.1:{alertmanager_port}"]}
-                                    ]
-                                }
-                            ]
-                        },
-                        "scrape_configs": [
-                            {
-                                "job_name": "sla-monitor",
-                                "static_configs": [{"targets": [f"127.0.0.1:{daemon.port}"]}],
-                            }
-                        ],
-                    }
-                ),
-                encoding="utf-8",
-            )
-            start(
-                [
-                    binary("prometheus", "prometheus"),
-                    f"--config.file={config}",
-                    f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-                    f"--web.listen-address=127.0.0.1:{prometheus_port}",
-                ],
-                tmp_path / "prometheus.log",
-                processes,
-            )
-            prometheus = f"http://127.0.0.1:{prometheus_port}/api/v1"
             async with aiohttp.ClientSession() as session:
 
                 async def query(expr: str) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.cli import main
+from tests.servers.sqlite_faults import overwrite_table_root_page
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "sla-monitor.example.yaml"
@@ -443,15 +443,7 @@ def _page_corrupted_store(directory: Path) -> Path:
         check=True,
         timeout=60,
     )
-    with sqlite3.connect(path) as connection:
-        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
-        (root,) = connection.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'outages'"
-        ).fetchone()
-    connection.close()
-    with path.open("r+b") as handle:
-        handle.seek(page_size * (root - 1))
-        handle.write(b"\xa5" * page_size)
+    overwrite_table_root_page(path, "outages")
     return path
 
 

@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +28,7 @@ from probes.base import ProbeContext
 from tests.polling import eventually
 from tests.servers.daemon import INTERVAL, DaemonProcess, Harness, config_text, get
 from tests.servers.http import Mode, SwitchableHttpServer
+from tests.servers.sqlite_faults import overwrite_table_root_page
 
 pytestmark = pytest.mark.slow
 
@@ -355,15 +355,7 @@ async def test_a_page_corrupted_store_at_start_is_one_line_and_exit_1(
     first = await harness.start()
     assert await first.stop() == 0
     database = tmp_path / "sla.db"
-    with sqlite3.connect(database) as connection:
-        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
-        (root,) = connection.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'outages'"
-        ).fetchone()
-    connection.close()
-    with database.open("r+b") as handle:
-        handle.seek(page_size * (root - 1))
-        handle.write(b"\xa5" * page_size)
+    overwrite_table_root_page(database, "outages")
     code, daemon = await harness.exit_code()
     assert code == 1
     [failed] = [e for e in daemon.events if e["level"] == "error"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +13,7 @@ import structlog
 from monitor.daemon import Daemon, DaemonOptions
 from monitor.settings import Settings
 from monitor.store import Store
+from tests.servers.sqlite_faults import overwrite_table_root_page
 
 START_ORDER = ["store", "writer", "targets", "recompute", "web", "housekeeping", "scheduler"]
 
@@ -76,15 +76,7 @@ async def test_a_store_whose_open_outages_cannot_be_read_is_closed_before_exit_1
     store = await Store.open(settings(tmp_path).database_url.get_secret_value())
     await store.close()
     database = tmp_path / "sla.db"
-    with sqlite3.connect(database) as connection:
-        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
-        (root,) = connection.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'outages'"
-        ).fetchone()
-    connection.close()
-    with database.open("r+b") as handle:
-        handle.seek(page_size * (root - 1))
-        handle.write(b"\xa5" * page_size)
+    overwrite_table_root_page(database, "outages")
     with structlog.testing.capture_logs() as logs:
         assert await asyncio.wait_for(daemon(tmp_path).run(), timeout=30) == 1
     errors = [e for e in logs if e["log_level"] == "error"]
