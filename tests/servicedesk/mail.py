@@ -5,7 +5,7 @@ from __future__ import annotations
 import imaplib
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.config import MailboxConfig
@@ -99,6 +99,18 @@ class Mailroom:
 
     def send(self, message: bytes, at: datetime) -> None:
         self.append(self.sent, message, at)
+
+    def answered_question(self) -> None:
+        """A customer's question on 2 March 2026 10:00 and the desk's answer an hour later."""
+        self.receive(
+            compose(sender="klant@example.nl", subject="Vraag", message_id="<q@klant.example.nl>"),
+            datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
+        )
+        self.send(
+            compose(sender=DESK, subject="Re: Vraag", message_id="<a@example.test>",
+                    in_reply_to="<q@klant.example.nl>"),
+            datetime(2026, 3, 2, 11, 0, tzinfo=UTC),
+        )  # fmt: skip
 
     def flags(self, folder: str) -> list[bytes]:
         connection = self._login()
