@@ -25,7 +25,7 @@ from monitor.sla.availability import AvailabilityFigure, compute_availability, s
 from monitor.sla.coverage import covered_time, max_gap_for
 from monitor.sla.intervals import Interval, IntervalSet
 from monitor.sla.months import Month
-from monitor.sla.registered import RegisteredCover, registered_cover
+from monitor.sla.registered import ForwardMaintenance, RegisteredCover, registered_cover
 
 __all__ = ["FigureMaker", "LiveSession", "SlaFigure", "counted_window"]
 
@@ -85,6 +85,16 @@ class FigureMaker:
         registered = self.registered(target, evidence).in_force
         return (configured | registered).clip(span.start, span.end)
 
+    def _agreed(
+        self, target: str, evidence: Evidence, span: Interval
+    ) -> tuple[IntervalSet, tuple[ForwardMaintenance, ...]]:
+        """The maintenance that forgives all downtime inside ``span`` (configured and approved
+        windows), and the registered windows that forgive only outages begun after them: the
+        monthly figures and the burn-rate counters' steps apply the same rule."""
+        cover = self.registered(target, evidence)
+        configured = self._schedule.for_target(target, span.start, span.end)
+        return (configured | cover.approved).clip(span.start, span.end), cover.forward
+
     def monitored(
         self,
         target: TargetConfig,
@@ -126,9 +136,7 @@ class FigureMaker:
     ) -> tuple[SlaFigure, ...]:
         """Every SLA of ``target`` for ``month``, as of ``now``."""
         period = self.period(month)
-        cover = self.registered(target.name, evidence)
-        configured = self._schedule.for_target(target.name, period.start, period.end)
-        agreed = (configured | cover.approved).clip(period.start, period.end)
+        agreed, forward = self._agreed(target.name, evidence, period)
         monitored = self.monitored(target, evidence, month, now, live)
         outages = evidence.outages_of(target.name)
         return tuple(
@@ -146,7 +154,7 @@ class FigureMaker:
                     monitored=monitored,
                     policies=self._policies,
                     min_coverage=self.config.min_coverage(sla),
-                    forward=cover.forward,
+                    forward=forward,
                 ),
             )
             for sla in target.slas
@@ -165,7 +173,7 @@ class FigureMaker:
         the month windows expanded once and reused; ``span`` may cross a month boundary."""
         zone = self.config.zone
         months = tuple(dict.fromkeys(Month.containing(t, zone) for t in (span.start, span.end)))
-        agreed = self.maintenance(target.name, evidence, span)
+        agreed, forward = self._agreed(target.name, evidence, span)
         monitored = self._monitored(target, evidence, months, now, live)
         outages = evidence.outages_of(target.name)
         figures = []
@@ -182,6 +190,7 @@ class FigureMaker:
                 objective=sla.objective,
                 monitored=monitored,
                 policies=self._policies,
+                forward=forward,
             )
             figures.append(SlaFigure(target.name, sla.window, sla, figure))
         return tuple(figures)
