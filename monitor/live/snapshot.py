@@ -133,7 +133,7 @@ def build_snapshot(
                 WindowSnapshot(
                     target=item.target,
                     window=item.window,
-                    objective=item.sla.objective,
+                    objective=item.figure.objective,
                     current=item.figure,
                     previous=prior,
                     counter=advanced[item.window],

@@ -123,7 +123,7 @@ def _category_figures(
             overdue += 1
     return CategoryFigures(
         category=name,
-        objective=norm.objective,
+        objective=norm.objective.in_force(current),
         days=norm.days,
         current_month=judge.month(name, records, current.interval(config.zone), now),
         previous_month=judge.month(name, records, current.previous().interval(config.zone), now),

@@ -22,6 +22,7 @@ from monitor.server.api.context import ApiContext, TargetState
 from monitor.server.api.params import query_params
 from monitor.server.api.render import json_ok, local, maybe_local, seconds
 from monitor.servicedesk.figures import CategoryFigures
+from monitor.sla.months import Month
 
 __all__ = ["StatusHandler"]
 
@@ -70,6 +71,8 @@ class StatusHandler:
         snapshot = self._api.snapshot()
         states = self._api.targets()
         windows = _windows(snapshot)
+        # Before the first recompute: the objective in force this month (3.2.15, 3.2.17).
+        month = Month.containing(self._api.clock(), zone)
         targets = []
         for target in config.targets:
             state = states.get(target.name, _UNKNOWN)
@@ -81,7 +84,11 @@ class StatusHandler:
                     last_probe_at=maybe_local(state.last_probe_at, zone),
                     last_error=state.last_error,
                     slas=tuple(
-                        _sla(sla.window, sla.objective, windows.get((target.name, sla.window)))
+                        _sla(
+                            sla.window,
+                            sla.objective.in_force(month),
+                            windows.get((target.name, sla.window)),
+                        )
                         for sla in target.slas
                     ),
                 )
