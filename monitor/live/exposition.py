@@ -19,10 +19,24 @@ from datetime import datetime
 
 from monitor.live.snapshot import SlaSnapshot
 from monitor.promtext import family_header, format_value, label_set
+from monitor.sla.norms import BandOutcome
 
 __all__ = ["SlaExposition"]
 
 PERIODS = ("current_month", "previous_month")
+
+OUTCOMES = (*(o.value for o in BandOutcome), "unknown")
+"""The states of ``sla_pi_outcome``: ``unknown`` when the evidence is insufficient or nothing
+is decided yet (the outcome is null in the report)."""
+
+
+def _states(labels: dict[str, str], outcome: BandOutcome | None) -> list[str]:
+    """A state set: one series per state, 1 on the month's outcome, 0 on the others."""
+    current = "unknown" if outcome is None else outcome.value
+    return [
+        f"sla_pi_outcome{label_set(**labels, outcome=state)} {int(state == current)}\n"
+        for state in OUTCOMES
+    ]
 
 
 def _family(name: str, kind: str, help_text: str, lines: Iterable[str]) -> str:
@@ -40,7 +54,7 @@ class SlaExposition:
             for t in snapshot.targets
             for w in t.windows
         ]
-        self.static_text = self._render_static() + self._render_desk()
+        self.static_text = self._render_static() + self._render_desk() + self._render_outcomes()
 
     def _render_static(self) -> str:
         availability, downtime, unmonitored, coverage = [], [], [], []
@@ -140,6 +154,34 @@ class SlaExposition:
                     [f"sla_monitor_snapshot_timestamp_seconds {format_value(computed_at)}\n"],
                 ),
             )
+        )
+
+    def _render_outcomes(self) -> str:
+        """``sla_pi_outcome`` of every PI with a bonus/malus band (B3.7, 3.2.19), each month
+        judged by the band in force in it: availability PIs labelled ``target`` and
+        ``window``, response PIs ``category``."""
+        lines: list[str] = []
+        for target in self.snapshot.targets:
+            for w in target.windows:
+                figures = (w.current, w.previous)
+                for period, figure, band in zip(PERIODS, figures, w.bands, strict=True):
+                    if band is not None:
+                        labels = {"target": w.target, "window": w.window, "period": period}
+                        lines += _states(labels, figure.outcome(band))
+        desk = self.snapshot.desk
+        for category in desk.categories if desk is not None else ():
+            months = (category.current_month, category.previous_month)
+            for period, month, band in zip(PERIODS, months, category.bands, strict=True):
+                if band is not None:
+                    labels = {"category": category.category, "period": period}
+                    lines += _states(labels, month.outcome(band))
+        if not lines:
+            return ""
+        return _family(
+            "sla_pi_outcome",
+            "gauge",
+            "Bonus/malus outcome of the month per PI (state set: 1 on the current outcome)",
+            lines,
         )
 
     def _render_desk(self) -> str:

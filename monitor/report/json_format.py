@@ -31,6 +31,7 @@ from monitor.report.model import (
     ResponseEntry,
 )
 from monitor.sla.availability import CountedOutage
+from monitor.sla.norms import Band, BandOutcome
 from monitor.sla.response import ResponseVerdict
 from monitor.store.records import MailLocator, MissAnalysisRecord, RequestLocator
 
@@ -132,6 +133,22 @@ def _availability(entry: AvailabilityEntry, report: Report) -> JSONObject:
         "budget_seconds": seconds(budget.total),
         "budget_remaining_seconds": seconds(budget.remaining),
         "description": _description(entry.description),
+        **_outcome(entry.band, entry.outcome),
+    }
+
+
+def _outcome(band: Band | None, outcome: BandOutcome | None) -> JSONObject:
+    """The band in force in the month and where the month landed (B3.7, 3.2.19)."""
+    return {
+        "band": None
+        if band is None
+        else {
+            "bonus_at_or_above": band.bonus_at_or_above,
+            "malus_below": band.malus_below,
+            "labels": {key.value: text for key, text in band.labels},
+        },
+        "outcome": None if outcome is None else outcome.value,
+        "outcome_label": None if band is None else band.label(outcome),
     }
 
 
@@ -189,6 +206,7 @@ def _response(entry: ResponseEntry, report: Report) -> JSONObject:
         "final": result.final,
         "last_deadline": _iso(entry.last_deadline, zone),
         "description": _description(entry.description),
+        **_outcome(entry.band, entry.outcome),
     }
 
 

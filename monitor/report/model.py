@@ -382,9 +382,7 @@ def build_report(
         _target_report(config, maker, month, evidence, now, calendar_of, name=target.name)
         for target in config.targets
     )
-    response, uncategorised = _response(
-        config, month, requests, now, calendar_of, locators or {}
-    )
+    response, uncategorised = _response(config, month, requests, now, calendar_of, locators or {})
     final = now >= period.end and all(entry.result.final for entry in response)
     desk = config.servicedesk
     return Report(
@@ -478,9 +476,7 @@ def _entry(
         objective=figure.figure.objective,
         figure=figure.figure,
         band=_band_in_force(figure.sla.band, month),
-        description=availability_description(
-            config, target, figure.sla, budget, calendar, month
-        ),
+        description=availability_description(config, target, figure.sla, budget, calendar, month),
     )
 
 

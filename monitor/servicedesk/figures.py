@@ -22,6 +22,7 @@ from datetime import datetime
 from monitor.config import Config
 from monitor.sla.intervals import as_utc
 from monitor.sla.months import Month
+from monitor.sla.norms import Band, bands_in_force
 from monitor.sla.response import MonthlyResponse, Outcome, RequestJudge
 from monitor.store.records import RequestRecord
 
@@ -41,6 +42,8 @@ class CategoryFigures:
     """Unanswered, deadline still ahead."""
     overdue: int
     """Unanswered, deadline passed."""
+    bands: tuple[Band | None, Band | None] = (None, None)
+    """The bonus/malus bands in force in the current and the previous month (B3.7)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,4 +132,5 @@ def _category_figures(
         previous_month=judge.month(name, records, current.previous().interval(config.zone), now),
         open=open_,
         overdue=overdue,
+        bands=bands_in_force(norm.band, current),
     )

@@ -27,6 +27,7 @@ __all__ = [
     "Bound",
     "NormSchedule",
     "NormStep",
+    "bands_in_force",
     "judged_outcome",
 ]
 
@@ -166,3 +167,13 @@ def judged_outcome(
     if bound is Bound.LOWER and outcome is BandOutcome.BONUS:
         return outcome
     return None
+
+
+def bands_in_force(
+    band: NormSchedule[Band] | None, current: Month
+) -> tuple[Band | None, Band | None]:
+    """The bands in force in ``current`` and in the month before: the live gauges judge
+    each month by its own band (docs/rules.md#norms-over-time)."""
+    if band is None:
+        return (None, None)
+    return (band.in_force(current), band.in_force(current.previous()))
