@@ -35,7 +35,7 @@ from monitor.sla.norms import Band, BandOutcome
 from monitor.sla.response import ResponseVerdict
 from monitor.store.records import MailLocator, MissAnalysisRecord, RequestLocator
 
-__all__ = ["locator_to_dict", "render_json", "report_to_dict"]
+__all__ = ["locator_to_dict", "miss_to_dict", "render_json", "report_to_dict"]
 
 JSONObject = dict[str, Any]
 
@@ -84,7 +84,7 @@ def report_to_dict(report: Report) -> JSONObject:
             for calendar in report.calendars
         ],
         "maintenance": [_maintenance(line, zone) for line in report.maintenance],
-        "misses": [_miss(miss, zone) for miss in report.misses],
+        "misses": [miss_to_dict(miss, zone) for miss in report.misses],
         "uncategorised_requests": [
             {"category": category, "received": count} for category, count in report.uncategorised
         ],
@@ -273,7 +273,8 @@ def _maintenance(line: MaintenanceLine, zone: ZoneInfo) -> JSONObject:
     }
 
 
-def _miss(miss: Miss, zone: ZoneInfo) -> JSONObject:
+def miss_to_dict(miss: Miss, zone: ZoneInfo) -> JSONObject:
+    """A missed PI with the ids of its evidence and its 3.2.6 analyses."""
     return {
         "kind": miss.kind,
         "name": miss.name,
