@@ -59,7 +59,7 @@ class SlaExposition:
     def _render_static(self) -> str:
         availability, downtime, unmonitored, coverage = [], [], [], []
         objective, budget, window_total, unavailable_total = [], [], [], []
-        min_coverage = []
+        min_coverage, in_force = [], []
         for target in self.snapshot.targets:
             for w in target.windows:
                 tw = label_set(target=w.target, window=w.window)
@@ -90,6 +90,9 @@ class SlaExposition:
                         f"{format_value(figure.unmonitored.total_seconds())}\n"
                     )
                     coverage.append(f"sla_coverage_ratio{twp} {format_value(figure.coverage)}\n")
+                    in_force.append(
+                        f"sla_objective_in_force_ratio{twp} {format_value(figure.objective)}\n"
+                    )
         computed_at = self.snapshot.computed_at.timestamp()
         return "".join(
             (
@@ -104,6 +107,12 @@ class SlaExposition:
                     "gauge",
                     "Agreed availability objective of the window",
                     objective,
+                ),
+                _family(
+                    "sla_objective_in_force_ratio",
+                    "gauge",
+                    "Objective the month's figure is judged by: the norm in force in that month",
+                    in_force,
                 ),
                 _family(
                     "sla_unplanned_downtime_seconds",
@@ -191,7 +200,7 @@ class SlaExposition:
         desk = self.snapshot.desk
         if desk is None:
             return ""
-        ratio, objective, open_, overdue, total = [], [], [], [], []
+        ratio, objective, open_, overdue, total, in_force = [], [], [], [], [], []
         for figures in desk.categories:
             c = label_set(category=figures.category)
             objective.append(
@@ -204,6 +213,10 @@ class SlaExposition:
                 cp = label_set(category=figures.category, period=period)
                 value = math.nan if month.ratio is None else month.ratio
                 ratio.append(f"servicedesk_response_ratio{cp} {format_value(value)}\n")
+                in_force.append(
+                    f"servicedesk_response_objective_in_force_ratio{cp} "
+                    f"{format_value(month.objective)}\n"
+                )
             totals = self.snapshot.desk_totals.get(figures.category)
             counts = (0, 0, 0) if totals is None else (totals.received, totals.met, totals.breached)
             for outcome, count in zip(("received", "met", "breached"), counts, strict=True):
@@ -222,6 +235,12 @@ class SlaExposition:
                     "gauge",
                     "Agreed share of requests answered within the norm",
                     objective,
+                ),
+                _family(
+                    "servicedesk_response_objective_in_force_ratio",
+                    "gauge",
+                    "Objective the month's ratio is judged by: the norm in force in that month",
+                    in_force,
                 ),
                 _family(
                     "servicedesk_requests_open",
