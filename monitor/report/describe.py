@@ -80,7 +80,7 @@ def _growth_path(objective: NormSchedule[float]) -> str:
     return "; ".join(f"from {s.start} {objective_text(s.value)}" for s in objective.steps)
 
 
-def band_text(band: NormSchedule[Band] | None, month: Month) -> str | None:
+def _band_text(band: NormSchedule[Band] | None, month: Month) -> str | None:
     """The bonus/malus band in force in ``month`` in words (B3.7, 3.2.19)."""
     if band is None:
         return None
@@ -92,7 +92,7 @@ def band_text(band: NormSchedule[Band] | None, month: Month) -> str | None:
 
 
 def _with_band(bandwidth: str, band: NormSchedule[Band] | None, month: Month) -> str:
-    text = band_text(band, month)
+    text = _band_text(band, month)
     return bandwidth if text is None else f"{bandwidth}; {text}"
 
 

@@ -137,35 +137,13 @@ class YearReport:
     def _cell(month: Month, report: Report | None, key: tuple[str, str, str | None]) -> YearCell:
         if report is None:
             return YearCell(month, CellState.NOT_YET_MEASURED)
-        kind, name, window = key
-        if kind == "availability":
-            for entry in report.availability:
-                if (entry.target, entry.window) == (name, window):
-                    return YearCell(
-                        month,
-                        CellState.MEASURED,
-                        objective=entry.objective,
-                        value=entry.availability,
-                        met=entry.met,
-                        outcome=entry.outcome,
-                        band=entry.band,
-                        final=report.final,
-                        reason=entry.figure.evidence.reason if entry.met is None else None,
-                    )
-        for response in report.response:
-            if kind == "response" and response.category == name:
-                result = response.result
-                return YearCell(
-                    month,
-                    CellState.MEASURED,
-                    objective=result.objective,
-                    value=result.ratio,
-                    met=result.objective_met,
-                    outcome=response.outcome,
-                    band=response.band,
-                    final=report.final,
-                )
-        return YearCell(month, CellState.NOT_CONFIGURED)
+        found = _figure(report, key)
+        if found is None:
+            return YearCell(month, CellState.NOT_CONFIGURED)
+        objective, value, met, outcome, band, reason = found
+        return YearCell(
+            month, CellState.MEASURED, objective, value, met, outcome, band, report.final, reason
+        )
 
     @property
     def misses(self) -> tuple[YearMiss, ...]:
@@ -176,6 +154,38 @@ class YearReport:
             if report is not None
             for miss in report.misses
         )
+
+
+_Figure = tuple[float, float | None, bool | None, BandOutcome | None, Band | None, str | None]
+
+
+def _figure(report: Report, key: tuple[str, str, str | None]) -> _Figure | None:
+    """Objective, value, verdict, band outcome, band and evidence reason of one PI in the
+    monthly report; ``None`` when the month does not report that PI."""
+    kind, name, window = key
+    for entry in report.availability if kind == "availability" else ():
+        if (entry.target, entry.window) == (name, window):
+            reason = entry.figure.evidence.reason if entry.met is None else None
+            return (
+                entry.objective,
+                entry.availability,
+                entry.met,
+                entry.outcome,
+                entry.band,
+                reason,
+            )
+    for response in report.response if kind == "response" else ():
+        if response.category == name:
+            result = response.result
+            return (
+                result.objective,
+                result.ratio,
+                result.objective_met,
+                response.outcome,
+                response.band,
+                None,
+            )
+    return None
 
 
 def months_of(year: int) -> tuple[Month, ...]:

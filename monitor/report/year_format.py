@@ -120,10 +120,8 @@ YEAR_FORMATS: dict[str, Callable[[YearReport], str]] = {
 
 def render_year(year: YearReport, name: str) -> str:
     """``year`` in the format ``name`` (``json``, ``csv`` or ``html``)."""
-    try:
-        chosen = YEAR_FORMATS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown year view format {name!r}; use one of {', '.join(YEAR_FORMATS)}"
-        ) from None
+    chosen = YEAR_FORMATS.get(name)
+    if chosen is None:
+        known = ", ".join(YEAR_FORMATS)
+        raise ValueError(f"unknown year view format {name!r}; use one of {known}")
     return chosen(year)
