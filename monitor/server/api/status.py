@@ -13,6 +13,7 @@ from aiohttp import web
 
 from monitor.live.snapshot import SlaSnapshot, WindowSnapshot
 from monitor.server.api.answers import (
+    BandOutcomeName,
     CategoryStatus,
     SlaStatus,
     Status,
@@ -23,6 +24,7 @@ from monitor.server.api.params import query_params
 from monitor.server.api.render import json_ok, local, maybe_local, seconds
 from monitor.servicedesk.figures import CategoryFigures
 from monitor.sla.months import Month
+from monitor.sla.norms import BandOutcome
 
 __all__ = ["StatusHandler"]
 
@@ -45,7 +47,19 @@ def _sla(name: str, objective: float, window: WindowSnapshot | None) -> SlaStatu
         unmonitored_seconds=seconds(figure.unmonitored),
         error_budget_remaining_seconds=seconds(figure.budget.remaining),
         met=figure.met,
+        outcome=None if window.bands[0] is None else _name(figure.outcome(window.bands[0])),
     )
+
+
+_NAMES: dict[BandOutcome, BandOutcomeName] = {
+    BandOutcome.BONUS: "bonus",
+    BandOutcome.NEUTRAL: "neutral",
+    BandOutcome.MALUS: "malus",
+}
+
+
+def _name(outcome: BandOutcome | None) -> BandOutcomeName | None:
+    return None if outcome is None else _NAMES[outcome]
 
 
 def _windows(snapshot: SlaSnapshot | None) -> dict[tuple[str, str], WindowSnapshot]:
