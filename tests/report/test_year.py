@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -21,6 +22,7 @@ from monitor.sla.availability import OutageSource
 from monitor.sla.norms import BandOutcome
 from monitor.store import MissAnalysisRecord, Store, new_outage
 from tests.report import seed
+from tests.report.chromium import chromium_problem, visit
 
 CONFIG_TEXT = """\
 evidence: {min_coverage: 0.0}
@@ -168,3 +170,17 @@ def test_report_year_on_the_command_line_writes_the_year_view(
     assert main(["report", "--year", "2027", "--config", str(path), "--as-of", as_of]) == 2
     assert "has not started yet" in capsys.readouterr().err
     assert os.path.exists(tmp_path / "cli.db")
+
+
+async def test_the_year_page_loads_in_chromium_without_errors_or_fetches(tmp_path: Path) -> None:
+    """Charts, tables and analyses render in a real browser, which asks for nothing else."""
+    problem = chromium_problem()
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
+    page = tmp_path / "year.html"
+    page.write_text(render_year(await _year(tmp_path), "html"), encoding="utf-8")
+    url = page.resolve().as_uri()
+    seen = await asyncio.wait_for(visit(url), timeout=120)
+    assert seen.errors == []
+    assert seen.requested == [url]
+    assert seen.screenshot

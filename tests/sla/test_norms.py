@@ -112,3 +112,21 @@ def test_a_label_names_the_outcome_as_the_contract_does() -> None:
     band = Band(0.995, 0.985, labels=((BandOutcome.MALUS, "malus 5 %"),))
     assert band.label(BandOutcome.MALUS) == "malus 5 %"
     assert band.label(BandOutcome.BONUS) is None
+
+
+ratios = st.floats(min_value=0.0, max_value=1.0)
+
+
+@given(ratios, ratios, ratios, ratios)
+def test_an_outcome_given_without_enough_evidence_holds_whatever_the_unmeasured_time_held(
+    a: float, b: float, c: float, d: float
+) -> None:
+    """Any truth between the two bounds lands in the band outcome judged from the one the
+    policy gives: the outcome is proven, never guessed."""
+    malus, bonus = sorted((a, b))
+    low, high = sorted((c, d))
+    band = Band(bonus_at_or_above=bonus, malus_below=malus)
+    for bound, measured in ((Bound.UPPER, high), (Bound.LOWER, low)):
+        judged = judged_outcome(band, measured, sufficient=False, bound=bound)
+        if judged is not None:
+            assert band.classify(low) is band.classify(high) is judged
