@@ -99,6 +99,8 @@ class YearReport:
     generated_at: datetime
     reports: tuple[Report | None, ...]
     version: str
+    pis: tuple[YearPi, ...] = ()
+    """Every PI that any month reports, in the order the months first list them."""
 
     @property
     def months(self) -> tuple[Month, ...]:
@@ -108,42 +110,6 @@ class YearReport:
     def final(self) -> bool:
         """Every month of the year reported and final."""
         return all(r is not None and r.final for r in self.reports)
-
-    @property
-    def pis(self) -> tuple[YearPi, ...]:
-        """Every PI that any month reports, in the order the months first list them."""
-        keys: dict[tuple[str, str, str | None], None] = {}
-        for report in self.reports:
-            if report is None:
-                continue
-            for entry in report.availability:
-                keys[("availability", entry.target, entry.window)] = None
-            for response in report.response:
-                keys[("response", response.category, None)] = None
-        return tuple(
-            YearPi(
-                kind,
-                name,
-                window,
-                tuple(
-                    self._cell(m, r, (kind, name, window))
-                    for m, r in zip(self.months, self.reports, strict=True)
-                ),
-            )
-            for kind, name, window in keys
-        )
-
-    @staticmethod
-    def _cell(month: Month, report: Report | None, key: tuple[str, str, str | None]) -> YearCell:
-        if report is None:
-            return YearCell(month, CellState.NOT_YET_MEASURED)
-        found = _figure(report, key)
-        if found is None:
-            return YearCell(month, CellState.NOT_CONFIGURED)
-        objective, value, met, outcome, band, reason = found
-        return YearCell(
-            month, CellState.MEASURED, objective, value, met, outcome, band, report.final, reason
-        )
 
     @property
     def misses(self) -> tuple[YearMiss, ...]:
@@ -156,36 +122,52 @@ class YearReport:
         )
 
 
-_Figure = tuple[float, float | None, bool | None, BandOutcome | None, Band | None, str | None]
+_Key = tuple[str, str, str | None]
 
 
-def _figure(report: Report, key: tuple[str, str, str | None]) -> _Figure | None:
-    """Objective, value, verdict, band outcome, band and evidence reason of one PI in the
-    monthly report; ``None`` when the month does not report that PI."""
-    kind, name, window = key
-    for entry in report.availability if kind == "availability" else ():
-        if (entry.target, entry.window) == (name, window):
-            reason = entry.figure.evidence.reason if entry.met is None else None
-            return (
-                entry.objective,
-                entry.availability,
-                entry.met,
-                entry.outcome,
-                entry.band,
-                reason,
-            )
-    for response in report.response if kind == "response" else ():
-        if response.category == name:
-            result = response.result
-            return (
-                result.objective,
-                result.ratio,
-                result.objective_met,
-                response.outcome,
-                response.band,
-                None,
-            )
-    return None
+def _cells(month: Month, report: Report | None) -> dict[_Key, YearCell]:
+    """Every PI of one monthly report as a cell, by PI."""
+    if report is None:
+        return {}
+    cells: dict[_Key, YearCell] = {}
+    for entry in report.availability:
+        reason = entry.figure.evidence.reason if entry.met is None else None
+        cells[("availability", entry.target, entry.window)] = YearCell(
+            month, CellState.MEASURED, entry.objective, entry.availability, entry.met,
+            entry.outcome, entry.band, report.final, reason,
+        )  # fmt: skip
+    for response in report.response:
+        result = response.result
+        cells[("response", response.category, None)] = YearCell(
+            month, CellState.MEASURED, result.objective, result.ratio, result.objective_met,
+            response.outcome, response.band, report.final,
+        )  # fmt: skip
+    return cells
+
+
+def _pis(months: Sequence[Month], reports: Sequence[Report | None]) -> tuple[YearPi, ...]:
+    """Every PI any month reports, in the order the months first list them; a month that
+    has not begun is not yet measured, a month without the PI had it not configured."""
+    by_month = [_cells(month, report) for month, report in zip(months, reports, strict=True)]
+    keys = dict.fromkeys(key for cells in by_month for key in cells)
+    return tuple(
+        YearPi(
+            kind,
+            name,
+            window,
+            tuple(
+                cells.get(
+                    (kind, name, window),
+                    YearCell(
+                        month,
+                        CellState.NOT_YET_MEASURED if report is None else CellState.NOT_CONFIGURED,
+                    ),
+                )
+                for month, report, cells in zip(months, reports, by_month, strict=True)
+            ),
+        )
+        for kind, name, window in keys
+    )
 
 
 def months_of(year: int) -> tuple[Month, ...]:
@@ -201,4 +183,5 @@ def build_year(
     for month, report in zip(months_of(year), reports, strict=True):
         if report is not None and report.month != month:
             raise ValueError(f"the report of {report.month} stands in the place of {month}")
-    return YearReport(year, zone, now, tuple(reports), version)
+    months = months_of(year)
+    return YearReport(year, zone, now, tuple(reports), version, _pis(months, reports))
