@@ -26,6 +26,8 @@ from monitor.config import (
 from monitor.sla.availability import AvailabilityPolicies, MaintenancePolicy, UnmonitoredPolicy
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.intervals import IntervalSet
+from monitor.sla.months import Month
+from monitor.sla.norms import NormSchedule
 from monitor.sla.response import BusinessDayMode
 from probes.config import HttpProbeConfig
 
@@ -38,6 +40,9 @@ targets:
     probe: {type: http, url: "http://127.0.0.1:9630/-/healthy"}
     slas: [{window: 24x7, objective: 0.99}]
 """
+
+MARCH = Month(2026, 3)
+"""Any month: these norms hold for all time."""
 
 
 def local(
@@ -110,7 +115,7 @@ def test_the_shipped_example_templates_parse_when_uncommented() -> None:
     assert isinstance(probe, HttpProbeConfig)
     assert probe.url == "https://it-system.example.nl/health"
     assert config.targets[0].interval == timedelta(seconds=30)
-    assert [(s.window, s.objective) for s in config.targets[0].slas] == [
+    assert [(s.window, s.objective.in_force(MARCH)) for s in config.targets[0].slas] == [
         ("24x7", 0.99),
         ("business-hours", 1.0),
     ]
@@ -145,7 +150,9 @@ def test_an_empty_configuration_means_the_contract_defaults() -> None:
     assert config.calendar_names == ("business-hours",)
     assert config.calendar("business-hours") == BusinessCalendar()
     assert config.servicedesk.business_day is BusinessDayMode.BUSINESS_HOURS
-    assert {n: (c.days, c.objective) for n, c in config.servicedesk.categories.items()} == {
+    assert {
+        n: (c.days, c.objective.in_force(MARCH)) for n, c in config.servicedesk.categories.items()
+    } == {
         "email": (1, 0.80),
         "complaint": (1, 1.0),
         "escalation": (1, 1.0),
@@ -176,7 +183,7 @@ def test_overriding_a_default_category_keeps_its_other_fields() -> None:
     categories = config.servicedesk.categories
     assert (
         categories["information_request"].days,
-        categories["information_request"].objective,
+        categories["information_request"].objective.in_force(MARCH),
     ) == (
         2,
         0.9,
@@ -696,7 +703,7 @@ def test_loaded_configurations_are_frozen() -> None:
 @given(objective=st.floats(min_value=0.0, max_value=1.0))
 def test_every_ratio_between_zero_and_one_is_a_valid_objective(objective: float) -> None:
     """The bounds are inclusive: 0 and 1 (100 %) are objectives a contract can state."""
-    assert SlaConfig(window="24x7", objective=objective).objective == objective
+    assert SlaConfig(window="24x7", objective=objective).objective == NormSchedule.always(objective)
 
 
 @given(

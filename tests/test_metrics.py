@@ -53,6 +53,7 @@ FAMILIES: Mapping[str, tuple[str, frozenset[str]]] = {
     # the SLA snapshot
     "sla_availability_ratio": ("gauge", TARGET_WINDOW_PERIOD),
     "sla_objective_ratio": ("gauge", TARGET_WINDOW),
+    "sla_objective_in_force_ratio": ("gauge", TARGET_WINDOW_PERIOD),
     "sla_unplanned_downtime_seconds": ("gauge", TARGET_WINDOW_PERIOD),
     "sla_unmonitored_seconds": ("gauge", TARGET_WINDOW_PERIOD),
     "sla_error_budget_remaining_seconds": ("gauge", TARGET_WINDOW),
@@ -64,6 +65,7 @@ FAMILIES: Mapping[str, tuple[str, frozenset[str]]] = {
     # the service desk
     "servicedesk_response_ratio": ("gauge", frozenset({"category", "period"})),
     "servicedesk_response_objective_ratio": ("gauge", CATEGORY),
+    "servicedesk_response_objective_in_force_ratio": ("gauge", frozenset({"category", "period"})),
     "servicedesk_requests_open": ("gauge", CATEGORY),
     "servicedesk_requests_overdue": ("gauge", CATEGORY),
     "servicedesk_requests": ("counter", frozenset({"category", "outcome"})),

@@ -8,6 +8,10 @@ Two modes:
   reproduce an earlier export: everything recorded after it is invisible (requests received
   and answers given later, outages and monitoring that started later, maintenance
   registered later); an outage still open then counts up to it.
+* ``report --year YYYY [--format json|csv|html] [--output PATH]`` writes the year view
+  (3.2.4): every PI's twelve monthly figures against the norm in force in each month, the
+  outcome per month and the misses with their analyses; months not yet begun are shown as
+  not yet measured.
 * ``report --export-dir DIR`` runs the export job (:mod:`monitor.report.export`): every due
   month not exported yet is written as ``sla-report-YYYY-MM.{json,csv,html}``, one line per
   file on stdout. This is what the systemd timer runs; the daemon runs the same job.
@@ -35,10 +39,12 @@ from monitor.commands._common import (
     on_store,
     optional_config,
 )
+from monitor.config import Config
 from monitor.report.export import run_exports
 from monitor.report.files import write_atomically
 from monitor.report.formats import FORMATS, render
-from monitor.report.load import load_report
+from monitor.report.load import load_report, load_year
+from monitor.report.year_format import YEAR_FORMATS, render_year
 from monitor.sla.months import Month
 
 __all__ = ["register", "run"]
@@ -57,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         type=month,
         metavar="YYYY-MM",
         help="the month (default: the previous month in the configured time zone)",
+    )
+    parser.add_argument(
+        "--year",
+        type=_year,
+        metavar="YYYY",
+        help="write the year view of this calendar year instead of a month (3.2.4)",
     )
     parser.add_argument(
         "--format", choices=list(FORMATS), default="json", help="output format (default: json)"
@@ -84,9 +96,42 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.set_defaults(run=run)
 
 
+def _year(text: str) -> int:
+    """An argparse type: ``YYYY``, a year a report can be about."""
+    try:
+        return Month.parse(f"{text.strip()}-01").year
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year of the form YYYY") from None
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomically(output, text)
+
+
+def _year_view(args: argparse.Namespace, config: Config, url: str, now: datetime) -> int:
+    if args.month is not None or args.export_dir is not None:
+        raise UsageError("report: --year writes the year view; it takes no --month or --export-dir")
+    if args.format not in YEAR_FORMATS:
+        raise UsageError(
+            f"report: the year view is written as {', '.join(YEAR_FORMATS)}, not {args.format}"
+        )
+    year: int = args.year
+    if Month(year, 1) > Month.containing(now, config.zone):
+        raise UsageError(f"report: the year {year} has not started yet")
+    view = on_store(url, "report", lambda store: load_year(store, config, year, now))
+    _write(render_year(view, args.format), args.output)
+    return EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.export_dir is not None and (
-        args.month is not None or args.output is not None or args.format != "json"
+    if (
+        args.year is None
+        and args.export_dir is not None
+        and (args.month is not None or args.output is not None or args.format != "json")
     ):
         raise UsageError(
             "report: --export-dir runs the export job for every due month in all three "
@@ -95,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
     config = optional_config(args.config)
     url = database_url()
     now: datetime = (args.as_of if args.as_of is not None else datetime.now(UTC)).astimezone(UTC)
+    if args.year is not None:
+        return _year_view(args, config, url, now)
     if args.export_dir is not None:
         directory: Path = args.export_dir
         written = on_store(url, "report", lambda store: run_exports(store, config, directory, now))
@@ -105,10 +152,5 @@ def run(args: argparse.Namespace) -> int:
     if chosen > Month.containing(now, config.zone):
         raise UsageError(f"report: the month {chosen} has not started yet")
     report = on_store(url, "report", lambda store: load_report(store, config, chosen, now))
-    text = render(report, args.format)
-    if args.output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        write_atomically(args.output, text)
+    _write(render(report, args.format), args.output)
     return EXIT_OK

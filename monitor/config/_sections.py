@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_lib
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, model_validator
 
+from monitor.config._norms import BandSchedule, ObjectiveSchedule
 from monitor.config._problems import Loc, duplicate_name, raise_problems
 from monitor.config._types import (
     ALWAYS,
@@ -324,11 +325,13 @@ class EvidenceConfig(Section):
 
 class SlaConfig(Section):
     """One service level of a target: 3.2.10 gives the IT system a 24x7 and a working-hours
-    window, each with its own objective. ``evidence`` overrides the global threshold."""
+    window, each with its own objective. ``evidence`` overrides the global threshold.
+    ``objective`` and ``band`` may change over time (3.2.15, 3.2.17)."""
 
     window: str
-    objective: Objective
+    objective: ObjectiveSchedule
     evidence: EvidenceConfig | None = None
+    band: BandSchedule = None
 
 
 class TargetConfig(Section):
@@ -513,10 +516,12 @@ class MailboxConfig(Section):
 
 class CategoryConfig(Section):
     """A request category and its norm: answered within ``days`` working days in
-    ``objective`` of the cases (3.2.9: 80 % within one; 3.2.39: two days)."""
+    ``objective`` of the cases (3.2.9: 80 % within one; 3.2.39: two days). ``objective``
+    and ``band`` may change over time (3.2.15, 3.2.17)."""
 
     days: Annotated[int, Field(ge=1)]
-    objective: Objective
+    objective: ObjectiveSchedule
+    band: BandSchedule = None
 
 
 DEFAULT_CATEGORIES: dict[str, dict[str, float | int]] = {

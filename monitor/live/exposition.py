@@ -19,10 +19,24 @@ from datetime import datetime
 
 from monitor.live.snapshot import SlaSnapshot
 from monitor.promtext import family_header, format_value, label_set
+from monitor.sla.norms import BandOutcome
 
 __all__ = ["SlaExposition"]
 
 PERIODS = ("current_month", "previous_month")
+
+OUTCOMES = (*(o.value for o in BandOutcome), "unknown")
+"""The states of ``sla_pi_outcome``: ``unknown`` when the evidence is insufficient or nothing
+is decided yet (the outcome is null in the report)."""
+
+
+def _states(labels: dict[str, str], outcome: BandOutcome | None) -> list[str]:
+    """A state set: one series per state, 1 on the month's outcome, 0 on the others."""
+    current = "unknown" if outcome is None else outcome.value
+    return [
+        f"sla_pi_outcome{label_set(**labels, outcome=state)} {int(state == current)}\n"
+        for state in OUTCOMES
+    ]
 
 
 def _family(name: str, kind: str, help_text: str, lines: Iterable[str]) -> str:
@@ -40,12 +54,12 @@ class SlaExposition:
             for t in snapshot.targets
             for w in t.windows
         ]
-        self.static_text = self._render_static() + self._render_desk()
+        self.static_text = self._render_static() + self._render_desk() + self._render_outcomes()
 
     def _render_static(self) -> str:
         availability, downtime, unmonitored, coverage = [], [], [], []
         objective, budget, window_total, unavailable_total = [], [], [], []
-        min_coverage = []
+        min_coverage, in_force = [], []
         for target in self.snapshot.targets:
             for w in target.windows:
                 tw = label_set(target=w.target, window=w.window)
@@ -76,6 +90,9 @@ class SlaExposition:
                         f"{format_value(figure.unmonitored.total_seconds())}\n"
                     )
                     coverage.append(f"sla_coverage_ratio{twp} {format_value(figure.coverage)}\n")
+                    in_force.append(
+                        f"sla_objective_in_force_ratio{twp} {format_value(figure.objective)}\n"
+                    )
         computed_at = self.snapshot.computed_at.timestamp()
         return "".join(
             (
@@ -90,6 +107,12 @@ class SlaExposition:
                     "gauge",
                     "Agreed availability objective of the window",
                     objective,
+                ),
+                _family(
+                    "sla_objective_in_force_ratio",
+                    "gauge",
+                    "Objective the month's figure is judged by: the norm in force in that month",
+                    in_force,
                 ),
                 _family(
                     "sla_unplanned_downtime_seconds",
@@ -142,6 +165,34 @@ class SlaExposition:
             )
         )
 
+    def _render_outcomes(self) -> str:
+        """``sla_pi_outcome`` of every PI with a bonus/malus band (B3.7, 3.2.19), each month
+        judged by the band in force in it: availability PIs labelled ``target`` and
+        ``window``, response PIs ``category``."""
+        lines: list[str] = []
+        for target in self.snapshot.targets:
+            for w in target.windows:
+                figures = (w.current, w.previous)
+                for period, figure, band in zip(PERIODS, figures, w.bands, strict=True):
+                    if band is not None:
+                        labels = {"target": w.target, "window": w.window, "period": period}
+                        lines += _states(labels, figure.outcome(band))
+        desk = self.snapshot.desk
+        for category in desk.categories if desk is not None else ():
+            months = (category.current_month, category.previous_month)
+            for period, month, band in zip(PERIODS, months, category.bands, strict=True):
+                if band is not None:
+                    labels = {"category": category.category, "period": period}
+                    lines += _states(labels, month.outcome(band))
+        if not lines:
+            return ""
+        return _family(
+            "sla_pi_outcome",
+            "gauge",
+            "Bonus/malus outcome of the month per PI (state set: 1 on the current outcome)",
+            lines,
+        )
+
     def _render_desk(self) -> str:
         """Service-desk families (3.2.9, 3.2.13, 3.2.14, 3.2.39). A ratio with nothing decided
         is NaN, not 0: an empty month is neither a success nor a failure, and NaN keeps
@@ -149,7 +200,7 @@ class SlaExposition:
         desk = self.snapshot.desk
         if desk is None:
             return ""
-        ratio, objective, open_, overdue, total = [], [], [], [], []
+        ratio, objective, open_, overdue, total, in_force = [], [], [], [], [], []
         for figures in desk.categories:
             c = label_set(category=figures.category)
             objective.append(
@@ -162,6 +213,10 @@ class SlaExposition:
                 cp = label_set(category=figures.category, period=period)
                 value = math.nan if month.ratio is None else month.ratio
                 ratio.append(f"servicedesk_response_ratio{cp} {format_value(value)}\n")
+                in_force.append(
+                    f"servicedesk_response_objective_in_force_ratio{cp} "
+                    f"{format_value(month.objective)}\n"
+                )
             totals = self.snapshot.desk_totals.get(figures.category)
             counts = (0, 0, 0) if totals is None else (totals.received, totals.met, totals.breached)
             for outcome, count in zip(("received", "met", "breached"), counts, strict=True):
@@ -180,6 +235,12 @@ class SlaExposition:
                     "gauge",
                     "Agreed share of requests answered within the norm",
                     objective,
+                ),
+                _family(
+                    "servicedesk_response_objective_in_force_ratio",
+                    "gauge",
+                    "Objective the month's ratio is judged by: the norm in force in that month",
+                    in_force,
                 ),
                 _family(
                     "servicedesk_requests_open",

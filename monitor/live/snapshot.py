@@ -27,6 +27,7 @@ from monitor.sla.burn import BurnCounter, settle_time
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.intervals import Interval, IntervalSet
 from monitor.sla.months import Month
+from monitor.sla.norms import Band, bands_in_force
 
 __all__ = [
     "RequestTotals",
@@ -47,6 +48,8 @@ class WindowSnapshot:
     current: AvailabilityFigure
     previous: AvailabilityFigure
     counter: BurnCounter
+    bands: tuple[Band | None, Band | None] = (None, None)
+    """The bonus/malus bands in force in the current and the previous month (B3.7)."""
 
     @property
     def window_seconds_total(self) -> float:
@@ -133,10 +136,11 @@ def build_snapshot(
                 WindowSnapshot(
                     target=item.target,
                     window=item.window,
-                    objective=item.sla.objective,
+                    objective=item.figure.objective,
                     current=item.figure,
                     previous=prior,
                     counter=advanced[item.window],
+                    bands=bands_in_force(item.sla.band, month),
                 )
             )
         targets.append(

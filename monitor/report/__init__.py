@@ -3,7 +3,8 @@
 :func:`build_report` turns configuration, evidence, requests and "now" into a frozen
 :class:`Report` (pure); :func:`load_report` reads a month from the store and builds it;
 ``render(report, "json" | "csv" | "html")`` writes it; :func:`run_exports` is the monthly
-export job. The HTTP handler of ``GET /api/v1/reports/{YYYY-MM}`` lives with the server.
+export job. ``load_year`` and ``render_year`` give the year view (3.2.4) built from twelve
+monthly reports. The HTTP handler of ``GET /api/v1/reports/{YYYY-MM}`` lives with the server.
 """
 
 from monitor.report.export import (
@@ -15,7 +16,7 @@ from monitor.report.export import (
     run_exports,
 )
 from monitor.report.formats import FORMATS, ReportFormat, render
-from monitor.report.load import load_report
+from monitor.report.load import load_report, load_year
 from monitor.report.model import (
     AvailabilityEntry,
     Miss,
@@ -27,6 +28,8 @@ from monitor.report.model import (
     month_is_final,
 )
 from monitor.report.outage_import import ImportSummary, OutageImportError, import_outages
+from monitor.report.year import YearReport, build_year
+from monitor.report.year_format import render_year
 
 __all__ = [
     "FORMATS",
@@ -39,7 +42,9 @@ __all__ = [
     "RequestLike",
     "ResponseEntry",
     "TargetReport",
+    "YearReport",
     "build_report",
+    "build_year",
     "due_exports",
     "export_deadline",
     "export_month",
@@ -47,7 +52,9 @@ __all__ = [
     "import_outages",
     "last_exported",
     "load_report",
+    "load_year",
     "month_is_final",
     "render",
+    "render_year",
     "run_exports",
 ]

@@ -20,7 +20,9 @@ Values are exact (the core's floats, seconds to the microsecond; instants ISO-86
 offset of the report's zone); ``value`` and ``met`` are empty while nothing is decided (a
 category without decided requests). An availability figure whose verdict the unmeasured
 time could still change says ``insufficient evidence`` in ``met``: it is neither true nor
-false. RFC 4180: comma, CRLF, quotes only where needed.
+false. ``band_outcome`` (``bonus``, ``neutral``, ``malus``) and its configured label are
+filled on figure rows whose PI has a bonus/malus band and a known outcome (B3.7, 3.2.19).
+RFC 4180: comma, CRLF, quotes only where needed.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.report._text import seconds
 from monitor.report.model import Report
+from monitor.sla.norms import Band, BandOutcome
 from monitor.store.records import MailLocator
 
 __all__ = ["COLUMNS", "INSUFFICIENT_EVIDENCE", "render_csv"]
@@ -68,6 +71,8 @@ COLUMNS = (
         for role in ("request", "answer")
         for part in ("mailbox", "folder", "uidvalidity", "uid", "internaldate")
     ),
+    "band_outcome",
+    "band_outcome_label",
 )
 
 
@@ -105,6 +110,12 @@ def _analysis(report: Report, kind: str, name: str, window: str | None) -> str:
     )
 
 
+def _outcome(band: Band | None, outcome: BandOutcome | None) -> dict[str, str]:
+    if band is None or outcome is None:
+        return {}
+    return {"band_outcome": outcome.value, "band_outcome_label": band.label(outcome) or ""}
+
+
 def render_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, restval="", lineterminator="\r\n")
@@ -128,6 +139,7 @@ def render_csv(report: Report) -> str:
                 "unavailable_seconds": _number(seconds(figure.penalised)),
                 "coverage": _number(figure.coverage),
                 "analysis": _analysis(report, "availability", entry.target, entry.window),
+                **_outcome(entry.band, entry.outcome),
             }
         )
     for response in report.response:
@@ -147,6 +159,7 @@ def render_csv(report: Report) -> str:
                 "breached": str(result.breached),
                 "pending": str(result.pending),
                 "analysis": _analysis(report, "response", result.category, None),
+                **_outcome(response.band, response.outcome),
             }
         )
     zone = report.zone

@@ -5,8 +5,8 @@ prestatieniveau, eventuele bandbreedte, eventueel groeipad, meetmethode en meetf
 inzichtelijk te maken." The report prints this next to each figure, so a reader can check
 *how* a number was made without opening the configuration. The texts are generated from the
 configuration that made the figure, never written by hand, so they cannot drift from it.
-There is no growth path ("groeipad") in the configuration; the description says so rather
-than leaving the field out.
+The growth path ("groeipad") lists the norm's steps over time; a norm without steps says so
+rather than leaving the field out. The bandwidth names the bonus/malus band when one is agreed.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from monitor.config import ALWAYS, Config, SlaConfig, TargetConfig
 from monitor.report._text import duration_text, objective_text
 from monitor.sla.availability import MaintenancePolicy, UnmonitoredPolicy
 from monitor.sla.calendar import WEEKDAY_NAMES, BusinessCalendar
+from monitor.sla.months import Month
+from monitor.sla.norms import Band, NormSchedule
 from monitor.sla.response import BusinessDayMode
 
 __all__ = [
@@ -70,12 +72,37 @@ def _duration(amount: timedelta) -> str:
     return duration_text(amount)
 
 
+def _growth_path(objective: NormSchedule[float]) -> str:
+    """The norm's steps (3.2.15 groeipad, 3.2.17), e.g. ``from 2026-01 99 %; from 2027-01
+    99.5 %``."""
+    if not objective.changes:
+        return _NO_GROWTH_PATH
+    return "; ".join(f"from {s.start} {objective_text(s.value)}" for s in objective.steps)
+
+
+def _band_text(band: NormSchedule[Band] | None, month: Month) -> str | None:
+    """The bonus/malus band in force in ``month`` in words (B3.7, 3.2.19)."""
+    if band is None:
+        return None
+    current = band.in_force(month)
+    return (
+        f"bonus at or above {objective_text(current.bonus_at_or_above)}, "
+        f"malus below {objective_text(current.malus_below)}, neutral in between"
+    )
+
+
+def _with_band(bandwidth: str, band: NormSchedule[Band] | None, month: Month) -> str:
+    text = _band_text(band, month)
+    return bandwidth if text is None else f"{bandwidth}; {text}"
+
+
 def availability_description(
     config: Config,
     target: TargetConfig,
     sla: SlaConfig,
     budget: timedelta,
     calendar: BusinessCalendar | None,
+    month: Month,
 ) -> Description:
     """The description of one availability SLA (3.2.10 style: A = 1 − D / T per month).
 
@@ -91,12 +118,13 @@ def availability_description(
         indicator = f"{what}, around the clock (24/7 window)"
     else:
         indicator = f"{what} in the window {calendar_text(calendar)}"
-    norm = f"at least {objective_text(sla.objective)} per calendar month"
-    if sla.objective >= 1.0:
+    objective = sla.objective.in_force(month)
+    norm = f"at least {objective_text(objective)} per calendar month"
+    if objective >= 1.0:
         bandwidth = "none: any unplanned downtime in the window misses the norm"
     else:
         bandwidth = (
-            f"error budget {_duration(budget)} this month: (1 − {objective_text(sla.objective)})"
+            f"error budget {_duration(budget)} this month: (1 − {objective_text(objective)})"
             " × window time; unplanned downtime up to it still meets the norm"
         )
     denominator = "T − M" if policies.maintenance is MaintenancePolicy.EXCLUDE_FROM_WINDOW else "T"
@@ -117,10 +145,20 @@ def availability_description(
         f"probed every {_duration(target.interval)}; figure per calendar month in "
         f"{config.timezone}, reported monthly (3.2.5)"
     )
-    return Description(None, indicator, norm, bandwidth, _NO_GROWTH_PATH, method, frequency)
+    return Description(
+        None,
+        indicator,
+        norm,
+        _with_band(bandwidth, sla.band, month),
+        _growth_path(sla.objective),
+        method,
+        frequency,
+    )
 
 
-def response_description(config: Config, category: str, calendar: BusinessCalendar) -> Description:
+def response_description(
+    config: Config, category: str, calendar: BusinessCalendar, month: Month
+) -> Description:
     """The description of one request category (3.2.9, 3.2.13, 3.2.14, 3.2.39); ``calendar``
     is the service desk's."""
     desk = config.servicedesk
@@ -154,9 +192,14 @@ def response_description(config: Config, category: str, calendar: BusinessCalend
     return Description(
         CATEGORY_REQUIREMENTS.get(category),
         f"Requests of category {category} answered within {days} {day_word}",
-        f"at least {objective_text(norm_config.objective)} of the requests received in the month",
-        "none: requests still pending are left out of the ratio until answered or overdue",
-        _NO_GROWTH_PATH,
+        f"at least {objective_text(norm_config.objective.in_force(month))} of the requests "
+        "received in the month",
+        _with_band(
+            "none: requests still pending are left out of the ratio until answered or overdue",
+            norm_config.band,
+            month,
+        ),
+        _growth_path(norm_config.objective),
         method,
         f"{intake}; ratio per calendar month in {config.timezone}, reported monthly (3.2.5)",
     )

@@ -18,18 +18,32 @@ import jinja2
 
 from monitor.report.html_view import report_view
 from monitor.report.model import Report
+from monitor.report.year import YearReport
+from monitor.report.year_view import year_view
 
-__all__ = ["render_html", "template_environment"]
+__all__ = ["render_html", "render_page", "render_year_html", "template_environment"]
 
 
 def render_html(report: Report) -> str:
     """The whole document as a string."""
+    return render_page("report.html.j2", report_view(report))
+
+
+def render_year_html(year: YearReport) -> str:
+    """The year view (3.2.4) as one document, laid out like the monthly report."""
+    return render_page("year.html.j2", year_view(year))
+
+
+def render_page(template: str, view: object) -> str:
+    """Lay out ``view`` with ``template``, the stylesheet inlined: the one path every report
+    page takes to HTML (and from there to any other rendering of the same page)."""
     page = _page()
     # Every escaped value is a Markup, a str subclass that the garbage collector tracks; a
     # large month's page has half a million of them, and held until the final join they set
     # off full collections of the whole heap (a third of the rendering time). As plain str
     # copies they are freed at once and the collector never runs.
-    text = "".join(map(str, page.template.generate(report=report_view(report), css=page.css)))
+    chosen = page.template.environment.get_template(template)
+    text = "".join(map(str, chosen.generate(report=view, css=page.css)))
     # MarkupSafe spells an escaped quote &#34; and an apostrophe &#39;; the report has always
     # written &quot; and &#x27; (as html.escape does), and readers search for those. Both
     # spellings can only come from escaping: data's own "&" is escaped to "&amp;".

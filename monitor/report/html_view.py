@@ -41,6 +41,7 @@ from monitor.sla.availability import (
 from monitor.sla.calendar import WEEKDAY_NAMES
 from monitor.sla.corrections import OutageCorrection, corrected_end
 from monitor.sla.intervals import Interval, as_utc
+from monitor.sla.norms import Band, BandOutcome
 from monitor.sla.response import BusinessDayMode, ResponseVerdict
 from monitor.store.records import MailLocator
 
@@ -57,6 +58,7 @@ __all__ = [
     "MaintenanceRow",
     "MissView",
     "OutageRow",
+    "OutcomeView",
     "PolicyView",
     "ReportView",
     "RequestList",
@@ -67,6 +69,7 @@ __all__ = [
     "TargetView",
     "Timeline",
     "Verdict",
+    "outcome_view",
     "report_view",
 ]
 
@@ -111,6 +114,27 @@ class SummaryRow:
     result: str
     bar: Bar
     verdict: Verdict
+    outcome: OutcomeView | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeView:
+    """Where a month landed in the PI's bonus/malus band (B3.7, 3.2.19): ``kind`` is
+    ``bonus``, ``neutral``, ``malus`` or ``unknown`` (insufficient evidence, nothing
+    decided); ``text`` adds the configured label."""
+
+    kind: str
+    text: str
+
+
+def outcome_view(band: Band | None, outcome: BandOutcome | None) -> OutcomeView | None:
+    """``None`` for a PI without a band: nothing to show."""
+    if band is None:
+        return None
+    if outcome is None:
+        return OutcomeView("unknown", "band outcome unknown")
+    label = band.label(outcome)
+    return OutcomeView(outcome.value, outcome.value + (f" ({label})" if label else ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,6 +547,7 @@ def _summary(report: Report, counts: dict[str, _Counts]) -> tuple[SummaryRow, ..
             result=percent_text(entry.availability),
             bar=_budget_bar(entry),
             verdict=_availability_verdict(entry.figure),
+            outcome=outcome_view(entry.band, entry.outcome),
         )
         for entry in report.availability
     ]
@@ -540,6 +565,7 @@ def _summary(report: Report, counts: dict[str, _Counts]) -> tuple[SummaryRow, ..
                 result="—" if figures.ratio is None else percent_text(figures.ratio),
                 bar=_ratio_bar(result.objective, figures),
                 verdict=Verdict(figures.objective_met),
+                outcome=outcome_view(response.band, response.outcome),
             )
         )
     return tuple(rows)

@@ -31,10 +31,11 @@ from monitor.report.model import (
     ResponseEntry,
 )
 from monitor.sla.availability import CountedOutage
+from monitor.sla.norms import Band, BandOutcome
 from monitor.sla.response import ResponseVerdict
 from monitor.store.records import MailLocator, MissAnalysisRecord, RequestLocator
 
-__all__ = ["locator_to_dict", "render_json", "report_to_dict"]
+__all__ = ["locator_to_dict", "miss_to_dict", "render_json", "report_to_dict"]
 
 JSONObject = dict[str, Any]
 
@@ -83,7 +84,7 @@ def report_to_dict(report: Report) -> JSONObject:
             for calendar in report.calendars
         ],
         "maintenance": [_maintenance(line, zone) for line in report.maintenance],
-        "misses": [_miss(miss, zone) for miss in report.misses],
+        "misses": [miss_to_dict(miss, zone) for miss in report.misses],
         "uncategorised_requests": [
             {"category": category, "received": count} for category, count in report.uncategorised
         ],
@@ -132,6 +133,22 @@ def _availability(entry: AvailabilityEntry, report: Report) -> JSONObject:
         "budget_seconds": seconds(budget.total),
         "budget_remaining_seconds": seconds(budget.remaining),
         "description": _description(entry.description),
+        **_outcome(entry.band, entry.outcome),
+    }
+
+
+def _outcome(band: Band | None, outcome: BandOutcome | None) -> JSONObject:
+    """The band in force in the month and where the month landed (B3.7, 3.2.19)."""
+    return {
+        "band": None
+        if band is None
+        else {
+            "bonus_at_or_above": band.bonus_at_or_above,
+            "malus_below": band.malus_below,
+            "labels": {key.value: text for key, text in band.labels},
+        },
+        "outcome": None if outcome is None else outcome.value,
+        "outcome_label": None if band is None else band.label(outcome),
     }
 
 
@@ -189,6 +206,7 @@ def _response(entry: ResponseEntry, report: Report) -> JSONObject:
         "final": result.final,
         "last_deadline": _iso(entry.last_deadline, zone),
         "description": _description(entry.description),
+        **_outcome(entry.band, entry.outcome),
     }
 
 
@@ -255,7 +273,8 @@ def _maintenance(line: MaintenanceLine, zone: ZoneInfo) -> JSONObject:
     }
 
 
-def _miss(miss: Miss, zone: ZoneInfo) -> JSONObject:
+def miss_to_dict(miss: Miss, zone: ZoneInfo) -> JSONObject:
+    """A missed PI with the ids of its evidence and its 3.2.6 analyses."""
     return {
         "kind": miss.kind,
         "name": miss.name,

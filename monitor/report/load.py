@@ -14,13 +14,15 @@ import asyncio
 import functools
 from datetime import datetime
 
+from monitor import __version__
 from monitor.config import Config
 from monitor.figures.evidence import load_evidence
 from monitor.report.model import Report, build_report
+from monitor.report.year import YearReport, build_year, months_of
 from monitor.sla.months import Month
 from monitor.store import Store
 
-__all__ = ["load_report"]
+__all__ = ["load_report", "load_year"]
 
 
 async def load_report(store: Store, config: Config, month: Month, now: datetime) -> Report:
@@ -43,3 +45,13 @@ async def load_report(store: Store, config: Config, month: Month, now: datetime)
         requests,
         now,
     )
+
+
+async def load_year(store: Store, config: Config, year: int, now: datetime) -> YearReport:
+    """The year view of ``year`` as of ``now`` (3.2.4): the monthly report of every month
+    that has started, one after the other, so a year costs twelve monthly reports."""
+    reports: list[Report | None] = []
+    for month in months_of(year):
+        started = month.interval(config.zone).start <= now
+        reports.append(await load_report(store, config, month, now) if started else None)
+    return build_year(year, config.zone, reports, now, __version__)

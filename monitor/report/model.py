@@ -57,6 +57,7 @@ from monitor.sla.availability import (
 from monitor.sla.calendar import BusinessCalendar, ClosedDay
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
 from monitor.sla.months import Month
+from monitor.sla.norms import Band, BandOutcome, NormSchedule
 from monitor.sla.response import (
     BusinessDayMode,
     MonthlyResponse,
@@ -138,10 +139,18 @@ class AvailabilityEntry:
     objective: float
     figure: AvailabilityFigure
     description: Description
+    band: Band | None = None
+    """The bonus/malus band in force in the month (B3.7, 3.2.19); ``None``: none agreed."""
 
     @property
     def availability(self) -> float:
         return self.figure.availability
+
+    @property
+    def outcome(self) -> BandOutcome | None:
+        """Bonus, neutral or malus; ``None`` without a band or without sufficient evidence
+        (docs/rules.md#bonus-malus-band)."""
+        return None if self.band is None else self.figure.outcome(self.band)
 
     @property
     def met(self) -> bool | None:
@@ -182,6 +191,13 @@ class ResponseEntry:
     sources: Mapping[str, str]
     locators: Mapping[str, RequestLocator] = field(default_factory=dict)
     """Where the desk finds the mail of a request and its answer, by request id."""
+    band: Band | None = None
+    """The bonus/malus band in force in the month (B3.7, 3.2.19); ``None``: none agreed."""
+
+    @property
+    def outcome(self) -> BandOutcome | None:
+        """Bonus, neutral or malus; ``None`` without a band or while nothing is decided."""
+        return None if self.band is None else self.result.outcome(self.band)
 
     @property
     def category(self) -> str:
@@ -366,7 +382,7 @@ def build_report(
         _target_report(config, maker, month, evidence, now, calendar_of, name=target.name)
         for target in config.targets
     )
-    response, uncategorised = _response(config, period, requests, now, calendar_of, locators or {})
+    response, uncategorised = _response(config, month, requests, now, calendar_of, locators or {})
     final = now >= period.end and all(entry.result.final for entry in response)
     desk = config.servicedesk
     return Report(
@@ -437,7 +453,7 @@ def _target_report(
     return TargetReport(
         name=name,
         description=target.description,
-        entries=tuple(_entry(config, f, calendar_of) for f in figures),
+        entries=tuple(_entry(config, f, calendar_of, month) for f in figures),
         outages=outages,
         maintenance=maker.maintenance(name, evidence, period),
         unagreed=unagreed,
@@ -446,7 +462,10 @@ def _target_report(
 
 
 def _entry(
-    config: Config, figure: SlaFigure, calendar_of: Callable[[str], BusinessCalendar]
+    config: Config,
+    figure: SlaFigure,
+    calendar_of: Callable[[str], BusinessCalendar],
+    month: Month,
 ) -> AvailabilityEntry:
     target = config.target(figure.target)
     budget = figure.figure.budget.total
@@ -454,9 +473,10 @@ def _entry(
     return AvailabilityEntry(
         target=figure.target,
         window=figure.window,
-        objective=figure.sla.objective,
+        objective=figure.figure.objective,
         figure=figure.figure,
-        description=availability_description(config, target, figure.sla, budget, calendar),
+        band=_band_in_force(figure.sla.band, month),
+        description=availability_description(config, target, figure.sla, budget, calendar, month),
     )
 
 
@@ -509,13 +529,14 @@ def _maintenance_lines(
 
 def _response(
     config: Config,
-    period: Interval,
+    month: Month,
     requests: Iterable[RequestLike],
     now: datetime,
     calendar_of: Callable[[str], BusinessCalendar],
     locators: Mapping[str, RequestLocator],
 ) -> tuple[tuple[ResponseEntry, ...], tuple[tuple[str, int], ...]]:
     desk = config.servicedesk
+    period = month.interval(config.zone)
     calendar = calendar_of(desk.calendar)
     judge = RequestJudge(calendar, desk.categories, desk.business_day)
     grouped: dict[str, list[RequestLike]] = defaultdict(list)
@@ -534,7 +555,8 @@ def _response(
     entries = tuple(
         ResponseEntry(
             result=judge.month(name, grouped.get(name, ()), period, now),
-            description=response_description(config, name, calendar),
+            band=_band_in_force(desk.categories[name].band, month),
+            description=response_description(config, name, calendar, month),
             last_deadline=judge.deadline(name, period.end - _TICK),
             sources=sources.get(name, {}),
             locators={
@@ -546,6 +568,10 @@ def _response(
         for name in desk.categories
     )
     return entries, tuple(sorted(others.items()))
+
+
+def _band_in_force(band: NormSchedule[Band] | None, month: Month) -> Band | None:
+    return None if band is None else band.in_force(month)
 
 
 def _calendars(

@@ -22,6 +22,7 @@ from datetime import datetime
 from monitor.config import Config
 from monitor.sla.intervals import as_utc
 from monitor.sla.months import Month
+from monitor.sla.norms import Band, bands_in_force
 from monitor.sla.response import MonthlyResponse, Outcome, RequestJudge
 from monitor.store.records import RequestRecord
 
@@ -41,6 +42,16 @@ class CategoryFigures:
     """Unanswered, deadline still ahead."""
     overdue: int
     """Unanswered, deadline passed."""
+    bands: tuple[Band | None, Band | None] = (None, None)
+    """The bonus/malus bands in force in the current and the previous month (B3.7)."""
+
+    @property
+    def outcome(self) -> str | None:
+        """This month's place in its band so far (3.2.19); ``None`` without a band or while
+        nothing is decided."""
+        band = self.bands[0]
+        outcome = None if band is None else self.current_month.outcome(band)
+        return None if outcome is None else outcome.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +134,11 @@ def _category_figures(
             overdue += 1
     return CategoryFigures(
         category=name,
-        objective=norm.objective,
+        objective=norm.objective.in_force(current),
         days=norm.days,
         current_month=judge.month(name, records, current.interval(config.zone), now),
         previous_month=judge.month(name, records, current.previous().interval(config.zone), now),
         open=open_,
         overdue=overdue,
+        bands=bands_in_force(norm.band, current),
     )

@@ -1,4 +1,5 @@
-"""The pure SLA core: interval algebra, business calendars, availability, response, budget.
+"""The pure SLA core: interval algebra, business calendars, availability, response, budget,
+norms over time and bonus/malus bands.
 
 Nothing in here performs I/O or reads the clock: "now" is always an argument. That keeps every
 figure reproducible (a report for a past month is recomputed from the same inputs to the same
@@ -24,6 +25,15 @@ from monitor.sla.calendar import BusinessCalendar, ClosedDay, HolidayRules, Open
 from monitor.sla.coverage import CoverageTracker, SessionExtended, SessionStarted, covered_time
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
 from monitor.sla.months import Month
+from monitor.sla.norms import (
+    Band,
+    BandOutcome,
+    Bound,
+    NormSchedule,
+    NormStep,
+    bands_in_force,
+    judged_outcome,
+)
 from monitor.sla.outages import Observation, OutageClosed, OutageOpened, OutageTracker
 from monitor.sla.response import (
     BusinessDayMode,
@@ -42,6 +52,9 @@ from monitor.sla.response import (
 __all__ = [
     "AvailabilityFigure",
     "AvailabilityPolicies",
+    "Band",
+    "BandOutcome",
+    "Bound",
     "BurnCounter",
     "BusinessCalendar",
     "BusinessDayMode",
@@ -56,6 +69,8 @@ __all__ = [
     "MaintenancePolicy",
     "Month",
     "MonthlyResponse",
+    "NormSchedule",
+    "NormStep",
     "Observation",
     "OpeningHours",
     "Outage",
@@ -73,9 +88,11 @@ __all__ = [
     "SessionStarted",
     "UnmonitoredPolicy",
     "as_utc",
+    "bands_in_force",
     "compute_availability",
     "covered_time",
     "judge_request",
+    "judged_outcome",
     "monthly_response",
     "response_deadline",
     "settle_time",

@@ -38,6 +38,7 @@ from monitor.sla.budget import ErrorBudget
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.corrections import OutageCorrection, corrected_end
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
+from monitor.sla.norms import Band, BandOutcome, Bound, judged_outcome
 from monitor.sla.registered import ForwardMaintenance
 
 __all__ = [
@@ -240,6 +241,18 @@ class AvailabilityFigure:
         if self.policies.maintenance is MaintenancePolicy.EXCLUDE_FROM_WINDOW:
             window -= self.full_maintenance
         return ErrorBudget(self.objective, window, self.penalised)
+
+    def outcome(self, band: Band) -> BandOutcome | None:
+        """The month's place in ``band`` (B3.7, 3.2.19), by the same evidence rule as
+        :attr:`met`: a malus the measured downtime alone proves stays a malus."""
+        bound = (
+            Bound.UPPER
+            if self.policies.unmonitored is UnmonitoredPolicy.COUNT_AS_AVAILABLE
+            else Bound.LOWER
+        )
+        return judged_outcome(
+            band, self.availability, sufficient=self.evidence.sufficient, bound=bound
+        )
 
 
 def compute_availability(

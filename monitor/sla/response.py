@@ -29,6 +29,8 @@ from typing import Protocol
 
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.intervals import Interval, as_utc
+from monitor.sla.months import Month
+from monitor.sla.norms import Band, BandOutcome, Bound, NormSchedule, judged_outcome
 
 __all__ = [
     "BusinessDayMode",
@@ -183,6 +185,11 @@ class MonthlyResponse:
         ratio = self.ratio
         return None if ratio is None else ratio >= self.objective
 
+    def outcome(self, band: Band) -> BandOutcome | None:
+        """The month's place in ``band`` (B3.7, 3.2.19); ``None`` while nothing is decided,
+        the same rule as :attr:`objective_met`."""
+        return judged_outcome(band, self.ratio, sufficient=True, bound=Bound.UPPER)
+
 
 def monthly_response(
     *,
@@ -212,13 +219,14 @@ def monthly_response(
 
 
 class ResponseNorm(Protocol):
-    """A category's norm: answered within ``days`` working days in ``objective`` of cases."""
+    """A category's norm: answered within ``days`` working days in ``objective`` of cases;
+    the objective may change from month to month (3.2.15, 3.2.17)."""
 
     @property
     def days(self) -> int: ...
 
     @property
-    def objective(self) -> float: ...
+    def objective(self) -> NormSchedule[float]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,11 +261,12 @@ class RequestJudge:
     def month(
         self, category: str, requests: Iterable[ReceivedRequest], month: Interval, now: datetime
     ) -> MonthlyResponse:
-        """The monthly figure of ``category`` over the requests received in ``month``."""
+        """The monthly figure of ``category`` over the requests received in ``month``, judged
+        by the objective in force in that month (docs/rules.md#norms-over-time)."""
         norm = self.norms[category]
         return monthly_response(
             category=category,
-            objective=norm.objective,
+            objective=norm.objective.in_force(Month.containing(month.start, self.calendar.zone)),
             days=norm.days,
             requests=(RequestTiming.of(r) for r in requests),
             month=month,

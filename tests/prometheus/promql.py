@@ -57,6 +57,9 @@ PUBLIC_METRICS = frozenset(
         "sla_monitor_config_last_reload_successful",
         # Added since the first list.
         "sla_target_probing",
+        "sla_objective_in_force_ratio",
+        "sla_pi_outcome",
+        "servicedesk_response_objective_in_force_ratio",
     }
 )
 

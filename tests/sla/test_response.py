@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from monitor.sla.calendar import BusinessCalendar, HolidayRules
 from monitor.sla.months import Month
+from monitor.sla.norms import NormSchedule
 from monitor.sla.response import (
     BusinessDayMode,
     Outcome,
@@ -244,7 +245,11 @@ def test_later_receipt_never_gets_an_earlier_deadline(
 @dataclass(frozen=True)
 class _Norm:
     days: int
-    objective: float
+    value: float
+
+    @property
+    def objective(self) -> NormSchedule[float]:
+        return NormSchedule.always(self.value)
 
 
 @dataclass(frozen=True)

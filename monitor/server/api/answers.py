@@ -179,6 +179,14 @@ class Request(Answer):
     ]
 
 
+BandOutcomeName = Literal["bonus", "neutral", "malus"]
+
+_OUTCOME = (
+    "Month-to-date place in the bonus/malus band in force this month (B3.7, 3.2.19); null "
+    "without a band, with insufficient evidence or while nothing is decided."
+)
+
+
 class SlaStatus(Answer):
     """One SLA window of a target; the figures are null until the first computation."""
 
@@ -211,6 +219,10 @@ class SlaStatus(Answer):
         ),
     ] = None
     met: Annotated[bool | None, Field(description="availability >= objective.")] = None
+    outcome: Annotated[
+        BandOutcomeName | None,
+        Field(description=_OUTCOME),
+    ] = None
 
 
 class TargetStatus(Answer):
@@ -253,6 +265,7 @@ class CategoryStatus(Answer):
     overdue: Annotated[Count, Field(description="Unanswered, late.")]
     current_month: ResponseMonth
     previous_month: ResponseMonth
+    outcome: Annotated[BandOutcomeName | None, Field(description=_OUTCOME)] = None
 
 
 class Status(Answer):

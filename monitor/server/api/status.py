@@ -13,6 +13,7 @@ from aiohttp import web
 
 from monitor.live.snapshot import SlaSnapshot, WindowSnapshot
 from monitor.server.api.answers import (
+    BandOutcomeName,
     CategoryStatus,
     SlaStatus,
     Status,
@@ -22,6 +23,8 @@ from monitor.server.api.context import ApiContext, TargetState
 from monitor.server.api.params import query_params
 from monitor.server.api.render import json_ok, local, maybe_local, seconds
 from monitor.servicedesk.figures import CategoryFigures
+from monitor.sla.months import Month
+from monitor.sla.norms import BandOutcome
 
 __all__ = ["StatusHandler"]
 
@@ -44,7 +47,19 @@ def _sla(name: str, objective: float, window: WindowSnapshot | None) -> SlaStatu
         unmonitored_seconds=seconds(figure.unmonitored),
         error_budget_remaining_seconds=seconds(figure.budget.remaining),
         met=figure.met,
+        outcome=None if window.bands[0] is None else _name(figure.outcome(window.bands[0])),
     )
+
+
+_NAMES: dict[BandOutcome, BandOutcomeName] = {
+    BandOutcome.BONUS: "bonus",
+    BandOutcome.NEUTRAL: "neutral",
+    BandOutcome.MALUS: "malus",
+}
+
+
+def _name(outcome: BandOutcome | None) -> BandOutcomeName | None:
+    return None if outcome is None else _NAMES[outcome]
 
 
 def _windows(snapshot: SlaSnapshot | None) -> dict[tuple[str, str], WindowSnapshot]:
@@ -70,6 +85,8 @@ class StatusHandler:
         snapshot = self._api.snapshot()
         states = self._api.targets()
         windows = _windows(snapshot)
+        # Before the first recompute: the objective in force this month (3.2.15, 3.2.17).
+        month = Month.containing(self._api.clock(), zone)
         targets = []
         for target in config.targets:
             state = states.get(target.name, _UNKNOWN)
@@ -81,7 +98,11 @@ class StatusHandler:
                     last_probe_at=maybe_local(state.last_probe_at, zone),
                     last_error=state.last_error,
                     slas=tuple(
-                        _sla(sla.window, sla.objective, windows.get((target.name, sla.window)))
+                        _sla(
+                            sla.window,
+                            sla.objective.in_force(month),
+                            windows.get((target.name, sla.window)),
+                        )
                         for sla in target.slas
                     ),
                 )

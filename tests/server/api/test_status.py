@@ -63,6 +63,7 @@ async def test_figures_are_the_month_to_date_figures_of_the_snapshot(
         "unmonitored_seconds": 0.0,
         "error_budget_remaining_seconds": pytest.approx(0.01 * 720 * HOUR - 2 * HOUR),
         "met": True,
+        "outcome": None,
     }
     # Working hours 1-10 June: seven full days (no holidays) and 08:00-14:00 today = 76 h.
     assert business["window"] == "business-hours"
