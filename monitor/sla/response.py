@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -32,6 +32,7 @@ from monitor.sla.intervals import Interval, as_utc
 
 __all__ = [
     "BusinessDayMode",
+    "DayUnit",
     "MonthlyResponse",
     "Outcome",
     "ReceivedRequest",
@@ -52,6 +53,17 @@ class BusinessDayMode(StrEnum):
     END_OF_NEXT_BUSINESS_DAY = "end_of_next_business_day"
 
 
+class DayUnit(StrEnum):
+    """What a category's "days" count (docs/rules.md#working-or-calendar-days).
+
+    3.2.39 and 3.2.41 say "binnen twee dagen" without saying which days; whether they are
+    working or calendar days is a matter of agreement, so each category says it.
+    """
+
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+
+
 class Outcome(StrEnum):
     MET = "met"
     BREACHED = "breached"
@@ -63,20 +75,47 @@ def response_deadline(
     received: datetime,
     days: int = 1,
     mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS,
+    unit: DayUnit = DayUnit.WORKING_DAYS,
 ) -> datetime:
-    """The last instant at which an answer still meets the norm (3.2.9, 3.2.13, 3.2.14, 3.2.39).
+    """The last instant at which an answer still meets the norm (3.2.9, 3.2.13, 3.2.14, 3.2.39,
+    3.2.41).
 
     Returns an aware UTC datetime. ``days`` is the norm in working days (1 for e-mail,
-    complaints and escalations; 2 for information requests).
+    complaints and escalations; 2 for information requests), or in calendar days with
+    ``unit`` ``calendar_days`` (:func:`calendar_deadline`).
     """
     if days < 1:
-        raise ValueError("a response norm is at least one working day")
+        raise ValueError("a response norm is at least one day")
     received = as_utc(received)
+    if unit is DayUnit.CALENDAR_DAYS:
+        return calendar_deadline(calendar, received, days, mode)
     if mode is BusinessDayMode.END_OF_NEXT_BUSINESS_DAY:
         day = calendar.nth_business_day_after(calendar.local_date(received), days)
         return calendar.closing(day)
     start = calendar.next_business_instant(received)
     return calendar.add_business_time(start, calendar.hours.nominal_length * days)
+
+
+def calendar_deadline(
+    calendar: BusinessCalendar,
+    received: datetime,
+    days: int,
+    mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS,
+) -> datetime:
+    """``days`` calendar days after receipt (docs/rules.md#working-or-calendar-days).
+
+    Every instant counts, so the clock starts at receipt itself, and a day is a local
+    calendar day: the same wall-clock time ``days`` local dates later (23 or 25 hours across
+    a clock change). Friday 10:00 + two days = Sunday 10:00. With
+    ``end_of_next_business_day`` the reading of that mode carries over: the end (24:00) of
+    the ``days``-th date after the date of receipt, whatever the hour of receipt.
+    """
+    local = as_utc(received).astimezone(calendar.zone)
+    if mode is BusinessDayMode.END_OF_NEXT_BUSINESS_DAY:
+        end = datetime.combine(local.date() + timedelta(days=days + 1), time(0), calendar.zone)
+        return as_utc(end)
+    naive = local.replace(tzinfo=None) + timedelta(days=days)
+    return as_utc(naive.replace(tzinfo=calendar.zone, fold=local.fold))
 
 
 class ReceivedRequest(Protocol):
