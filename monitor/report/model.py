@@ -517,7 +517,7 @@ def _response(
 ) -> tuple[tuple[ResponseEntry, ...], tuple[tuple[str, int], ...]]:
     desk = config.servicedesk
     calendar = calendar_of(desk.calendar)
-    judge = RequestJudge(calendar, desk.categories, desk.business_day)
+    judge = RequestJudge(calendar, desk.categories, desk.business_day, desk.units())
     grouped: dict[str, list[RequestLike]] = defaultdict(list)
     sources: dict[str, dict[str, str]] = defaultdict(dict)
     others: Counter[str] = Counter()

@@ -21,7 +21,7 @@ applies "bij overschrijding van 20% of 50% van de termijn". The rule read here:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,6 +33,7 @@ __all__ = [
     "IN_TIME",
     "PENDING",
     "MonthlyResolution",
+    "ResolutionJudge",
     "ResolutionNorm",
     "ResolutionVerdict",
     "ResolvedRequest",
@@ -195,3 +196,30 @@ def monthly_resolution(
         if month.contains(as_utc(r.received_at))
     )
     return MonthlyResolution(category, norm, verdicts)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionJudge:
+    """The desk's one resolution rule (3.2.40): built once from the configuration and asked
+    by the live figures, the report and the API alike. A category without a resolution
+    norm is not judged."""
+
+    calendar: BusinessCalendar
+    norms: Mapping[str, ResolutionNorm]
+    mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS
+
+    def judge(self, category: str, request: ResolvedRequest, now: datetime) -> ResolutionVerdict:
+        return judge_resolution(self.norms[category], request, self.calendar, now, self.mode)
+
+    def month(
+        self, category: str, requests: Iterable[ResolvedRequest], month: Interval, now: datetime
+    ) -> MonthlyResolution:
+        return monthly_resolution(
+            category=category,
+            norm=self.norms[category],
+            requests=requests,
+            month=month,
+            calendar=self.calendar,
+            now=now,
+            mode=self.mode,
+        )

@@ -22,7 +22,7 @@ for a past "now" is reproducible.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -40,6 +40,7 @@ __all__ = [
     "RequestTiming",
     "ResponseNorm",
     "ResponseVerdict",
+    "calendar_deadline",
     "judge_request",
     "monthly_response",
     "response_deadline",
@@ -233,6 +234,7 @@ def monthly_response(
     calendar: BusinessCalendar,
     now: datetime,
     mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS,
+    unit: DayUnit = DayUnit.WORKING_DAYS,
 ) -> MonthlyResponse:
     """Judge the requests *received* in ``month`` (3.2.9: "in 80 % van de gevallen").
 
@@ -241,11 +243,11 @@ def monthly_response(
     """
     now = as_utc(now)
     verdicts = tuple(
-        judge_request(r, response_deadline(calendar, r.received_at, days, mode), now)
+        judge_request(r, response_deadline(calendar, r.received_at, days, mode, unit), now)
         for r in sorted(requests, key=lambda r: (as_utc(r.received_at), r.id))
         if month.contains(as_utc(r.received_at))
     )
-    last_deadline = response_deadline(calendar, month.end - _TICK, days, mode)
+    last_deadline = response_deadline(calendar, month.end - _TICK, days, mode, unit)
     final = now >= month.end and now > last_deadline
     return MonthlyResponse(category, objective, days, verdicts, final)
 
@@ -267,19 +269,25 @@ class RequestJudge:
     Built once from the desk's settings (calendar, norms per category, reading of "one
     working day"), and asked by everything that shows a request's outcome, so the live
     figures, the report, the API and the commands can never judge one request two ways
-    (3.2.9, 3.2.13, 3.2.14, 3.2.39). A category without a norm is not judged.
+    (3.2.9, 3.2.13, 3.2.14, 3.2.39, 3.2.41). A category without a norm is not judged; one
+    without a unit in ``units`` counts working days.
     """
 
     calendar: BusinessCalendar
     norms: Mapping[str, ResponseNorm]
     mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS
+    units: Mapping[str, DayUnit] = field(default_factory=dict)
 
     def judges(self, category: str) -> bool:
         return category in self.norms
 
+    def unit(self, category: str) -> DayUnit:
+        return self.units.get(category, DayUnit.WORKING_DAYS)
+
     def deadline(self, category: str, received: datetime) -> datetime:
         """The deadline of a request of ``category`` received at ``received``."""
-        return response_deadline(self.calendar, received, self.norms[category].days, self.mode)
+        days = self.norms[category].days
+        return response_deadline(self.calendar, received, days, self.mode, self.unit(category))
 
     def judge(self, request: ReceivedRequest, now: datetime) -> ResponseVerdict | None:
         """The request's deadline and outcome at ``now``; ``None`` for a category without a
@@ -303,4 +311,5 @@ class RequestJudge:
             calendar=self.calendar,
             now=now,
             mode=self.mode,
+            unit=self.unit(category),
         )
