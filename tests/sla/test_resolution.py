@@ -63,7 +63,9 @@ def test_calendar_day_terms_measure_elapsed_time() -> None:
     norm = ResolutionNorm(days=2, unit=CALENDAR)
     received = local(2026, 6, 5, 10)
     resolved = received + timedelta(hours=48 * 1.21)
-    verdict = judge_resolution(norm, ResolvedRequest("w", received, resolved), NL, local(2026, 7, 1))
+    verdict = judge_resolution(
+        norm, ResolvedRequest("w", received, resolved), NL, local(2026, 7, 1)
+    )
     assert verdict.due == local(2026, 6, 7, 10)
     assert verdict.outcome == "over_20"
 
@@ -135,7 +137,7 @@ def test_monthly_counts_cover_every_outcome_of_requests_received_in_the_month() 
     ],
 )
 def test_two_days_from_friday_ten_in_both_units(unit: DayUnit, deadline: datetime) -> None:
-    """"Binnen twee dagen" from Friday 5 June 2026 10:00: Sunday or Tuesday 10:00."""
+    """ "Binnen twee dagen" from Friday 5 June 2026 10:00: Sunday or Tuesday 10:00."""
     assert response_deadline(NL, local(2026, 6, 5, 10), 2, unit=unit) == deadline
 
 

@@ -94,7 +94,7 @@ async def test_a_resolution_of_a_known_request_is_recorded_by_its_id(store: Stor
 
 def test_a_resolution_before_receipt_is_refused() -> None:
     """A resolution before the request came in is a clock or mapping error."""
-    with pytest.raises(ValueError, match="resolved_at .* is before received_at"):
+    with pytest.raises(ValueError, match=r"resolved_at .* is before received_at"):
         complaint(resolved=-1)
 
 
