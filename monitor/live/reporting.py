@@ -88,7 +88,9 @@ def reporting_status(
     current = Month.containing(now, config.zone)
     previous = current.previous()
     by_month = {Month.parse(d.month): d for d in deliveries}
-    first = min(by_month, default=None)
+    # Answerable from the first month it delivered; before any delivery, for nothing yet (a
+    # new installation, or one that never exported: SlaReportOverdue says so meanwhile).
+    first = min(by_month, default=current.next())
 
     def delivery(month: Month) -> MonthDelivery:
         found = by_month.get(month)
