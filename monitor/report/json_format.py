@@ -31,6 +31,7 @@ from monitor.report.model import (
     ResponseEntry,
 )
 from monitor.sla.availability import CountedOutage
+from monitor.sla.resolution import MonthlyResolution, ResolutionVerdict
 from monitor.sla.response import ResponseVerdict
 from monitor.store.records import MailLocator, MissAnalysisRecord, RequestLocator
 
@@ -171,6 +172,7 @@ def _analysis(analysis: MissAnalysisRecord, zone: ZoneInfo) -> JSONObject:
 def _response(entry: ResponseEntry, report: Report) -> JSONObject:
     result = entry.result
     zone = report.zone
+    resolved = entry.resolutions()
     return {
         "category": result.category,
         "objective": result.objective,
@@ -181,7 +183,7 @@ def _response(entry: ResponseEntry, report: Report) -> JSONObject:
         "pending": result.pending,
         "ratio": result.ratio,
         "objective_met": result.objective_met,
-        "requests": [_request(v, entry, report) for v in result.verdicts],
+        "requests": [_request(v, entry, report, resolved) for v in result.verdicts],
         # -- additions --
         "analysis": [
             _analysis(a, zone) for a in report.analyses_of("response", result.category, None)
@@ -189,10 +191,45 @@ def _response(entry: ResponseEntry, report: Report) -> JSONObject:
         "final": result.final,
         "last_deadline": _iso(entry.last_deadline, zone),
         "description": _description(entry.description),
+        "unit": entry.unit,
+        "resolution": _resolution(entry.resolution),
     }
 
 
-def _request(verdict: ResponseVerdict, entry: ResponseEntry, report: Report) -> JSONObject:
+def _resolution(month: MonthlyResolution | None) -> JSONObject | None:
+    """A category's resolution term and its counts per outcome (3.2.40); ``None`` without."""
+    if month is None:
+        return None
+    norm = month.norm
+    return {
+        "days": norm.days,
+        "unit": norm.unit.value,
+        "overrun_tiers": list(norm.tiers),
+        "tier_names": list(norm.names),
+        "counts": month.counts(),
+        "pending_at_least": month.pending_at_least(),
+    }
+
+
+def _request_resolution(verdict: ResolutionVerdict | None, zone: ZoneInfo) -> JSONObject | None:
+    if verdict is None:
+        return None
+    resolved = verdict.request.resolved_at
+    return {
+        "resolved_at": _iso(resolved if verdict.ratio is not None else None, zone),
+        "due": _iso(verdict.due, zone),
+        "outcome": verdict.outcome,
+        "ratio": verdict.ratio,
+        "at_least": verdict.at_least,
+    }
+
+
+def _request(
+    verdict: ResponseVerdict,
+    entry: ResponseEntry,
+    report: Report,
+    resolved: dict[str, ResolutionVerdict],
+) -> JSONObject:
     request = verdict.request
     answered = request.answered_at
     # An answer after generated_at was not known then; the outcome ignores it, and so does
@@ -208,6 +245,7 @@ def _request(verdict: ResponseVerdict, entry: ResponseEntry, report: Report) -> 
         "outcome": verdict.outcome.value,
         "source": entry.sources.get(request.id),
         "locator": locator_to_dict(entry.locators.get(request.id), zone, answered is not None),
+        "resolution": _request_resolution(resolved.get(request.id), zone),
     }
 
 

@@ -57,6 +57,12 @@ from monitor.sla.availability import (
 from monitor.sla.calendar import BusinessCalendar, ClosedDay
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
 from monitor.sla.months import Month
+from monitor.sla.resolution import (
+    MonthlyResolution,
+    ResolutionJudge,
+    ResolutionVerdict,
+    ResolvedRequest,
+)
 from monitor.sla.response import (
     BusinessDayMode,
     MonthlyResponse,
@@ -94,6 +100,9 @@ class RequestLike(ReceivedRequest, Protocol):
 
     @property
     def source(self) -> str: ...
+
+    @property
+    def resolved_at(self) -> datetime | None: ...
 
 
 class MaintenanceKind(StrEnum):
@@ -182,6 +191,16 @@ class ResponseEntry:
     sources: Mapping[str, str]
     locators: Mapping[str, RequestLocator] = field(default_factory=dict)
     """Where the desk finds the mail of a request and its answer, by request id."""
+    resolution: MonthlyResolution | None = None
+    """Resolution outcomes (3.2.40) of a category with a resolution term."""
+    unit: str = "working_days"
+    """What ``days`` count: ``working_days`` or ``calendar_days`` (3.2.39, 3.2.41)."""
+
+    def resolutions(self) -> dict[str, ResolutionVerdict]:
+        """The resolution verdicts by request id; empty for a category without a term."""
+        if self.resolution is None:
+            return {}
+        return {v.request.id: v for v in self.resolution.verdicts}
 
     @property
     def category(self) -> str:
@@ -518,6 +537,7 @@ def _response(
     desk = config.servicedesk
     calendar = calendar_of(desk.calendar)
     judge = RequestJudge(calendar, desk.categories, desk.business_day, desk.units())
+    resolutions = ResolutionJudge(calendar, desk.resolution_norms(), desk.business_day)
     grouped: dict[str, list[RequestLike]] = defaultdict(list)
     sources: dict[str, dict[str, str]] = defaultdict(dict)
     others: Counter[str] = Counter()
@@ -542,10 +562,26 @@ def _response(
                 for request_id in sources.get(name, {})
                 if request_id in locators
             },
+            resolution=_resolution(resolutions, name, grouped.get(name, ()), period, now),
+            unit=desk.categories[name].unit.value,
         )
         for name in desk.categories
     )
     return entries, tuple(sorted(others.items()))
+
+
+def _resolution(
+    judge: ResolutionJudge,
+    name: str,
+    requests: Iterable[RequestLike],
+    period: Interval,
+    now: datetime,
+) -> MonthlyResolution | None:
+    """The resolution outcomes of ``name``'s requests (3.2.40); ``None`` without a term."""
+    if name not in judge.norms:
+        return None
+    resolved = (ResolvedRequest(r.id, r.received_at, r.resolved_at) for r in requests)
+    return judge.month(name, resolved, period, now)
 
 
 def _calendars(
