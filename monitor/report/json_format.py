@@ -72,6 +72,7 @@ def report_to_dict(report: Report) -> JSONObject:
             "end": _iso(report.period.end, zone),
         },
         "last_deadline": _iso(report.last_deadline, zone),
+        "reporting": _reporting(report),
         "calendars": [
             {
                 "name": calendar.name,
@@ -193,6 +194,27 @@ def _response(entry: ResponseEntry, report: Report) -> JSONObject:
         "description": _description(entry.description),
         "unit": entry.unit,
         "resolution": _resolution(entry.resolution),
+    }
+
+
+def _reporting(report: Report) -> JSONObject | None:
+    """When this report and its analyses are due (3.2.5, 3.2.6), and whether the previous
+    month's report was delivered on time (3.2.38)."""
+    deadlines = report.deadlines
+    if deadlines is None:
+        return None
+    zone = report.zone
+    previous = deadlines.previous
+    return {
+        "report_due": _iso(deadlines.report_due, zone),
+        "analyses_due": _iso(deadlines.analyses_due, zone),
+        "previous_month": {
+            "month": str(previous.month),
+            "due": _iso(previous.due, zone),
+            "delivered_at": _iso(previous.delivered_at, zone),
+            "final": previous.final,
+            "on_time": previous.on_time,
+        },
     }
 
 

@@ -57,6 +57,7 @@ from monitor.sla.availability import (
 from monitor.sla.calendar import BusinessCalendar, ClosedDay
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
 from monitor.sla.months import Month
+from monitor.sla.reporting import analysis_due, report_due
 from monitor.sla.resolution import (
     MonthlyResolution,
     ResolutionJudge,
@@ -74,6 +75,7 @@ from monitor.sla.response import (
 from monitor.store.records import (
     MaintenanceWindowRecord,
     MissAnalysisRecord,
+    ReportDelivery,
     RequestLocator,
 )
 
@@ -83,7 +85,9 @@ __all__ = [
     "MaintenanceKind",
     "MaintenanceLine",
     "Miss",
+    "PreviousDelivery",
     "Report",
+    "ReportDeadlines",
     "ReportPolicies",
     "RequestLike",
     "ResponseEntry",
@@ -229,6 +233,30 @@ class ResponseEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class PreviousDelivery:
+    """The previous month's report against its due instant (3.2.5, 3.2.38)."""
+
+    month: Month
+    due: datetime
+    delivered_at: datetime | None
+    final: bool | None
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.delivered_at is None else self.delivered_at <= self.due
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDeadlines:
+    """docs/rules.md#reporting-deadlines: this report is due five working days after the
+    month (3.2.5), the analyses of its misses ten (3.2.6)."""
+
+    report_due: datetime
+    analyses_due: datetime
+    previous: PreviousDelivery
+
+
+@dataclass(frozen=True, slots=True)
 class Miss:
     """A missed service level and the evidence behind it: the input of a 3.2.6 analysis."""
 
@@ -278,6 +306,8 @@ class Report:
     uncategorised: tuple[tuple[str, int], ...]
     version: str
     analyses: tuple[MissAnalysisRecord, ...] = ()
+    deadlines: ReportDeadlines | None = None
+    """When this report and its analyses are due, and how the previous one was delivered."""
 
     def analyses_of(
         self, kind: str, name: str, window: str | None
@@ -365,12 +395,14 @@ def build_report(
     registrations: Sequence[MaintenanceWindowRecord] = (),
     locators: Mapping[str, RequestLocator] | None = None,
     analyses: Sequence[MissAnalysisRecord] = (),
+    deliveries: Sequence[ReportDelivery] = (),
 ) -> Report:
     """The report of ``month`` from the evidence and requests known at ``now``.
 
     ``evidence`` must cover the month (``load_evidence`` over its interval); ``requests``
     may include others, only those received in the month are judged. ``registrations`` are
-    the stored records of the API-registered windows, for who registered them and why.
+    the stored records of the API-registered windows, for who registered them and why;
+    ``deliveries`` the recorded report deliveries (the previous month's is printed).
     """
     now = as_utc(now)
     evidence = evidence.known_at(now)
@@ -409,6 +441,28 @@ def build_report(
         version=__version__,
         analyses=tuple(
             a for a in analyses if a.month == str(month) and as_utc(a.recorded_at) <= now
+        ),
+        deadlines=_deadlines(calendar_of(desk.calendar), month, deliveries, now),
+    )
+
+
+def _deadlines(
+    calendar: BusinessCalendar, month: Month, deliveries: Sequence[ReportDelivery], now: datetime
+) -> ReportDeadlines:
+    """Due instants of this report, and the previous month's delivery as known at ``now``."""
+    previous = month.previous()
+    found = next(
+        (d for d in deliveries if d.month == str(previous) and as_utc(d.exported_at) <= now),
+        None,
+    )
+    return ReportDeadlines(
+        report_due=report_due(calendar, month),
+        analyses_due=analysis_due(calendar, month),
+        previous=PreviousDelivery(
+            month=previous,
+            due=report_due(calendar, previous),
+            delivered_at=None if found is None else found.exported_at,
+            final=None if found is None else found.final,
         ),
     )
 

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,8 +17,11 @@ from monitor.config import parse_config
 from monitor.figures.evidence import Evidence
 from monitor.report import build_report
 from monitor.report.formats import render
+from monitor.report.load import load_report
 from monitor.report.model import Report
 from monitor.sla.months import Month
+from monitor.store import Store
+from monitor.store.records import ReportDelivery
 from tests.report.test_model import FakeRequest
 
 ZONE = ZoneInfo("Europe/Amsterdam")
@@ -118,3 +122,24 @@ def test_the_html_shows_the_resolution_table(report: Report) -> None:
     assert '<span data-key="z:complaint:over_50">over_50 1</span>' in html
     assert "1 already over_20" in html
     assert "2 (calendar days)" in html
+
+
+async def test_the_report_says_when_it_is_due_and_how_the_previous_one_was_delivered(
+    tmp_path: Path,
+) -> None:
+    """July 2026's report is due 7 August 18:00; June's was exported on 8 July: late."""
+    async with await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'sla.db'}") as store:
+        await store.record_delivery(ReportDelivery("2026-06", local(7, 8, 9), final=True))
+        await store.record_delivery(ReportDelivery("2026-07", local(8, 4, 9), final=True))
+        july = await load_report(store, CONFIG, Month(2026, 7), local(8, 3, 12))
+    assert json.loads(render(july, "json"))["reporting"] == {
+        "report_due": "2026-08-07T18:00:00+02:00",
+        "analyses_due": "2026-08-14T18:00:00+02:00",
+        "previous_month": {
+            "month": "2026-06",
+            "due": "2026-07-07T18:00:00+02:00",
+            "delivered_at": "2026-07-08T09:00:00+02:00",
+            "final": True,
+            "on_time": False,
+        },
+    }
