@@ -8,6 +8,7 @@ recorded delivery is read from the store, each judged against its due instant.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -17,10 +18,14 @@ from monitor.server.api import answers
 from monitor.server.api.context import ApiContext
 from monitor.server.api.params import query_params
 from monitor.server.api.render import json_ok, local, maybe_local
+from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.months import Month
 from monitor.sla.reporting import OnTimeShare, analysis_due, report_due
+from monitor.store.records import ReportDelivery
 
-__all__ = ["DeliveriesHandler"]
+__all__ = ["deliveries_handler"]
+
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 def _delivery(month: MonthDelivery, zone: ZoneInfo) -> answers.ReportDelivery:
@@ -61,32 +66,34 @@ def _status(status: ReportingStatus, zone: ZoneInfo) -> answers.ReportingStatus:
     )
 
 
-class DeliveriesHandler:
-    def __init__(self, api: ApiContext) -> None:
-        self._api = api
+def _recorded(delivery: ReportDelivery, calendar: BusinessCalendar) -> MonthDelivery:
+    """A recorded delivery with the due instants of its month."""
+    month = Month.parse(delivery.month)
+    return MonthDelivery(
+        month=month,
+        due=report_due(calendar, month),
+        analyses_due=analysis_due(calendar, month),
+        delivered_at=delivery.exported_at,
+        final=delivery.final,
+    )
 
-    async def get(self, request: web.Request) -> web.Response:
+
+def deliveries_handler(api: ApiContext) -> Handler:
+    """The handler of ``GET /api/v1/reports/deliveries``."""
+
+    async def get(request: web.Request) -> web.Response:
         query_params(request, ())
-        config = self._api.config()
-        zone = config.zone
+        config = api.config()
         calendar = config.calendar(config.servicedesk.calendar)
-        snapshot = self._api.snapshot()
+        snapshot = api.snapshot()
         status = None if snapshot is None else snapshot.reporting
-        recorded = []
-        for delivery in await self._api.store.report_deliveries():
-            month = Month.parse(delivery.month)
-            judged = MonthDelivery(
-                month=month,
-                due=report_due(calendar, month),
-                analyses_due=analysis_due(calendar, month),
-                delivered_at=delivery.exported_at,
-                final=delivery.final,
-            )
-            recorded.append(_delivery(judged, zone))
+        recorded = [_recorded(d, calendar) for d in await api.store.report_deliveries()]
         return json_ok(
             answers.ReportDeliveries(
-                computed_at=None if snapshot is None else local(snapshot.computed_at, zone),
-                status=None if status is None else _status(status, zone),
-                deliveries=tuple(recorded),
+                computed_at=None if snapshot is None else local(snapshot.computed_at, config.zone),
+                status=None if status is None else _status(status, config.zone),
+                deliveries=tuple(_delivery(d, config.zone) for d in recorded),
             )
         )
+
+    return get

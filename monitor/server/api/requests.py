@@ -201,6 +201,15 @@ class RequestsHandler:
     def _changed(self) -> None:
         notify_change(self._api.on_requests_change, "requests_change_hook_failed")
 
+    async def _stored_answer(
+        self, request_id: str, config: Config, now: datetime
+    ) -> answers.Request:
+        """The request as stored after a write, judged at ``now``."""
+        stored = await self._api.store.request(request_id)
+        if stored is None:  # requests are never deleted by this API; only a hand edit gets here
+            raise ApiError(409, "conflict", "the request was removed meanwhile; retry")
+        return request_answer(stored, config, now)
+
     async def create(self, request: web.Request) -> web.Response:
         query_params(request, ())
         body = await read_body(request, NewRequest, "request")
@@ -236,10 +245,7 @@ class RequestsHandler:
             resolved_at=body.resolved_at,
         )
         changed = await store.upsert_requests([record])
-        stored = await store.request(record.id)
-        if stored is None:  # requests are never deleted by this API; only a hand edit gets here
-            raise ApiError(409, "conflict", "the request was removed meanwhile; retry")
-        result = request_answer(stored, config, now)
+        result = await self._stored_answer(record.id, config, now)
         if changed:
             _log.info(
                 "request_received" if before is None else "request_updated",
@@ -271,15 +277,12 @@ class RequestsHandler:
             actor=acting_token(request),
         )
         appended = await store.record_resolution(record)
-        resolved = await store.request(stored.id)
-        if resolved is None:  # requests are never deleted by this API; only a hand edit gets here
-            raise ApiError(409, "conflict", "the request was removed meanwhile; retry")
-        result = request_answer(resolved, config, now)
+        result = await self._stored_answer(stored.id, config, now)
         if appended:
             _log.info(
                 "request_resolved",
-                id=resolved.id,
-                category=resolved.category,
+                id=result.id,
+                category=result.category,
                 resolved_at=result.resolved_at.isoformat() if result.resolved_at else None,
                 by=record.actor,
             )
