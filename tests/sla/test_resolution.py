@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.months import Month
@@ -155,3 +157,26 @@ def test_calendar_days_keep_the_wall_clock_time_across_a_clock_change() -> None:
     deadline = response_deadline(NL, received, 2, unit=CALENDAR)
     assert deadline == local(2026, 3, 29, 10)
     assert deadline - received == timedelta(hours=47)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    received=st.integers(min_value=0, max_value=60 * 24 * 30),
+    first=st.integers(min_value=0, max_value=60 * 24 * 10),
+    later=st.integers(min_value=0, max_value=60 * 24 * 10),
+    unit=st.sampled_from(list(DayUnit)),
+)
+def test_a_later_resolution_never_lands_in_a_milder_tier(
+    received: int, first: int, later: int, unit: DayUnit
+) -> None:
+    """Outcomes are ordered by severity, and resolving later can only keep or raise it."""
+    norm = ResolutionNorm(days=2, unit=unit)
+    start = local(2026, 3, 1) + timedelta(minutes=received)
+    early, late = sorted((first, later))
+    severity = {name: index for index, name in enumerate(norm.outcomes)}
+
+    def outcome(minutes: int) -> int:
+        request = ResolvedRequest("r", start, start + timedelta(minutes=minutes))
+        return severity[judge_resolution(norm, request, NL, local(2027, 1, 1)).outcome]
+
+    assert outcome(early) <= outcome(late)
