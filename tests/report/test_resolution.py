@@ -90,6 +90,10 @@ def test_a_calendar_day_category_says_so_and_is_judged_in_calendar_days(report: 
     data = json.loads(render(report, "json"))
     woo = entry(data, "woo_request")
     assert (woo["unit"], woo["resolution"]) == ("calendar_days", None)
+    assert (woo["description"]["requirement"], woo["description"]["indicator"]) == (
+        "3.2.41",
+        "Requests of category woo_request answered within 2 calendar days",
+    )
     [request] = woo["requests"]
     assert (request["deadline"], request["outcome"]) == ("2026-06-07T10:00:00+02:00", "met")
     assert entry(data, "email")["unit"] == "working_days"
