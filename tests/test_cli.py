@@ -282,7 +282,7 @@ def test_check_config_accepts_the_shipped_example_with_a_summary(
     assert (code, err) == (0, "")
     assert out == (
         f"{EXAMPLE}: ok: 0 targets, 0 SLAs, 1 calendar, 0 maintenance windows, 0 mailboxes, "
-        "4 request categories; timezone Europe/Amsterdam\n"
+        "5 request categories; timezone Europe/Amsterdam\n"
     )
 
 
