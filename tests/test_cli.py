@@ -113,9 +113,67 @@ def test_deadline_reads_the_config_named_by_the_environment(
 
 
 @pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--days", "2", "--unit", "calendar_days"], "2026-06-07T10:00:00+02:00"),
+        (["--days", "2", "--unit", "working_days"], "2026-06-09T10:00:00+02:00"),
+        (["--category", "woo_request"], "2026-06-07T10:00:00+02:00"),
+        (["--category", "woo_request", "--unit", "working_days"], "2026-06-09T10:00:00+02:00"),
+        (["--category", "information_request"], "2026-06-09T10:00:00+02:00"),
+    ],
+)
+def test_deadline_prints_two_days_from_friday_in_calendar_or_working_days(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], expected: str
+) -> None:
+    """Friday 10:00 + two calendar days is Sunday 10:00, + two working days Tuesday 10:00."""
+    config = write(
+        tmp_path,
+        "servicedesk:\n  categories:\n"
+        "    woo_request: {days: 2, objective: 1.0, unit: calendar_days}\n",
+    )
+    code, out, err = run(
+        capsys, "deadline", "2026-06-05T10:00:00+02:00", "--config", str(config), *argv
+    )
+    assert (code, out, err) == (0, expected + "\n", "")
+
+
+def test_deadline_prints_the_resolution_term_and_its_overrun_thresholds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Complaint resolved within one working day: due Monday 18:00, +20 % and +50 % Tuesday."""
+    config = write(
+        tmp_path,
+        "servicedesk:\n  categories:\n    complaint: {resolution: {days: 1}}\n",
+    )
+    code, out, _ = run(
+        capsys,
+        "deadline",
+        "2026-06-01T08:00:00+02:00",
+        "--config",
+        str(config),
+        "--category",
+        "complaint",
+        "--resolution",
+    )
+    assert code == 0
+    assert out.splitlines() == [
+        "due 2026-06-01T18:00:00+02:00",
+        "over_20 2026-06-02T10:00:00+02:00",
+        "over_50 2026-06-02T13:00:00+02:00",
+    ]
+
+
+@pytest.mark.parametrize(
     ("argv", "problem"),
     [
         (["yesterday"], "deadline: 'yesterday' is not an ISO-8601 instant"),
+        (["2026-06-05T17:00", "--category", "chat"], "unknown category 'chat'"),
+        (["2026-06-05T17:00", "--resolution"], "--resolution needs --category"),
+        (
+            ["2026-06-05T17:00", "--category", "email", "--resolution"],
+            "'email' has no resolution term",
+        ),
+        (["2026-06-05T17:00", "--unit", "weeks"], "invalid choice: 'weeks'"),
         (["2026-06-05T17:00", "--calendar", "office"], "unknown calendar 'office'"),
         (["2026-06-05T17:00", "--calendar", "24x7"], "not a business calendar"),
         (["2026-06-05T17:00", "--days", "0"], "at least one working day"),
@@ -224,7 +282,7 @@ def test_check_config_accepts_the_shipped_example_with_a_summary(
     assert (code, err) == (0, "")
     assert out == (
         f"{EXAMPLE}: ok: 0 targets, 0 SLAs, 1 calendar, 0 maintenance windows, 0 mailboxes, "
-        "4 request categories; timezone Europe/Amsterdam\n"
+        "5 request categories; timezone Europe/Amsterdam\n"
     )
 
 

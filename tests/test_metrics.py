@@ -32,6 +32,8 @@ TARGET = frozenset({"target"})
 TARGET_WINDOW = frozenset({"target", "window"})
 TARGET_WINDOW_PERIOD = frozenset({"target", "window", "period"})
 CATEGORY = frozenset({"category"})
+PERIOD = frozenset({"period"})
+YEARS = ("current_year", "previous_year")
 NONE: frozenset[str] = frozenset()
 
 # Family name as the parser reports it (a counter without its ``_total``) → type, label names.
@@ -69,6 +71,15 @@ FAMILIES: Mapping[str, tuple[str, frozenset[str]]] = {
     "servicedesk_requests_open": ("gauge", CATEGORY),
     "servicedesk_requests_overdue": ("gauge", CATEGORY),
     "servicedesk_requests": ("counter", frozenset({"category", "outcome"})),
+    # the reporting itself (3.2.5, 3.2.6, 3.2.38); servicedesk_resolution_* exist only for a
+    # category with a resolution term, sla_miss_analysed only for a missed service level
+    "sla_report_delivery_due_timestamp_seconds": ("gauge", PERIOD),
+    "sla_report_delivered": ("gauge", PERIOD),
+    "sla_report_delivered_timestamp_seconds": ("gauge", PERIOD),
+    "sla_miss_analysis_due_timestamp_seconds": ("gauge", PERIOD),
+    "sla_misses_unanalysed": ("gauge", PERIOD),
+    "sla_report_on_time_ratio": ("gauge", PERIOD),
+    "sla_report_on_time_objective_ratio": ("gauge", NONE),
     # the scrape instant
     "sla_window_open": ("gauge", TARGET_WINDOW),
     "sla_in_maintenance": ("gauge", TARGET),
@@ -78,7 +89,7 @@ FAMILIES: Mapping[str, tuple[str, frozenset[str]]] = {
 BOUNDED: Mapping[str, frozenset[str]] = {
     "target": frozenset(TARGETS),
     "window": frozenset(WINDOWS),
-    "period": frozenset(PERIODS),
+    "period": frozenset(PERIODS + YEARS),
     "category": frozenset(CATEGORIES),
     "mailbox": frozenset(MAILBOXES),
     "result": frozenset({"success", "failure"}),
@@ -90,6 +101,8 @@ BOUNDED: Mapping[str, frozenset[str]] = {
 # only for a target whose probe saw a certificate.
 ONLY: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "probe_ssl_earliest_cert_expiry": {"target": ("secure",)},
+    "sla_misses_unanalysed": {"period": ("previous_month",)},
+    "sla_report_on_time_ratio": {"period": YEARS},
 }
 
 

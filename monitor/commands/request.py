@@ -26,6 +26,7 @@ from monitor.commands._common import (
     optional_config,
 )
 from monitor.config import Config
+from monitor.sla.resolution import ResolvedRequest
 from monitor.store import MailLocator, RequestLocator, RequestRecord, Store
 
 __all__ = ["register", "run_show"]
@@ -95,7 +96,26 @@ def _request_lines(config: Config, request: RequestRecord, now: datetime) -> lis
         f"answered:     {_iso(request.answered_at, zone)}",
         f"outcome:      {verdict.outcome.value}",
     ]
-    return lines
+    return lines + _resolution_lines(config, request, now)
+
+
+def _resolution_lines(config: Config, request: RequestRecord, now: datetime) -> list[str]:
+    """The resolution term and outcome (3.2.40) of a category that has one."""
+    judge = config.resolution_judge()
+    if request.category not in judge.norms:
+        return []
+    resolved = ResolvedRequest(request.id, request.received_at, request.resolved_at)
+    verdict = judge.judge(request.category, resolved, now)
+    outcome = verdict.outcome
+    if verdict.ratio is not None:
+        outcome += f" ({verdict.ratio:.0%} of the term)"
+    elif verdict.at_least is not None and outcome != verdict.at_least:
+        outcome += f" (already {verdict.at_least})"
+    return [
+        f"resolve by:   {_iso(verdict.due, config.zone)}",
+        f"resolved:     {_iso(request.resolved_at, config.zone)}",
+        f"resolution:   {outcome}",
+    ]
 
 
 def _mail_lines(what: str, mail: MailLocator, zone: ZoneInfo) -> list[str]:

@@ -25,6 +25,7 @@ from monitor.config._types import ALWAYS, DEFAULT_CALENDAR, Section, Slug, TimeZ
 from monitor.sla.availability import AvailabilityPolicies
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.maintenance import MaintenanceSchedule, MaintenanceWindow
+from monitor.sla.resolution import ResolutionJudge
 from monitor.sla.response import RequestJudge
 from probes.config import Duration
 
@@ -194,7 +195,17 @@ class Config(Section):
     def request_judge(self) -> RequestJudge:
         """The desk's rule for judging requests: its calendar, norms and working-day reading."""
         desk = self.servicedesk
-        return RequestJudge(self.calendar(desk.calendar), desk.categories, desk.business_day)
+        return RequestJudge(
+            self.calendar(desk.calendar), desk.categories, desk.business_day, desk.units()
+        )
+
+    def resolution_judge(self) -> ResolutionJudge:
+        """The desk's rule for resolution terms (3.2.40), with the same calendar and reading
+        of a working day as :meth:`request_judge`."""
+        desk = self.servicedesk
+        return ResolutionJudge(
+            self.calendar(desk.calendar), desk.resolution_norms(), desk.business_day
+        )
 
     def window_calendar(self, window: str) -> BusinessCalendar | None:
         """The calendar of an SLA window or schedule; ``None`` for 24x7, as

@@ -35,7 +35,8 @@ from monitor.config._types import (
 from monitor.sla.availability import AvailabilityPolicies, MaintenancePolicy, UnmonitoredPolicy
 from monitor.sla.calendar import BusinessCalendar, HolidayRules, OpeningHours, parse_weekday
 from monitor.sla.maintenance import OneOffWindow, RecurringWindow
-from monitor.sla.response import BusinessDayMode
+from monitor.sla.resolution import ResolutionNorm
+from monitor.sla.response import BusinessDayMode, DayUnit
 from probes.config import Duration, ProbeConfig, SecretRef
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "OAuth2Auth",
     "PasswordAuth",
     "PoliciesConfig",
+    "ResolutionConfig",
     "RetentionConfig",
     "ServiceDeskConfig",
     "SlaConfig",
@@ -514,14 +516,44 @@ class MailboxConfig(Section):
         return urlsplit(self.url).port or (993 if self.tls else 143)
 
 
+class ResolutionConfig(Section):
+    """A category's resolution term with its overrun tiers (3.2.40, docs/rules.md#resolution-time):
+    resolved within ``days`` working or calendar days; a malus tier applies past each
+    ``overrun_tiers`` fraction of the term (20 % and 50 % by default), named by ``tier_names``
+    (default ``over_20``, ``over_50``)."""
+
+    days: Annotated[int, Field(ge=1)]
+    unit: DayUnit = DayUnit.WORKING_DAYS
+    overrun_tiers: Annotated[tuple[Annotated[float, Field(gt=0)], ...], Field(min_length=1)] = (
+        0.2,
+        0.5,
+    )
+    tier_names: tuple[Slug, ...] | None = None
+
+    @model_validator(mode="after")
+    def _tiers_consistent(self) -> ResolutionConfig:
+        try:
+            self.norm()
+        except ValueError as error:
+            field = "overrun_tiers" if "ascending" in str(error) else "tier_names"
+            raise_problems("ResolutionConfig", [((field,), str(error))])
+        return self
+
+    def norm(self) -> ResolutionNorm:
+        return ResolutionNorm(self.days, self.unit, self.overrun_tiers, self.tier_names or ())
+
+
 class CategoryConfig(Section):
-    """A request category and its norm: answered within ``days`` working days in
-    ``objective`` of the cases (3.2.9: 80 % within one; 3.2.39: two days). ``objective``
-    and ``band`` may change over time (3.2.15, 3.2.17)."""
+    """A request category and its norm: answered within ``days`` working days (or calendar
+    days, ``unit``) in ``objective`` of the cases (3.2.9: 80 % within one; 3.2.39 and
+    3.2.41: two days), and optionally resolved within a term (3.2.40, ``resolution``).
+    ``objective`` and ``band`` may change over time (3.2.15, 3.2.17)."""
 
     days: Annotated[int, Field(ge=1)]
     objective: ObjectiveSchedule
     band: BandSchedule = None
+    unit: DayUnit = DayUnit.WORKING_DAYS
+    resolution: ResolutionConfig | None = None
 
 
 DEFAULT_CATEGORIES: dict[str, dict[str, float | int]] = {
@@ -573,6 +605,18 @@ class ServiceDeskConfig(Section):
                 )
         raise_problems("ServiceDeskConfig", problems)
         return self
+
+    def units(self) -> dict[str, DayUnit]:
+        """What each category's ``days`` count: working or calendar days (3.2.39, 3.2.41)."""
+        return {name: category.unit for name, category in self.categories.items()}
+
+    def resolution_norms(self) -> dict[str, ResolutionNorm]:
+        """The resolution terms of the categories that have one (3.2.40)."""
+        return {
+            name: category.resolution.norm()
+            for name, category in self.categories.items()
+            if category.resolution is not None
+        }
 
 
 def _default_categories() -> dict[str, CategoryConfig]:

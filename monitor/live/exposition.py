@@ -23,6 +23,14 @@ from monitor.sla.norms import BandOutcome
 
 __all__ = ["SlaExposition"]
 
+
+def _miss_labels(kind: str, name: str, window: str | None) -> dict[str, str]:
+    """A missed availability level by target and window, a missed response level by category."""
+    if kind == "availability":
+        return {"target": name, "window": window or ""}
+    return {"category": name}
+
+
 PERIODS = ("current_month", "previous_month")
 
 OUTCOMES = (*(o.value for o in BandOutcome), "unknown")
@@ -54,7 +62,13 @@ class SlaExposition:
             for t in snapshot.targets
             for w in t.windows
         ]
-        self.static_text = self._render_static() + self._render_desk() + self._render_outcomes()
+        self.static_text = (
+            self._render_static()
+            + self._render_desk()
+            + self._render_outcomes()
+            + self._render_resolution()
+            + self._render_reporting()
+        )
 
     def _render_static(self) -> str:
         availability, downtime, unmonitored, coverage = [], [], [], []
@@ -259,6 +273,143 @@ class SlaExposition:
                     "counter",
                     "Requests received, and decided as met or breached, since the first stored",
                     total,
+                ),
+            )
+        )
+
+    def _render_resolution(self) -> str:
+        """Resolution counts per outcome of the categories with a resolution term (3.2.40),
+        by receipt month; only those categories have series."""
+        desk = self.snapshot.desk
+        if desk is None:
+            return ""
+        requests, pending_over = [], []
+        for figures in desk.categories:
+            resolution = figures.resolution
+            if resolution is None:
+                continue
+            months = (resolution.current_month, resolution.previous_month)
+            for period, month in zip(PERIODS, months, strict=True):
+                for outcome, count in month.counts.items():
+                    labels = label_set(category=figures.category, period=period, outcome=outcome)
+                    requests.append(
+                        f"servicedesk_resolution_requests{labels} {format_value(count)}\n"
+                    )
+                for tier, count in month.pending_at_least.items():
+                    labels = label_set(category=figures.category, period=period, tier=tier)
+                    pending_over.append(
+                        f"servicedesk_resolution_pending_over_requests{labels} "
+                        f"{format_value(count)}\n"
+                    )
+        if not requests:
+            return ""
+        return _family(
+            "servicedesk_resolution_requests",
+            "gauge",
+            "Requests received in the month by resolution outcome: in time, overrun tier, "
+            "pending (3.2.40)",
+            requests,
+        ) + _family(
+            "servicedesk_resolution_pending_over_requests",
+            "gauge",
+            "Unresolved requests received in the month already past an overrun tier",
+            pending_over,
+        )
+
+    def _render_reporting(self) -> str:
+        """Deadlines and deliveries of the reporting itself (3.2.5, 3.2.6, 3.2.38). A share
+        with no report due yet is NaN, neither good nor bad."""
+        status = self.snapshot.reporting
+        if status is None:
+            return ""
+        due, delivered, delivered_at, analyses_due = [], [], [], []
+        for period, month in zip(
+            PERIODS, (status.current_month, status.previous_month), strict=True
+        ):
+            p = label_set(period=period)
+            due.append(
+                f"sla_report_delivery_due_timestamp_seconds{p} "
+                f"{format_value(month.due.timestamp())}\n"
+            )
+            analyses_due.append(
+                f"sla_miss_analysis_due_timestamp_seconds{p} "
+                f"{format_value(month.analyses_due.timestamp())}\n"
+            )
+            at = month.delivered_at
+            delivered.append(f"sla_report_delivered{p} {'0.0' if at is None else '1.0'}\n")
+            stamp = math.nan if at is None else at.timestamp()
+            delivered_at.append(
+                f"sla_report_delivered_timestamp_seconds{p} {format_value(stamp)}\n"
+            )
+        analysed = [
+            f"sla_miss_analysed{label_set(**_miss_labels(m.kind, m.name, m.window))} "
+            f"{'0.0' if m.analysed_at is None else '1.0'}\n"
+            for m in status.misses
+        ]
+        previous = label_set(period="previous_month")
+        ratio = []
+        for period, share in (
+            ("current_year", status.current_year),
+            ("previous_year", status.previous_year),
+        ):
+            value = math.nan if share.ratio is None else share.ratio
+            ratio.append(
+                f"sla_report_on_time_ratio{label_set(period=period)} {format_value(value)}\n"
+            )
+        return "".join(
+            (
+                _family(
+                    "sla_report_delivery_due_timestamp_seconds",
+                    "gauge",
+                    "When the month's report is due: closing time of the fifth working day "
+                    "after it (3.2.5)",
+                    due,
+                ),
+                _family(
+                    "sla_report_delivered",
+                    "gauge",
+                    "1 once the month's report was exported",
+                    delivered,
+                ),
+                _family(
+                    "sla_report_delivered_timestamp_seconds",
+                    "gauge",
+                    "When the month's report was exported; NaN until then",
+                    delivered_at,
+                ),
+                _family(
+                    "sla_miss_analysis_due_timestamp_seconds",
+                    "gauge",
+                    "When the analyses of the month's missed service levels are due: closing "
+                    "time of the tenth working day after it (3.2.6)",
+                    analyses_due,
+                ),
+                _family(
+                    "sla_miss_analysed",
+                    "gauge",
+                    "Per service level missed last month: 1 once its analysis is recorded",
+                    analysed,
+                )
+                if analysed
+                else "",
+                _family(
+                    "sla_misses_unanalysed",
+                    "gauge",
+                    "Service levels missed in the month without a recorded analysis",
+                    [f"sla_misses_unanalysed{previous} {format_value(status.unanalysed)}\n"],
+                ),
+                _family(
+                    "sla_report_on_time_ratio",
+                    "gauge",
+                    "Share of the year's due monthly reports exported by their due instant "
+                    "(3.2.38); NaN while none is due",
+                    ratio,
+                ),
+                _family(
+                    "sla_report_on_time_objective_ratio",
+                    "gauge",
+                    "Agreed share of reports on time (3.2.38)",
+                    [f"sla_report_on_time_objective_ratio {format_value(status.objective)}\n"],
                 ),
             )
         )

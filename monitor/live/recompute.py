@@ -27,6 +27,7 @@ from monitor.figures.evidence import load_evidence
 from monitor.figures.maker import FigureMaker, LiveSession
 from monitor.live.exposition import SlaExposition
 from monitor.live.overlay import LiveOverlay
+from monitor.live.reporting import reporting_status
 from monitor.live.snapshot import RequestTotals, SlaSnapshot, build_snapshot
 from monitor.servicedesk.figures import DeskFigures, desk_figures, figures_since
 from monitor.sla.availability import AvailabilityFigure
@@ -131,6 +132,16 @@ class SlaRecomputer:
                 snapshot,
                 desk=desk,
                 desk_totals=MappingProxyType(_add_totals(self._desk_before, desk)),
+            )
+            snapshot = dataclasses.replace(
+                snapshot,
+                reporting=reporting_status(
+                    maker.config,
+                    snapshot,
+                    await self._store.report_deliveries(),
+                    await self._store.miss_analyses(str(month.previous())),
+                    now,
+                ),
             )
             if not self._previous:
                 self._previous = {

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from monitor.config import TargetConfig
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker, LiveSession, SlaFigure, counted_window
+from monitor.live.reporting import ReportingStatus
 from monitor.servicedesk.figures import DeskFigures
 from monitor.sla.availability import AvailabilityFigure
 from monitor.sla.burn import BurnCounter, settle_time
@@ -92,6 +93,8 @@ class SlaSnapshot:
     )
     desk: DeskFigures | None = None
     desk_totals: Mapping[str, RequestTotals] = field(default_factory=lambda: MappingProxyType({}))
+    reporting: ReportingStatus | None = None
+    """Report deadlines, deliveries and analyses (3.2.5, 3.2.6, 3.2.38)."""
 
 
 def build_snapshot(

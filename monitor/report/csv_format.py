@@ -16,6 +16,14 @@ server. Never a subject, body or address: the store has none. The locator column
 for imported and webhook requests, the answer's while no answer was known at
 ``generated_at``.
 
+A category with a resolution term (3.2.40) adds one ``resolution`` row per outcome
+(``in_time``, each overrun tier, ``pending``; ``received`` is the count of the month's
+requests with that outcome) and one ``overrun_request`` row per request past a tier,
+resolved or not (``outcome`` the tier, or ``pending`` with the tier it already exceeded in
+``at_least``), with ``resolved_at``, ``resolution_due`` and ``resolution_ratio``. ``unit``
+says what ``days`` count (``working_days`` or ``calendar_days``). These columns come after
+the older ones, so a spreadsheet that reads columns by position keeps working.
+
 Values are exact (the core's floats, seconds to the microsecond; instants ISO-8601 with the
 offset of the report's zone); ``value`` and ``met`` are empty while nothing is decided (a
 category without decided requests). An availability figure whose verdict the unmeasured
@@ -33,8 +41,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from monitor.report._text import seconds
-from monitor.report.model import Report
+from monitor.report.model import Report, ResponseEntry
 from monitor.sla.norms import Band, BandOutcome
+from monitor.sla.resolution import IN_TIME, PENDING
 from monitor.store.records import MailLocator
 
 __all__ = ["COLUMNS", "INSUFFICIENT_EVIDENCE", "render_csv"]
@@ -73,6 +82,11 @@ COLUMNS = (
     ),
     "band_outcome",
     "band_outcome_label",
+    "unit",
+    "resolved_at",
+    "resolution_due",
+    "resolution_ratio",
+    "at_least",
 )
 
 
@@ -114,6 +128,45 @@ def _outcome(band: Band | None, outcome: BandOutcome | None) -> dict[str, str]:
     if band is None or outcome is None:
         return {}
     return {"band_outcome": outcome.value, "band_outcome_label": band.label(outcome) or ""}
+
+
+def _resolution_rows(
+    writer: csv.DictWriter[str], report: Report, response: ResponseEntry, common: dict[str, str]
+) -> None:
+    """The counts per resolution outcome and the requests past a tier (3.2.40)."""
+    month = response.resolution
+    if month is None:
+        return
+    zone = report.zone
+    base = {
+        **common,
+        "name": response.category,
+        "window": report.policies.servicedesk_calendar,
+        "days": str(month.norm.days),
+        "unit": month.norm.unit.value,
+    }
+    for outcome, count in month.counts().items():
+        writer.writerow({**base, "kind": "resolution", "outcome": outcome, "received": str(count)})
+    for verdict in month.verdicts:
+        if verdict.outcome == IN_TIME or (verdict.outcome == PENDING and not verdict.at_least):
+            continue
+        request = verdict.request
+        writer.writerow(
+            {
+                **base,
+                "kind": "overrun_request",
+                "request_id": request.id,
+                "received_at": _instant(request.received_at, zone),
+                "resolved_at": _instant(
+                    request.resolved_at if verdict.ratio is not None else None, zone
+                ),
+                "resolution_due": _instant(verdict.due, zone),
+                "resolution_ratio": _number(verdict.ratio),
+                "outcome": verdict.outcome,
+                "at_least": verdict.at_least or "",
+                "source": response.sources.get(request.id, ""),
+            }
+        )
 
 
 def render_csv(report: Report) -> str:
@@ -160,8 +213,11 @@ def render_csv(report: Report) -> str:
                 "pending": str(result.pending),
                 "analysis": _analysis(report, "response", result.category, None),
                 **_outcome(response.band, response.outcome),
+                "unit": response.unit,
             }
         )
+    for response in report.response:
+        _resolution_rows(writer, report, response, common)
     zone = report.zone
     for response in report.response:
         for verdict in response.late:

@@ -20,7 +20,7 @@ from monitor.sla.availability import MaintenancePolicy, UnmonitoredPolicy
 from monitor.sla.calendar import WEEKDAY_NAMES, BusinessCalendar
 from monitor.sla.months import Month
 from monitor.sla.norms import Band, NormSchedule
-from monitor.sla.response import BusinessDayMode
+from monitor.sla.response import BusinessDayMode, DayUnit
 
 __all__ = [
     "CATEGORY_REQUIREMENTS",
@@ -35,6 +35,7 @@ CATEGORY_REQUIREMENTS: dict[str, str] = {
     "escalation": "3.2.13",
     "complaint": "3.2.14",
     "information_request": "3.2.39",
+    "woo_request": "3.2.41",
 }
 """The contract requirement behind each of the default request categories."""
 
@@ -164,8 +165,16 @@ def response_description(
     desk = config.servicedesk
     norm_config = desk.categories[category]
     days = norm_config.days
-    day_word = "working day" if days == 1 else "working days"
-    if desk.business_day is BusinessDayMode.BUSINESS_HOURS:
+    calendar_days = norm_config.unit is DayUnit.CALENDAR_DAYS
+    day_word = ("calendar day" if calendar_days else "working day") + ("" if days == 1 else "s")
+    if calendar_days and desk.business_day is BusinessDayMode.END_OF_NEXT_BUSINESS_DAY:
+        clock = f"calendar days: the deadline is the end (24:00) of day {days} after receipt"
+    elif calendar_days:
+        clock = (
+            "calendar days: the clock starts at receipt and the deadline is the same clock "
+            f"time {days} local day{'s' if days != 1 else ''} later"
+        )
+    elif desk.business_day is BusinessDayMode.BUSINESS_HOURS:
         clock = (
             f"the clock starts at the first opening instant at or after receipt and runs "
             f"{days} × {_duration(calendar.hours.nominal_length)} of opening time"

@@ -16,8 +16,10 @@ never due.
 done and is never written again, whatever changed in the store since (the client may have
 received them; an updated report is made deliberately with ``sla-monitor report``). A month
 with only some of its files (a crash between renames, a file deleted by hand) is written
-again as a whole set from one report, so the three never disagree. Nothing is recorded in the
-store: the directory is what the client receives, so it is what says what was delivered.
+again as a whole set from one report, so the three never disagree. The directory is what
+the client receives, so it is what says what was exported; the first export of each month is
+also recorded in the store as its delivery (when, and whether final), so the daemon can tell
+whether the report met its own deadline (3.2.5, 3.2.38; docs/rules.md#reporting-deadlines).
 
 **Catching up.** :func:`due_exports` lists every month after the last one exported up to
 the previous month that is due now; the daemon runs the job at start and then periodically,
@@ -49,6 +51,7 @@ from monitor.report.model import Report, month_is_final
 from monitor.sla.intervals import as_utc
 from monitor.sla.months import Month
 from monitor.store import Store
+from monitor.store.records import ReportDelivery
 
 __all__ = [
     "EXPORT_ORDER",
@@ -133,6 +136,7 @@ async def export_month(
     report = await load_report(store, config, month, now)
     texts = await asyncio.to_thread(_render_all, report)
     await asyncio.to_thread(_write_set, directory, paths, texts)
+    await store.record_delivery(ReportDelivery(str(month), as_utc(now), report.final))
     return [paths[name] for name in EXPORT_ORDER]
 
 

@@ -299,6 +299,17 @@ class ResponseRow:
     pending: int
     ratio: str
     verdict: Verdict
+    unit: str = "working_days"
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionRow:
+    """A category's resolution term (3.2.40) and its month's requests per outcome."""
+
+    category: str
+    term: str
+    outcomes: tuple[tuple[str, int], ...]
+    pending_over: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +372,7 @@ class ReportView:
     maintenance_notes: tuple[str, ...]
     response: tuple[ResponseRow, ...]
     uncategorised: str | None
+    resolution: tuple[ResolutionRow, ...]
     request_lists: tuple[RequestList, ...]
     descriptions: tuple[DescriptionView, ...]
     policies: tuple[PolicyView, ...]
@@ -444,6 +456,9 @@ def report_view(report: Report) -> ReportView:
         maintenance=tuple(_maintenance_row(line, texts) for line in report.maintenance),
         maintenance_notes=_maintenance_notes(report.maintenance),
         response=tuple(_response_row(entry, counts[entry.category]) for entry in report.response),
+        resolution=tuple(
+            _resolution_row(entry) for entry in report.response if entry.resolution is not None
+        ),
         uncategorised=(
             ", ".join(f"{c}: {n}" for c, n in report.uncategorised)
             if report.uncategorised
@@ -1045,6 +1060,25 @@ def _response_row(entry: ResponseEntry, counts: _Counts) -> ResponseRow:
         pending=counts.pending,
         ratio="—" if counts.ratio is None else percent_text(counts.ratio),
         verdict=Verdict(counts.objective_met),
+        unit=entry.unit,
+    )
+
+
+def _resolution_row(entry: ResponseEntry) -> ResolutionRow:
+    month = entry.resolution
+    if month is None:  # the caller lists only categories with a term
+        raise ValueError(f"category {entry.category!r} has no resolution term")
+    norm = month.norm
+    unit = "working" if norm.unit.value == "working_days" else "calendar"
+    tiers = ", ".join(
+        f"{name} past {round(t * 100)} %" for name, t in zip(norm.names, norm.tiers, strict=True)
+    )
+    over = [f"{count} already {name}" for name, count in month.pending_at_least().items() if count]
+    return ResolutionRow(
+        category=entry.category,
+        term=f"{norm.days} {unit} day{'s' if norm.days != 1 else ''} ({tiers})",
+        outcomes=tuple(month.counts().items()),
+        pending_over=", ".join(over),
     )
 
 

@@ -32,6 +32,7 @@ from monitor.report.model import (
 )
 from monitor.sla.availability import CountedOutage
 from monitor.sla.norms import Band, BandOutcome
+from monitor.sla.resolution import MonthlyResolution, ResolutionVerdict
 from monitor.sla.response import ResponseVerdict
 from monitor.store.records import MailLocator, MissAnalysisRecord, RequestLocator
 
@@ -72,6 +73,7 @@ def report_to_dict(report: Report) -> JSONObject:
             "end": _iso(report.period.end, zone),
         },
         "last_deadline": _iso(report.last_deadline, zone),
+        "reporting": _reporting(report),
         "calendars": [
             {
                 "name": calendar.name,
@@ -188,6 +190,7 @@ def _analysis(analysis: MissAnalysisRecord, zone: ZoneInfo) -> JSONObject:
 def _response(entry: ResponseEntry, report: Report) -> JSONObject:
     result = entry.result
     zone = report.zone
+    resolved = entry.resolutions()
     return {
         "category": result.category,
         "objective": result.objective,
@@ -198,7 +201,7 @@ def _response(entry: ResponseEntry, report: Report) -> JSONObject:
         "pending": result.pending,
         "ratio": result.ratio,
         "objective_met": result.objective_met,
-        "requests": [_request(v, entry, report) for v in result.verdicts],
+        "requests": [_request(v, entry, report, resolved) for v in result.verdicts],
         # -- additions --
         "analysis": [
             _analysis(a, zone) for a in report.analyses_of("response", result.category, None)
@@ -207,10 +210,66 @@ def _response(entry: ResponseEntry, report: Report) -> JSONObject:
         "last_deadline": _iso(entry.last_deadline, zone),
         "description": _description(entry.description),
         **_outcome(entry.band, entry.outcome),
+        "unit": entry.unit,
+        "resolution": _resolution(entry.resolution),
     }
 
 
-def _request(verdict: ResponseVerdict, entry: ResponseEntry, report: Report) -> JSONObject:
+def _reporting(report: Report) -> JSONObject | None:
+    """When this report and its analyses are due (3.2.5, 3.2.6), and whether the previous
+    month's report was delivered on time (3.2.38)."""
+    deadlines = report.deadlines
+    if deadlines is None:
+        return None
+    zone = report.zone
+    previous = deadlines.previous
+    return {
+        "report_due": _iso(deadlines.report_due, zone),
+        "analyses_due": _iso(deadlines.analyses_due, zone),
+        "previous_month": {
+            "month": str(previous.month),
+            "due": _iso(previous.due, zone),
+            "delivered_at": _iso(previous.delivered_at, zone),
+            "final": previous.final,
+            "on_time": previous.on_time,
+        },
+    }
+
+
+def _resolution(month: MonthlyResolution | None) -> JSONObject | None:
+    """A category's resolution term and its counts per outcome (3.2.40); ``None`` without."""
+    if month is None:
+        return None
+    norm = month.norm
+    return {
+        "days": norm.days,
+        "unit": norm.unit.value,
+        "overrun_tiers": list(norm.tiers),
+        "tier_names": list(norm.names),
+        "counts": month.counts(),
+        "pending_at_least": month.pending_at_least(),
+    }
+
+
+def _request_resolution(verdict: ResolutionVerdict | None, zone: ZoneInfo) -> JSONObject | None:
+    if verdict is None:
+        return None
+    resolved = verdict.request.resolved_at
+    return {
+        "resolved_at": _iso(resolved if verdict.ratio is not None else None, zone),
+        "due": _iso(verdict.due, zone),
+        "outcome": verdict.outcome,
+        "ratio": verdict.ratio,
+        "at_least": verdict.at_least,
+    }
+
+
+def _request(
+    verdict: ResponseVerdict,
+    entry: ResponseEntry,
+    report: Report,
+    resolved: dict[str, ResolutionVerdict],
+) -> JSONObject:
     request = verdict.request
     answered = request.answered_at
     # An answer after generated_at was not known then; the outcome ignores it, and so does
@@ -226,6 +285,7 @@ def _request(verdict: ResponseVerdict, entry: ResponseEntry, report: Report) -> 
         "outcome": verdict.outcome.value,
         "source": entry.sources.get(request.id),
         "locator": locator_to_dict(entry.locators.get(request.id), zone, answered is not None),
+        "resolution": _request_resolution(resolved.get(request.id), zone),
     }
 
 

@@ -2,7 +2,8 @@
 
 Four queries: the evidence of the month (outages, sessions, registered maintenance, via
 :func:`monitor.figures.evidence.load_evidence`, the same reader the live metrics use), the requests
-received in it, and the maintenance records again for who registered a window and why. The
+received in it, and the maintenance records again for who registered a window and why; then
+the locators, analyses and report deliveries. The
 figures are then made by the pure :func:`monitor.report.model.build_report` in a worker
 thread: a month of 200 targets and 50,000 requests is CPU work that must not stall the
 daemon's event loop (scrapes, probes) while an HTTP client asks for a report.
@@ -35,9 +36,14 @@ async def load_report(store: Store, config: Config, month: Month, now: datetime)
         [r.id for r in requests if r.source == "mailbox" and r.received_at <= now]
     )
     analyses = await store.miss_analyses(str(month))
+    deliveries = await store.report_deliveries()
     return await asyncio.to_thread(
         functools.partial(
-            build_report, registrations=registrations, locators=locators, analyses=analyses
+            build_report,
+            registrations=registrations,
+            locators=locators,
+            analyses=analyses,
+            deliveries=deliveries,
         ),
         config,
         month,

@@ -58,6 +58,13 @@ from monitor.sla.calendar import BusinessCalendar, ClosedDay
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
 from monitor.sla.months import Month
 from monitor.sla.norms import Band, BandOutcome, NormSchedule
+from monitor.sla.reporting import analysis_due, report_due
+from monitor.sla.resolution import (
+    MonthlyResolution,
+    ResolutionJudge,
+    ResolutionVerdict,
+    ResolvedRequest,
+)
 from monitor.sla.response import (
     BusinessDayMode,
     MonthlyResponse,
@@ -69,6 +76,7 @@ from monitor.sla.response import (
 from monitor.store.records import (
     MaintenanceWindowRecord,
     MissAnalysisRecord,
+    ReportDelivery,
     RequestLocator,
 )
 
@@ -78,7 +86,9 @@ __all__ = [
     "MaintenanceKind",
     "MaintenanceLine",
     "Miss",
+    "PreviousDelivery",
     "Report",
+    "ReportDeadlines",
     "ReportPolicies",
     "RequestLike",
     "ResponseEntry",
@@ -95,6 +105,9 @@ class RequestLike(ReceivedRequest, Protocol):
 
     @property
     def source(self) -> str: ...
+
+    @property
+    def resolved_at(self) -> datetime | None: ...
 
 
 class MaintenanceKind(StrEnum):
@@ -199,6 +212,17 @@ class ResponseEntry:
         """Bonus, neutral or malus; ``None`` without a band or while nothing is decided."""
         return None if self.band is None else self.result.outcome(self.band)
 
+    resolution: MonthlyResolution | None = None
+    """Resolution outcomes (3.2.40) of a category with a resolution term."""
+    unit: str = "working_days"
+    """What ``days`` count: ``working_days`` or ``calendar_days`` (3.2.39, 3.2.41)."""
+
+    def resolutions(self) -> dict[str, ResolutionVerdict]:
+        """The resolution verdicts by request id; empty for a category without a term."""
+        if self.resolution is None:
+            return {}
+        return {v.request.id: v for v in self.resolution.verdicts}
+
     @property
     def category(self) -> str:
         return self.result.category
@@ -223,6 +247,30 @@ class ResponseEntry:
     @property
     def pending(self) -> tuple[ResponseVerdict, ...]:
         return tuple(v for v in self.result.verdicts if v.outcome is Outcome.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousDelivery:
+    """The previous month's report against its due instant (3.2.5, 3.2.38)."""
+
+    month: Month
+    due: datetime
+    delivered_at: datetime | None
+    final: bool | None
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.delivered_at is None else self.delivered_at <= self.due
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDeadlines:
+    """docs/rules.md#reporting-deadlines: this report is due five working days after the
+    month (3.2.5), the analyses of its misses ten (3.2.6)."""
+
+    report_due: datetime
+    analyses_due: datetime
+    previous: PreviousDelivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +323,8 @@ class Report:
     uncategorised: tuple[tuple[str, int], ...]
     version: str
     analyses: tuple[MissAnalysisRecord, ...] = ()
+    deadlines: ReportDeadlines | None = None
+    """When this report and its analyses are due, and how the previous one was delivered."""
 
     def analyses_of(
         self, kind: str, name: str, window: str | None
@@ -362,12 +412,14 @@ def build_report(
     registrations: Sequence[MaintenanceWindowRecord] = (),
     locators: Mapping[str, RequestLocator] | None = None,
     analyses: Sequence[MissAnalysisRecord] = (),
+    deliveries: Sequence[ReportDelivery] = (),
 ) -> Report:
     """The report of ``month`` from the evidence and requests known at ``now``.
 
     ``evidence`` must cover the month (``load_evidence`` over its interval); ``requests``
     may include others, only those received in the month are judged. ``registrations`` are
-    the stored records of the API-registered windows, for who registered them and why.
+    the stored records of the API-registered windows, for who registered them and why;
+    ``deliveries`` the recorded report deliveries (the previous month's is printed).
     """
     now = as_utc(now)
     evidence = evidence.known_at(now)
@@ -406,6 +458,28 @@ def build_report(
         version=__version__,
         analyses=tuple(
             a for a in analyses if a.month == str(month) and as_utc(a.recorded_at) <= now
+        ),
+        deadlines=_deadlines(calendar_of(desk.calendar), month, deliveries, now),
+    )
+
+
+def _deadlines(
+    calendar: BusinessCalendar, month: Month, deliveries: Sequence[ReportDelivery], now: datetime
+) -> ReportDeadlines:
+    """Due instants of this report, and the previous month's delivery as known at ``now``."""
+    previous = month.previous()
+    found = next(
+        (d for d in deliveries if d.month == str(previous) and as_utc(d.exported_at) <= now),
+        None,
+    )
+    return ReportDeadlines(
+        report_due=report_due(calendar, month),
+        analyses_due=analysis_due(calendar, month),
+        previous=PreviousDelivery(
+            month=previous,
+            due=report_due(calendar, previous),
+            delivered_at=None if found is None else found.exported_at,
+            final=None if found is None else found.final,
         ),
     )
 
@@ -538,7 +612,8 @@ def _response(
     desk = config.servicedesk
     period = month.interval(config.zone)
     calendar = calendar_of(desk.calendar)
-    judge = RequestJudge(calendar, desk.categories, desk.business_day)
+    judge = RequestJudge(calendar, desk.categories, desk.business_day, desk.units())
+    resolutions = ResolutionJudge(calendar, desk.resolution_norms(), desk.business_day)
     grouped: dict[str, list[RequestLike]] = defaultdict(list)
     sources: dict[str, dict[str, str]] = defaultdict(dict)
     others: Counter[str] = Counter()
@@ -564,6 +639,8 @@ def _response(
                 for request_id in sources.get(name, {})
                 if request_id in locators
             },
+            resolution=_resolution(resolutions, name, grouped.get(name, ()), period, now),
+            unit=desk.categories[name].unit.value,
         )
         for name in desk.categories
     )
@@ -572,6 +649,20 @@ def _response(
 
 def _band_in_force(band: NormSchedule[Band] | None, month: Month) -> Band | None:
     return None if band is None else band.in_force(month)
+
+
+def _resolution(
+    judge: ResolutionJudge,
+    name: str,
+    requests: Iterable[RequestLike],
+    period: Interval,
+    now: datetime,
+) -> MonthlyResolution | None:
+    """The resolution outcomes of ``name``'s requests (3.2.40); ``None`` without a term."""
+    if name not in judge.norms:
+        return None
+    resolved = (ResolvedRequest(r.id, r.received_at, r.resolved_at) for r in requests)
+    return judge.month(name, resolved, period, now)
 
 
 def _calendars(

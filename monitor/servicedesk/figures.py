@@ -7,6 +7,9 @@ pure core, :func:`monitor.sla.response.monthly_response`, with the configuration
 business-day mode and each category's days and objective, so the metrics, the status API
 and the monthly report cannot disagree.
 
+A category with a resolution term (3.2.40) also gets the counts of its requests per
+resolution outcome, by receipt month (:mod:`monitor.sla.resolution`).
+
 *Open* and *overdue* count unanswered requests received since the start of the previous
 month: open while the deadline is ahead, overdue once it passed. Older unanswered requests
 are part of their (final) month's figure but no longer of an operational gauge: one
@@ -15,7 +18,7 @@ forgotten message from last year must not keep an alert firing for ever.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,10 +26,44 @@ from monitor.config import Config
 from monitor.sla.intervals import as_utc
 from monitor.sla.months import Month
 from monitor.sla.norms import Band, bands_in_force
+from monitor.sla.resolution import MonthlyResolution, ResolvedRequest
 from monitor.sla.response import MonthlyResponse, Outcome, RequestJudge
 from monitor.store.records import RequestRecord
 
-__all__ = ["CategoryFigures", "DeskFigures", "desk_figures", "figures_since"]
+__all__ = [
+    "CategoryFigures",
+    "DeskFigures",
+    "ResolutionCounts",
+    "ResolutionFigures",
+    "desk_figures",
+    "figures_since",
+    "resolution_figures",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionCounts:
+    """One month's requests per resolution outcome (3.2.40), every outcome present, and the
+    pending ones per tier they already exceeded."""
+
+    counts: Mapping[str, int]
+    pending_at_least: Mapping[str, int]
+
+    @classmethod
+    def of(cls, month: MonthlyResolution) -> ResolutionCounts:
+        return cls(month.counts(), month.pending_at_least())
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionFigures:
+    """A category's resolution term and its counts this month and last (3.2.40)."""
+
+    days: int
+    unit: str
+    overrun_tiers: tuple[float, ...]
+    tier_names: tuple[str, ...]
+    current_month: ResolutionCounts
+    previous_month: ResolutionCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +89,9 @@ class CategoryFigures:
         band = self.bands[0]
         outcome = None if band is None else self.current_month.outcome(band)
         return None if outcome is None else outcome.value
+
+    resolution: ResolutionFigures | None = None
+    """Resolution counts (3.2.40); ``None`` for a category without a resolution term."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,4 +181,30 @@ def _category_figures(
         open=open_,
         overdue=overdue,
         bands=bands_in_force(norm.band, current),
+        resolution=resolution_figures(config, name, records, current, now),
+    )
+
+
+def resolution_figures(
+    config: Config, name: str, records: Sequence[RequestRecord], current: Month, now: datetime
+) -> ResolutionFigures | None:
+    """The resolution counts of ``name`` for ``current`` and the month before (3.2.40)."""
+    section = config.servicedesk.categories[name].resolution
+    if section is None:
+        return None
+    judge = config.resolution_judge()
+    resolved = [ResolvedRequest(r.id, r.received_at, r.resolved_at) for r in records]
+    months = (current, current.previous())
+    counts = [
+        ResolutionCounts.of(judge.month(name, resolved, m.interval(config.zone), now))
+        for m in months
+    ]
+    norm = section.norm()
+    return ResolutionFigures(
+        days=norm.days,
+        unit=norm.unit.value,
+        overrun_tiers=norm.tiers,
+        tier_names=norm.names,
+        current_month=counts[0],
+        previous_month=counts[1],
     )

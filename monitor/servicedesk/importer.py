@@ -3,8 +3,10 @@ of problems out.
 
 The format is ``id,category,received_at,answered_at``: UTF-8 (a byte-order mark, as Excel
 writes it, is accepted), a header row, instants in ISO-8601 with an offset, an empty
-``answered_at`` for a request still unanswered. The figures of 3.2.9, 3.2.13, 3.2.14 and
-3.2.39 are made from these rows, so a file is taken whole or not at all:
+``answered_at`` for a request still unanswered. An optional ``resolved_at`` column carries
+when the request was resolved (3.2.40; empty while unresolved); the store appends it as the
+request's resolution when it differs from the one recorded last. The figures of 3.2.9,
+3.2.13, 3.2.14 and 3.2.39 are made from these rows, so a file is taken whole or not at all:
 
 * every row is checked before anything is stored, and every problem is reported with its
   line number (the physical line in the file, so an editor jumps to it), not just the
@@ -34,6 +36,7 @@ from monitor.errors import SlaMonitorError
 from monitor.store.records import REQUEST_ID_LIMIT, RequestRecord
 
 __all__ = [
+    "OPTIONAL_COLUMNS",
     "PROBLEM_LIMIT",
     "REQUEST_COLUMNS",
     "RawLines",
@@ -45,6 +48,8 @@ __all__ = [
 ]
 
 REQUEST_COLUMNS = ("id", "category", "received_at", "answered_at")
+OPTIONAL_COLUMNS = ("resolved_at",)
+"""Columns a file may have after the required ones, in any position."""
 PROBLEM_LIMIT = 1000
 """Problems listed at most; a file that is wrong on every line says so without a flood."""
 CHUNK = 5000
@@ -203,7 +208,7 @@ def _decoded(raw_lines: Iterable[bytes], problems: _Problems) -> Iterator[str]:
 
 def _header(row: list[str], line: int, problems: _Problems) -> dict[str, int] | None:
     names = [name.strip().lower() for name in row]
-    unknown = [name for name in names if name not in REQUEST_COLUMNS]
+    unknown = [name for name in names if name not in (*REQUEST_COLUMNS, *OPTIONAL_COLUMNS)]
     missing = [name for name in REQUEST_COLUMNS if name not in names]
     repeated = sorted({name for name in names if names.count(name) > 1})
     issues = []
@@ -217,7 +222,9 @@ def _header(row: list[str], line: int, problems: _Problems) -> dict[str, int] | 
         expected = ",".join(REQUEST_COLUMNS)
         problems.add(RowProblem(line, f"header: {'; '.join(issues)} (expected {expected})"))
         return None
-    return {name: names.index(name) for name in REQUEST_COLUMNS}
+    return {
+        name: names.index(name) for name in (*REQUEST_COLUMNS, *OPTIONAL_COLUMNS) if name in names
+    }
 
 
 def _record(
@@ -244,6 +251,9 @@ def _record(
     answered = _instant(value["answered_at"], "answered_at", issues, required=False)
     if received is not None and answered is not None and answered < received:
         issues.append("answered_at is before received_at")
+    resolved = _instant(value.get("resolved_at", ""), "resolved_at", issues, required=False)
+    if received is not None and resolved is not None and resolved < received:
+        issues.append("resolved_at is before received_at")
     if issues:
         problems.add(RowProblem(line, "; ".join(issues)))
         return None
@@ -257,6 +267,7 @@ def _record(
             answered_at=answered,
             source="import",
             channel=channel,
+            resolved_at=resolved,
         )
     except ValueError as error:
         problems.add(RowProblem(line, str(error)))

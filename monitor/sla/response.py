@@ -22,8 +22,8 @@ for a past "now" is reproducible.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -34,6 +34,7 @@ from monitor.sla.norms import Band, BandOutcome, Bound, NormSchedule, judged_out
 
 __all__ = [
     "BusinessDayMode",
+    "DayUnit",
     "MonthlyResponse",
     "Outcome",
     "ReceivedRequest",
@@ -41,6 +42,7 @@ __all__ = [
     "RequestTiming",
     "ResponseNorm",
     "ResponseVerdict",
+    "calendar_deadline",
     "judge_request",
     "monthly_response",
     "response_deadline",
@@ -54,6 +56,17 @@ class BusinessDayMode(StrEnum):
     END_OF_NEXT_BUSINESS_DAY = "end_of_next_business_day"
 
 
+class DayUnit(StrEnum):
+    """What a category's "days" count (docs/rules.md#working-or-calendar-days).
+
+    3.2.39 and 3.2.41 say "binnen twee dagen" without saying which days; whether they are
+    working or calendar days is a matter of agreement, so each category says it.
+    """
+
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+
+
 class Outcome(StrEnum):
     MET = "met"
     BREACHED = "breached"
@@ -65,20 +78,47 @@ def response_deadline(
     received: datetime,
     days: int = 1,
     mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS,
+    unit: DayUnit = DayUnit.WORKING_DAYS,
 ) -> datetime:
-    """The last instant at which an answer still meets the norm (3.2.9, 3.2.13, 3.2.14, 3.2.39).
+    """The last instant at which an answer still meets the norm (3.2.9, 3.2.13, 3.2.14, 3.2.39,
+    3.2.41).
 
     Returns an aware UTC datetime. ``days`` is the norm in working days (1 for e-mail,
-    complaints and escalations; 2 for information requests).
+    complaints and escalations; 2 for information requests), or in calendar days with
+    ``unit`` ``calendar_days`` (:func:`calendar_deadline`).
     """
     if days < 1:
-        raise ValueError("a response norm is at least one working day")
+        raise ValueError("a response norm is at least one day")
     received = as_utc(received)
+    if unit is DayUnit.CALENDAR_DAYS:
+        return calendar_deadline(calendar, received, days, mode)
     if mode is BusinessDayMode.END_OF_NEXT_BUSINESS_DAY:
         day = calendar.nth_business_day_after(calendar.local_date(received), days)
         return calendar.closing(day)
     start = calendar.next_business_instant(received)
     return calendar.add_business_time(start, calendar.hours.nominal_length * days)
+
+
+def calendar_deadline(
+    calendar: BusinessCalendar,
+    received: datetime,
+    days: int,
+    mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS,
+) -> datetime:
+    """``days`` calendar days after receipt (docs/rules.md#working-or-calendar-days).
+
+    Every instant counts, so the clock starts at receipt itself, and a day is a local
+    calendar day: the same wall-clock time ``days`` local dates later (23 or 25 hours across
+    a clock change). Friday 10:00 + two days = Sunday 10:00. With
+    ``end_of_next_business_day`` the reading of that mode carries over: the end (24:00) of
+    the ``days``-th date after the date of receipt, whatever the hour of receipt.
+    """
+    local = as_utc(received).astimezone(calendar.zone)
+    if mode is BusinessDayMode.END_OF_NEXT_BUSINESS_DAY:
+        end = datetime.combine(local.date() + timedelta(days=days + 1), time(0), calendar.zone)
+        return as_utc(end)
+    naive = local.replace(tzinfo=None) + timedelta(days=days)
+    return as_utc(naive.replace(tzinfo=calendar.zone, fold=local.fold))
 
 
 class ReceivedRequest(Protocol):
@@ -201,6 +241,7 @@ def monthly_response(
     calendar: BusinessCalendar,
     now: datetime,
     mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS,
+    unit: DayUnit = DayUnit.WORKING_DAYS,
 ) -> MonthlyResponse:
     """Judge the requests *received* in ``month`` (3.2.9: "in 80 % van de gevallen").
 
@@ -209,11 +250,11 @@ def monthly_response(
     """
     now = as_utc(now)
     verdicts = tuple(
-        judge_request(r, response_deadline(calendar, r.received_at, days, mode), now)
+        judge_request(r, response_deadline(calendar, r.received_at, days, mode, unit), now)
         for r in sorted(requests, key=lambda r: (as_utc(r.received_at), r.id))
         if month.contains(as_utc(r.received_at))
     )
-    last_deadline = response_deadline(calendar, month.end - _TICK, days, mode)
+    last_deadline = response_deadline(calendar, month.end - _TICK, days, mode, unit)
     final = now >= month.end and now > last_deadline
     return MonthlyResponse(category, objective, days, verdicts, final)
 
@@ -236,19 +277,25 @@ class RequestJudge:
     Built once from the desk's settings (calendar, norms per category, reading of "one
     working day"), and asked by everything that shows a request's outcome, so the live
     figures, the report, the API and the commands can never judge one request two ways
-    (3.2.9, 3.2.13, 3.2.14, 3.2.39). A category without a norm is not judged.
+    (3.2.9, 3.2.13, 3.2.14, 3.2.39, 3.2.41). A category without a norm is not judged; one
+    without a unit in ``units`` counts working days.
     """
 
     calendar: BusinessCalendar
     norms: Mapping[str, ResponseNorm]
     mode: BusinessDayMode = BusinessDayMode.BUSINESS_HOURS
+    units: Mapping[str, DayUnit] = field(default_factory=dict)
 
     def judges(self, category: str) -> bool:
         return category in self.norms
 
+    def unit(self, category: str) -> DayUnit:
+        return self.units.get(category, DayUnit.WORKING_DAYS)
+
     def deadline(self, category: str, received: datetime) -> datetime:
         """The deadline of a request of ``category`` received at ``received``."""
-        return response_deadline(self.calendar, received, self.norms[category].days, self.mode)
+        days = self.norms[category].days
+        return response_deadline(self.calendar, received, days, self.mode, self.unit(category))
 
     def judge(self, request: ReceivedRequest, now: datetime) -> ResponseVerdict | None:
         """The request's deadline and outcome at ``now``; ``None`` for a category without a
@@ -273,4 +320,5 @@ class RequestJudge:
             calendar=self.calendar,
             now=now,
             mode=self.mode,
+            unit=self.unit(category),
         )

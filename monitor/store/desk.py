@@ -16,6 +16,7 @@ import asyncio
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Final, cast
 
@@ -33,6 +34,8 @@ from monitor.store.records import (
     RequestLocator,
     RequestRecord,
     RequestSync,
+    ResolutionRecord,
+    ResolutionSource,
     utc,
 )
 from monitor.store.schema import (
@@ -40,6 +43,7 @@ from monitor.store.schema import (
     mail_links,
     mail_messages,
     mailbox_state,
+    request_resolutions,
     requests,
     store_meta,
 )
@@ -48,8 +52,10 @@ __all__ = [
     "CLOSURE_LIMIT",
     "FULL_RECOMPUTE_SHARE",
     "SENDER_HASH_KEY",
+    "append_resolutions",
     "delete_requests",
     "folder_states",
+    "latest_resolutions",
     "link_keys",
     "lock_mailbox",
     "mail_facts",
@@ -70,6 +76,9 @@ _CHUNK: Final = 500
 """Ids per ``IN (...)`` list: far below SQLite's and asyncpg's parameter limits."""
 
 Insert = Callable[[sa.Table], postgresql.Insert | sqlite.Insert]
+
+_RESOLUTION_SOURCES: Final[dict[str, ResolutionSource]] = {"import": "import", "webhook": "webhook"}
+"""Request sources that can bring a resolution; mail cannot say when a request was resolved."""
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -93,7 +102,10 @@ def _merge_duplicates(records: Iterable[RequestRecord]) -> dict[str, RequestReco
                 source=record.source,
                 channel=record.channel,
                 sender_hash=record.sender_hash,
+                resolved_at=record.resolved_at,
             )
+        if known is not None and record.resolved_at is None and known.resolved_at is not None:
+            record = replace(record, resolved_at=known.resolved_at)
         latest[record.id] = record
     return latest
 
@@ -117,7 +129,9 @@ async def upsert_requests(
     re-import of a file without answers, keeps what is known (the contract asks that an
     ``answered_at`` already stored is never replaced by ``None``; the same reading is applied
     to channel, sender hash and thread key). A row whose values would not change is not
-    touched, so its ``updated_at`` keeps saying when it last really changed.
+    touched, so its ``updated_at`` keeps saying when it last really changed. A
+    ``resolved_at`` is appended as a resolution (:func:`append_resolutions`) when it differs
+    from the request's last recorded one, and counts as a change of the request.
     """
     latest = _merge_duplicates(records)
     if not latest:
@@ -146,7 +160,7 @@ async def upsert_requests(
         set_={**replaced, **kept, "updated_at": new.updated_at},
         where=differs,
     ).returning(requests.c.id)
-    touched = 0
+    touched: set[str] = set()
     rows = list(latest.values())
     convert: Callable[[datetime], object] = instant or (lambda value: value)
     stamp = convert(now)
@@ -171,12 +185,84 @@ async def upsert_requests(
                 for r in rows[start : start + _CHUNK]
             ],
         )
-        touched += len(result.all())
-    return touched
+        touched.update(row[0] for row in result.all())
+    resolved = [
+        ResolutionRecord(r.id, r.resolved_at, _RESOLUTION_SOURCES[r.source], now)
+        for r in rows
+        if r.resolved_at is not None and r.source in _RESOLUTION_SOURCES
+    ]
+    return len(touched | await append_resolutions(connection, resolved))
+
+
+async def append_resolutions(
+    connection: AsyncConnection, records: Sequence[ResolutionRecord]
+) -> set[str]:
+    """Append the resolutions that differ from each request's last recorded one (3.2.40).
+
+    Returns the ids whose resolution changed. Append-only: an earlier statement stays, and
+    the same resolution again (a re-import, a repeated webhook call) appends nothing.
+    """
+    if not records:
+        return set()
+    latest = await latest_resolutions(connection, [r.request_id for r in records])
+    rows: list[dict[str, object]] = []
+    for record in records:
+        if latest.get(record.request_id) == record.resolved_at:
+            continue
+        latest[record.request_id] = record.resolved_at
+        rows.append(
+            {
+                "request_id": record.request_id,
+                "resolved_at": record.resolved_at,
+                "source": record.source,
+                "actor": record.actor,
+                "recorded_at": record.recorded_at,
+            }
+        )
+    if rows:
+        await connection.execute(sa.insert(request_resolutions), rows)
+    return {str(row["request_id"]) for row in rows}
+
+
+async def latest_resolutions(
+    connection: AsyncConnection, ids: Sequence[str]
+) -> dict[str, datetime]:
+    """The last recorded resolution of each of ``ids`` that has one."""
+    found: dict[str, datetime] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        last = _last_ids().where(request_resolutions.c.request_id.in_(chunk))
+        rows = await connection.execute(
+            sa.select(request_resolutions.c.request_id, request_resolutions.c.resolved_at).where(
+                request_resolutions.c.id.in_(last)
+            )
+        )
+        found.update({row.request_id: row.resolved_at for row in rows})
+    return found
+
+
+def _last_ids() -> sa.Select[tuple[int]]:
+    return sa.select(sa.func.max(request_resolutions.c.id)).group_by(
+        request_resolutions.c.request_id
+    )
+
+
+def _resolved_at() -> sa.ScalarSelect[datetime]:
+    """The last recorded resolution of the request row in the enclosing query."""
+    return (
+        sa.select(request_resolutions.c.resolved_at)
+        .where(request_resolutions.c.request_id == requests.c.id)
+        .order_by(request_resolutions.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _request(row: sa.RowMapping) -> RequestRecord:
     return from_row(RequestRecord, row)
+
+
+def _request_columns() -> sa.Select[Any]:
+    return sa.select(requests, _resolved_at().label("resolved_at"))
 
 
 async def select_requests(
@@ -193,13 +279,14 @@ async def select_requests(
     if category is not None:
         conditions.append(requests.c.category == category)
     rows = await connection.execute(
-        sa.select(requests).where(*conditions).order_by(requests.c.received_at, requests.c.id)
+        _request_columns().where(*conditions).order_by(requests.c.received_at, requests.c.id)
     )
     return [_request(row._mapping) for row in rows]
 
 
 async def select_request(connection: AsyncConnection, request_id: str) -> RequestRecord | None:
-    row = (await connection.execute(sa.select(requests).where(requests.c.id == request_id))).first()
+    statement = _request_columns().where(requests.c.id == request_id)
+    row = (await connection.execute(statement)).first()
     return None if row is None else _request(row._mapping)
 
 

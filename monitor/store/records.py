@@ -47,10 +47,13 @@ __all__ = [
     "OutageOpened",
     "OutageSource",
     "ProbeResultRow",
+    "ReportDelivery",
     "RequestLocator",
     "RequestRecord",
     "RequestSource",
     "RequestSync",
+    "ResolutionRecord",
+    "ResolutionSource",
     "StoredOutage",
     "WriteBatch",
     "checked_closed",
@@ -496,7 +499,10 @@ class RequestRecord:
     the address.
 
     ``answered_at`` before ``received_at`` is refused: it is always a clock or mapping error
-    in the source, and counting it as "met" would flatter the figure.
+    in the source, and counting it as "met" would flatter the figure. ``resolved_at`` (3.2.40)
+    is the request's resolution as last recorded (:class:`ResolutionRecord`), with the same
+    ordering check; mail does not say when a request was resolved, so a mailbox request
+    gets one only through ``POST /api/v1/requests/{id}/resolution``.
     """
 
     id: str
@@ -506,8 +512,17 @@ class RequestRecord:
     source: RequestSource
     channel: str | None = None
     sender_hash: str | None = None
+    resolved_at: datetime | None = None
 
     def __post_init__(self) -> None:
+        if self.resolved_at is not None:
+            resolved = utc(self.resolved_at, "resolved_at")
+            if resolved < utc(self.received_at, "received_at"):
+                raise ValueError(
+                    f"resolved_at {resolved.isoformat()} is before received_at "
+                    f"{utc(self.received_at, 'received_at').isoformat()}"
+                )
+            object.__setattr__(self, "resolved_at", resolved)
         if not self.id.strip() or len(self.id) > REQUEST_ID_LIMIT:
             raise ValueError(
                 f"request id must be non-empty and at most {REQUEST_ID_LIMIT} characters"
@@ -535,6 +550,45 @@ class RequestRecord:
             object.__setattr__(self, "channel", clean_text(self.channel, 200) or None)
         if self.sender_hash is not None:
             _check_hash(self.sender_hash, "sender_hash")
+
+
+ResolutionSource = Literal["import", "webhook", "api"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionRecord:
+    """A statement that a request was resolved at ``resolved_at`` (3.2.40), appended.
+
+    ``source`` says how it came (a CSV import, the webhook, the resolution endpoint) and
+    ``actor`` who said so (the token's name), where known. The last recorded statement of a
+    request is its resolution; earlier ones stay in the record.
+    """
+
+    request_id: str
+    resolved_at: datetime
+    source: ResolutionSource
+    recorded_at: datetime
+    actor: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.source not in ("import", "webhook", "api"):
+            raise ValueError(f"resolution source must be import, webhook or api: {self.source!r}")
+        object.__setattr__(self, "resolved_at", utc(self.resolved_at, "resolved_at"))
+        object.__setattr__(self, "recorded_at", utc(self.recorded_at, "recorded_at"))
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDelivery:
+    """When the report of ``month`` (``YYYY-MM``) was exported (3.2.5), and whether final."""
+
+    month: str
+    exported_at: datetime
+    final: bool
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", self.month):
+            raise ValueError(f"month must be YYYY-MM, got {self.month!r}")
+        object.__setattr__(self, "exported_at", utc(self.exported_at, "exported_at"))
 
 
 @dataclass(frozen=True, slots=True)

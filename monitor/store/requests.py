@@ -14,6 +14,7 @@ from monitor.store.records import (
     RequestLocator,
     RequestRecord,
     RequestSync,
+    ResolutionRecord,
 )
 from monitor.store.repository import Repository
 
@@ -67,6 +68,12 @@ class Requests(Repository):
         """The stored request with this id, if any."""
         async with self._read() as connection:
             return await desk.select_request(connection, request_id)
+
+    async def record_resolution(self, resolution: ResolutionRecord) -> bool:
+        """Append a resolution of a stored request (3.2.40); ``False`` when it repeats the
+        request's last recorded one, which appends nothing."""
+        async with self._write() as connection:
+            return bool(await desk.append_resolutions(connection, [resolution]))
 
     async def request_locators(self, ids: Sequence[str]) -> dict[str, RequestLocator]:
         """Where the mail of each request lies on the IMAP server, by request id."""

@@ -31,6 +31,8 @@ __all__ = [
     "outage_corrections",
     "outages",
     "probe_results",
+    "report_deliveries",
+    "request_resolutions",
     "requests",
     "store_meta",
 ]
@@ -239,6 +241,34 @@ requests = sa.Table(
     sa.Index(None, "received_at"),
     sa.Index(None, "source", "channel"),
     sa.Index(None, "thread_key"),
+)
+
+# -- resolutions and deliveries (revision 0005) --------------------------------------------
+#
+# Append-only like the corrections: a later resolution of a request is a new row, the last
+# recorded one counts (3.2.40). No foreign key: a mailbox recomputation may delete and
+# re-create a request row, and its resolution stays with the id.
+
+request_resolutions = sa.Table(
+    "request_resolutions",
+    metadata,
+    sa.Column("id", _BigId, primary_key=True, autoincrement=True),
+    sa.Column("request_id", sa.String(200), nullable=False),
+    sa.Column("resolved_at", UTCDateTime(), nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("actor", sa.Text(), nullable=True),
+    sa.Column("recorded_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint("source IN ('import', 'webhook', 'api')", name="source"),
+    sa.Index(None, "request_id"),
+)
+
+report_deliveries = sa.Table(
+    "report_deliveries",
+    metadata,
+    # When each month's report was exported (3.2.5), written once per month.
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("exported_at", UTCDateTime(), nullable=False),
+    sa.Column("final", sa.Boolean(), nullable=False),
 )
 
 mailbox_state = sa.Table(

@@ -12,6 +12,7 @@ import pytest
 from monitor.config import Config, parse_config
 from monitor.report import due_exports, export_deadline, export_month, files, run_exports
 from monitor.sla.months import Month
+from monitor.store.records import ReportDelivery
 from tests.report import seed
 from tests.report.conftest import MAY
 from tests.report.seed import Seeded, local
@@ -91,6 +92,20 @@ async def test_export_writes_three_files_once(seeded: Seeded, tmp_path: Path) ->
     later = seed.FINAL_NOW + timedelta(days=3)
     assert await export_month(seeded.store, seeded.config, MAY, directory, later) == []
     assert [p.stat().st_mtime_ns for p in written] == stamps
+
+
+async def test_the_first_export_of_a_month_is_recorded_as_its_delivery(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    """3.2.5: the store knows when May's report was exported; a rewrite keeps that instant."""
+    directory = tmp_path / "exports"
+    await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+    (directory / "sla-report-2026-05.json").unlink()
+    later = seed.FINAL_NOW + timedelta(hours=1)
+    assert len(await export_month(seeded.store, seeded.config, MAY, directory, later)) == 3
+    assert await seeded.store.report_deliveries() == [
+        ReportDelivery("2026-05", seed.FINAL_NOW, final=True)
+    ]
 
 
 async def test_an_incomplete_set_is_written_again_as_a_whole(

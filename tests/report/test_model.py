@@ -29,13 +29,14 @@ CONFIG = parse_config(
 
 @dataclass(frozen=True)
 class FakeRequest:
-    """Anything with these five attributes is a request to the report."""
+    """Anything with these six attributes is a request to the report."""
 
     id: str
     category: str
     received_at: datetime
     answered_at: datetime | None
     source: str = "webhook"
+    resolved_at: datetime | None = None
 
 
 @pytest.mark.parametrize(

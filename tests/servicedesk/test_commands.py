@@ -84,6 +84,29 @@ def test_importing_the_same_file_again_changes_nothing(
     assert stored(database) == before
 
 
+def test_a_later_export_with_resolutions_completes_the_imported_requests(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """3.2.40: the same requests again with a resolved_at column: one changed, then none."""
+    run(capsys, "import", "requests", str(write(tmp_path / "march.csv", GOOD)))
+    resolved = write(
+        tmp_path / "march-resolved.csv",
+        "id,category,received_at,answered_at,resolved_at\n"
+        "INC-1,email,2026-03-02T10:00:00+01:00,2026-03-02T15:30:00+01:00,\n"
+        "INC-2,complaint,2026-03-03T09:00:00+01:00,,2026-03-04T12:00:00+01:00\n",
+    )
+
+    code, out, _ = run(capsys, "import", "requests", str(resolved))
+
+    assert (code, out) == (0, f"{resolved}: 2 requests read, 1 new or changed\n")
+    assert [r.resolved_at for r in stored(database)] == [
+        None,
+        datetime(2026, 3, 4, 11, 0, tzinfo=UTC),
+    ]
+    _, again, _ = run(capsys, "import", "requests", str(resolved))
+    assert again == f"{resolved}: 2 requests read, 0 new or changed\n"
+
+
 def test_a_file_with_bad_rows_names_them_all_and_imports_nothing(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -333,3 +356,28 @@ def test_request_show_of_an_unknown_id_says_so_in_one_line(
     code, out, err = run(capsys, "request", "show", "desk:nope")
     assert (code, out) == (2, "")
     assert err == "request: no request with id 'desk:nope' in the store\n"
+
+
+def test_request_show_prints_the_resolution_term_and_its_outcome(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """3.2.40: a complaint resolved Tuesday 10:06 after a ten-hour term: over_20 at 121 %."""
+    config = write(
+        tmp_path / "config.yaml",
+        "servicedesk:\n  categories:\n    complaint: {resolution: {days: 1}}\n",
+    )
+    csv = write(
+        tmp_path / "complaints.csv",
+        "id,category,received_at,answered_at,resolved_at\n"
+        "K-1,complaint,2026-06-01T08:00:00+02:00,,2026-06-02T10:06:00+02:00\n",
+    )
+    run(capsys, "import", "requests", str(csv), "--config", str(config))
+
+    code, out, _ = run(capsys, "request", "show", "K-1", "--config", str(config))
+
+    assert code == 0
+    assert out.splitlines()[-3:] == [
+        "resolve by:   2026-06-01T18:00:00+02:00",
+        "resolved:     2026-06-02T10:06:00+02:00",
+        "resolution:   over_20 (121% of the term)",
+    ]

@@ -105,3 +105,37 @@ def test_the_configured_calendar_mode_and_norms_are_used() -> None:
 def test_figures_since_is_the_start_of_last_month_in_the_configured_zone() -> None:
     """The range callers load from the store: 1 February 00:00 Amsterdam time."""
     assert figures_since(Config(), NOW) == datetime(2026, 1, 31, 23, 0, tzinfo=UTC)
+
+
+def complaint(
+    id: str, received: tuple[str, str], resolved: tuple[str, str] | None
+) -> RequestRecord:
+    return RequestRecord(
+        id=id,
+        category="complaint",
+        received_at=local(*received),
+        answered_at=None,
+        source="import",
+        resolved_at=None if resolved is None else local(*resolved),
+    )
+
+
+def test_a_category_with_a_resolution_term_counts_its_requests_per_tier() -> None:
+    """3.2.40: of three March complaints with a ten-hour term, one is resolved in time, one
+    at 160 % and one never (past 150 % by now, so decided); email has no resolution term."""
+    config = parse_config("servicedesk:\n  categories:\n    complaint: {resolution: {days: 1}}\n")
+    requests = [
+        complaint("k-in-time", ("03-02", "08:00"), ("03-02", "17:00")),
+        complaint("k-never", ("03-02", "08:00"), None),
+        complaint("k-late", ("03-09", "08:00"), ("03-10", "14:00")),
+    ]
+    figures = desk_figures(config, requests, NOW)
+    resolution = figures.category("complaint").resolution
+    assert resolution is not None
+    assert dict(resolution.current_month.counts) == {
+        "in_time": 1,
+        "over_20": 0,
+        "over_50": 2,
+        "pending": 0,
+    }
+    assert figures.category("email").resolution is None

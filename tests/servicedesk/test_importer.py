@@ -131,3 +131,31 @@ def test_broken_csv_quoting_is_reported_with_its_line() -> None:
     assert len(found) == 1
     assert found[0].startswith("line ")
     assert "not valid CSV" in found[0]
+
+
+def test_an_optional_resolved_at_column_carries_each_requests_resolution() -> None:
+    """3.2.40: resolved_at is read where given, empty while unresolved."""
+    records = parse(
+        "id,category,received_at,answered_at,resolved_at\n"
+        "K-1,complaint,2026-06-01T08:00:00+02:00,2026-06-01T09:00:00+02:00,"
+        "2026-06-02T10:06:00+02:00\n"
+        "K-2,complaint,2026-06-01T08:00:00+02:00,,\n"
+    )
+    assert [getattr(r, "resolved_at", None) for r in records] == [
+        datetime(2026, 6, 2, 8, 6, tzinfo=UTC),
+        None,
+    ]
+
+
+def test_a_resolution_before_receipt_or_without_offset_is_named_with_its_line() -> None:
+    """A bad resolved_at is a problem of its row, like a bad answered_at."""
+    found = problems(
+        "id,category,received_at,answered_at,resolved_at\n"
+        "K-1,complaint,2026-06-01T08:00:00+02:00,,2026-05-31T08:00:00+02:00\n"
+        "K-2,complaint,2026-06-01T08:00:00+02:00,,2026-06-02T10:00\n"
+    )
+    assert found == [
+        "line 2: resolved_at is before received_at",
+        "line 3: resolved_at '2026-06-02T10:00' has no offset "
+        "(write e.g. 2026-06-02T10:00+02:00 or 2026-06-02T10:00Z)",
+    ]

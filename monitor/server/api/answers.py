@@ -28,10 +28,18 @@ __all__ = [
     "MaintenanceWindowDetail",
     "MissAnalysis",
     "MissAnalysisList",
+    "OnTimeYear",
     "Outage",
     "OutageCorrection",
     "OutageList",
+    "ReportDeliveries",
+    "ReportDelivery",
+    "ReportingMiss",
+    "ReportingStatus",
     "Request",
+    "RequestResolution",
+    "ResolutionMonth",
+    "ResolutionStatus",
     "ResponseMonth",
     "SlaStatus",
     "Status",
@@ -156,6 +164,27 @@ class MissAnalysisList(Answer):
     analyses: tuple[MissAnalysis, ...]
 
 
+class RequestResolution(Answer):
+    """A request's resolution term and outcome as of the answer (3.2.40)."""
+
+    due: Annotated[LocalInstant, Field(description="The end of the resolution term.")]
+    outcome: Annotated[
+        str,
+        Field(
+            description="in_time, an overrun tier name (over_20, over_50 by default) or "
+            "pending; an unresolved request past the last tier is in that tier."
+        ),
+    ]
+    ratio: Annotated[
+        float | None,
+        Field(ge=0, description="Time to resolution / term; null while unresolved."),
+    ]
+    at_least: Annotated[
+        str | None,
+        Field(description="Pending: the highest overrun tier already exceeded, if any."),
+    ]
+
+
 class Request(Answer):
     """A service-desk request with its deadline and outcome as of the answer."""
 
@@ -177,6 +206,14 @@ class Request(Answer):
             "late, or unanswered past it), pending (neither yet)."
         ),
     ]
+    resolved_at: Annotated[
+        LocalInstant | None,
+        Field(description="The resolution as last recorded (3.2.40); null if none."),
+    ] = None
+    resolution: Annotated[
+        RequestResolution | None,
+        Field(description="Null for a category without a resolution term."),
+    ] = None
 
 
 BandOutcomeName = Literal["bonus", "neutral", "malus"]
@@ -255,6 +292,28 @@ class ResponseMonth(Answer):
     final: Annotated[bool, Field(description="No outcome can change any more.")]
 
 
+class ResolutionMonth(Answer):
+    counts: Annotated[
+        dict[str, Count],
+        Field(description="Requests received in the month per resolution outcome."),
+    ]
+    pending_at_least: Annotated[
+        dict[str, Count],
+        Field(description="Unresolved requests per overrun tier they already exceeded."),
+    ]
+
+
+class ResolutionStatus(Answer):
+    """A category's resolution term (3.2.40) and its counts this month and last."""
+
+    days: Annotated[int, Field(ge=1)]
+    unit: Literal["working_days", "calendar_days"]
+    overrun_tiers: tuple[float, ...]
+    tier_names: tuple[str, ...]
+    current_month: ResolutionMonth
+    previous_month: ResolutionMonth
+
+
 class CategoryStatus(Answer):
     """One category of the service desk (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
 
@@ -266,6 +325,10 @@ class CategoryStatus(Answer):
     current_month: ResponseMonth
     previous_month: ResponseMonth
     outcome: Annotated[BandOutcomeName | None, Field(description=_OUTCOME)] = None
+    resolution: Annotated[
+        ResolutionStatus | None,
+        Field(description="Resolution counts (3.2.40); null without a resolution term."),
+    ] = None
 
 
 class Status(Answer):
@@ -280,4 +343,66 @@ class Status(Answer):
         Field(
             description="Response figures per request category; empty until the first computation."
         ),
+    ]
+
+
+class ReportDelivery(Answer):
+    """A month's report against its 3.2.5 deadline."""
+
+    month: Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}$")]
+    due: Annotated[
+        LocalInstant,
+        Field(description="Closing time of the fifth working day after the month (3.2.5)."),
+    ]
+    analyses_due: Annotated[
+        LocalInstant,
+        Field(description="Closing time of the tenth working day after the month (3.2.6)."),
+    ]
+    delivered_at: Annotated[
+        LocalInstant | None, Field(description="When the export job wrote it; null if not yet.")
+    ]
+    final: Annotated[bool | None, Field(description="Whether the export was final.")]
+    on_time: Annotated[bool | None, Field(description="delivered_at <= due; null if not yet.")]
+
+
+class ReportingMiss(Answer):
+    """A service level missed in the previous month and its 3.2.6 analysis."""
+
+    kind: MissKind
+    target: str | None
+    window: str | None
+    category: str | None
+    analysed_at: Annotated[
+        LocalInstant | None, Field(description="When its first analysis was recorded.")
+    ]
+
+
+class OnTimeYear(Answer):
+    """3.2.38: reports of a year delivered by their due instant, of those due so far."""
+
+    year: int
+    due: Count
+    on_time: Count
+    ratio: Annotated[Ratio | None, Field(description="on_time / due; null while none is due.")]
+
+
+class ReportingStatus(Answer):
+    previous_month: ReportDelivery
+    current_month: ReportDelivery
+    misses: tuple[ReportingMiss, ...]
+    years: Annotated[
+        tuple[OnTimeYear, ...], Field(description="This year and the last, this year first.")
+    ]
+    objective: Annotated[Ratio, Field(description="3.2.38: the share to reach (0.9).")]
+
+
+class ReportDeliveries(Answer):
+    """``GET /api/v1/reports/deliveries``: the reporting against its own deadlines."""
+
+    computed_at: Annotated[LocalInstant | None, Field(description="When the status was computed.")]
+    status: Annotated[
+        ReportingStatus | None, Field(description="Null until the first computation.")
+    ]
+    deliveries: Annotated[
+        tuple[ReportDelivery, ...], Field(description="Every recorded delivery, oldest first.")
     ]

@@ -7,6 +7,7 @@ from aiohttp import web
 from monitor.server.api.analyses import AnalysesHandler
 from monitor.server.api.auth import auth_middleware
 from monitor.server.api.context import ApiContext
+from monitor.server.api.deliveries import deliveries_handler
 from monitor.server.api.errors import error_middleware
 from monitor.server.api.maintenance import MaintenanceHandler
 from monitor.server.api.openapi import OpenApiHandler
@@ -44,5 +45,8 @@ def add_api_routes(app: web.Application, api: ApiContext) -> None:
     app.router.add_post("/api/v1/analyses", analyses.create)
     app.router.add_get("/api/v1/analyses", analyses.index)
     app.router.add_post("/api/v1/requests", requests.create)
+    app.router.add_post("/api/v1/requests/{id}/resolution", requests.resolve)
     app.router.add_get("/api/v1/openapi.json", document.get)
+    # Before /reports/{month}: the first route that matches serves.
+    app.router.add_get("/api/v1/reports/deliveries", deliveries_handler(api))
     app.router.add_get("/api/v1/reports/{month}", report_handler(api.store, api.config, api.clock))

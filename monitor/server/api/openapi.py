@@ -28,7 +28,7 @@ from monitor.server.api.maintenance import DeleteRequest, NewMaintenanceWindow
 from monitor.server.api.outages import NewOutageCorrection
 from monitor.server.api.params import RFC3339_PATTERN, query_params
 from monitor.server.api.render import json_ok
-from monitor.server.api.requests import NewRequest
+from monitor.server.api.requests import NewRequest, NewResolution
 
 __all__ = ["OpenApiHandler", "openapi_document"]
 
@@ -42,6 +42,7 @@ _BODIES: Final[tuple[type[BaseModel], ...]] = (
     NewOutageCorrection,
     NewMissAnalysis,
     NewRequest,
+    NewResolution,
 )
 """Request bodies, described as the server validates them."""
 
@@ -56,6 +57,7 @@ _ANSWERS: Final[tuple[type[BaseModel], ...]] = (
     answers.MissAnalysis,
     answers.MissAnalysisList,
     answers.Request,
+    answers.ReportDeliveries,
 )
 """Response bodies, described as they are serialised."""
 
@@ -229,6 +231,17 @@ def openapi_document(
                     "summary": "Every configured target: state and month-to-date figures.",
                     "security": read_security,
                     "responses": _read_responses(_ok("Status", "The status.")),
+                }
+            },
+            "/api/v1/reports/deliveries": {
+                "get": {
+                    "operationId": "getReportDeliveries",
+                    "summary": "Each month's report against its due instant (3.2.5), last "
+                    "month's misses and their analyses (3.2.6), the on-time share (3.2.38).",
+                    "security": read_security,
+                    "responses": _read_responses(
+                        _ok("ReportDeliveries", "The reporting status."), "503"
+                    ),
                 }
             },
             "/api/v1/reports/{month}": {
@@ -434,6 +447,33 @@ def openapi_document(
                     "requestBody": _body("NewRequest"),
                     "responses": _request_responses(),
                 }
+            },
+            "/api/v1/requests/{id}/resolution": {
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": "The request's id (a ticket id, or a mailbox request's "
+                        "id as `request show` prints it).",
+                    }
+                ],
+                "post": {
+                    "operationId": "recordResolution",
+                    "summary": "Record when a stored request was resolved (3.2.40); appended, "
+                    "the last recorded resolution counts.",
+                    "security": [bearer],
+                    "requestBody": _body("NewResolution"),
+                    "responses": {
+                        "200": _ok("Request", "The same resolution was recorded already."),
+                        **_write_responses(
+                            "201",
+                            _ok("Request", "Recorded; the request as judged now."),
+                            "Not used.",
+                        ),
+                    },
+                },
             },
             "/api/v1/openapi.json": {
                 "get": {

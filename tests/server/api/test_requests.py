@@ -56,6 +56,8 @@ async def test_a_new_request_is_stored_with_its_deadline_and_outcome(harness: Ha
         "source": "webhook",
         "deadline": "2026-06-11T09:30:00+02:00",
         "outcome": "pending",
+        "resolved_at": None,
+        "resolution": None,
     }
     assert_conforms("Request", body)
     assert await stored(harness) == [
