@@ -20,7 +20,10 @@ Values are exact (the core's floats, seconds to the microsecond; instants ISO-86
 offset of the report's zone); ``value`` and ``met`` are empty while nothing is decided (a
 category without decided requests). An availability figure whose verdict the unmeasured
 time could still change says ``insufficient evidence`` in ``met``: it is neither true nor
-false. RFC 4180: comma, CRLF, quotes only where needed.
+false. The last column, ``requirement``, is the contract requirement the row answers to
+(3.2.10, 3.2.7, 3.2.8, 3.2.9, ...). Column names and values stay English in every report
+language: the CSV is for machines and spreadsheets, not for reading aloud.
+RFC 4180: comma, CRLF, quotes only where needed.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ COLUMNS = (
         for role in ("request", "answer")
         for part in ("mailbox", "folder", "uidvalidity", "uid", "internaldate")
     ),
+    "requirement",
 )
 
 
@@ -128,6 +132,7 @@ def render_csv(report: Report) -> str:
                 "unavailable_seconds": _number(seconds(figure.penalised)),
                 "coverage": _number(figure.coverage),
                 "analysis": _analysis(report, "availability", entry.target, entry.window),
+                "requirement": entry.requirement or "",
             }
         )
     for response in report.response:
@@ -147,6 +152,7 @@ def render_csv(report: Report) -> str:
                 "breached": str(result.breached),
                 "pending": str(result.pending),
                 "analysis": _analysis(report, "response", result.category, None),
+                "requirement": response.requirement or "",
             }
         )
     zone = report.zone
@@ -171,6 +177,7 @@ def render_csv(report: Report) -> str:
                     "source": response.sources.get(request.id, ""),
                     **_mail("request", locator.request if locator else None, zone),
                     **_mail("answer", locator.answer if locator else None, zone),
+                    "requirement": response.requirement or "",
                 }
             )
     return buffer.getvalue()

@@ -3,9 +3,10 @@
 
 The page (what it shows and why) is described at the top of ``templates/report.html.j2``;
 the stylesheet is ``templates/report.css``, inlined into the page so the file needs nothing
-else. Autoescaping is on and an undefined name is an error, so a template can neither let
-text from configuration or evidence through as markup nor print a blank where a figure
-belongs.
+else. Labels come from the message catalogue of the report's language (``t("key")``, see
+:mod:`monitor.report.catalogue`). Autoescaping is on and an undefined name is an error, so
+a template can neither let text from configuration or evidence through as markup nor print
+a blank where a figure belongs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from importlib import resources
 
 import jinja2
 
+from monitor.report.catalogue import words_for
 from monitor.report.html_view import report_view
 from monitor.report.model import Report
 
@@ -25,11 +27,13 @@ __all__ = ["render_html", "template_environment"]
 def render_html(report: Report) -> str:
     """The whole document as a string."""
     page = _page()
+    words = words_for(report.language)
     # Every escaped value is a Markup, a str subclass that the garbage collector tracks; a
     # large month's page has half a million of them, and held until the final join they set
     # off full collections of the whole heap (a third of the rendering time). As plain str
     # copies they are freed at once and the collector never runs.
-    text = "".join(map(str, page.template.generate(report=report_view(report), css=page.css)))
+    stream = page.template.generate(report=report_view(report), css=page.css, t=words.text)
+    text = "".join(map(str, stream))
     # MarkupSafe spells an escaped quote &#34; and an apostrophe &#39;; the report has always
     # written &quot; and &#x27; (as html.escape does), and readers search for those. Both
     # spellings can only come from escaping: data's own "&" is escaped to "&amp;".

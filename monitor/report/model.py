@@ -36,10 +36,13 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+import holidays as holidays_lib
+
 from monitor import __version__
 from monitor.config import ALWAYS, Config
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker, SlaFigure
+from monitor.report.catalogue import Words, words_for
 from monitor.report.describe import (
     Description,
     availability_description,
@@ -78,6 +81,7 @@ __all__ = [
     "MaintenanceLine",
     "Miss",
     "Report",
+    "ReportHeader",
     "ReportPolicies",
     "RequestLike",
     "ResponseEntry",
@@ -144,6 +148,11 @@ class AvailabilityEntry:
         return self.figure.availability
 
     @property
+    def requirement(self) -> str | None:
+        """The contract requirement this figure answers to (3.2.10, or 3.2.7/3.2.8)."""
+        return self.description.requirement
+
+    @property
     def met(self) -> bool | None:
         """Whether the norm was met; ``None`` when coverage is below the evidence threshold."""
         return self.figure.met
@@ -186,6 +195,11 @@ class ResponseEntry:
     @property
     def category(self) -> str:
         return self.result.category
+
+    @property
+    def requirement(self) -> str | None:
+        """The contract requirement of the category (3.2.9, 3.2.13, 3.2.14, 3.2.39, ...)."""
+        return self.description.requirement
 
     def locator(self, verdict: ResponseVerdict, generated_at: datetime) -> RequestLocator | None:
         """Where the desk finds a request's mail and its answer, as known at ``generated_at``:
@@ -242,8 +256,17 @@ class CalendarSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportHeader:
+    """The parties and the contract the report is between (``report: {header: ...}``)."""
+
+    supplier: str | None = None
+    client: str | None = None
+    contract_reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
-    """The Service Level Report of one month, as of ``generated_at``."""
+    """The Service Level Report of one month, as of ``generated_at``, in ``language``."""
 
     month: Month
     zone: ZoneInfo
@@ -259,6 +282,16 @@ class Report:
     uncategorised: tuple[tuple[str, int], ...]
     version: str
     analyses: tuple[MissAnalysisRecord, ...] = ()
+    language: str = "en"
+    header: ReportHeader = ReportHeader()
+
+    @property
+    def final_at(self) -> datetime:
+        """When the figures are (or were) final: the end of the month, or the last response
+        deadline of a request received in it when that is later."""
+        if self.last_deadline is None:
+            return self.period.end
+        return max(self.period.end, as_utc(self.last_deadline))
 
     def analyses_of(
         self, kind: str, name: str, window: str | None
@@ -359,14 +392,17 @@ def build_report(
     # month of 200 targets asks for the same few calendars hundreds of times.
     calendar_of = functools.cache(config.calendar)
     maker = FigureMaker(config)
+    words = words_for(config.report.language)
     period = maker.period(month)
     details = {record.id: record for record in registrations}
     lines = _maintenance_lines(config, evidence, period, details, config.maintenance_notice)
     targets = tuple(
-        _target_report(config, maker, month, evidence, now, calendar_of, name=target.name)
+        _target_report(config, maker, month, evidence, now, calendar_of, words, name=target.name)
         for target in config.targets
     )
-    response, uncategorised = _response(config, period, requests, now, calendar_of, locators or {})
+    response, uncategorised = _response(
+        config, period, requests, now, calendar_of, locators or {}, words
+    )
     final = now >= period.end and all(entry.result.final for entry in response)
     desk = config.servicedesk
     return Report(
@@ -382,7 +418,7 @@ def build_report(
             business_day=desk.business_day,
             servicedesk_calendar=desk.calendar,
         ),
-        calendars=_calendars(config, month, calendar_of),
+        calendars=_calendars(config, month, calendar_of, words),
         targets=targets,
         response=response,
         maintenance=lines,
@@ -390,6 +426,12 @@ def build_report(
         version=__version__,
         analyses=tuple(
             a for a in analyses if a.month == str(month) and as_utc(a.recorded_at) <= now
+        ),
+        language=words.language,
+        header=ReportHeader(
+            supplier=config.report.header.supplier,
+            client=config.report.header.client,
+            contract_reference=config.report.header.contract_reference,
         ),
     )
 
@@ -401,6 +443,7 @@ def _target_report(
     evidence: Evidence,
     now: datetime,
     calendar_of: Callable[[str], BusinessCalendar],
+    words: Words,
     *,
     name: str,
 ) -> TargetReport:
@@ -437,7 +480,7 @@ def _target_report(
     return TargetReport(
         name=name,
         description=target.description,
-        entries=tuple(_entry(config, f, calendar_of) for f in figures),
+        entries=tuple(_entry(config, f, calendar_of, words) for f in figures),
         outages=outages,
         maintenance=maker.maintenance(name, evidence, period),
         unagreed=unagreed,
@@ -446,7 +489,10 @@ def _target_report(
 
 
 def _entry(
-    config: Config, figure: SlaFigure, calendar_of: Callable[[str], BusinessCalendar]
+    config: Config,
+    figure: SlaFigure,
+    calendar_of: Callable[[str], BusinessCalendar],
+    words: Words,
 ) -> AvailabilityEntry:
     target = config.target(figure.target)
     budget = figure.figure.budget.total
@@ -456,7 +502,7 @@ def _entry(
         window=figure.window,
         objective=figure.sla.objective,
         figure=figure.figure,
-        description=availability_description(config, target, figure.sla, budget, calendar),
+        description=availability_description(config, target, figure.sla, budget, calendar, words),
     )
 
 
@@ -514,6 +560,7 @@ def _response(
     now: datetime,
     calendar_of: Callable[[str], BusinessCalendar],
     locators: Mapping[str, RequestLocator],
+    words: Words,
 ) -> tuple[tuple[ResponseEntry, ...], tuple[tuple[str, int], ...]]:
     desk = config.servicedesk
     calendar = calendar_of(desk.calendar)
@@ -534,7 +581,7 @@ def _response(
     entries = tuple(
         ResponseEntry(
             result=judge.month(name, grouped.get(name, ()), period, now),
-            description=response_description(config, name, calendar),
+            description=response_description(config, name, calendar, words),
             last_deadline=judge.deadline(name, period.end - _TICK),
             sources=sources.get(name, {}),
             locators={
@@ -549,7 +596,7 @@ def _response(
 
 
 def _calendars(
-    config: Config, month: Month, calendar_of: Callable[[str], BusinessCalendar]
+    config: Config, month: Month, calendar_of: Callable[[str], BusinessCalendar], words: Words
 ) -> tuple[CalendarSummary, ...]:
     """Every calendar a figure of this report depends on: SLA windows, probing schedules
     and the service desk's clock, each with its closed days inside the month."""
@@ -558,13 +605,30 @@ def _calendars(
         for window in (*(s.window for s in target.slas), target.schedule):
             if window != ALWAYS:
                 names[window] = None
-    return tuple(_summary(calendar_of(name), month) for name in sorted(names))
+    return tuple(_summary(calendar_of(name), month, words) for name in sorted(names))
 
 
-def _summary(calendar: BusinessCalendar, month: Month) -> CalendarSummary:
+def _summary(calendar: BusinessCalendar, month: Month, words: Words) -> CalendarSummary:
+    names = _holiday_names(calendar, month.year, words.language)
     closed = tuple(
-        d
+        ClosedDay(d.day, names.get(d.day, d.name))
         for d in calendar.closed_days(month.year)
         if (d.day.year, d.day.month) == (month.year, month.month)
     )
-    return CalendarSummary(calendar.name, calendar_text(calendar), closed)
+    return CalendarSummary(calendar.name, calendar_text(calendar, words), closed)
+
+
+def _holiday_names(calendar: BusinessCalendar, year: int, language: str) -> dict[date, str]:
+    """The public holidays' names in the report's language where the holidays package has
+    them (Dutch for NL: Hemelvaartsdag, Tweede pinksterdag); the calendar's English names
+    otherwise, and always for days the contract added by hand."""
+    rules = calendar.holidays
+    if language == "en" or rules.country is None:
+        return {}
+    country = holidays_lib.country_holidays(rules.country, subdiv=rules.subdivision)
+    if language not in (getattr(country, "supported_languages", ()) or ()):
+        return {}
+    table = holidays_lib.country_holidays(
+        rules.country, subdiv=rules.subdivision, years=year, language=language
+    )
+    return {day: str(name) for day, name in table.items()}
