@@ -62,7 +62,8 @@ _EN: Final[Mapping[str, str]] = MappingProxyType(
         "header.status_final": (
             "Final: no figure in this report can change any more through the passing of time."
         ),
-        "header.page": "Page {page} of {pages}",
+        "page.page": "Page",
+        "page.of": "of",
         "nav.contents": "Contents",
         "nav.summary": "Summary",
         "nav.misses": "Missed service levels",
@@ -425,7 +426,8 @@ _NL: Final[Mapping[str, str]] = MappingProxyType(
             "Definitief: geen cijfer in deze rapportage kan nog veranderen door het verstrijken "
             "van de tijd."
         ),
-        "header.page": "Pagina {page} van {pages}",
+        "page.page": "Pagina",
+        "page.of": "van",
         "nav.contents": "Inhoud",
         "nav.summary": "Samenvatting",
         "nav.misses": "Niet-behaalde service levels",

@@ -1,0 +1,41 @@
+"""The report as a PDF for the client to file and sign: the HTML report, printed.
+
+Rendered by WeasyPrint from the very HTML of :mod:`monitor.report.html_format`, so the PDF
+and the HTML can never show different figures. The print rules of ``templates/report.css``
+make it A4 with page numbers ("Page 3 of 9" / "Pagina 3 van 9", an ``@page`` margin box)
+and, while the report is not final, stamp every page: the header box says NOT FINAL /
+NIET DEFINITIEF on each page, and the large diagonal watermark is a ``position: fixed``
+element, which a paged renderer repeats on every page.
+
+WeasyPrint is imported when a PDF is asked for, not with the package: it loads the Pango
+system libraries (Debian ``libpango-1.0-0``, ``libpangoft2-1.0-0``) as it starts, and a
+daemon that never writes a PDF must not depend on them. A missing library is one clear
+:class:`PdfUnavailableError` naming what to install.
+"""
+
+from __future__ import annotations
+
+from monitor.errors import SlaMonitorError
+from monitor.report.html_format import render_html
+from monitor.report.model import Report
+
+__all__ = ["PdfUnavailableError", "render_pdf"]
+
+
+class PdfUnavailableError(SlaMonitorError, RuntimeError):
+    """WeasyPrint or its system libraries are not installed."""
+
+
+def render_pdf(report: Report) -> bytes:
+    """The whole report as PDF bytes (A4, numbered pages, stamped while not final)."""
+    try:
+        import weasyprint  # noqa: PLC0415 - loads Pango; only when a PDF is asked for
+    except (ImportError, OSError) as error:
+        raise PdfUnavailableError(
+            "a PDF report needs WeasyPrint and the Pango libraries: pip install "
+            "'weasyprint>=62,<71' and, on Debian, apt-get install libpango-1.0-0 "
+            f"libpangoft2-1.0-0 ({type(error).__name__}: {error})"
+        ) from error
+    document = weasyprint.HTML(string=render_html(report), base_url=None)
+    pdf: bytes = document.write_pdf()
+    return pdf
