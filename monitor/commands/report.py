@@ -1,16 +1,21 @@
 """``sla-monitor report``: the monthly Service Level Report (requirements 3.2.5, 3.2.6, 3.2.15).
 
-Two modes:
+Three modes:
 
-* ``report [--month YYYY-MM] [--format json|csv|html] [--output PATH]`` writes one report,
-  by default the previous month's, as JSON, to stdout. ``--output`` writes a file instead,
+* ``report [--month YYYY-MM] [--format json|csv|html|pdf] [--output PATH]`` writes one
+  report, by default the previous month's, as JSON, to stdout. ``--output`` writes a file instead,
   atomically. ``--as-of INSTANT`` computes the report as it was known at that instant, to
   reproduce an earlier export: everything recorded after it is invisible (requests received
   and answers given later, outages and monitoring that started later, maintenance
   registered later); an outage still open then counts up to it.
 * ``report --export-dir DIR`` runs the export job (:mod:`monitor.report.export`): every due
-  month not exported yet is written as ``sla-report-YYYY-MM.{json,csv,html}``, one line per
-  file on stdout. This is what the systemd timer runs; the daemon runs the same job.
+  month not exported yet is written as ``sla-report-YYYY-MM.{json,csv,html}`` (the formats
+  of ``report: {export_formats}``) with its manifest, one line per file on stdout. This is
+  what the systemd timer runs; the daemon runs the same job.
+* ``report verify DIR [--month YYYY-MM]`` checks an export directory against its manifests
+  (3.2.5 evidence): one line per file, ``ok``, ``changed``, ``missing`` or ``unlisted``;
+  exit 0 only when every file is ``ok``, 1 when one is not, 2 when there is no readable
+  manifest to check against. It needs no store and no configuration.
 
 The store is created or migrated first, so a fresh database gives an empty report, not an
 error. Exit 0 on success, 2 on bad input (arguments, configuration, environment), 1 when the
@@ -26,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.commands._common import (
+    EXIT_FAILED,
     EXIT_OK,
     UsageError,
     add_config_option,
@@ -37,8 +43,10 @@ from monitor.commands._common import (
 )
 from monitor.report.export import run_exports
 from monitor.report.files import write_atomically
-from monitor.report.formats import FORMATS, render
+from monitor.report.formats import FILE_FORMATS, render_bytes
 from monitor.report.load import load_report
+from monitor.report.manifest import ManifestError, Status, verify_directory
+from monitor.report.pdf_format import PdfUnavailableError
 from monitor.sla.months import Month
 
 __all__ = ["register", "run"]
@@ -59,7 +67,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="the month (default: the previous month in the configured time zone)",
     )
     parser.add_argument(
-        "--format", choices=list(FORMATS), default="json", help="output format (default: json)"
+        "--format",
+        choices=list(FILE_FORMATS),
+        default="json",
+        help="output format (default: json); pdf is the HTML report printed on A4",
     )
     parser.add_argument(
         "--output",
@@ -77,11 +88,45 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--export-dir",
         type=Path,
         metavar="DIR",
-        help="run the export job instead: write sla-report-YYYY-MM.{json,csv,html} into DIR "
-        "for every month that is due and not exported yet, then exit",
+        help="run the export job instead: write sla-report-YYYY-MM.{json,csv,html} (the "
+        "configured export formats) and a manifest into DIR for every month that is due and "
+        "not exported yet, then exit",
     )
     add_config_option(parser)
     parser.set_defaults(run=run)
+    actions = parser.add_subparsers(dest="action", required=False, metavar="{verify}")
+    verify = actions.add_parser(
+        "verify",
+        help="check an export directory against its SHA-256 manifests",
+        description="Check every file of an export directory against the manifests the "
+        "export job wrote (sla-report-YYYY-MM.manifest.json): one line per file, ok, "
+        "changed, missing or unlisted. Exit 0 only when every file is ok.",
+    )
+    verify.add_argument("directory", type=Path, metavar="DIR", help="the export directory")
+    verify.add_argument(
+        "--month", type=month, metavar="YYYY-MM", help="check only this month's files"
+    )
+    verify.set_defaults(run=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """``report verify DIR``: every file against the manifests (requirement 3.2.5)."""
+    directory: Path = args.directory
+    if not directory.is_dir():
+        raise UsageError(f"report verify: {directory} is not a directory")
+    try:
+        checks = verify_directory(directory, args.month)
+    except ManifestError as error:
+        raise UsageError(f"report verify: {error}") from error
+    for check in checks:
+        detail = f" ({check.detail})" if check.detail else ""
+        print(f"{check.status.value:<9} {check.name}{detail}")
+    bad = sum(1 for check in checks if check.status is not Status.OK)
+    print(
+        f"{len(checks)} files, {bad} not ok" if bad else f"{len(checks)} files, all ok",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED if bad else EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         args.month is not None or args.output is not None or args.format != "json"
     ):
         raise UsageError(
-            "report: --export-dir runs the export job for every due month in all three "
+            "report: --export-dir runs the export job for every due month in the configured "
             "formats; it takes no --month, --format or --output"
         )
     config = optional_config(args.config)
@@ -105,10 +150,13 @@ def run(args: argparse.Namespace) -> int:
     if chosen > Month.containing(now, config.zone):
         raise UsageError(f"report: the month {chosen} has not started yet")
     report = on_store(url, "report", lambda store: load_report(store, config, chosen, now))
-    text = render(report, args.format)
+    try:
+        data = render_bytes(report, args.format)
+    except PdfUnavailableError as error:
+        raise UsageError(f"report: {error}") from error
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_atomically(args.output, text)
+        write_atomically(args.output, data)
     return EXIT_OK

@@ -29,7 +29,7 @@ class PdfUnavailableError(SlaMonitorError, RuntimeError):
 def render_pdf(report: Report) -> bytes:
     """The whole report as PDF bytes (A4, numbered pages, stamped while not final)."""
     try:
-        import weasyprint  # noqa: PLC0415 - loads Pango; only when a PDF is asked for
+        import weasyprint
     except (ImportError, OSError) as error:
         raise PdfUnavailableError(
             "a PDF report needs WeasyPrint and the Pango libraries: pip install "
