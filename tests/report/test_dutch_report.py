@@ -58,7 +58,7 @@ def test_dutch_figures_dates_and_the_header_read_the_dutch_way(dutch_may_report:
     assert _cell(html, "header:generated") == "1 juni 2026 12:00"
     assert _cell(html, "header:final") == "niet definitief; definitief na 2 juni 2026 18:00"
     assert _cell(html, "generated_at") == "01-06-2026 12:00"
-    assert "Service Level Rapportage <span class=\"month\">mei 2026</span>" in html
+    assert 'Service Level Rapportage <span class="month">mei 2026</span>' in html
 
 
 def test_every_row_carries_its_requirement_id(dutch_may_report: Report) -> None:
