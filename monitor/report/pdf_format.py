@@ -15,6 +15,8 @@ daemon that never writes a PDF must not depend on them. A missing library is one
 
 from __future__ import annotations
 
+import logging
+
 from monitor.errors import SlaMonitorError
 from monitor.report.html_format import render_html
 from monitor.report.model import Report
@@ -36,6 +38,10 @@ def render_pdf(report: Report) -> bytes:
             "'weasyprint>=62,<71' and, on Debian, apt-get install libpango-1.0-0 "
             f"libpangoft2-1.0-0 ({type(error).__name__}: {error})"
         ) from error
+    # The stylesheet is written for browsers too: WeasyPrint warns once per property it
+    # does not know (SVG fills by class, print-color-adjust), tens of lines per report that
+    # say nothing about the PDF. Its errors still reach the log.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = weasyprint.HTML(string=render_html(report), base_url=None)
     pdf: bytes = document.write_pdf()
     return pdf
