@@ -172,7 +172,8 @@ class Settings(BaseSettings):
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     export_dir: Path | None = None
-    """Where the daemon writes ``sla-report-YYYY-MM.{json,csv,html}`` (3.2.5); unset: no export."""
+    """Where the daemon writes ``sla-report-YYYY-MM.{json,csv,html}`` and the month's manifest
+    (3.2.5; the formats of ``report.export_formats``); unset: no export."""
     ready_store_failure_grace: Duration = timedelta(seconds=30)
     """``/-/ready`` fails once the store has refused every write for this long (``30s``,
     ``2m``): results are then only buffered in memory, not kept."""

@@ -249,15 +249,16 @@ async def test_a_window_registered_through_the_api_shows_in_status_and_metrics(
 async def test_the_daemon_catches_up_the_missed_monthly_export_at_start(
     harness: Harness, tmp_path: Path
 ) -> None:
-    """With an export directory, last month's report is written once, in all three formats."""
+    """With an export directory, last month's report is written once, in all three formats,
+    with its manifest."""
     directory = tmp_path / "reports"
     daemon = await harness.start({"SLA_MONITOR_EXPORT_DIR": str(directory)})
-    await eventually(lambda: daemon.count("report_exported") >= 3, "three report_exported")
+    await eventually(lambda: daemon.count("report_exported") >= 4, "four report_exported")
     assert await daemon.stop() == 0
     written = sorted(p.name for p in directory.iterdir())
-    assert len(written) == 3
-    assert {p.rsplit(".", 1)[1] for p in written} == {"json", "csv", "html"}
-    assert daemon.count("report_exported") == 3
+    assert len(written) == 4
+    assert {p.split(".", 1)[1] for p in written} == {"json", "csv", "html", "manifest.json"}
+    assert daemon.count("report_exported") == 4
     again = await harness.start({"SLA_MONITOR_EXPORT_DIR": str(directory)})
     # The catch-up is queued before the scheduler starts and finds nothing due without
     # waiting on anything, so it has run by the time the first probe result is logged.

@@ -1,20 +1,25 @@
 """``sla-monitor report``: the monthly Service Level Report (requirements 3.2.5, 3.2.6, 3.2.15).
 
-Two modes:
+Three modes:
 
-* ``report [--month YYYY-MM] [--format json|csv|html] [--output PATH]`` writes one report,
-  by default the previous month's, as JSON, to stdout. ``--output`` writes a file instead,
+* ``report [--month YYYY-MM] [--format json|csv|html|pdf] [--output PATH]`` writes one
+  report, by default the previous month's, as JSON, to stdout. ``--output`` writes a file instead,
   atomically. ``--as-of INSTANT`` computes the report as it was known at that instant, to
   reproduce an earlier export: everything recorded after it is invisible (requests received
   and answers given later, outages and monitoring that started later, maintenance
   registered later); an outage still open then counts up to it.
-* ``report --year YYYY [--format json|csv|html] [--output PATH]`` writes the year view
+* ``report --year YYYY [--format json|csv|html|pdf] [--output PATH]`` writes the year view
   (3.2.4): every PI's twelve monthly figures against the norm in force in each month, the
   outcome per month and the misses with their analyses; months not yet begun are shown as
   not yet measured.
 * ``report --export-dir DIR`` runs the export job (:mod:`monitor.report.export`): every due
-  month not exported yet is written as ``sla-report-YYYY-MM.{json,csv,html}``, one line per
-  file on stdout. This is what the systemd timer runs; the daemon runs the same job.
+  month not exported yet is written as ``sla-report-YYYY-MM.{json,csv,html}`` (the formats
+  of ``report: {export_formats}``) with its manifest, one line per file on stdout. This is
+  what the systemd timer runs; the daemon runs the same job.
+* ``report verify DIR [--month YYYY-MM]`` checks an export directory against its manifests
+  (3.2.5 evidence): one line per file, ``ok``, ``changed``, ``missing`` or ``unlisted``;
+  exit 0 only when every file is ``ok``, 1 when one is not, 2 when there is no readable
+  manifest to check against. It needs no store and no configuration.
 
 The store is created or migrated first, so a fresh database gives an empty report, not an
 error. Exit 0 on success, 2 on bad input (arguments, configuration, environment), 1 when the
@@ -30,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.commands._common import (
+    EXIT_FAILED,
     EXIT_OK,
     UsageError,
     add_config_option,
@@ -42,9 +48,11 @@ from monitor.commands._common import (
 from monitor.config import Config
 from monitor.report.export import run_exports
 from monitor.report.files import write_atomically
-from monitor.report.formats import FORMATS, render
+from monitor.report.formats import FILE_FORMATS, render_bytes
 from monitor.report.load import load_report, load_year
-from monitor.report.year_format import YEAR_FORMATS, render_year
+from monitor.report.manifest import ManifestError, Status, verify_directory
+from monitor.report.pdf_format import PdfUnavailableError
+from monitor.report.year_format import YEAR_FILE_FORMATS, render_year_bytes
 from monitor.sla.months import Month
 
 __all__ = ["register", "run"]
@@ -71,7 +79,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="write the year view of this calendar year instead of a month (3.2.4)",
     )
     parser.add_argument(
-        "--format", choices=list(FORMATS), default="json", help="output format (default: json)"
+        "--format",
+        choices=list(FILE_FORMATS),
+        default="json",
+        help="output format (default: json); pdf is the HTML report printed on A4",
     )
     parser.add_argument(
         "--output",
@@ -89,11 +100,45 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--export-dir",
         type=Path,
         metavar="DIR",
-        help="run the export job instead: write sla-report-YYYY-MM.{json,csv,html} into DIR "
-        "for every month that is due and not exported yet, then exit",
+        help="run the export job instead: write sla-report-YYYY-MM.{json,csv,html} (the "
+        "configured export formats) and a manifest into DIR for every month that is due and "
+        "not exported yet, then exit",
     )
     add_config_option(parser)
     parser.set_defaults(run=run)
+    actions = parser.add_subparsers(dest="action", required=False, metavar="{verify}")
+    verify = actions.add_parser(
+        "verify",
+        help="check an export directory against its SHA-256 manifests",
+        description="Check every file of an export directory against the manifests the "
+        "export job wrote (sla-report-YYYY-MM.manifest.json): one line per file, ok, "
+        "changed, missing or unlisted. Exit 0 only when every file is ok.",
+    )
+    verify.add_argument("directory", type=Path, metavar="DIR", help="the export directory")
+    verify.add_argument(
+        "--month", type=month, metavar="YYYY-MM", help="check only this month's files"
+    )
+    verify.set_defaults(run=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """``report verify DIR``: every file against the manifests (requirement 3.2.5)."""
+    directory: Path = args.directory
+    if not directory.is_dir():
+        raise UsageError(f"report verify: {directory} is not a directory")
+    try:
+        checks = verify_directory(directory, args.month)
+    except ManifestError as error:
+        raise UsageError(f"report verify: {error}") from error
+    for check in checks:
+        detail = f" ({check.detail})" if check.detail else ""
+        print(f"{check.status.value:<9} {check.name}{detail}")
+    bad = sum(1 for check in checks if check.status is not Status.OK)
+    print(
+        f"{len(checks)} files, {bad} not ok" if bad else f"{len(checks)} files, all ok",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED if bad else EXIT_OK
 
 
 def _year(text: str) -> int:
@@ -104,26 +149,29 @@ def _year(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a year of the form YYYY") from None
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(data: bytes, output: Path | None) -> None:
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_atomically(output, text)
+        write_atomically(output, data)
 
 
 def _year_view(args: argparse.Namespace, config: Config, url: str, now: datetime) -> int:
     if args.month is not None or args.export_dir is not None:
         raise UsageError("report: --year writes the year view; it takes no --month or --export-dir")
-    if args.format not in YEAR_FORMATS:
-        raise UsageError(
-            f"report: the year view is written as {', '.join(YEAR_FORMATS)}, not {args.format}"
-        )
+    if args.format not in YEAR_FILE_FORMATS:
+        known = ", ".join(YEAR_FILE_FORMATS)
+        raise UsageError(f"report: the year view is written as {known}, not {args.format}")
     year: int = args.year
     if Month(year, 1) > Month.containing(now, config.zone):
         raise UsageError(f"report: the year {year} has not started yet")
     view = on_store(url, "report", lambda store: load_year(store, config, year, now))
-    _write(render_year(view, args.format), args.output)
+    try:
+        data = render_year_bytes(view, args.format)
+    except PdfUnavailableError as error:
+        raise UsageError(f"report: {error}") from error
+    _write(data, args.output)
     return EXIT_OK
 
 
@@ -134,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
         and (args.month is not None or args.output is not None or args.format != "json")
     ):
         raise UsageError(
-            "report: --export-dir runs the export job for every due month in all three "
+            "report: --export-dir runs the export job for every due month in the configured "
             "formats; it takes no --month, --format or --output"
         )
     config = optional_config(args.config)
@@ -152,5 +200,9 @@ def run(args: argparse.Namespace) -> int:
     if chosen > Month.containing(now, config.zone):
         raise UsageError(f"report: the month {chosen} has not started yet")
     report = on_store(url, "report", lambda store: load_report(store, config, chosen, now))
-    _write(render(report, args.format), args.output)
+    try:
+        data = render_bytes(report, args.format)
+    except PdfUnavailableError as error:
+        raise UsageError(f"report: {error}") from error
+    _write(data, args.output)
     return EXIT_OK

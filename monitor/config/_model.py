@@ -16,6 +16,7 @@ from monitor.config._sections import (
     EvidenceConfig,
     MaintenanceConfig,
     PoliciesConfig,
+    ReportConfig,
     RetentionConfig,
     ServiceDeskConfig,
     SlaConfig,
@@ -56,6 +57,7 @@ class Config(Section):
     policies: PoliciesConfig = PoliciesConfig()
     retention: RetentionConfig = RetentionConfig()
     evidence: EvidenceConfig = EvidenceConfig()
+    report: ReportConfig = ReportConfig()
 
     @model_validator(mode="before")
     @classmethod

@@ -50,6 +50,8 @@ __all__ = [
     "OAuth2Auth",
     "PasswordAuth",
     "PoliciesConfig",
+    "ReportConfig",
+    "ReportHeaderConfig",
     "ResolutionConfig",
     "RetentionConfig",
     "ServiceDeskConfig",
@@ -325,15 +327,37 @@ class EvidenceConfig(Section):
     min_coverage: Objective = 0.95
 
 
+_REQUIREMENT_ID = r"[0-9A-Za-z][0-9A-Za-z.\-]{0,19}"
+_REQUIREMENT = re.compile(rf"{_REQUIREMENT_ID}(?:, ?{_REQUIREMENT_ID})*")
+
+
+def _requirement(value: str) -> str:
+    """A contract id as the report prints it (``3.2.10``; ``3.2.7, 3.2.8``): short, no
+    markup, so it fits a table cell and a CSV column."""
+    if _REQUIREMENT.fullmatch(value):
+        return value
+    raise ValueError(
+        f"{value!r} is not a requirement id: write it as in the contract, e.g. 3.2.10, "
+        "or several separated by commas (3.2.7, 3.2.8)"
+    )
+
+
+RequirementId = Annotated[str, AfterValidator(_requirement)]
+"""The contract requirement a figure answers to, printed on its row of the report."""
+
+
 class SlaConfig(Section):
     """One service level of a target: 3.2.10 gives the IT system a 24x7 and a working-hours
-    window, each with its own objective. ``evidence`` overrides the global threshold.
-    ``objective`` and ``band`` may change over time (3.2.15, 3.2.17)."""
+    window, each with its own objective. ``evidence`` overrides the global threshold;
+    ``requirement`` the contract id the report prints on its row (by default 3.2.10, or
+    3.2.7, 3.2.8 for the service desk's phone and mail channels). ``objective`` and ``band``
+    may change over time (3.2.15, 3.2.17)."""
 
     window: str
     objective: ObjectiveSchedule
     evidence: EvidenceConfig | None = None
     band: BandSchedule = None
+    requirement: RequirementId | None = None
 
 
 class TargetConfig(Section):
@@ -554,6 +578,9 @@ class CategoryConfig(Section):
     band: BandSchedule = None
     unit: DayUnit = DayUnit.WORKING_DAYS
     resolution: ResolutionConfig | None = None
+    requirement: RequirementId | None = None
+    """The contract id printed on the category's rows; by default the contract's own for
+    the four standard categories (3.2.9, 3.2.13, 3.2.14, 3.2.39)."""
 
 
 DEFAULT_CATEGORIES: dict[str, dict[str, float | int]] = {
@@ -646,3 +673,42 @@ class PoliciesConfig(Section):
 
     def availability_policies(self) -> AvailabilityPolicies:
         return AvailabilityPolicies(maintenance=self.maintenance, unmonitored=self.unmonitored)
+
+
+# -- the report -----------------------------------------------------------------------------
+
+
+class ReportHeaderConfig(Section):
+    """Who the report is between and under which contract: printed at the top of every
+    report (3.2.5: the report the supplier shares with the client) and in its JSON."""
+
+    supplier: str | None = None
+    client: str | None = None
+    contract_reference: str | None = None
+
+
+ReportLanguage = Literal["en", "nl"]
+ReportFormatName = Literal["json", "csv", "html", "pdf"]
+
+
+class ReportConfig(Section):
+    """How the monthly report reads: its language, its header, and which files the export
+    job writes for each month (JSON always: it is the evidence the manifest names)."""
+
+    language: ReportLanguage = "en"
+    header: ReportHeaderConfig = ReportHeaderConfig()
+    export_formats: tuple[ReportFormatName, ...] = ("json", "csv", "html")
+
+    @model_validator(mode="after")
+    def _json_exported(self) -> ReportConfig:
+        problems: list[tuple[Loc, str]] = []
+        if "json" not in self.export_formats:
+            problems.append(
+                (("export_formats",), "must include json: it is the evidence of the export")
+            )
+        names = list(self.export_formats)
+        for index in range(len(names)):
+            if names[index] in names[:index]:
+                problems.append((("export_formats", index), f"{names[index]} is listed twice"))
+        raise_problems("ReportConfig", problems)
+        return self

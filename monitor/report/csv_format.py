@@ -30,6 +30,9 @@ category without decided requests). An availability figure whose verdict the unm
 time could still change says ``insufficient evidence`` in ``met``: it is neither true nor
 false. ``band_outcome`` (``bonus``, ``neutral``, ``malus``) and its configured label are
 filled on figure rows whose PI has a bonus/malus band and a known outcome (B3.7, 3.2.19).
+The last column, ``requirement``, is the contract requirement the row answers to
+(3.2.10, 3.2.7, 3.2.8, 3.2.9, ...). Column names and values stay English in every report
+language: the CSV is for machines and spreadsheets, not for reading aloud.
 RFC 4180: comma, CRLF, quotes only where needed.
 """
 
@@ -87,6 +90,7 @@ COLUMNS = (
     "resolution_due",
     "resolution_ratio",
     "at_least",
+    "requirement",
 )
 
 
@@ -193,6 +197,7 @@ def render_csv(report: Report) -> str:
                 "coverage": _number(figure.coverage),
                 "analysis": _analysis(report, "availability", entry.target, entry.window),
                 **_outcome(entry.band, entry.outcome),
+                "requirement": entry.requirement or "",
             }
         )
     for response in report.response:
@@ -214,6 +219,7 @@ def render_csv(report: Report) -> str:
                 "analysis": _analysis(report, "response", result.category, None),
                 **_outcome(response.band, response.outcome),
                 "unit": response.unit,
+                "requirement": response.requirement or "",
             }
         )
     for response in report.response:
@@ -240,6 +246,7 @@ def render_csv(report: Report) -> str:
                     "source": response.sources.get(request.id, ""),
                     **_mail("request", locator.request if locator else None, zone),
                     **_mail("answer", locator.answer if locator else None, zone),
+                    "requirement": response.requirement or "",
                 }
             )
     return buffer.getvalue()

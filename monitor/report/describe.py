@@ -6,7 +6,14 @@ inzichtelijk te maken." The report prints this next to each figure, so a reader 
 *how* a number was made without opening the configuration. The texts are generated from the
 configuration that made the figure, never written by hand, so they cannot drift from it.
 The growth path ("groeipad") lists the norm's steps over time; a norm without steps says so
-rather than leaving the field out. The bandwidth names the bonus/malus band when one is agreed.
+rather than leaving the field out. The bandwidth names the bonus/malus band when one is
+agreed. The words are the report's language (:mod:`.catalogue`).
+
+Every description names the requirement its figure answers to: 3.2.10 for availability,
+3.2.7 and 3.2.8 for the service desk's phone and mail channels (probes of type sip, smtp and
+imap: the contract asks the desk to be reachable by phone and e-mail, for the client in
+3.2.7 and for ekv users in 3.2.8, so a channel serves both), and the contract's own for the
+four request categories; ``requirement`` on an SLA entry or a category overrides it.
 """
 
 from __future__ import annotations
@@ -15,18 +22,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from monitor.config import ALWAYS, Config, SlaConfig, TargetConfig
-from monitor.report._text import duration_text, objective_text
+from monitor.report.catalogue import Words
 from monitor.sla.availability import MaintenancePolicy, UnmonitoredPolicy
-from monitor.sla.calendar import WEEKDAY_NAMES, BusinessCalendar
+from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.months import Month
 from monitor.sla.norms import Band, NormSchedule
 from monitor.sla.response import BusinessDayMode, DayUnit
 
 __all__ = [
+    "AVAILABILITY_REQUIREMENT",
     "CATEGORY_REQUIREMENTS",
+    "DESK_CHANNEL_REQUIREMENT",
     "Description",
     "availability_description",
+    "availability_requirement",
     "calendar_text",
+    "category_requirement",
     "response_description",
 ]
 
@@ -39,7 +50,28 @@ CATEGORY_REQUIREMENTS: dict[str, str] = {
 }
 """The contract requirement behind each of the default request categories."""
 
-_NO_GROWTH_PATH = "none agreed: the norm is the same every month"
+AVAILABILITY_REQUIREMENT = "3.2.10"
+"""Availability of the IT system, 24/7 and in working hours."""
+
+DESK_CHANNEL_REQUIREMENT = "3.2.7, 3.2.8"
+"""Reachability of the service desk by phone and e-mail (for the client; for ekv users)."""
+
+_DESK_PROBES = frozenset({"sip", "smtp", "imap"})
+
+
+def availability_requirement(target: TargetConfig, sla: SlaConfig) -> str:
+    """The requirement id printed on an availability row: the SLA's own, else by probe."""
+    if sla.requirement is not None:
+        return sla.requirement
+    return (
+        DESK_CHANNEL_REQUIREMENT if target.probe.type in _DESK_PROBES else AVAILABILITY_REQUIREMENT
+    )
+
+
+def category_requirement(config: Config, category: str) -> str | None:
+    """The requirement id of a request category: configured, else the contract's default."""
+    configured = config.servicedesk.categories[category].requirement
+    return configured if configured is not None else CATEGORY_REQUIREMENTS.get(category)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,46 +87,53 @@ class Description:
     frequency: str
 
 
-def _weekdays(calendar: BusinessCalendar) -> str:
-    return ", ".join(WEEKDAY_NAMES[day] for day in sorted(calendar.weekdays))
+def _weekdays(calendar: BusinessCalendar, words: Words) -> str:
+    return ", ".join(words.weekday(day) for day in sorted(calendar.weekdays))
 
 
-def calendar_text(calendar: BusinessCalendar) -> str:
+def calendar_text(calendar: BusinessCalendar, words: Words) -> str:
     """``business-hours: mon, tue, wed, thu, fri 08:00-18:00 (Europe/Amsterdam), closed on NL
     public holidays``: the window in words."""
     country = calendar.holidays.country
-    closed = f"closed on {country} public holidays" if country else "no public holidays"
+    closed = (
+        words.text("calendar.closed_country", country=country)
+        if country
+        else words.text("calendar.no_holidays")
+    )
     if calendar.holidays.include or calendar.holidays.exclude:
-        closed += " with the contract's exceptions (see the holiday list)"
-    return f"{calendar.name}: {_weekdays(calendar)} {calendar.hours} ({calendar.zone}), {closed}"
-
-
-def _duration(amount: timedelta) -> str:
-    return duration_text(amount)
-
-
-def _growth_path(objective: NormSchedule[float]) -> str:
-    """The norm's steps (3.2.15 groeipad, 3.2.17), e.g. ``from 2026-01 99 %; from 2027-01
-    99.5 %``."""
-    if not objective.changes:
-        return _NO_GROWTH_PATH
-    return "; ".join(f"from {s.start} {objective_text(s.value)}" for s in objective.steps)
-
-
-def _band_text(band: NormSchedule[Band] | None, month: Month) -> str | None:
-    """The bonus/malus band in force in ``month`` in words (B3.7, 3.2.19)."""
-    if band is None:
-        return None
-    current = band.in_force(month)
-    return (
-        f"bonus at or above {objective_text(current.bonus_at_or_above)}, "
-        f"malus below {objective_text(current.malus_below)}, neutral in between"
+        closed += words.text("calendar.exceptions")
+    return words.text(
+        "calendar.text",
+        name=calendar.name,
+        weekdays=_weekdays(calendar, words),
+        hours=calendar.hours,
+        zone=calendar.zone,
+        closed=closed,
     )
 
 
-def _with_band(bandwidth: str, band: NormSchedule[Band] | None, month: Month) -> str:
-    text = _band_text(band, month)
-    return bandwidth if text is None else f"{bandwidth}; {text}"
+def _growth_path(objective: NormSchedule[float], words: Words) -> str:
+    """The norm's steps (3.2.15 groeipad, 3.2.17), e.g. ``from 2026-01 99 %; from 2027-01
+    99.5 %``."""
+    if not objective.changes:
+        return words.text("describe.no_growth_path")
+    return "; ".join(
+        words.text("describe.growth_step", start=s.start, norm=words.objective(s.value))
+        for s in objective.steps
+    )
+
+
+def _with_band(bandwidth: str, band: NormSchedule[Band] | None, month: Month, words: Words) -> str:
+    """The bandwidth, and the bonus/malus band in force in ``month`` (B3.7, 3.2.19)."""
+    if band is None:
+        return bandwidth
+    current = band.in_force(month)
+    text = words.text(
+        "describe.band",
+        bonus=words.objective(current.bonus_at_or_above),
+        malus=words.objective(current.malus_below),
+    )
+    return f"{bandwidth}; {text}"
 
 
 def availability_description(
@@ -104,6 +143,7 @@ def availability_description(
     budget: timedelta,
     calendar: BusinessCalendar | None,
     month: Month,
+    words: Words,
 ) -> Description:
     """The description of one availability SLA (3.2.10 style: A = 1 − D / T per month).
 
@@ -112,53 +152,52 @@ def availability_description(
     (``None`` for 24x7), passed in because building one from the configuration is not free.
     """
     policies = config.availability_policies()
-    what = f"Availability of {target.name}"
-    if target.description:
-        what += f" ({target.description})"
+    what = (
+        words.text("describe.what_described", target=target.name, description=target.description)
+        if target.description
+        else words.text("describe.what", target=target.name)
+    )
     if sla.window == ALWAYS or calendar is None:
-        indicator = f"{what}, around the clock (24/7 window)"
+        indicator = words.text("describe.always", what=what)
     else:
-        indicator = f"{what} in the window {calendar_text(calendar)}"
-    objective = sla.objective.in_force(month)
-    norm = f"at least {objective_text(objective)} per calendar month"
-    if objective >= 1.0:
-        bandwidth = "none: any unplanned downtime in the window misses the norm"
-    else:
-        bandwidth = (
-            f"error budget {_duration(budget)} this month: (1 − {objective_text(objective)})"
-            " × window time; unplanned downtime up to it still meets the norm"
+        indicator = words.text(
+            "describe.in_window", what=what, calendar=calendar_text(calendar, words)
         )
+    objective = sla.objective.in_force(month)
+    norm = words.objective(objective)
+    if objective >= 1.0:
+        bandwidth = words.text("describe.no_bandwidth")
+    else:
+        bandwidth = words.text("describe.bandwidth", budget=words.duration(budget), norm=norm)
     denominator = "T − M" if policies.maintenance is MaintenancePolicy.EXCLUDE_FROM_WINDOW else "T"
-    unmonitored = (
-        "counts as unavailable"
+    unmonitored = words.text(
+        "describe.unmonitored_down"
         if policies.unmonitored is UnmonitoredPolicy.COUNT_AS_UNAVAILABLE
-        else "counts as available and is reported separately"
+        else "describe.unmonitored_up"
     )
-    method = (
-        f"{target.probe.type} probe; the target is down from the first of "
-        f"{target.failures_before_down} consecutive failed probes until the first successful "
-        f"one; imported outages count as measured downtime. A = 1 − D / {denominator}: "
-        "T = window time in the month, M = agreed maintenance in it (configured windows, and "
-        "API registrations made before the window started or approved afterwards), D = outage "
-        f"time in the window outside agreed maintenance. Time without probe results {unmonitored}."
+    method = words.text(
+        "describe.method",
+        probe=target.probe.type,
+        failures=target.failures_before_down,
+        denominator=denominator,
+        unmonitored=unmonitored,
     )
-    frequency = (
-        f"probed every {_duration(target.interval)}; figure per calendar month in "
-        f"{config.timezone}, reported monthly (3.2.5)"
+    frequency = words.text(
+        "describe.frequency", interval=words.duration(target.interval), zone=config.timezone
     )
     return Description(
-        None,
+        availability_requirement(target, sla),
         indicator,
-        norm,
-        _with_band(bandwidth, sla.band, month),
-        _growth_path(sla.objective),
+        words.text("describe.norm", norm=norm),
+        _with_band(bandwidth, sla.band, month, words),
+        _growth_path(sla.objective, words),
         method,
         frequency,
     )
 
 
 def response_description(
-    config: Config, category: str, calendar: BusinessCalendar, month: Month
+    config: Config, category: str, calendar: BusinessCalendar, month: Month, words: Words
 ) -> Description:
     """The description of one request category (3.2.9, 3.2.13, 3.2.14, 3.2.39); ``calendar``
     is the service desk's."""
@@ -166,49 +205,42 @@ def response_description(
     norm_config = desk.categories[category]
     days = norm_config.days
     calendar_days = norm_config.unit is DayUnit.CALENDAR_DAYS
-    day_word = ("calendar day" if calendar_days else "working day") + ("" if days == 1 else "s")
     if calendar_days and desk.business_day is BusinessDayMode.END_OF_NEXT_BUSINESS_DAY:
-        clock = f"calendar days: the deadline is the end (24:00) of day {days} after receipt"
+        clock = words.text("describe.clock_calendar_end", days=days)
     elif calendar_days:
-        clock = (
-            "calendar days: the clock starts at receipt and the deadline is the same clock "
-            f"time {days} local day{'s' if days != 1 else ''} later"
-        )
+        clock = words.plural("describe.clock_calendar", days, days=days)
     elif desk.business_day is BusinessDayMode.BUSINESS_HOURS:
-        clock = (
-            f"the clock starts at the first opening instant at or after receipt and runs "
-            f"{days} × {_duration(calendar.hours.nominal_length)} of opening time"
+        clock = words.text(
+            "describe.clock_hours",
+            days=days,
+            length=words.duration(calendar.hours.nominal_length),
         )
     else:
-        clock = (
-            f"the deadline is the closing time of working day {days} after the local date "
-            "of receipt"
-        )
-    method = (
-        "Receipt and answer instants come from the desk mailbox (the server's INTERNALDATE of "
-        "the first inbound message of a thread and of the first human reply), from a "
-        f"ticket-system import or from its webhook. Calendar {calendar_text(calendar)}; "
-        f"{clock}. A request is met when answered at or before its deadline, breached when "
-        "answered later or still unanswered after it, pending otherwise; "
-        "ratio = met / (met + breached) over the requests received in the month."
+        clock = words.text("describe.clock_days", days=days)
+    method = words.text(
+        "describe.response_method", calendar=calendar_text(calendar, words), clock=clock
     )
     polls = sorted(m.poll_interval for m in desk.mailboxes if m.category == category)
     intake = (
-        f"mailboxes read every {_duration(polls[0])}"
+        words.text("describe.intake_mailboxes", interval=words.duration(polls[0]))
         if polls
-        else "requests are recorded as they are imported or reported by the webhook"
+        else words.text("describe.intake_other")
     )
     return Description(
-        CATEGORY_REQUIREMENTS.get(category),
-        f"Requests of category {category} answered within {days} {day_word}",
-        f"at least {objective_text(norm_config.objective.in_force(month))} of the requests "
-        "received in the month",
-        _with_band(
-            "none: requests still pending are left out of the ratio until answered or overdue",
-            norm_config.band,
-            month,
+        category_requirement(config, category),
+        words.plural(
+            "describe.response_indicator_calendar"
+            if calendar_days
+            else "describe.response_indicator",
+            days,
+            category=category,
+            days=days,
         ),
-        _growth_path(norm_config.objective),
+        words.text(
+            "describe.response_norm", norm=words.objective(norm_config.objective.in_force(month))
+        ),
+        _with_band(words.text("describe.response_bandwidth"), norm_config.band, month, words),
+        _growth_path(norm_config.objective, words),
         method,
-        f"{intake}; ratio per calendar month in {config.timezone}, reported monthly (3.2.5)",
+        words.text("describe.response_frequency", intake=intake, zone=config.timezone),
     )

@@ -1,4 +1,5 @@
-"""The monthly export job: ``sla-report-YYYY-MM.{json,csv,html}`` written once per month.
+"""The monthly export job: ``sla-report-YYYY-MM.{json,csv,html[,pdf]}`` and its manifest,
+written once per month.
 
 Requirement 3.2.5: the report is shared "uiterlijk vijf werkdagen na afloop van de
 voorgaande maand". The job writes the files the provider then sends, by these rules:
@@ -12,14 +13,21 @@ Such an export says ``"final": false`` and the HTML is stamped NOT FINAL on ever
 three-day cap leaves two working days of the five for review and sending. A running month is
 never due.
 
-**Once.** The files are the record of the export: a month whose three files all exist is
+**Which files.** The formats of ``report: {export_formats: [...]}`` (default JSON, CSV and
+HTML; ``pdf`` adds the printed report), always with JSON, the evidence, and
+``sla-report-YYYY-MM.manifest.json``, the SHA-256 of every file of the month
+(:mod:`monitor.report.manifest`; ``sla-monitor report verify DIR`` checks it).
+
+**Once.** The files are the record of the export: a month whose files all exist is
 done and is never written again, whatever changed in the store since (the client may have
 received them; an updated report is made deliberately with ``sla-monitor report``). A month
 with only some of its files (a crash between renames, a file deleted by hand) is written
-again as a whole set from one report, so the three never disagree. The directory is what
-the client receives, so it is what says what was exported; the first export of each month is
-also recorded in the store as its delivery (when, and whether final), so the daemon can tell
-whether the report met its own deadline (3.2.5, 3.2.38; docs/rules.md#reporting-deadlines).
+again as a whole set from one report, so they never disagree. (Adding a format to the
+configuration therefore writes the newest exported month again, with the new format.) The
+directory is what the client receives, so it is what says what was exported; the first
+export of each month is also recorded in the store as its delivery (when, and whether
+final), so the daemon can tell whether the report met its own deadline (3.2.5, 3.2.38;
+docs/rules.md#reporting-deadlines).
 
 **Catching up.** :func:`due_exports` lists every month after the last one exported up to
 the previous month that is due now; the daemon runs the job at start and then periodically,
@@ -30,9 +38,12 @@ not produce reports for months it never measured.
 The functions return the files they wrote and log nothing themselves: the daemon logs one
 event per export, the command prints one line per file.
 
-**Atomically.** All three files are staged (:mod:`monitor.report.files`) before any is
-renamed into place, so a reader never sees half a report or half a set. The JSON, the file
-export scripts parse, is renamed last: when it is there, the other two are too.
+**Atomically.** All files and the manifest are staged (:mod:`monitor.report.files`) before
+any is renamed into place, so a reader never sees half a report or half a set. The
+renderings go first, then the manifest, and the JSON, the file export scripts parse and the
+evidence the manifest names, last: when it is there, the whole set is, manifest included.
+(Renaming the manifest after the JSON would leave a window in which a crash keeps a
+"complete" month that no manifest covers, and such a month is never written again.)
 """
 
 from __future__ import annotations
@@ -40,13 +51,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from monitor.config import Config
 from monitor.report import files
-from monitor.report.formats import FORMATS, render
+from monitor.report.formats import render_bytes
 from monitor.report.load import load_report
+from monitor.report.manifest import manifest_bytes, manifest_path
 from monitor.report.model import Report, month_is_final
 from monitor.sla.intervals import as_utc
 from monitor.sla.months import Month
@@ -63,16 +76,22 @@ __all__ = [
     "run_exports",
 ]
 
-EXPORT_ORDER = ("csv", "html", "json")
-"""Rename order: JSON last, so its presence means the set is complete."""
+EXPORT_ORDER = ("csv", "html", "pdf", "json")
+"""Rename order of the formats exported: JSON last, so its presence means the set is
+complete; the manifest goes just before it."""
+DEFAULT_FORMATS = ("json", "csv", "html")
 
 _WORKING_DAY = 3
 _FILE = re.compile(r"^sla-report-(\d{4}-\d{2})\.json$")
 
 
-def export_paths(directory: Path, month: Month) -> dict[str, Path]:
-    """The three files of ``month`` in ``directory``, by format."""
-    return {name: directory / f"sla-report-{month}.{name}" for name in FORMATS}
+def export_paths(
+    directory: Path, month: Month, formats: Sequence[str] = DEFAULT_FORMATS
+) -> dict[str, Path]:
+    """The files of ``month`` in ``directory`` in each of ``formats``, in rename order."""
+    return {
+        name: directory / f"sla-report-{month}.{name}" for name in EXPORT_ORDER if name in formats
+    }
 
 
 def export_deadline(config: Config, month: Month) -> datetime:
@@ -108,8 +127,8 @@ def due_exports(config: Config, now: datetime, last_done: Month | None) -> list[
     return due
 
 
-def last_exported(directory: Path) -> Month | None:
-    """The newest month whose three files are all in ``directory``."""
+def last_exported(directory: Path, formats: Sequence[str] = DEFAULT_FORMATS) -> Month | None:
+    """The newest month whose files (in ``formats``) are all in ``directory``."""
     if not directory.is_dir():
         return None
     months = []
@@ -121,7 +140,7 @@ def last_exported(directory: Path) -> Month | None:
             month = Month.parse(match.group(1))
         except ValueError:  # a stray file named for a year no report can be about
             continue
-        if all(p.is_file() for p in export_paths(directory, month).values()):
+        if all(p.is_file() for p in export_paths(directory, month, formats).values()):
             months.append(month)
     return max(months, default=None)
 
@@ -129,40 +148,57 @@ def last_exported(directory: Path) -> Month | None:
 async def export_month(
     store: Store, config: Config, month: Month, directory: Path, now: datetime
 ) -> list[Path]:
-    """Write the three files of ``month`` unless they all exist; returns the files written."""
-    paths = export_paths(directory, month)
+    """Write the files of ``month`` and their manifest unless the files all exist; returns
+    the files written, in rename order (the manifest just before the JSON)."""
+    paths = export_paths(directory, month, config.report.export_formats)
     if all(path.is_file() for path in paths.values()):
         return []
     report = await load_report(store, config, month, now)
-    texts = await asyncio.to_thread(_render_all, report)
-    await asyncio.to_thread(_write_set, directory, paths, texts)
+    blobs = await asyncio.to_thread(_render_all, report, tuple(paths))
+    manifest = manifest_path(directory, month)
+    blobs[_MANIFEST] = manifest_bytes(
+        month,
+        {paths[name].name: data for name, data in blobs.items()},
+        evidence=paths["json"].name,
+        generated_at=report.generated_at.astimezone(report.zone),
+        generated_by=f"sla-monitor {report.version}",
+    )
+    order = [*(name for name in paths if name != "json"), _MANIFEST, "json"]
+    targets = {**paths, _MANIFEST: manifest}
+    await asyncio.to_thread(_write_set, directory, [(targets[n], blobs[n]) for n in order])
     await store.record_delivery(ReportDelivery(str(month), as_utc(now), report.final))
-    return [paths[name] for name in EXPORT_ORDER]
+    return [targets[name] for name in order]
+
+
+_MANIFEST = "manifest"
 
 
 async def run_exports(store: Store, config: Config, directory: Path, now: datetime) -> list[Path]:
     """The job: export every due month not exported yet; returns the files written."""
     written: list[Path] = []
-    for month in due_exports(config, now, last_exported(directory)):
+    done = last_exported(directory, config.report.export_formats)
+    for month in due_exports(config, now, done):
         written += await export_month(store, config, month, directory, now)
     return written
 
 
-def _render_all(report: Report) -> dict[str, str]:
-    return {name: render(report, name) for name in FORMATS}
+def _render_all(report: Report, formats: Sequence[str]) -> dict[str, bytes]:
+    return {name: render_bytes(report, name) for name in formats}
 
 
-def _write_set(directory: Path, paths: dict[str, Path], texts: dict[str, str]) -> None:
-    """Stage all three files, then rename them into place, JSON last."""
+def _write_set(directory: Path, blobs: Sequence[tuple[Path, bytes]]) -> None:
+    """Stage every file, then rename them into place in the given order."""
     directory.mkdir(parents=True, exist_ok=True)
-    staged: dict[str, Path] = {}
+    staged: list[tuple[Path, Path]] = []
     try:
-        for name in EXPORT_ORDER:
-            staged[name] = files.stage(paths[name], texts[name])
-        for name in EXPORT_ORDER:
-            staged.pop(name).replace(paths[name])
+        for path, data in blobs:
+            staged.append((files.stage(path, data), path))
+        while staged:
+            temporary, path = staged[0]
+            temporary.replace(path)
+            staged.pop(0)
         files.fsync_directory(directory)
     finally:
-        for leftover in staged.values():
+        for leftover, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()

@@ -19,9 +19,10 @@ __all__ = ["fsync_directory", "stage", "write_atomically"]
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """``text`` as the file ``path``, replacing what was there in one step."""
-    temporary = stage(path, text)
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """``data`` (text is written as UTF-8) as the file ``path``, replacing what was there
+    in one step."""
+    temporary = stage(path, data)
     try:
         temporary.replace(path)
     except BaseException:
@@ -30,13 +31,15 @@ def write_atomically(path: Path, text: str) -> None:
     fsync_directory(path.parent)
 
 
-def stage(path: Path, text: str) -> Path:
-    """``text`` in a new temporary file next to ``path``, on disk (fsync) before any rename;
-    the caller renames it into place or removes it."""
+def stage(path: Path, data: str | bytes) -> Path:
+    """``data`` (text as UTF-8, byte for byte: no newline translation) in a new temporary
+    file next to ``path``, on disk (fsync) before any rename; the caller renames it into
+    place or removes it."""
+    content = data.encode("utf-8") if isinstance(data, str) else data
     fd, temporary = _create_temporary(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:

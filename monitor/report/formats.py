@@ -1,7 +1,10 @@
-"""The three report formats by name: how to render each and how to serve it.
+"""The report formats by name: how to render each and how to serve it.
 
 One table, used by the command line, the HTTP endpoint and the export job, so ``--format
-csv``, ``?format=csv`` and ``sla-report-2026-05.csv`` always mean the same bytes.
+csv``, ``?format=csv`` and ``sla-report-2026-05.csv`` always mean the same bytes. The three
+text formats are :data:`FORMATS`; the PDF (:mod:`.pdf_format`, the HTML printed) is a file
+format of the command line and the export job only: :data:`FILE_FORMATS`, rendered to bytes
+by :func:`render_bytes`.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from monitor.report.csv_format import render_csv
 from monitor.report.html_format import render_html
 from monitor.report.json_format import render_json
 from monitor.report.model import Report
+from monitor.report.pdf_format import PDF, render_pdf
 
-__all__ = ["FORMATS", "ReportFormat", "render"]
+__all__ = ["FILE_FORMATS", "FORMATS", "PDF", "ReportFormat", "render", "render_bytes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +50,16 @@ def render(report: Report, name: str) -> str:
             f"unknown report format {name!r}; use one of {', '.join(FORMATS)}"
         ) from None
     return chosen.render(report)
+
+
+FILE_FORMATS: tuple[str, ...] = (*FORMATS, PDF)
+"""Every format a report file can have: the text formats and the PDF."""
+
+
+def render_bytes(report: Report, name: str) -> bytes:
+    """``report`` in the format ``name`` as the exact bytes of its file (text as UTF-8)."""
+    if name == PDF:
+        return render_pdf(report)
+    if name not in FORMATS:
+        raise ValueError(f"unknown report format {name!r}; use one of {', '.join(FILE_FORMATS)}")
+    return render(report, name).encode("utf-8")

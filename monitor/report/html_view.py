@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor.config import ALWAYS
-from monitor.report._text import duration_text, instant_text, objective_text, percent_text
+from monitor.report.catalogue import Words, words_for
 from monitor.report.describe import Description
 from monitor.report.model import (
     AvailabilityEntry,
@@ -38,7 +38,6 @@ from monitor.sla.availability import (
     Outage,
     UnmonitoredPolicy,
 )
-from monitor.sla.calendar import WEEKDAY_NAMES
 from monitor.sla.corrections import OutageCorrection, corrected_end
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.norms import Band, BandOutcome
@@ -55,6 +54,7 @@ __all__ = [
     "DayView",
     "DescriptionView",
     "FigureRow",
+    "HeaderView",
     "MaintenanceRow",
     "MissView",
     "OutageRow",
@@ -73,10 +73,6 @@ __all__ = [
     "report_view",
 ]
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 _TIMELINE_WIDTH = 1000
 """SVG user units across a month; the template's ``viewBox`` reads it from the view."""
 _ZERO = timedelta(0)
@@ -160,6 +156,7 @@ class OutageRow:
     ``None`` when it has none: voided, or outside the month)."""
 
     source: str
+    source_text: str
     voided: bool
     start: str
     end: str
@@ -180,6 +177,7 @@ class RequestRow:
 
     id: str
     outcome: str
+    outcome_text: str
     received: str
     deadline: str
     answered: str
@@ -247,6 +245,7 @@ class Timeline:
 @dataclass(frozen=True, slots=True)
 class FigureRow:
     window: str
+    requirement: str
     key: str
     window_time: str
     downtime: str
@@ -293,10 +292,10 @@ class ResponseRow:
     requirement: str
     days: int
     norm: str
-    received: int
-    met: int
-    breached: int
-    pending: int
+    received: str
+    met: str
+    breached: str
+    pending: str
     ratio: str
     verdict: Verdict
     unit: str = "working_days"
@@ -353,17 +352,33 @@ class CalendarView:
 
 
 @dataclass(frozen=True, slots=True)
+class HeaderView:
+    """The header the client signs under: parties, contract, period and dates. A party not
+    configured is ``None`` and its line is left out."""
+
+    supplier: str | None
+    client: str | None
+    contract_reference: str | None
+    period: str
+    generated: str
+    final: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReportView:
-    """Everything ``report.html.j2`` prints, section by section."""
+    """Everything ``report.html.j2`` prints, section by section; ``language`` is the page's
+    ``lang`` and picks the words of :mod:`.catalogue` the templates ask for."""
 
     month: str
     month_title: str
     version: str
+    language: str
     final: bool
     zone: str
     period: str
     generated_at: str
     not_final: str
+    header: HeaderView
     summary: tuple[SummaryRow, ...]
     tally: str
     misses: tuple[MissView, ...]
@@ -384,23 +399,24 @@ class _Texts:
     an outage's start, end and counted time appear in up to four places, a late request's
     in two, and ``strftime`` is the costliest step of a large month's page."""
 
-    __slots__ = ("_durations", "_instants", "zone")
+    __slots__ = ("_durations", "_instants", "words", "zone")
 
-    def __init__(self, zone: ZoneInfo) -> None:
+    def __init__(self, zone: ZoneInfo, words: Words) -> None:
         self.zone = zone
+        self.words = words
         self._instants: dict[datetime | None, str] = {}
         self._durations: dict[timedelta, str] = {}
 
     def instant(self, instant: datetime | None) -> str:
         text = self._instants.get(instant)
         if text is None:
-            text = self._instants[instant] = instant_text(instant, self.zone)
+            text = self._instants[instant] = self.words.instant(instant, self.zone)
         return text
 
     def duration(self, duration: timedelta) -> str:
         text = self._durations.get(duration)
         if text is None:
-            text = self._durations[duration] = duration_text(duration)
+            text = self._durations[duration] = self.words.duration(duration)
         return text
 
 
@@ -432,7 +448,8 @@ def _counts(entry: ResponseEntry) -> _Counts:
 def report_view(report: Report) -> ReportView:
     """The view of ``report``: pure, so the same report always gives the same page."""
     zone = report.zone
-    texts = _Texts(zone)
+    words = words_for(report.language)
+    texts = _Texts(zone, words)
     scale = _MonthScale(report, texts)
     counts = {entry.category: _counts(entry) for entry in report.response}
     requests = _RequestRows(report, texts)
@@ -442,20 +459,24 @@ def report_view(report: Report) -> ReportView:
     period = f"{texts.instant(report.period.start)} – {texts.instant(report.period.end)}"
     return ReportView(
         month=str(report.month),
-        month_title=_month_title(report),
+        month_title=_month_title(report, words),
         version=report.version,
+        language=report.language,
         final=report.final,
         zone=str(zone),
         period=period,
         generated_at=texts.instant(report.generated_at),
         not_final="" if report.final else _why_not_final(report, counts, texts),
-        summary=_summary(report, counts),
-        tally=_tally(report, misses),
+        header=_header(report, texts),
+        summary=_summary(report, counts, texts),
+        tally=_tally(report, misses, words),
         misses=tuple(_miss(miss, report, requests, outages, texts) for miss in misses),
         targets=targets,
         maintenance=tuple(_maintenance_row(line, texts) for line in report.maintenance),
-        maintenance_notes=_maintenance_notes(report.maintenance),
-        response=tuple(_response_row(entry, counts[entry.category]) for entry in report.response),
+        maintenance_notes=_maintenance_notes(report.maintenance, words),
+        response=tuple(
+            _response_row(entry, counts[entry.category], words) for entry in report.response
+        ),
         resolution=tuple(
             _resolution_row(entry) for entry in report.response if entry.resolution is not None
         ),
@@ -469,14 +490,35 @@ def report_view(report: Report) -> ReportView:
             for entry in report.response
             if entry.late or entry.pending
         ),
-        descriptions=_descriptions(report),
-        policies=_policies(report),
-        calendars=tuple(_calendar(calendar) for calendar in report.calendars),
+        descriptions=_descriptions(report, words),
+        policies=_policies(report, words),
+        calendars=tuple(_calendar(calendar, words) for calendar in report.calendars),
     )
 
 
-def _month_title(report: Report) -> str:
-    return f"{_MONTHS[report.month.month - 1]} {report.month.year}"
+def _month_title(report: Report, words: Words) -> str:
+    return words.month_title(report.month.year, report.month.month)
+
+
+def _header(report: Report, texts: _Texts) -> HeaderView:
+    """Parties, contract and dates as the client signs under them: the period and the
+    generated and final dates written out (``1 november 2026``)."""
+    words, zone = texts.words, report.zone
+    last_day = (report.period.end - _MICROSECOND).astimezone(zone).date()
+    first_day = report.period.start.astimezone(zone).date()
+    final_at = words.long_instant(report.final_at, zone)
+    return HeaderView(
+        supplier=report.header.supplier,
+        client=report.header.client,
+        contract_reference=report.header.contract_reference,
+        period=f"{words.long_date(first_day)} – {words.long_date(last_day)}",
+        generated=words.long_instant(report.generated_at, zone),
+        final=(
+            words.text("header.final_since", date=final_at)
+            if report.final
+            else words.text("header.final_from", date=final_at)
+        ),
+    )
 
 
 def _window_name(window: str) -> str:
@@ -486,36 +528,43 @@ def _window_name(window: str) -> str:
 def _why_not_final(report: Report, counts: dict[str, _Counts], texts: _Texts) -> str:
     """Why the figures can still change, and from when they cannot: a month is final once
     it has ended and its last response deadline has passed."""
+    words = texts.words
     reasons = []
     if not report.month_ended:
         reasons.append(
-            "The month is still running: figures cover the time up to "
-            f"{texts.instant(report.generated_at)}."
+            words.text("not_final.running", generated=texts.instant(report.generated_at))
         )
     pending = sum(c.pending for c in counts.values())
     if pending:
-        reasons.append(
-            f"{pending} service-desk request{'s are' if pending != 1 else ' is'} still within "
-            f"{'their deadlines' if pending != 1 else 'its deadline'} and may yet be answered "
-            "in time or late."
-        )
+        reasons.append(words.plural("not_final.pending", pending))
     if report.last_deadline is not None:
         reasons.append(
-            "The figures are final after the last possible response deadline, "
-            f"{texts.instant(report.last_deadline)}."
+            words.text("not_final.after_deadline", deadline=texts.instant(report.last_deadline))
         )
     else:
-        reasons.append(
-            f"The figures are final once the month has ended, {texts.instant(report.period.end)}."
-        )
+        reasons.append(words.text("not_final.after_month", end=texts.instant(report.period.end)))
     return " ".join(reasons)
 
 
 # -- summary --------------------------------------------------------------------------------
 
 
-def _availability_verdict(figure: AvailabilityFigure) -> Verdict:
-    return Verdict(figure.met, figure.evidence.reason)
+def _availability_verdict(figure: AvailabilityFigure, words: Words) -> Verdict:
+    """Met or missed; when the evidence is short, why, in the report's words (the core's
+    reason is English: its figures are spelled again here)."""
+    evidence = figure.evidence
+    if evidence.reason is None or words.english:
+        return Verdict(figure.met, evidence.reason)
+    reason = words.text(
+        "evidence.reason",
+        coverage=words.percent(evidence.coverage, 1),
+        minimum=words.objective(evidence.min_coverage),
+    )
+    if evidence.note is not None:  # the measured part decides: the core's two notes
+        reason += "; " + words.text(
+            "evidence.proven_met" if figure.met else "evidence.proven_missed"
+        )
+    return Verdict(figure.met, reason)
 
 
 def _bar(fill: float, colour: str, marker: float | None, text: str) -> Bar:
@@ -528,40 +577,47 @@ def _bar(fill: float, colour: str, marker: float | None, text: str) -> Bar:
     )
 
 
-def _budget_bar(entry: AvailabilityEntry) -> Bar:
+def _budget_bar(entry: AvailabilityEntry, words: Words) -> Bar:
     """Unplanned downtime against the error budget the norm allows."""
     figure = entry.figure
     budget = figure.budget
     used = figure.penalised
     colour = {True: "fill-met", False: "fill-missed", None: "fill-none"}[figure.met]
     if budget.total <= _ZERO:
-        text = "no downtime allowed" + (f"; {duration_text(used)} counted" if used else "")
+        text = words.text("bar.no_budget") + (
+            words.text("bar.counted", used=words.duration(used)) if used else ""
+        )
         return _bar(1.0 if used > _ZERO else 0.0, colour, None, text)
-    text = f"{duration_text(used)} of {duration_text(budget.total)} allowed"
+    text = words.text("bar.budget", used=words.duration(used), total=words.duration(budget.total))
     return _bar(used / budget.total, colour, 1.0, text)
 
 
-def _ratio_bar(objective: float, counts: _Counts) -> Bar:
+def _ratio_bar(objective: float, counts: _Counts, words: Words) -> Bar:
     """The share of decided requests answered in time, against the norm."""
     if counts.ratio is None:
-        return _bar(0.0, "fill-none", objective, "nothing decided yet")
+        return _bar(0.0, "fill-none", objective, words.text("bar.undecided"))
     colour = "fill-met" if counts.objective_met else "fill-missed"
-    text = f"{counts.met} of {counts.met + counts.breached} decided in time"
+    text = words.text(
+        "bar.ratio",
+        met=words.integer(counts.met),
+        decided=words.integer(counts.met + counts.breached),
+    )
     return _bar(counts.ratio, colour, objective, text)
 
 
-def _summary(report: Report, counts: dict[str, _Counts]) -> tuple[SummaryRow, ...]:
+def _summary(report: Report, counts: dict[str, _Counts], texts: _Texts) -> tuple[SummaryRow, ...]:
+    words = texts.words
     rows = [
         SummaryRow(
-            kind="Availability",
+            kind=words.text("summary.availability"),
             name=entry.target,
-            requirement=None,
+            requirement=entry.requirement,
             window=_window_name(entry.window),
-            norm=objective_text(entry.objective),
+            norm=words.objective(entry.objective),
             key=f"a:{entry.target}:{entry.window}",
-            result=percent_text(entry.availability),
-            bar=_budget_bar(entry),
-            verdict=_availability_verdict(entry.figure),
+            result=words.percent(entry.availability),
+            bar=_budget_bar(entry, words),
+            verdict=_availability_verdict(entry.figure, words),
             outcome=outcome_view(entry.band, entry.outcome),
         )
         for entry in report.availability
@@ -571,14 +627,20 @@ def _summary(report: Report, counts: dict[str, _Counts]) -> tuple[SummaryRow, ..
         figures = counts[result.category]
         rows.append(
             SummaryRow(
-                kind="Response",
+                kind=words.text("summary.response"),
                 name=result.category,
-                requirement=response.description.requirement or None,
-                window=f"within {result.days} working day{'s' if result.days != 1 else ''}",
-                norm=objective_text(result.objective),
+                requirement=response.requirement,
+                window=words.plural(
+                    "summary.within_calendar"
+                    if response.unit == "calendar_days"
+                    else "summary.within",
+                    result.days,
+                    days=result.days,
+                ),
+                norm=words.objective(result.objective),
                 key=f"r:{result.category}",
-                result="—" if figures.ratio is None else percent_text(figures.ratio),
-                bar=_ratio_bar(result.objective, figures),
+                result="—" if figures.ratio is None else words.percent(figures.ratio),
+                bar=_ratio_bar(result.objective, figures, words),
                 verdict=Verdict(figures.objective_met),
                 outcome=outcome_view(response.band, response.outcome),
             )
@@ -586,15 +648,15 @@ def _summary(report: Report, counts: dict[str, _Counts]) -> tuple[SummaryRow, ..
     return tuple(rows)
 
 
-def _tally(report: Report, misses: Sequence[Miss]) -> str:
+def _tally(report: Report, misses: Sequence[Miss], words: Words) -> str:
     """Met, unjudged (insufficient evidence) and missed service levels, in one sentence."""
     missed = len(misses)
     unjudged = sum(1 for entry in report.availability if entry.met is None)
     total = len(report.availability) + len(report.response)
     return (
-        f"{total - missed - unjudged} of {total} service levels met their norm"
-        + (f"; {unjudged} without sufficient evidence" if unjudged else "")
-        + (f"; {missed} missed (see section 2)." if missed else ".")
+        words.text("tally.met", met=total - missed - unjudged, total=total)
+        + (words.text("tally.unjudged", count=unjudged) if unjudged else "")
+        + (words.text("tally.missed", count=missed) if missed else words.text("tally.end"))
     )
 
 
@@ -606,7 +668,8 @@ def _miss(
 ) -> MissView:
     """A missed service level with the outages or late requests behind it: the material of
     its 3.2.6 analysis, and the analyses recorded so far."""
-    value = "—" if miss.value is None else percent_text(miss.value)
+    words = texts.words
+    value = "—" if miss.value is None else words.percent(miss.value)
     key = ":".join((miss.kind, miss.name, *((miss.window,) if miss.window is not None else ())))
     analyses = tuple(
         AnalysisView(a.cause, a.measures, a.author, texts.instant(a.recorded_at))
@@ -615,13 +678,16 @@ def _miss(
     if miss.kind == "availability":
         return MissView(
             kind=miss.kind,
-            title=(
-                f"{miss.name} · {_window_name(miss.window or '')}: {value} against a norm of "
-                f"{objective_text(miss.objective)}"
+            title=words.text(
+                "misses.availability",
+                name=miss.name,
+                window=_window_name(miss.window or ""),
+                value=value,
+                norm=words.objective(miss.objective),
             ),
             outages=outages.of_miss(miss),
             column=outages.column(miss),
-            unmonitored=duration_text(miss.unmonitored) if miss.unmonitored else None,
+            unmonitored=texts.duration(miss.unmonitored) if miss.unmonitored else None,
             requests=(),
             analysis_key=key,
             analyses=analyses,
@@ -629,9 +695,8 @@ def _miss(
     entry = next(r for r in report.response if r.category == miss.name)
     return MissView(
         kind=miss.kind,
-        title=(
-            f"Response {miss.name}: {value} of decided requests in time against a norm of "
-            f"{objective_text(miss.objective)}"
+        title=words.text(
+            "misses.response", name=miss.name, value=value, norm=words.objective(miss.objective)
         ),
         outages=(),
         column=0,
@@ -644,23 +709,24 @@ def _miss(
 
 # -- outages and their corrections ----------------------------------------------------------
 
-_CORRECTED = {"annotate": "annotated", "dispute": "disputed", "close": "closed", "void": "voided"}
-
 
 def _outage_row(
     outage: Outage, counted: tuple[str, ...], scale: _MonthScale, now: datetime
 ) -> OutageRow:
     texts = scale.texts
+    words = texts.words
     interval = outage.interval(now)
+    source = words.text(f"source.{outage.source.value}")
     span = (
         None
         if interval is None
-        else scale.span(interval, f"Outage ({outage.source.value}): {outage.cause};")
+        else scale.span(interval, words.text("timeline.outage", source=source, cause=outage.cause))
     )
     bar = (None, 0.0, "") if span is None else (span.x, span.width, span.title)
     if not outage.corrections:  # nearly every outage: nothing to read through
         return OutageRow(
             source=outage.source.value,
+            source_text=source,
             voided=False,
             start=texts.instant(outage.start),
             end=texts.instant(outage.end),
@@ -677,6 +743,7 @@ def _outage_row(
     made = {c.kind for c in outage.corrections}
     return OutageRow(
         source=outage.source.value,
+        source_text=source,
         voided=outage.voided,
         start=texts.instant(outage.start),
         end=texts.instant(end),
@@ -684,7 +751,9 @@ def _outage_row(
         counted=counted,
         cause=outage.cause,
         badges=tuple(
-            Badge(kind, _CORRECTED[kind]) for kind in ("void", "close", "dispute") if kind in made
+            Badge(kind, words.text(f"correction.{kind}"))
+            for kind in ("void", "close", "dispute")
+            if kind in made
         ),
         corrections=tuple(_correction(outage, c, texts) for c in outage.corrections),
         x=bar[0],
@@ -694,11 +763,12 @@ def _outage_row(
 
 
 def _correction(outage: Outage, correction: OutageCorrection, texts: _Texts) -> CorrectionView:
-    what = _CORRECTED[correction.kind]
+    words = texts.words
+    what = words.text(f"correction.{correction.kind}")
     if correction.kind == "close":
-        what += f" at {texts.instant(correction.at)}"
+        what = words.text("correction.closed_at", at=texts.instant(correction.at))
     elif correction.kind == "void":
-        what += ": counts 0 s in every figure"
+        what = words.text("correction.voided")
     return CorrectionView(
         key=f"correction:{outage.id}:{correction.kind}",
         what=what,
@@ -748,6 +818,7 @@ class _RequestRows:
 
     def _row(self, verdict: ResponseVerdict, entry: ResponseEntry) -> RequestRow:
         texts, now = self._texts, self._now
+        words = texts.words
         request = verdict.request
         answered = request.answered_at
         if answered is not None and answered > now:
@@ -758,16 +829,21 @@ class _RequestRows:
         if locator is None:
             source = entry.sources.get(request.id)
             unlocated = (
-                "not located yet (the next mailbox scan records it)"
+                words.text("requests.unlocated")
                 if source == "mailbox"
-                else f"not from a mailbox ({source or 'unknown source'})"
+                else words.text(
+                    "requests.not_mailbox", source=source or words.text("requests.unknown_source")
+                )
             )
         return RequestRow(
             id=request.id,
             outcome=verdict.outcome.value,
+            outcome_text=words.text(f"outcome.{verdict.outcome.value}"),
             received=texts.instant(request.received_at),
             deadline=texts.instant(verdict.deadline),
-            answered="unanswered" if answered is None else texts.instant(answered),
+            answered=(
+                words.text("requests.unanswered") if answered is None else texts.instant(answered)
+            ),
             late=texts.duration(delay) if delay > _ZERO else "—",
             request_mail=None if locator is None else _mail_text(locator.request, texts),
             answer_mail=(
@@ -846,55 +922,49 @@ def _target(
     target: TargetReport, report: Report, scale: _MonthScale, outages: _OutageRows
 ) -> TargetView:
     rows = outages.of_target(target)
+    words = scale.texts.words
     return TargetView(
         name=target.name,
         description=target.description or None,
         timeline=_timeline(target, report, scale, rows),
-        figures=tuple(_figure_row(entry) for entry in target.entries),
-        corrected=_corrected_note(target),
+        figures=tuple(_figure_row(entry, scale.texts) for entry in target.entries),
+        corrected=_corrected_note(target, words),
         windows=tuple(_window_name(entry.window) for entry in target.entries),
         columns=tuple(range(len(target.entries))),
         outages=rows,
     )
 
 
-def _figure_row(entry: AvailabilityEntry) -> FigureRow:
+def _figure_row(entry: AvailabilityEntry, texts: _Texts) -> FigureRow:
     figure = entry.figure
+    words = texts.words
     return FigureRow(
         window=_window_name(entry.window),
+        requirement=entry.requirement or "—",
         key=f"a:{entry.target}:{entry.window}",
-        window_time=duration_text(figure.window),
-        downtime=duration_text(figure.unplanned_downtime),
-        maintenance=duration_text(figure.maintenance),
-        unmonitored=duration_text(figure.unmonitored),
-        coverage=percent_text(figure.coverage),
-        availability=percent_text(figure.availability),
-        norm=objective_text(entry.objective),
-        budget=duration_text(figure.budget.remaining),
-        verdict=_availability_verdict(figure),
+        window_time=words.duration(figure.window),
+        downtime=words.duration(figure.unplanned_downtime),
+        maintenance=words.duration(figure.maintenance),
+        unmonitored=words.duration(figure.unmonitored),
+        coverage=words.percent(figure.coverage),
+        availability=words.percent(figure.availability),
+        norm=words.objective(entry.objective),
+        budget=words.duration(figure.budget.remaining),
+        verdict=_availability_verdict(figure, words),
     )
 
 
-def _corrected_note(target: TargetReport) -> str | None:
+def _corrected_note(target: TargetReport, words: Words) -> str | None:
     """Which corrections the figures were read through, so no change goes unseen."""
     corrected = [o for o in target.outages if o.corrections]
     if not corrected:
         return None
     counts = [
-        (sum(1 for o in corrected if any(c.kind == kind for c in o.corrections)), text)
-        for kind, text in (
-            ("void", "voided (counted as 0 s)"),
-            ("close", "closed at a corrected end"),
-            ("dispute", "disputed (still counted)"),
-            ("annotate", "annotated"),
-        )
+        (sum(1 for o in corrected if any(c.kind == kind for c in o.corrections)), kind)
+        for kind in ("void", "close", "dispute", "annotate")
     ]
-    listed = ", ".join(f"{n} {text}" for n, text in counts if n)
-    return (
-        f"These figures read {len(corrected)} outage{'s' if len(corrected) != 1 else ''} "
-        f"through corrections: {listed}. Each correction is listed under its outage below, "
-        "with who made it, when and why; the measured evidence is kept unchanged."
-    )
+    listed = ", ".join(f"{n} {words.text(f'corrected.{kind}')}" for n, kind in counts if n)
+    return words.plural("corrected.note", len(corrected), listed=listed)
 
 
 class _MonthScale:
@@ -952,14 +1022,15 @@ def _timeline(
     """The month from left to right: days (weekends and holidays closed), agreed and
     unagreed maintenance, outages as they count (the target's outage rows that have a bar),
     unmonitored time, and "now" in a running month."""
+    words = scale.texts.words
     return Timeline(
         width=_TIMELINE_WIDTH,
-        label=f"Timeline of {target.name} in {_month_title(report)}",
+        label=words.text("timeline.label", target=target.name, month=_month_title(report, words)),
         days=scale.days,
-        maintenance=scale.spans(target.maintenance, "Agreed maintenance"),
-        unagreed=scale.spans(target.unagreed, "Registered maintenance, not counted"),
+        maintenance=scale.spans(target.maintenance, words.text("timeline.maintenance")),
+        unagreed=scale.spans(target.unagreed, words.text("timeline.unagreed")),
         outages=tuple(row for row in outages if row.x is not None),
-        unmonitored=scale.spans(target.unmonitored, "Unmonitored"),
+        unmonitored=scale.spans(target.unmonitored, words.text("timeline.unmonitored")),
         now=None if report.month_ended else scale.x(report.generated_at),
     )
 
@@ -970,42 +1041,45 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
 
 # -- maintenance ----------------------------------------------------------------------------
 
-_STANDING = {
-    "approved": "approved",
-    "agreed": "registered in advance: forgives outages that began after registration",
-    "short_notice": "short notice: forgives nothing until approved",
-    "retroactive": "retroactive: forgives nothing until approved",
-}
+_STANDINGS = frozenset({"agreed", "short_notice", "retroactive"})
 
 
-def _standing(line: MaintenanceLine) -> str:
+def _standing(line: MaintenanceLine, words: Words) -> str:
     if line.kind is MaintenanceKind.CONFIGURED:
-        return "agreed schedule (configuration)"
-    text = _STANDING.get(line.standing or "", line.standing or "")
-    if line.standing == "approved" and line.retroactive:
-        text = "retroactive, approved: forgives all downtime inside it"
-    elif line.standing == "approved":
-        text = "approved: forgives all downtime inside it"
-    return text
+        return words.text("standing.configured")
+    if line.standing == "approved":
+        return words.text(
+            "standing.retroactive_approved" if line.retroactive else "standing.approved"
+        )
+    if line.standing in _STANDINGS:
+        return words.text(f"standing.{line.standing}")
+    return line.standing or ""
 
 
 def _maintenance_row(line: MaintenanceLine, texts: _Texts) -> MaintenanceRow:
     """Who registered and who approved a window, and what it forgives (its standing)."""
+    words = texts.words
     if line.kind is MaintenanceKind.CONFIGURED:
-        registered = f"configuration ({line.schedule})" if line.schedule else "configuration"
+        registered = (
+            words.text("registered.schedule", schedule=line.schedule)
+            if line.schedule
+            else words.text("registered.configuration")
+        )
         approved = "—"
     else:
         registered = texts.instant(line.registered_at)
         if line.registered_by:
-            registered += f" by {line.registered_by}"
+            registered += words.text("registered.by", name=line.registered_by)
         if line.requested_by:
-            registered += f", requested by {line.requested_by}"
+            registered += words.text("registered.requested_by", name=line.requested_by)
         if line.approved_by:
             approved = line.approved_by
             if line.approved_at is not None:
                 approved += f", {texts.instant(line.approved_at)}"
         else:
-            approved = "not needed" if line.standing == "agreed" else "not approved"
+            approved = words.text(
+                "approved.not_needed" if line.standing == "agreed" else "approved.not_approved"
+            )
     return MaintenanceRow(
         key=f"m:{line.id or line.name}",
         name=line.name,
@@ -1015,50 +1089,45 @@ def _maintenance_row(line: MaintenanceLine, texts: _Texts) -> MaintenanceRow:
         counted=line.counted,
         retroactive=line.retroactive,
         standing=line.standing or "",
-        standing_text=_standing(line),
+        standing_text=_standing(line, words),
         registered=registered,
         approved=approved,
         reason=line.reason or "",
     )
 
 
-def _maintenance_notes(lines: Sequence[MaintenanceLine]) -> tuple[str, ...]:
+def _maintenance_notes(lines: Sequence[MaintenanceLine], words: Words) -> tuple[str, ...]:
     """Retroactive and short-notice windows, counted, above the table."""
     notes = []
     retro = [line for line in lines if line.retroactive]
     if retro:
         approved = sum(1 for line in retro if line.counted)
         notes.append(
-            f"{len(retro)} window{'s were' if len(retro) != 1 else ' was'} registered after "
-            f"{'they' if len(retro) != 1 else 'it'} started (retroactive reclassification): "
-            f"{approved} approved and counted, {len(retro) - approved} not approved and "
-            "therefore not counted."
+            words.plural(
+                "maintenance.retro", len(retro), approved=approved, rejected=len(retro) - approved
+            )
         )
     short = [line for line in lines if line.standing == "short_notice"]
     if short:
-        notes.append(
-            f"{len(short)} window{'s were' if len(short) != 1 else ' was'} registered with less "
-            "than the agreed notice and "
-            f"{'forgive' if len(short) != 1 else 'forgives'} nothing until approved."
-        )
+        notes.append(words.plural("maintenance.short", len(short)))
     return tuple(notes)
 
 
 # -- response -------------------------------------------------------------------------------
 
 
-def _response_row(entry: ResponseEntry, counts: _Counts) -> ResponseRow:
+def _response_row(entry: ResponseEntry, counts: _Counts, words: Words) -> ResponseRow:
     result = entry.result
     return ResponseRow(
         category=result.category,
-        requirement=entry.description.requirement or "",
+        requirement=entry.requirement or "—",
         days=result.days,
-        norm=objective_text(result.objective),
-        received=counts.received,
-        met=counts.met,
-        breached=counts.breached,
-        pending=counts.pending,
-        ratio="—" if counts.ratio is None else percent_text(counts.ratio),
+        norm=words.objective(result.objective),
+        received=words.integer(counts.received),
+        met=words.integer(counts.met),
+        breached=words.integer(counts.breached),
+        pending=words.integer(counts.pending),
+        ratio="—" if counts.ratio is None else words.percent(counts.ratio),
         verdict=Verdict(counts.objective_met),
         unit=entry.unit,
     )
@@ -1098,40 +1167,43 @@ def _description(title: str, description: Description) -> DescriptionView:
     )
 
 
-def _descriptions(report: Report) -> tuple[DescriptionView, ...]:
+def _descriptions(report: Report, words: Words) -> tuple[DescriptionView, ...]:
     """Indicator, norm, bandwidth, growth path, method and frequency of every service
     level (3.2.15), availability first."""
     return tuple(
         _description(
-            f"Availability {entry.target} · {_window_name(entry.window)}", entry.description
+            words.text(
+                "descriptions.availability",
+                target=entry.target,
+                window=_window_name(entry.window),
+            ),
+            entry.description,
         )
         for entry in report.availability
     ) + tuple(
-        _description(f"Response {entry.category}", entry.description) for entry in report.response
+        _description(
+            words.text("descriptions.response", category=entry.category), entry.description
+        )
+        for entry in report.response
     )
 
 
-def _policies(report: Report) -> tuple[PolicyView, ...]:
+def _policies(report: Report, words: Words) -> tuple[PolicyView, ...]:
     policies = report.policies
-    maintenance = (
-        "Agreed maintenance stays in the window time T and is not downtime (the contract's "
-        "reading of 3.2.10)."
+    maintenance = words.text(
+        "policies.maintenance_available"
         if policies.maintenance is MaintenancePolicy.COUNT_AS_AVAILABLE
-        else "Agreed maintenance is taken out of the window: A = 1 − D / (T − M)."
+        else "policies.maintenance_excluded"
     )
-    unmonitored = (
-        "Time without probe results is not downtime; it is reported as unmonitored time "
-        "and as coverage."
+    unmonitored = words.text(
+        "policies.unmonitored_available"
         if policies.unmonitored is UnmonitoredPolicy.COUNT_AS_AVAILABLE
-        else "Time without probe results counts as downtime."
+        else "policies.unmonitored_unavailable"
     )
-    business_day = (
-        "One working day is the calendar's daily opening length: a request received during "
-        "opening hours is due at the same clock time on the next working day, one received "
-        "outside them at closing time of the next working day."
+    business_day = words.text(
+        "policies.business_hours"
         if policies.business_day is BusinessDayMode.BUSINESS_HOURS
-        else "A request is due at closing time of the N-th working day after its local date "
-        "of receipt."
+        else "policies.end_of_day"
     )
     return (
         PolicyView("maintenance", policies.maintenance.value, maintenance),
@@ -1140,16 +1212,16 @@ def _policies(report: Report) -> tuple[PolicyView, ...]:
         PolicyView(
             "servicedesk calendar",
             policies.servicedesk_calendar,
-            "The calendar in which response deadlines are computed.",
+            words.text("policies.calendar"),
         ),
     )
 
 
-def _calendar(calendar: CalendarSummary) -> CalendarView:
+def _calendar(calendar: CalendarSummary, words: Words) -> CalendarView:
     return CalendarView(
         text=calendar.text,
         closed_days=tuple(
-            ClosedDayView(d.day.isoformat(), WEEKDAY_NAMES[d.day.weekday()], d.name)
+            ClosedDayView(words.day(d.day), words.weekday(d.day.weekday()), d.name)
             for d in calendar.closed_days
         ),
     )

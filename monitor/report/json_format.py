@@ -2,7 +2,8 @@
 
 Monthly export jobs parse this, so the names and shapes of docs/interfaces.md are kept exactly; the
 fields this module adds (``period``, ``last_deadline``, ``calendars``, ``maintenance``,
-``misses``, ``uncategorised_requests``, ``generated_by``; per entry ``description`` (3.2.15),
+``misses``, ``uncategorised_requests``, ``generated_by``, ``language``, ``header`` (supplier,
+client, contract reference), ``final_at``; per entry ``requirement``, ``description`` (3.2.15),
 ``coverage``, ``evidence``, ``unavailable_seconds``, budget figures, ``final``,
 ``last_deadline``; per outage ``id``; per request ``source``) only ever come *in addition*.
 ``met`` is ``null`` when the coverage is below the evidence threshold, with the reason in
@@ -90,6 +91,13 @@ def report_to_dict(report: Report) -> JSONObject:
         "uncategorised_requests": [
             {"category": category, "received": count} for category, count in report.uncategorised
         ],
+        "language": report.language,
+        "header": {
+            "supplier": report.header.supplier,
+            "client": report.header.client,
+            "contract_reference": report.header.contract_reference,
+        },
+        "final_at": _iso(report.final_at, zone),
     }
 
 
@@ -121,6 +129,7 @@ def _availability(entry: AvailabilityEntry, report: Report) -> JSONObject:
         "met": figure.met,
         "outages": [_outage(counted, zone) for counted in figure.outages],
         # -- additions --
+        "requirement": entry.requirement,
         "analysis": [
             _analysis(a, zone)
             for a in report.analyses_of("availability", entry.target, entry.window)
@@ -203,6 +212,7 @@ def _response(entry: ResponseEntry, report: Report) -> JSONObject:
         "objective_met": result.objective_met,
         "requests": [_request(v, entry, report, resolved) for v in result.verdicts],
         # -- additions --
+        "requirement": entry.requirement,
         "analysis": [
             _analysis(a, zone) for a in report.analyses_of("response", result.category, None)
         ],

@@ -36,10 +36,13 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+import holidays as holidays_lib
+
 from monitor import __version__
 from monitor.config import ALWAYS, Config
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker, SlaFigure
+from monitor.report.catalogue import Words, words_for
 from monitor.report.describe import (
     Description,
     availability_description,
@@ -89,6 +92,7 @@ __all__ = [
     "PreviousDelivery",
     "Report",
     "ReportDeadlines",
+    "ReportHeader",
     "ReportPolicies",
     "RequestLike",
     "ResponseEntry",
@@ -166,6 +170,11 @@ class AvailabilityEntry:
         return None if self.band is None else self.figure.outcome(self.band)
 
     @property
+    def requirement(self) -> str | None:
+        """The contract requirement this figure answers to (3.2.10, or 3.2.7/3.2.8)."""
+        return self.description.requirement
+
+    @property
     def met(self) -> bool | None:
         """Whether the norm was met; ``None`` when coverage is below the evidence threshold."""
         return self.figure.met
@@ -207,15 +216,15 @@ class ResponseEntry:
     band: Band | None = None
     """The bonus/malus band in force in the month (B3.7, 3.2.19); ``None``: none agreed."""
 
-    @property
-    def outcome(self) -> BandOutcome | None:
-        """Bonus, neutral or malus; ``None`` without a band or while nothing is decided."""
-        return None if self.band is None else self.result.outcome(self.band)
-
     resolution: MonthlyResolution | None = None
     """Resolution outcomes (3.2.40) of a category with a resolution term."""
     unit: str = "working_days"
     """What ``days`` count: ``working_days`` or ``calendar_days`` (3.2.39, 3.2.41)."""
+
+    @property
+    def outcome(self) -> BandOutcome | None:
+        """Bonus, neutral or malus; ``None`` without a band or while nothing is decided."""
+        return None if self.band is None else self.result.outcome(self.band)
 
     def resolutions(self) -> dict[str, ResolutionVerdict]:
         """The resolution verdicts by request id; empty for a category without a term."""
@@ -226,6 +235,11 @@ class ResponseEntry:
     @property
     def category(self) -> str:
         return self.result.category
+
+    @property
+    def requirement(self) -> str | None:
+        """The contract requirement of the category (3.2.9, 3.2.13, 3.2.14, 3.2.39, ...)."""
+        return self.description.requirement
 
     def locator(self, verdict: ResponseVerdict, generated_at: datetime) -> RequestLocator | None:
         """Where the desk finds a request's mail and its answer, as known at ``generated_at``:
@@ -306,8 +320,17 @@ class CalendarSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportHeader:
+    """The parties and the contract the report is between (``report: {header: ...}``)."""
+
+    supplier: str | None = None
+    client: str | None = None
+    contract_reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
-    """The Service Level Report of one month, as of ``generated_at``."""
+    """The Service Level Report of one month, as of ``generated_at``, in ``language``."""
 
     month: Month
     zone: ZoneInfo
@@ -325,6 +348,16 @@ class Report:
     analyses: tuple[MissAnalysisRecord, ...] = ()
     deadlines: ReportDeadlines | None = None
     """When this report and its analyses are due, and how the previous one was delivered."""
+    language: str = "en"
+    header: ReportHeader = ReportHeader()
+
+    @property
+    def final_at(self) -> datetime:
+        """When the figures are (or were) final: the end of the month, or the last response
+        deadline of a request received in it when that is later."""
+        if self.last_deadline is None:
+            return self.period.end
+        return max(self.period.end, as_utc(self.last_deadline))
 
     def analyses_of(
         self, kind: str, name: str, window: str | None
@@ -427,14 +460,17 @@ def build_report(
     # month of 200 targets asks for the same few calendars hundreds of times.
     calendar_of = functools.cache(config.calendar)
     maker = FigureMaker(config)
+    words = words_for(config.report.language)
     period = maker.period(month)
     details = {record.id: record for record in registrations}
     lines = _maintenance_lines(config, evidence, period, details, config.maintenance_notice)
     targets = tuple(
-        _target_report(config, maker, month, evidence, now, calendar_of, name=target.name)
+        _target_report(config, maker, month, evidence, now, calendar_of, words, name=target.name)
         for target in config.targets
     )
-    response, uncategorised = _response(config, month, requests, now, calendar_of, locators or {})
+    response, uncategorised = _response(
+        config, month, requests, now, calendar_of, locators or {}, words
+    )
     final = now >= period.end and all(entry.result.final for entry in response)
     desk = config.servicedesk
     return Report(
@@ -450,7 +486,7 @@ def build_report(
             business_day=desk.business_day,
             servicedesk_calendar=desk.calendar,
         ),
-        calendars=_calendars(config, month, calendar_of),
+        calendars=_calendars(config, month, calendar_of, words),
         targets=targets,
         response=response,
         maintenance=lines,
@@ -458,6 +494,12 @@ def build_report(
         version=__version__,
         analyses=tuple(
             a for a in analyses if a.month == str(month) and as_utc(a.recorded_at) <= now
+        ),
+        language=words.language,
+        header=ReportHeader(
+            supplier=config.report.header.supplier,
+            client=config.report.header.client,
+            contract_reference=config.report.header.contract_reference,
         ),
         deadlines=_deadlines(calendar_of(desk.calendar), month, deliveries, now),
     )
@@ -491,6 +533,7 @@ def _target_report(
     evidence: Evidence,
     now: datetime,
     calendar_of: Callable[[str], BusinessCalendar],
+    words: Words,
     *,
     name: str,
 ) -> TargetReport:
@@ -527,7 +570,7 @@ def _target_report(
     return TargetReport(
         name=name,
         description=target.description,
-        entries=tuple(_entry(config, f, calendar_of, month) for f in figures),
+        entries=tuple(_entry(config, f, calendar_of, month, words) for f in figures),
         outages=outages,
         maintenance=maker.maintenance(name, evidence, period),
         unagreed=unagreed,
@@ -540,6 +583,7 @@ def _entry(
     figure: SlaFigure,
     calendar_of: Callable[[str], BusinessCalendar],
     month: Month,
+    words: Words,
 ) -> AvailabilityEntry:
     target = config.target(figure.target)
     budget = figure.figure.budget.total
@@ -550,7 +594,9 @@ def _entry(
         objective=figure.figure.objective,
         figure=figure.figure,
         band=_band_in_force(figure.sla.band, month),
-        description=availability_description(config, target, figure.sla, budget, calendar, month),
+        description=availability_description(
+            config, target, figure.sla, budget, calendar, month, words
+        ),
     )
 
 
@@ -608,6 +654,7 @@ def _response(
     now: datetime,
     calendar_of: Callable[[str], BusinessCalendar],
     locators: Mapping[str, RequestLocator],
+    words: Words,
 ) -> tuple[tuple[ResponseEntry, ...], tuple[tuple[str, int], ...]]:
     desk = config.servicedesk
     period = month.interval(config.zone)
@@ -631,7 +678,7 @@ def _response(
         ResponseEntry(
             result=judge.month(name, grouped.get(name, ()), period, now),
             band=_band_in_force(desk.categories[name].band, month),
-            description=response_description(config, name, calendar, month),
+            description=response_description(config, name, calendar, month, words),
             last_deadline=judge.deadline(name, period.end - _TICK),
             sources=sources.get(name, {}),
             locators={
@@ -666,7 +713,7 @@ def _resolution(
 
 
 def _calendars(
-    config: Config, month: Month, calendar_of: Callable[[str], BusinessCalendar]
+    config: Config, month: Month, calendar_of: Callable[[str], BusinessCalendar], words: Words
 ) -> tuple[CalendarSummary, ...]:
     """Every calendar a figure of this report depends on: SLA windows, probing schedules
     and the service desk's clock, each with its closed days inside the month."""
@@ -675,13 +722,30 @@ def _calendars(
         for window in (*(s.window for s in target.slas), target.schedule):
             if window != ALWAYS:
                 names[window] = None
-    return tuple(_summary(calendar_of(name), month) for name in sorted(names))
+    return tuple(_summary(calendar_of(name), month, words) for name in sorted(names))
 
 
-def _summary(calendar: BusinessCalendar, month: Month) -> CalendarSummary:
+def _summary(calendar: BusinessCalendar, month: Month, words: Words) -> CalendarSummary:
+    names = _holiday_names(calendar, month.year, words.language)
     closed = tuple(
-        d
+        ClosedDay(d.day, names.get(d.day, d.name))
         for d in calendar.closed_days(month.year)
         if (d.day.year, d.day.month) == (month.year, month.month)
     )
-    return CalendarSummary(calendar.name, calendar_text(calendar), closed)
+    return CalendarSummary(calendar.name, calendar_text(calendar, words), closed)
+
+
+def _holiday_names(calendar: BusinessCalendar, year: int, language: str) -> dict[date, str]:
+    """The public holidays' names in the report's language where the holidays package has
+    them (Dutch for NL: Hemelvaartsdag, Tweede pinksterdag); the calendar's English names
+    otherwise, and always for days the contract added by hand."""
+    rules = calendar.holidays
+    if language == "en" or rules.country is None:
+        return {}
+    country = holidays_lib.country_holidays(rules.country, subdiv=rules.subdivision)
+    if language not in (getattr(country, "supported_languages", ()) or ()):
+        return {}
+    table = holidays_lib.country_holidays(
+        rules.country, subdiv=rules.subdivision, years=year, language=language
+    )
+    return {day: str(name) for day, name in table.items()}

@@ -107,6 +107,12 @@ class YearReport:
         return months_of(self.year)
 
     @property
+    def language(self) -> str:
+        """The report language of the latest month reported (``report: {language}``)."""
+        reported = [r for r in self.reports if r is not None]
+        return reported[-1].language if reported else "en"
+
+    @property
     def final(self) -> bool:
         """Every month of the year reported and final."""
         return all(r is not None and r.final for r in self.reports)

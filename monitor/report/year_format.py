@@ -16,10 +16,11 @@ from typing import Any
 
 from monitor.report.html_format import render_year_html
 from monitor.report.json_format import miss_to_dict
+from monitor.report.pdf_format import PDF, html_to_pdf
 from monitor.report.year import YearCell, YearPi, YearReport
 from monitor.sla.norms import BandOutcome
 
-__all__ = ["YEAR_COLUMNS", "YEAR_FORMATS", "render_year"]
+__all__ = ["YEAR_COLUMNS", "YEAR_FILE_FORMATS", "YEAR_FORMATS", "render_year", "render_year_bytes"]
 
 YEAR_COLUMNS = (
     "year",
@@ -119,9 +120,20 @@ YEAR_FORMATS: dict[str, Callable[[YearReport], str]] = {
 
 
 def render_year(year: YearReport, name: str) -> str:
-    """``year`` in the format ``name`` (``json``, ``csv`` or ``html``)."""
+    """``year`` in the text format ``name`` (``json``, ``csv`` or ``html``)."""
     chosen = YEAR_FORMATS.get(name)
     if chosen is None:
         known = ", ".join(YEAR_FORMATS)
         raise ValueError(f"unknown year view format {name!r}; use one of {known}")
     return chosen(year)
+
+
+YEAR_FILE_FORMATS: tuple[str, ...] = (*YEAR_FORMATS, PDF)
+"""Every format a year view file can have: the text formats and the HTML printed as PDF."""
+
+
+def render_year_bytes(year: YearReport, name: str) -> bytes:
+    """``year`` in the format ``name`` as the exact bytes of its file (text as UTF-8)."""
+    if name == PDF:
+        return html_to_pdf(render_year_html(year))
+    return render_year(year, name).encode("utf-8")

@@ -149,7 +149,7 @@ def test_report_output_honours_the_umask(
         (["--month", "2026-13"], "month must be 1..12"),
         (["--month", "May"], "is not a month of the form YYYY-MM"),
         (["--month", "2026-07"], "report: the month 2026-07 has not started yet"),
-        (["--format", "pdf"], "invalid choice: 'pdf'"),
+        (["--format", "docx"], "invalid choice: 'docx'"),
         (["--as-of", "2026-06-03T12:00"], "needs a UTC offset"),
         (["--export-dir", "x", "--month", "2026-05"], "it takes no --month, --format or --output"),
     ],
@@ -188,7 +188,7 @@ def test_report_on_a_fresh_database_is_an_empty_report(
 def test_report_export_dir_writes_the_due_month_once(
     capsys: pytest.CaptureFixture[str], database: str, config_file: Path, tmp_path: Path
 ) -> None:
-    """On 3 June May is due: three files; a second run writes nothing."""
+    """On 3 June May is due: three files and their manifest; a second run writes nothing."""
     directory = tmp_path / "exports"
     argv = ("report", "--export-dir", str(directory), "--config", str(config_file))
     code, out, err = run(capsys, *argv, "--as-of", AS_OF_FINAL)
@@ -196,6 +196,7 @@ def test_report_export_dir_writes_the_due_month_once(
     assert out.splitlines() == [
         f"wrote {directory / 'sla-report-2026-05.csv'}",
         f"wrote {directory / 'sla-report-2026-05.html'}",
+        f"wrote {directory / 'sla-report-2026-05.manifest.json'}",
         f"wrote {directory / 'sla-report-2026-05.json'}",
     ]
     assert run(capsys, *argv, "--as-of", "2026-06-04T09:00:00+02:00") == (0, "", "")

@@ -76,12 +76,14 @@ def names(directory: Path) -> list[str]:
 
 
 async def test_export_writes_three_files_once(seeded: Seeded, tmp_path: Path) -> None:
-    """Three files, readable by everyone; a second run finds them and writes nothing."""
+    """Three files and their manifest, readable by everyone; a second run finds them and
+    writes nothing."""
     directory = tmp_path / "exports"
     written = await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
     assert [p.name for p in written] == [
         "sla-report-2026-05.csv",
         "sla-report-2026-05.html",
+        "sla-report-2026-05.manifest.json",
         "sla-report-2026-05.json",
     ]
     assert names(directory) == sorted(p.name for p in written)
@@ -102,7 +104,7 @@ async def test_the_first_export_of_a_month_is_recorded_as_its_delivery(
     await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
     (directory / "sla-report-2026-05.json").unlink()
     later = seed.FINAL_NOW + timedelta(hours=1)
-    assert len(await export_month(seeded.store, seeded.config, MAY, directory, later)) == 3
+    assert len(await export_month(seeded.store, seeded.config, MAY, directory, later)) == 4
     assert await seeded.store.report_deliveries() == [
         ReportDelivery("2026-05", seed.FINAL_NOW, final=True)
     ]
@@ -117,7 +119,7 @@ async def test_an_incomplete_set_is_written_again_as_a_whole(
     (directory / "sla-report-2026-05.html").unlink()
     later = seed.FINAL_NOW + timedelta(hours=1)
     written = await export_month(seeded.store, seeded.config, MAY, directory, later)
-    assert len(written) == 3
+    assert len(written) == 4
     data = json.loads((directory / "sla-report-2026-05.json").read_text(encoding="utf-8"))
     assert data["generated_at"] == "2026-06-03T13:00:00+02:00"
 
@@ -153,9 +155,11 @@ async def test_the_job_catches_up_every_month_missed_since_the_last_export(
     assert [p.name for p in written] == [
         "sla-report-2026-04.csv",
         "sla-report-2026-04.html",
+        "sla-report-2026-04.manifest.json",
         "sla-report-2026-04.json",
         "sla-report-2026-05.csv",
         "sla-report-2026-05.html",
+        "sla-report-2026-05.manifest.json",
         "sla-report-2026-05.json",
     ]
     assert await run_exports(seeded.store, seeded.config, directory, now) == []
@@ -173,7 +177,7 @@ async def test_an_export_on_the_third_working_day_is_marked_not_final(
     directory = tmp_path / "exports"
     assert due_exports(slow, local(6, 3), None) == [MAY]
     written = await run_exports(seeded.store, slow, directory, local(6, 3))
-    assert len(written) == 3
+    assert len(written) == 4
     data = json.loads((directory / "sla-report-2026-05.json").read_text(encoding="utf-8"))
     assert data["final"] is False
     assert data["last_deadline"] == "2026-06-05T18:00:00+02:00"
@@ -192,4 +196,4 @@ async def test_exported_files_honour_the_umask(
         written = await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
     finally:
         os.umask(before)
-    assert [p.stat().st_mode & 0o777 for p in written] == [mode] * 3
+    assert [p.stat().st_mode & 0o777 for p in written] == [mode] * 4
