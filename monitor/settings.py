@@ -9,6 +9,7 @@ contract. The database URL may carry a password; it prints masked everywhere.
 from __future__ import annotations
 
 import ipaddress
+import re
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,13 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import PlainSerializer, PlainValidator, SecretStr, model_validator
+from pydantic import (
+    AfterValidator,
+    PlainSerializer,
+    PlainValidator,
+    SecretStr,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from probes.config import Duration
@@ -110,6 +117,19 @@ class ListenAddress:
         return f"{host}:{self.port}"
 
 
+_LOCATION = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
+
+
+def _location_name(value: str) -> str:
+    """A location name ends up in metric labels and stored rows: a slug, like target names."""
+    if not _LOCATION.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a location name: use up to 63 lowercase letters, digits, "
+            "'-', '_' or '.', starting with a letter or digit"
+        )
+    return value
+
+
 def _from_text(kind: type[T], parse: Callable[[str], T], name: str) -> Callable[[object], T]:
     """A plain validator: an instance passes, text is parsed, anything else is refused."""
 
@@ -171,6 +191,10 @@ class Settings(BaseSettings):
     read_token: SecretStr | None = None
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
+    location: Annotated[str, AfterValidator(_location_name)] = "local"
+    """``SLA_MONITOR_LOCATION``: the probe location this process is (docs/rules.md#quorum)."""
+    leader_lock_retry: Duration = timedelta(seconds=5)
+    """How often a process that does not lead tries to become the leader (``5s``)."""
     export_dir: Path | None = None
     """Where the daemon writes ``sla-report-YYYY-MM.{json,csv,html}`` (3.2.5); unset: no export."""
     ready_store_failure_grace: Duration = timedelta(seconds=30)

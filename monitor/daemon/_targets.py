@@ -72,7 +72,7 @@ class Targets:
         for name, outage in self._open_outages.items():
             self._states.continue_outage(name, outage.start)
         config = self._config()
-        for target in config.targets:
+        for target in config.targets_at(self._store.location):
             self._add(config, target, self._context, self._open_outages.get(target.name))
         await self._restore_scheduled_outcomes()
 
@@ -103,13 +103,15 @@ class Targets:
         added_with = context or self._context
         if added_with is None:
             raise RuntimeError("the targets are not started")
-        wanted = {t.name for t in config.targets}
+        # Each location probes only the targets assigned to it.
+        assigned = config.targets_at(self._store.location)
+        wanted = {t.name for t in assigned}
         for name in sorted(set(self._runners) - wanted):
             self._scheduler.unschedule(name)
             self._metrics.forget_target(name)
             self._states.forget(name)
             del self._runners[name]
-        for target in config.targets:
+        for target in assigned:
             runner = self._runners.get(target.name)
             if runner is None:
                 self._add(config, target, added_with, None)

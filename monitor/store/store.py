@@ -30,6 +30,7 @@ from monitor.store.records import WriteBatch, checked_closed, checked_opened
 from monitor.store.repository import utc_now
 from monitor.store.requests import Requests
 from monitor.store.results import DEFAULT_PROBE_RETENTION, PRUNE_CHUNK, ProbeResults
+from monitor.store.schema import DEFAULT_LOCATION
 from monitor.store.sessions import Sessions
 
 __all__ = ["DEFAULT_PROBE_RETENTION", "PRUNE_CHUNK", "Store"]
@@ -47,6 +48,7 @@ class Store(ProbeResults, Outages, Sessions, Maintenance, Analyses, Requests):
         *,
         clock: Callable[[], datetime] = utc_now,
         logger: FilteringBoundLogger | None = None,
+        location: str = DEFAULT_LOCATION,
         **engine_options: Any,
     ) -> Self:
         """Connect to ``url``, create or migrate the schema, and return the ready store."""
@@ -62,11 +64,16 @@ class Store(ProbeResults, Outages, Sessions, Maintenance, Analyses, Requests):
             await engine.dispose()
             raise
         log.info("store_opened", url=safe_url(engine), dialect=engine.dialect.name)
-        return cls(engine, clock=clock, logger=log)
+        return cls(engine, clock=clock, logger=log, location=location)
 
     @property
     def engine(self) -> AsyncEngine:
         return self._engine
+
+    @property
+    def location(self) -> str:
+        """The probe location whose evidence this store writes."""
+        return self._location
 
     @property
     def url(self) -> str:
