@@ -193,8 +193,9 @@ class Settings(BaseSettings):
     tls_key_file: Path | None = None
     location: Annotated[str, AfterValidator(_location_name)] = "local"
     """``SLA_MONITOR_LOCATION``: the probe location this process is (docs/rules.md#quorum)."""
-    leader_lock_retry: Duration = timedelta(seconds=5)
-    """How often a process that does not lead tries to become the leader (``5s``)."""
+    leader_failover: Duration = timedelta(seconds=15)
+    """``SLA_MONITOR_LEADER_FAILOVER``: within how long another process leads when the
+    leader dies or loses the database (PostgreSQL; ``15s``)."""
     export_dir: Path | None = None
     """Where the daemon writes ``sla-report-YYYY-MM.{json,csv,html}`` (3.2.5); unset: no export."""
     ready_store_failure_grace: Duration = timedelta(seconds=30)

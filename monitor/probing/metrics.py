@@ -207,11 +207,21 @@ class DaemonMetrics:
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=registry,
         )
+        self.leader = Gauge(
+            "sla_monitor_leader",
+            "1 while this process leads: it alone exports reports, polls mailboxes, prunes",
+            ["location"],
+            registry=registry,
+        )
         build = Gauge(
             "sla_monitor_build_info", "Build of the running daemon", ["version"], registry=registry
         )
         build.labels(version=version).set(1)
         self.config_reload_ok.set(1)
+
+    def set_leader(self, location: str, leads: bool) -> None:
+        """``sla_monitor_leader{location}``: 1 while this process leads."""
+        self.leader.labels(location).set(1 if leads else 0)
 
     def register_target(self, target: str, schedule: BusinessCalendar | None = None) -> None:
         self.probes.register_target(target, schedule)

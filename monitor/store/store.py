@@ -21,6 +21,7 @@ from structlog.typing import FilteringBoundLogger
 
 from monitor.sla.outages import OutageOpened
 from monitor.store.analyses import Analyses
+from monitor.store.cluster import Cluster
 from monitor.store.engine import create_engine, safe_url
 from monitor.store.errors import StoreUrlError, map_store_errors
 from monitor.store.maintenance import Maintenance
@@ -36,7 +37,7 @@ from monitor.store.sessions import Sessions
 __all__ = ["DEFAULT_PROBE_RETENTION", "PRUNE_CHUNK", "Store"]
 
 
-class Store(ProbeResults, Outages, Sessions, Maintenance, Analyses, Requests):
+class Store(ProbeResults, Outages, Sessions, Maintenance, Analyses, Requests, Cluster):
     """The whole store on one engine: every repository's methods, and the writer's batch
     that spans three of them in one transaction. Values in and out are frozen records or
     the core's own values."""
