@@ -88,6 +88,7 @@ class Housekeeping:
             await gained.wait()
             gained.clear()
             await self._export()
+            self._log.info("leader_caught_up", exports="checked")
 
     async def close(self) -> None:
         await cancel(self._catch_up)
