@@ -122,7 +122,12 @@ class Targets:
             if spec.interval != runner.spec.interval:
                 self._scheduler.schedule(spec.name, spec.interval, runner.run_once)
             runner.update(spec)
-            self._metrics.register_target(spec.name, spec.schedule)
+            self._metrics.register_target(spec.name, spec.schedule, self._label(config))
+
+    def _label(self, config: Config) -> str | None:
+        """The location label of probe series: only when several locations are configured,
+        so a single-location installation exposes the series it always did."""
+        return self._store.location if config.locations else None
 
     def _add(
         self,
@@ -149,7 +154,7 @@ class Targets:
             observer=self._observe,
         )
         self._runners[spec.name] = runner
-        self._metrics.register_target(spec.name, spec.schedule)
+        self._metrics.register_target(spec.name, spec.schedule, self._label(config))
         self._scheduler.schedule(spec.name, spec.interval, runner.run_once)
 
     def _observe(self, target: str, result: ProbeResult, tracker: OutageTracker) -> None:

@@ -40,7 +40,7 @@ class SlaExposition:
             for t in snapshot.targets
             for w in t.windows
         ]
-        self.static_text = self._render_static() + self._render_desk()
+        self.static_text = self._render_static() + self._render_vantage() + self._render_desk()
 
     def _render_static(self) -> str:
         availability, downtime, unmonitored, coverage = [], [], [], []
@@ -138,6 +138,61 @@ class SlaExposition:
                     "gauge",
                     "When the SLA figures and counters of this scrape were computed",
                     [f"sla_monitor_snapshot_timestamp_seconds {format_value(computed_at)}\n"],
+                ),
+            )
+        )
+
+    def _render_vantage(self) -> str:
+        """What the probe locations saw (docs/rules.md#quorum): the same on every instance,
+        since it is made from every location's stored evidence."""
+        up, monitoring, degraded, location_only = [], [], [], []
+        for target in self.snapshot.targets:
+            if target.vantage is None:
+                continue
+            current, previous = target.vantage
+            for view in current.views:
+                tl = label_set(target=target.name, location=view.location)
+                up.append(f"sla_location_up{tl} {'1.0' if view.up else '0.0'}\n")
+                monitoring.append(
+                    f"sla_location_monitoring{tl} {'1.0' if view.monitoring else '0.0'}\n"
+                )
+            for period, figures in zip(PERIODS, (current, previous), strict=True):
+                for window, span in figures.degraded.items():
+                    twp = label_set(target=target.name, window=window, period=period)
+                    degraded.append(
+                        f"sla_degraded_vantage_seconds{twp} {format_value(span.total_seconds())}\n"
+                    )
+                for view in current.views:
+                    tlp = label_set(target=target.name, location=view.location, period=period)
+                    seconds = figures.location_only(view.location).total_seconds()
+                    location_only.append(
+                        f"sla_location_only_failure_seconds{tlp} {format_value(seconds)}\n"
+                    )
+        return "".join(
+            (
+                _family(
+                    "sla_location_up",
+                    "gauge",
+                    "1 while the location monitors the target and sees it up",
+                    up,
+                ),
+                _family(
+                    "sla_location_monitoring",
+                    "gauge",
+                    "1 while the location monitors the target (in a session, canary up)",
+                    monitoring,
+                ),
+                _family(
+                    "sla_degraded_vantage_seconds",
+                    "gauge",
+                    "Window time judged by fewer monitoring locations than the quorum",
+                    degraded,
+                ),
+                _family(
+                    "sla_location_only_failure_seconds",
+                    "gauge",
+                    "Time the location saw the target down without a quorum: never downtime",
+                    location_only,
                 ),
             )
         )

@@ -116,6 +116,8 @@ class Vantage:
     location_only: Mapping[str, IntervalSet]
     not_monitoring: Mapping[str, IntervalSet]
     outages: tuple[QuorumOutage, ...]
+    seen_down: Mapping[str, IntervalSet]
+    """Each location's own down time while it monitored, counted or not."""
 
     @property
     def monitored(self) -> IntervalSet:
@@ -165,6 +167,7 @@ def judge_vantage(
         location_only={name: down[name] - counted_down for name in names},
         not_monitoring={name: whole - monitored[name] for name in names},
         outages=_quorum_outages(counted_down, evidence, now),
+        seen_down=down,
     )
 
 
