@@ -140,6 +140,7 @@ def build_daemon(
         # Cheap: recent months only; an old request reaches the counters at the hourly
         # history refresh.
         on_requests_change=recomputer.request,
+        leads=lambda: membership.leads,
     )
     readiness = _readiness(writer, scheduler, targets, settings, options, clock, monotonic)
     app = create_app(render_metrics(metrics, recomputer, clock), readiness, api)

@@ -75,6 +75,7 @@ class Membership:
         self._on_leadership(False)  # the series exists from the start
         if self._sqlite:
             self._lock_file()
+            await self._record_leader()
             self._set_leader(True)
             return
         if not await self._own.try_acquire():
@@ -130,7 +131,17 @@ class Membership:
             held = await asyncio.wait_for(self._leader.still_held(), self._retry)
         else:
             held = await asyncio.wait_for(self._leader.try_acquire(), self._retry)
+        if held and not self._leads:
+            await self._record_leader()
         self._set_leader(held)
+
+    async def _record_leader(self) -> None:
+        """Note in the store who leads, for every instance's status; a failure to note it
+        changes nothing about leading (the lock decides)."""
+        try:
+            await asyncio.wait_for(self._store.record_leader(self.location), self._retry)
+        except (StoreError, TimeoutError) as error:
+            self._log.warning("leader_not_recorded", error=type(error).__name__)
 
     @property
     def _retry(self) -> float:

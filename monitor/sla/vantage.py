@@ -34,6 +34,7 @@ from monitor.sla.intervals import Interval, IntervalSet, as_utc
 
 __all__ = [
     "LocationEvidence",
+    "LocationFailure",
     "LocationSighting",
     "QuorumOutage",
     "Vantage",
@@ -72,6 +73,15 @@ class LocationSighting:
     start: datetime
     cause: str
     outage_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LocationFailure:
+    """A stretch one location saw the target down without a quorum: listed, never downtime."""
+
+    location: str
+    span: Interval
+    cause: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +128,8 @@ class Vantage:
     outages: tuple[QuorumOutage, ...]
     seen_down: Mapping[str, IntervalSet]
     """Each location's own down time while it monitored, counted or not."""
+    failures: tuple[LocationFailure, ...] = ()
+    """The location-only failures, each with the cause its location recorded."""
 
     @property
     def monitored(self) -> IntervalSet:
@@ -168,6 +180,7 @@ def judge_vantage(
         not_monitoring={name: whole - monitored[name] for name in names},
         outages=_quorum_outages(counted_down, evidence, now),
         seen_down=down,
+        failures=_failures(evidence, counted_down, down, now),
     )
 
 
@@ -187,6 +200,24 @@ def _pieces(
         watching = frozenset(n for n, s in monitored.items() if s.contains(start))
         seeing = frozenset(n for n, s in down.items() if s.contains(start))
         yield Interval(start, end), watching, seeing
+
+
+def _failures(
+    evidence: Sequence[LocationEvidence],
+    counted: IntervalSet,
+    down: Mapping[str, IntervalSet],
+    now: datetime,
+) -> tuple[LocationFailure, ...]:
+    found = []
+    for location in evidence:
+        for piece in down[location.location] - counted:
+            causes = (
+                o.cause
+                for o in location.outages
+                if (span := o.interval(now)) is not None and span.intersection(piece) is not None
+            )
+            found.append(LocationFailure(location.location, piece, next(causes, "failure")))
+    return tuple(sorted(found, key=lambda f: (f.span.start, f.location)))
 
 
 def _quorum_outages(

@@ -18,6 +18,7 @@ __all__ = ["Cluster"]
 
 _RULES = "rules:"
 _EXPORTED = "report_exported"
+_LEADER = "leader"
 
 
 class Cluster(Repository):
@@ -49,6 +50,26 @@ class Cluster(Repository):
                 )
             )
             return {name.removeprefix(_RULES): dict(json.loads(value)) for name, value in rows}
+
+    async def record_leader(self, location: str) -> None:
+        """Note that ``location`` leads now, for the status API of every instance."""
+        insert = self._insert(store_meta)
+        statement = insert.on_conflict_do_update(
+            index_elements=[store_meta.c.name],
+            set_={"value": insert.excluded.value, "created_at": insert.excluded.created_at},
+        )
+        async with self._write() as connection:
+            await connection.execute(
+                statement, {"name": _LEADER, "value": location, "created_at": self._clock()}
+            )
+
+    async def leader(self) -> str | None:
+        """The location that became leader last."""
+        async with self._read() as connection:
+            value: str | None = await connection.scalar(
+                sa.select(store_meta.c.value).where(store_meta.c.name == _LEADER)
+            )
+        return value
 
     async def last_report_export(self) -> str | None:
         """The newest month (``YYYY-MM``) some location exported the report of."""

@@ -8,18 +8,23 @@ evidence judged by the quorum rule.
 
 from __future__ import annotations
 
+import json
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from monitor.config import Config, parse_config
 from monitor.figures.evidence import load_evidence
 from monitor.figures.maker import FigureMaker
+from monitor.report import load_report
+from monitor.report.json_format import report_to_dict
 from monitor.sla.intervals import Interval
+from monitor.sla.months import Month
 from monitor.sla.vantage import Vantage
 from monitor.store import Store
 from tests.polling import eventually
@@ -97,6 +102,14 @@ class Cluster:
         async with await Store.open(self.harness.database) as store:
             evidence = await load_evidence(store, span)
         return FigureMaker(config).vantage(config.targets[0], evidence, span, span.end)
+
+    async def json_report(self) -> dict[str, Any]:
+        """This month's JSON report as any instance would write it now."""
+        config = self.config
+        at = now()
+        async with await Store.open(self.harness.database) as store:
+            report = await load_report(store, config, Month.containing(at, config.zone), at)
+        return report_to_dict(report)
 
     def exported(self) -> int:
         return sum(d.count("report_exported") for d in self.harness.running)
@@ -177,6 +190,18 @@ async def test_an_outage_seen_everywhere_counts_once_and_one_locations_own_failu
     assert not second.location_only["a"]
     assert not second.location_only["c"]
 
+    report = await cluster.json_report()
+    [counted] = report["availability"][0]["outages"]
+    assert counted["locations"] == ["a", "b", "c"]
+    [web] = report["locations"]
+    assert web["quorum"] == 2
+    late = [
+        f["location"]
+        for f in web["location_only_failures"]
+        if datetime.fromisoformat(f["start"]) >= after
+    ]
+    assert late == ["b"]
+
 
 def _open_outages(vantage: Vantage) -> bool:
     """Whether some location still sees the target down at the end of the span."""
@@ -212,6 +237,17 @@ async def test_a_killed_leader_is_replaced_and_the_outage_and_the_export_stay_as
     # A bound for the harness; the daemons promise 15 s, the poll allows a little more.
     leader = await eventually(new_leader, "another location to lead", within=20)
     await daemons[leader].wait_for("leader_caught_up")
+
+    async def status_without_a() -> dict[str, Any] | None:
+        code, text = await get(daemons[leader].port, "/api/v1/status")
+        status: dict[str, Any] = json.loads(text)
+        [web] = status["targets"]
+        views = {v["location"]: v["monitoring"] for v in web["locations"]}
+        return status if code == 200 and views == {"a": False, "b": True, "c": True} else None
+
+    # The figures behind the status are recomputed every 15 s at the latest.
+    status = await eventually(status_without_a, "the status to show a away", within=30)
+    assert (status["location"], status["leads"], status["leader"]) == (leader, True, leader)
     await cluster.server.set_mode(Mode.UP)
 
     async def ended() -> Vantage | None:

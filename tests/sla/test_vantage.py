@@ -208,3 +208,19 @@ def test_availability_from_the_quorum_rule_stays_between_zero_and_one(
     assert figure.unplanned_downtime == vantage.counted_down.total
     assert vantage.counted_down & vantage.unmonitored == IntervalSet()
     assert vantage.degraded & vantage.unmonitored == IntervalSet()
+
+
+def test_a_location_only_failure_is_listed_with_its_location_span_and_cause() -> None:
+    """b alone sees 20-40 down with a refused connection: one failure of b's, that cause."""
+    vantage = judge_vantage(
+        [watching("a"), watching("b", down((20, 40), cause="refused")), watching("c")],
+        2,
+        SPAN,
+        NOW,
+    )
+    [failure] = vantage.failures
+    assert (failure.location, failure.span, failure.cause) == (
+        "b",
+        Interval(at(20), at(40)),
+        "refused",
+    )

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from monitor.live.snapshot import SlaSnapshot, WindowSnapshot
+from monitor.live.snapshot import SlaSnapshot, TargetSnapshot, WindowSnapshot
 from monitor.server.api.answers import (
     CategoryStatus,
+    LocationStatus,
     SlaStatus,
     Status,
     TargetStatus,
@@ -22,6 +23,7 @@ from monitor.server.api.context import ApiContext, TargetState
 from monitor.server.api.params import query_params
 from monitor.server.api.render import json_ok, local, maybe_local, seconds
 from monitor.servicedesk.figures import CategoryFigures
+from monitor.store import StoreError
 
 __all__ = ["StatusHandler"]
 
@@ -47,6 +49,27 @@ def _sla(name: str, objective: float, window: WindowSnapshot | None) -> SlaStatu
     )
 
 
+def _vantage(target: TargetSnapshot | None) -> dict[str, object]:
+    """The locations' view of a target this month (docs/rules.md#quorum)."""
+    if target is None or target.vantage is None:
+        return {}
+    figures = target.vantage[0]
+    return {
+        "quorum": figures.quorum,
+        "degraded_vantage_seconds": seconds(figures.vantage.degraded.total),
+        "locations": tuple(
+            LocationStatus(
+                location=view.location,
+                monitoring=view.monitoring,
+                up=view.up,
+                location_only_failure_seconds=seconds(figures.location_only(view.location)),
+                unmonitored_seconds=seconds(figures.vantage.not_monitoring[view.location].total),
+            )
+            for view in figures.views
+        ),
+    }
+
+
 def _windows(snapshot: SlaSnapshot | None) -> dict[tuple[str, str], WindowSnapshot]:
     if snapshot is None:
         return {}
@@ -63,6 +86,13 @@ class StatusHandler:
     def __init__(self, api: ApiContext) -> None:
         self._api = api
 
+    async def _leader(self) -> str | None:
+        """Who leads, as the store has it; unknown while the store does not answer."""
+        try:
+            return await self._api.store.leader()
+        except StoreError:
+            return None
+
     async def get(self, request: web.Request) -> web.Response:
         query_params(request, ())
         config = self._api.config()
@@ -70,6 +100,7 @@ class StatusHandler:
         snapshot = self._api.snapshot()
         states = self._api.targets()
         windows = _windows(snapshot)
+        seen = {t.name: t for t in snapshot.targets} if snapshot is not None else {}
         targets = []
         for target in config.targets:
             state = states.get(target.name, _UNKNOWN)
@@ -84,6 +115,7 @@ class StatusHandler:
                         _sla(sla.window, sla.objective, windows.get((target.name, sla.window)))
                         for sla in target.slas
                     ),
+                    **_vantage(seen.get(target.name)),
                 )
             )
         return json_ok(
@@ -91,6 +123,9 @@ class StatusHandler:
                 timezone=config.timezone,
                 computed_at=None if snapshot is None else local(snapshot.computed_at, zone),
                 month=None if snapshot is None else str(snapshot.month),
+                location=self._api.store.location,
+                leads=self._api.leads(),
+                leader=await self._leader(),
                 targets=tuple(targets),
                 servicedesk=()
                 if snapshot is None or snapshot.desk is None
