@@ -57,6 +57,11 @@ PUBLIC_METRICS = frozenset(
         "sla_monitor_config_last_reload_successful",
         # Added since the first list.
         "sla_target_probing",
+        "sla_location_up",
+        "sla_location_monitoring",
+        "sla_degraded_vantage_seconds",
+        "sla_location_only_failure_seconds",
+        "sla_monitor_leader",
     }
 )
 
