@@ -32,7 +32,7 @@ from monitor.sla.coverage import covered_time, max_gap_for
 from monitor.sla.intervals import Interval, IntervalSet
 from monitor.sla.months import Month
 from monitor.sla.registered import ForwardMaintenance, RegisteredCover, registered_cover
-from monitor.sla.vantage import LocationEvidence, Vantage, judge_vantage
+from monitor.sla.vantage import CANARY, LocationEvidence, Vantage, judge_vantage
 from monitor.store import DEFAULT_LOCATION
 
 __all__ = ["FigureMaker", "LiveSession", "SlaFigure", "counted_window"]
@@ -128,6 +128,9 @@ class FigureMaker:
             sessions.append((live.started_at, live.last_seen_at))
             live_tail = (live.last_seen_at, max_gap_for(target.interval, target.probe.timeout))
         covered = covered_time(sessions, now, live_tail)
+        if len(self.locations_of(target)) < 2:
+            # One location: while its canary fails it is not monitoring (docs/rules.md#quorum).
+            covered -= self._canary_failing(evidence, now)
         if target.schedule == ALWAYS:
             return covered
         for month in months:
@@ -168,9 +171,22 @@ class FigureMaker:
             # it: until a gap is proven, its time up to now counts as covered, as our own.
             last = max((end for _start, end in sessions), default=None)
             tail = (last, max_gap) if last is not None and now - last < max_gap else None
-            covered = covered_time(sessions, now, tail) | closed
+            covered = (covered_time(sessions, now, tail) | closed) - self._canary_failing(
+                evidence, now, name
+            )
             located.append(LocationEvidence(name, covered, tuple(probed[name])))
         return judge_vantage(located, self.config.quorum(target, self.location), span, now)
+
+    def _canary_failing(
+        self, evidence: Evidence, now: datetime, location: str | None = None
+    ) -> IntervalSet:
+        """When the canary of ``location`` (of any location: ``None``) failed."""
+        spans = (
+            o.interval(now)
+            for o in evidence.outages_of(CANARY)
+            if location is None or evidence.location_of(o, self.location) == location
+        )
+        return IntervalSet(s for s in spans if s is not None)
 
     def _judged(
         self,

@@ -33,6 +33,7 @@ from monitor.sla.availability import Outage, OutageSource
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
 
 __all__ = [
+    "CANARY",
     "LocationEvidence",
     "LocationFailure",
     "LocationSighting",
@@ -41,6 +42,10 @@ __all__ = [
     "default_quorum",
     "judge_vantage",
 ]
+
+
+CANARY = "@canary"
+"""The target name a location's canary is recorded under; no configured name can take it."""
 
 
 def default_quorum(locations: int) -> int:

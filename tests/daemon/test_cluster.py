@@ -25,7 +25,7 @@ from monitor.report import load_report
 from monitor.report.json_format import report_to_dict
 from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
-from monitor.sla.vantage import Vantage
+from monitor.sla.vantage import CANARY, Vantage
 from monitor.store import Store
 from tests.polling import eventually
 from tests.servers.daemon import DaemonProcess, Harness, get
@@ -307,5 +307,50 @@ async def test_a_second_process_on_one_sqlite_file_refuses_and_the_first_runs_on
             assert (await get(first.port, "/-/ready"))[0] == 200
             assert first.process.returncode is None
             assert await first.stop() == 0
+        finally:
+            await harness.close()
+
+
+async def test_a_location_probes_its_canary_and_is_not_monitoring_while_it_fails(
+    tmp_path: Path,
+) -> None:
+    """The canary's failure is stored as the location's own, and the status shows the
+    location as not monitoring the target meanwhile."""
+    async with (
+        SwitchableHttpServer() as server,
+        SwitchableHttpServer(mode=Mode.ERROR500) as canary,
+    ):
+        harness = Harness(tmp_path, server)
+        config = tmp_path / "canary.yaml"
+        config.write_text(
+            config_text(server.url).replace(
+                "  - {name: a, description: first site}\n"
+                "  - {name: b, description: second site}\n"
+                "  - {name: c, description: third site}\n",
+                f'  - {{name: here, canary: {{type: http, url: "{canary.url}"}}, '
+                "canary_interval: 0.5s}\n",
+            ),
+            encoding="utf-8",
+        )
+        try:
+            daemon = await harness.start(
+                {"SLA_MONITOR_CONFIG": str(config), "SLA_MONITOR_LOCATION": "here"}
+            )
+
+            async def canary_down() -> bool:
+                async with await harness.store() as store:
+                    found = await store.outages(target=CANARY)
+                return bool(found) and found[0].location == "here"
+
+            await eventually(canary_down, "the canary's outage to be stored")
+
+            async def away() -> dict[str, Any] | None:
+                code, text = await get(daemon.port, "/api/v1/status")
+                [web] = json.loads(text)["targets"]
+                return web if code == 200 and not web["locations"][0]["monitoring"] else None
+
+            web = await eventually(away, "the location to show as not monitoring", within=30)
+            assert web["locations"][0]["location"] == "here"
+            assert await daemon.stop() == 0
         finally:
             await harness.close()

@@ -9,6 +9,7 @@ from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker
 from monitor.sla.availability import Outage
 from monitor.sla.months import Month
+from monitor.sla.vantage import CANARY
 
 CONFIG = parse_config(
     """
@@ -77,3 +78,54 @@ def test_every_instance_makes_the_same_figure_of_a_past_month() -> None:
     }
     assert figures["a"] == figures["b"] == figures["c"]
     assert figures["a"][0].figure.unplanned_downtime == timedelta(minutes=20)
+
+
+def test_a_location_whose_canary_fails_is_not_monitoring_and_its_outage_does_not_count() -> None:
+    """a and b see 0-30 down, but a's canary fails 0-30: only b of b and c saw it, no quorum."""
+    found = evidence(("a", 0, 30), ("b", 0, 30))
+    canary = Outage(T, T + timedelta(minutes=30), "canary unreachable", id="canary-a")
+    found = Evidence(
+        span=found.span,
+        outages={**found.outages, CANARY: (canary,)},
+        sessions=found.sessions,
+        outage_locations={**found.outage_locations, "canary-a": "a"},
+        located_sessions=found.located_sessions,
+    )
+    maker = FigureMaker(CONFIG, "c")
+    (figure,) = maker.month_figures(CONFIG.targets[0], MONTH, found, END)
+    assert figure.figure.unplanned_downtime == timedelta(0)
+    vantage = maker.vantage(CONFIG.targets[0], found, MONTH.interval(CONFIG.zone), END)
+    assert vantage.not_monitoring["a"].total == timedelta(minutes=30)
+
+
+def test_a_lone_location_does_not_bill_the_supplier_while_its_canary_fails() -> None:
+    """One location, its canary down 10-20 inside a 0-30 outage: 20 minutes count, 10 are
+    unmonitored."""
+    lone = parse_config(
+        """
+timezone: Europe/Amsterdam
+locations:
+  - name: here
+    canary: {type: tcp, host: 127.0.0.1, port: 9}
+targets:
+  - name: web
+    probe: {type: http, url: "http://127.0.0.1:9/"}
+    slas: [{window: 24x7, objective: 0.99}]
+"""
+    )
+    whole = ((START, END),)
+    found = Evidence(
+        span=MONTH.interval(lone.zone),
+        outages={
+            "web": (Outage(T, T + timedelta(minutes=30), "timeout", id="o"),),
+            CANARY: (
+                Outage(T + timedelta(minutes=10), T + timedelta(minutes=20), "refused", id="c"),
+            ),
+        },
+        sessions={"web": whole},
+        outage_locations={"o": "here", "c": "here"},
+        located_sessions={"web": {"here": whole}},
+    )
+    (figure,) = FigureMaker(lone, "here").month_figures(lone.targets[0], MONTH, found, END)
+    assert figure.figure.unplanned_downtime == timedelta(minutes=20)
+    assert figure.figure.unmonitored == timedelta(minutes=10)
