@@ -9,7 +9,6 @@ contract. The database URL may carry a password; it prints masked everywhere.
 from __future__ import annotations
 
 import ipaddress
-import re
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,15 +17,10 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import (
-    AfterValidator,
-    PlainSerializer,
-    PlainValidator,
-    SecretStr,
-    model_validator,
-)
+from pydantic import PlainSerializer, PlainValidator, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from monitor.config import Slug
 from probes.config import Duration
 
 __all__ = ["DatabaseUrl", "ListenAddress", "Settings", "build_ssl_context"]
@@ -117,19 +111,6 @@ class ListenAddress:
         return f"{host}:{self.port}"
 
 
-_LOCATION = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
-
-
-def _location_name(value: str) -> str:
-    """A location name ends up in metric labels and stored rows: a slug, like target names."""
-    if not _LOCATION.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a location name: use up to 63 lowercase letters, digits, "
-            "'-', '_' or '.', starting with a letter or digit"
-        )
-    return value
-
-
 def _from_text(kind: type[T], parse: Callable[[str], T], name: str) -> Callable[[object], T]:
     """A plain validator: an instance passes, text is parsed, anything else is refused."""
 
@@ -191,7 +172,7 @@ class Settings(BaseSettings):
     read_token: SecretStr | None = None
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
-    location: Annotated[str, AfterValidator(_location_name)] = "local"
+    location: Slug = "local"
     """``SLA_MONITOR_LOCATION``: the probe location this process is (docs/rules.md#quorum)."""
     leader_failover: Duration = timedelta(seconds=15)
     """``SLA_MONITOR_LEADER_FAILOVER``: within how long another process leads when the

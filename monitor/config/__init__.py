@@ -28,7 +28,7 @@ from monitor.config._sections import (
     SlaConfig,
     TargetConfig,
 )
-from monitor.config._types import ALWAYS, DEFAULT_CALENDAR
+from monitor.config._types import ALWAYS, DEFAULT_CALENDAR, Slug
 
 __all__ = [
     "ALWAYS",
@@ -52,6 +52,7 @@ __all__ = [
     "RetentionConfig",
     "ServiceDeskConfig",
     "SlaConfig",
+    "Slug",
     "TargetConfig",
     "load_config",
     "parse_config",

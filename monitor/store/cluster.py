@@ -24,22 +24,29 @@ _LEADER = "leader"
 class Cluster(Repository):
     """Rules digests per location and the cluster's report export mark."""
 
-    async def record_rules(self, location: str, digest: Mapping[str, str]) -> None:
-        """Store ``location``'s rules digest, replacing the one it ran with before."""
+    async def _put_meta(self, name: str, value: str, *, forward_only: bool = False) -> None:
+        """Set the ``store_meta`` row ``name``; ``forward_only``: only to a greater value."""
         insert = self._insert(store_meta)
         statement = insert.on_conflict_do_update(
             index_elements=[store_meta.c.name],
             set_={"value": insert.excluded.value, "created_at": insert.excluded.created_at},
+            where=(store_meta.c.value < insert.excluded.value) if forward_only else None,
         )
         async with self._write() as connection:
             await connection.execute(
-                statement,
-                {
-                    "name": f"{_RULES}{location}",
-                    "value": json.dumps(dict(digest), sort_keys=True),
-                    "created_at": self._clock(),
-                },
+                statement, {"name": name, "value": value, "created_at": self._clock()}
             )
+
+    async def _meta(self, name: str) -> str | None:
+        async with self._read() as connection:
+            value: str | None = await connection.scalar(
+                sa.select(store_meta.c.value).where(store_meta.c.name == name)
+            )
+        return value
+
+    async def record_rules(self, location: str, digest: Mapping[str, str]) -> None:
+        """Store ``location``'s rules digest, replacing the one it ran with before."""
+        await self._put_meta(f"{_RULES}{location}", json.dumps(dict(digest), sort_keys=True))
 
     async def rules_by_location(self) -> dict[str, dict[str, str]]:
         """The rules digest each location last started with."""
@@ -53,41 +60,16 @@ class Cluster(Repository):
 
     async def record_leader(self, location: str) -> None:
         """Note that ``location`` leads now, for the status API of every instance."""
-        insert = self._insert(store_meta)
-        statement = insert.on_conflict_do_update(
-            index_elements=[store_meta.c.name],
-            set_={"value": insert.excluded.value, "created_at": insert.excluded.created_at},
-        )
-        async with self._write() as connection:
-            await connection.execute(
-                statement, {"name": _LEADER, "value": location, "created_at": self._clock()}
-            )
+        await self._put_meta(_LEADER, location)
 
     async def leader(self) -> str | None:
         """The location that became leader last."""
-        async with self._read() as connection:
-            value: str | None = await connection.scalar(
-                sa.select(store_meta.c.value).where(store_meta.c.name == _LEADER)
-            )
-        return value
+        return await self._meta(_LEADER)
 
     async def last_report_export(self) -> str | None:
         """The newest month (``YYYY-MM``) some location exported the report of."""
-        async with self._read() as connection:
-            value: str | None = await connection.scalar(
-                sa.select(store_meta.c.value).where(store_meta.c.name == _EXPORTED)
-            )
-        return value
+        return await self._meta(_EXPORTED)
 
     async def record_report_export(self, month: str) -> None:
         """Mark ``month`` exported; the mark only moves forward (``YYYY-MM`` sorts as text)."""
-        insert = self._insert(store_meta)
-        statement = insert.on_conflict_do_update(
-            index_elements=[store_meta.c.name],
-            set_={"value": insert.excluded.value, "created_at": insert.excluded.created_at},
-            where=store_meta.c.value < insert.excluded.value,
-        )
-        async with self._write() as connection:
-            await connection.execute(
-                statement, {"name": _EXPORTED, "value": month, "created_at": self._clock()}
-            )
+        await self._put_meta(_EXPORTED, month, forward_only=True)
