@@ -63,6 +63,7 @@ FAMILIES: Mapping[str, tuple[str, frozenset[str]]] = {
     "sla_unavailable_seconds": ("counter", TARGET_WINDOW),
     "sla_monitor_snapshot_timestamp_seconds": ("gauge", NONE),
     # what the probe locations saw
+    "sla_counted_down": ("gauge", TARGET),
     "sla_location_up": ("gauge", frozenset({"target", "location"})),
     "sla_location_monitoring": ("gauge", frozenset({"target", "location"})),
     "sla_degraded_vantage_seconds": ("gauge", TARGET_WINDOW_PERIOD),

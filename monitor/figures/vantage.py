@@ -43,6 +43,8 @@ class VantageFigures:
     views: tuple[LocationView, ...]
     degraded: Mapping[str, timedelta]
     """Degraded-vantage time inside each SLA window."""
+    counted_down: bool = False
+    """Whether the quorum counts the target down now."""
 
     def location_only(self, location: str) -> timedelta:
         found = self.vantage.location_only.get(location)
@@ -72,4 +74,7 @@ def vantage_figures(
         sla.window: (vantage.degraded & maker.window(sla.window, month)).total
         for sla in target.slas
     }
-    return VantageFigures(target.name, vantage.quorum, vantage, tuple(views), degraded)
+    down_now = span.end > span.start and vantage.counted_down.contains(at)
+    return VantageFigures(
+        target.name, vantage.quorum, vantage, tuple(views), degraded, counted_down=down_now
+    )

@@ -145,11 +145,13 @@ class SlaExposition:
     def _render_vantage(self) -> str:
         """What the probe locations saw (docs/rules.md#quorum): the same on every instance,
         since it is made from every location's stored evidence."""
-        up, monitoring, degraded, location_only = [], [], [], []
+        up, monitoring, degraded, location_only, down = [], [], [], [], []
         for target in self.snapshot.targets:
             if target.vantage is None:
                 continue
             current, previous = target.vantage
+            counted = "1.0" if current.counted_down else "0.0"
+            down.append(f"sla_counted_down{label_set(target=target.name)} {counted}\n")
             for view in current.views:
                 tl = label_set(target=target.name, location=view.location)
                 up.append(f"sla_location_up{tl} {'1.0' if view.up else '0.0'}\n")
@@ -170,6 +172,12 @@ class SlaExposition:
                     )
         return "".join(
             (
+                _family(
+                    "sla_counted_down",
+                    "gauge",
+                    "1 while the quorum of monitoring locations counts the target down",
+                    down,
+                ),
                 _family(
                     "sla_location_up",
                     "gauge",

@@ -58,6 +58,7 @@ PUBLIC_METRICS = frozenset(
         # Added since the first list.
         "sla_target_probing",
         "sla_location_up",
+        "sla_counted_down",
         "sla_location_monitoring",
         "sla_degraded_vantage_seconds",
         "sla_location_only_failure_seconds",
