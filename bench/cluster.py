@@ -308,7 +308,9 @@ async def measure(bench: Bench, args: argparse.Namespace) -> list[tuple[str, str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--kills", type=int, default=3, help="leader kills (10 for the full measure)")
+    parser.add_argument(
+        "--kills", type=int, default=3, help="leader kills (10 for the full measure)"
+    )
     parser.add_argument("--targets", type=int, default=100, help="targets for CPU per probe")
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each timed run")
     parser.add_argument("--parts", default="failover,cpu,writes", help="which measures to run")
