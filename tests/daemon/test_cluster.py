@@ -31,9 +31,14 @@ from tests.polling import eventually
 from tests.servers.daemon import DaemonProcess, Harness, get
 from tests.servers.http import Mode, SwitchableHttpServer
 from tests.servers.proxy import TcpProxy
-from tests.store.conftest import postgres_database_url, postgres_url
+from tests.store.conftest import (
+    _PostgresSwitch,
+    cuttable_postgres,
+    postgres_database_url,
+    postgres_url,
+)
 
-__all__ = ["postgres_database_url", "postgres_url"]
+__all__ = ["cuttable_postgres", "postgres_database_url", "postgres_url"]
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -259,6 +264,30 @@ async def test_a_killed_leader_is_replaced_and_the_outage_and_the_export_stay_as
     assert outage.span.start == before.span.start
     assert cluster.exported() == 3
     assert len(list(cluster.export_dir.iterdir())) == 3
+
+
+async def test_a_leader_that_loses_the_database_steps_down_and_another_leads(
+    cluster: Cluster, cuttable_postgres: _PostgresSwitch
+) -> None:
+    """a reaches PostgreSQL through a relay that is cut: b or c leads within the failover
+    bound, a stops leading and runs on, and last month's report stays exported once."""
+    a = await cluster.harness.start(
+        {**cluster.env("a"), "SLA_MONITOR_DATABASE_URL": cuttable_postgres.url}
+    )
+    await a.wait_for("leader_elected")
+    others = {place: await cluster.start(place) for place in "bc"}
+    await eventually(lambda: cluster.exported() >= 3, "the leader's export")
+    await cuttable_postgres.cut()
+
+    def new_leader() -> str | None:
+        return next((p for p, d in others.items() if d.count("leader_elected")), None)
+
+    leader = await eventually(new_leader, "another location to lead", within=20)
+    await a.wait_for("leader_lost", within=20)
+    await others[leader].wait_for("leader_caught_up")
+    await cuttable_postgres.restore()
+    assert a.process.returncode is None
+    assert cluster.exported() == 3
 
 
 async def test_duplicates_and_other_rules_refuse_and_a_lone_location_decides_in_degraded_vantage(
