@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import PlainSerializer, PlainValidator, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from monitor.config import Slug
 from probes.config import Duration
 
 __all__ = ["DatabaseUrl", "ListenAddress", "Settings", "build_ssl_context"]
@@ -171,6 +172,11 @@ class Settings(BaseSettings):
     read_token: SecretStr | None = None
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
+    location: Slug = "local"
+    """``SLA_MONITOR_LOCATION``: the probe location this process is (docs/rules.md#quorum)."""
+    leader_failover: Duration = timedelta(seconds=15)
+    """``SLA_MONITOR_LEADER_FAILOVER``: within how long another process leads when the
+    leader dies or loses the database (PostgreSQL; ``15s``)."""
     export_dir: Path | None = None
     """Where the daemon writes ``sla-report-YYYY-MM.{json,csv,html}`` and the month's manifest
     (3.2.5; the formats of ``report.export_formats``); unset: no export."""

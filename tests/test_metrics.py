@@ -44,6 +44,7 @@ FAMILIES: Mapping[str, tuple[str, frozenset[str]]] = {
     "sla_monitor_config_last_reload_successful": ("gauge", NONE),
     "sla_monitor_scheduler_lag_seconds": ("histogram", NONE),
     "sla_monitor_build_info": ("gauge", frozenset({"version"})),
+    "sla_monitor_leader": ("gauge", frozenset({"location"})),
     # per target, live from the probes
     "probe_success": ("gauge", TARGET),
     "probe_duration_seconds": ("gauge", TARGET),
@@ -64,6 +65,12 @@ FAMILIES: Mapping[str, tuple[str, frozenset[str]]] = {
     "sla_window_seconds": ("counter", TARGET_WINDOW),
     "sla_unavailable_seconds": ("counter", TARGET_WINDOW),
     "sla_monitor_snapshot_timestamp_seconds": ("gauge", NONE),
+    # what the probe locations saw
+    "sla_counted_down": ("gauge", TARGET),
+    "sla_location_up": ("gauge", frozenset({"target", "location"})),
+    "sla_location_monitoring": ("gauge", frozenset({"target", "location"})),
+    "sla_degraded_vantage_seconds": ("gauge", TARGET_WINDOW_PERIOD),
+    "sla_location_only_failure_seconds": ("gauge", frozenset({"target", "location", "period"})),
     # the service desk
     "servicedesk_response_ratio": ("gauge", frozenset({"category", "period"})),
     "servicedesk_response_objective_ratio": ("gauge", CATEGORY),
@@ -95,6 +102,7 @@ BOUNDED: Mapping[str, frozenset[str]] = {
     "result": frozenset({"success", "failure"}),
     "outcome": frozenset({"received", "met", "breached"}),
     "version": frozenset({__version__}),
+    "location": frozenset({"local"}),
 }
 
 # Families with a series for only some of the configured names: the certificate expiry exists
@@ -224,6 +232,7 @@ async def test_every_family_has_its_type_its_labels_and_a_series_for_every_confi
                 ("result", ("success", "failure")),
                 ("outcome", ("received", "met", "breached")),
                 ("version", (__version__,)),
+                ("location", ("local",)),
             )
             if axis in labels
         } | dict(ONLY.get(name, {}))

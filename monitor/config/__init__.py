@@ -17,6 +17,7 @@ from monitor.config._sections import (
     CategoryConfig,
     EvidenceConfig,
     HolidaysConfig,
+    LocationConfig,
     MailboxConfig,
     MaintenanceConfig,
     OAuth2Auth,
@@ -29,7 +30,7 @@ from monitor.config._sections import (
     SlaConfig,
     TargetConfig,
 )
-from monitor.config._types import ALWAYS, DEFAULT_CALENDAR
+from monitor.config._types import ALWAYS, DEFAULT_CALENDAR, Slug
 
 __all__ = [
     "ALWAYS",
@@ -44,6 +45,7 @@ __all__ = [
     "ConfigProblem",
     "EvidenceConfig",
     "HolidaysConfig",
+    "LocationConfig",
     "MailboxConfig",
     "MaintenanceConfig",
     "OAuth2Auth",
@@ -54,6 +56,7 @@ __all__ = [
     "RetentionConfig",
     "ServiceDeskConfig",
     "SlaConfig",
+    "Slug",
     "TargetConfig",
     "load_config",
     "parse_config",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -14,6 +16,7 @@ from monitor.config._problems import Loc, duplicate_name, raise_problems
 from monitor.config._sections import (
     CalendarConfig,
     EvidenceConfig,
+    LocationConfig,
     MaintenanceConfig,
     PoliciesConfig,
     ReportConfig,
@@ -28,6 +31,7 @@ from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.maintenance import MaintenanceSchedule, MaintenanceWindow
 from monitor.sla.resolution import ResolutionJudge
 from monitor.sla.response import RequestJudge
+from monitor.sla.vantage import default_quorum
 from probes.config import Duration
 
 __all__ = ["Config"]
@@ -58,6 +62,8 @@ class Config(Section):
     retention: RetentionConfig = RetentionConfig()
     evidence: EvidenceConfig = EvidenceConfig()
     report: ReportConfig = ReportConfig()
+    locations: tuple[LocationConfig, ...] = ()
+    """The probe locations (docs/rules.md#quorum); none: one location, the process's own."""
 
     @model_validator(mode="before")
     @classmethod
@@ -89,6 +95,7 @@ class Config(Section):
                 (("calendars", ALWAYS), f"the name {ALWAYS} is reserved for the 24/7 window")
             )
         problems += self._target_problems()
+        problems += self._location_problems()
         problems += self._maintenance_problems()
         if self.servicedesk.calendar not in self.calendar_names:
             problems.append(
@@ -122,6 +129,34 @@ class Config(Section):
                             self._unknown_calendar(sla.window, window=True),
                         )
                     )
+        return problems
+
+    def _location_problems(self) -> list[tuple[Loc, str]]:
+        """Every location a target names exists, and its quorum can be reached."""
+        names = [location.name for location in self.locations]
+        problems: list[tuple[Loc, str]] = []
+        for index in range(len(names)):
+            problems += duplicate_name("locations", "location", names, index)
+        known = ", ".join(names) or "none configured"
+        for index, target in enumerate(self.targets):
+            for position, name in enumerate(target.locations or ()):
+                if name not in names:
+                    problems.append(
+                        (
+                            ("targets", index, "locations", position),
+                            f"unknown location {name!r}; known: {known}",
+                        )
+                    )
+            if target.locations is not None and not target.locations:
+                problems.append((("targets", index, "locations"), "a target needs a location"))
+            count = len(target.locations) if target.locations else max(1, len(names))
+            if target.quorum is not None and target.quorum > count:
+                problems.append(
+                    (
+                        ("targets", index, "quorum"),
+                        f"quorum {target.quorum} is more than the target's {count} location(s)",
+                    )
+                )
         return problems
 
     def _maintenance_problems(self) -> list[tuple[Loc, str]]:
@@ -240,3 +275,66 @@ class Config(Section):
     def min_coverage(self, sla: SlaConfig) -> float:
         """The evidence threshold of one SLA: its own, else the global one."""
         return (sla.evidence or self.evidence).min_coverage
+
+    # -- locations ------------------------------------------------------------------------
+
+    def location_names(self, own: str) -> tuple[str, ...]:
+        """The configured locations; without a ``locations`` section, ``own`` alone."""
+        return tuple(location.name for location in self.locations) or (own,)
+
+    def location(self, name: str) -> LocationConfig | None:
+        for location in self.locations:
+            if location.name == name:
+                return location
+        return None
+
+    def target_locations(self, target: TargetConfig, own: str) -> tuple[str, ...]:
+        """The locations that watch ``target``: its own list, else every location."""
+        return target.locations or self.location_names(own)
+
+    def quorum(self, target: TargetConfig, own: str) -> int:
+        """The target's quorum: its own, else a majority of its locations."""
+        if target.quorum is not None:
+            return target.quorum
+        return default_quorum(len(self.target_locations(target, own)))
+
+    def targets_at(self, own: str) -> tuple[TargetConfig, ...]:
+        """The targets the process at location ``own`` probes."""
+        return tuple(t for t in self.targets if own in self.target_locations(t, own))
+
+    def rules_digest(self) -> dict[str, str]:
+        """A digest per part of the rules every location must share: which targets, their
+        SLAs, schedules, thresholds, locations and quorum; maintenance; calendars; policies;
+        the evidence threshold; the time zone. How a location reaches a target (URL,
+        address, resolver, probe settings) is left out: it may differ per location."""
+        targets = {
+            t.name: {
+                "slas": [sla.model_dump(mode="json") for sla in t.slas],
+                "schedule": t.schedule,
+                "interval": t.interval.total_seconds(),
+                "failures_before_down": t.failures_before_down,
+                "locations": list(self.target_locations(t, "local")),
+                "quorum": self.quorum(t, "local"),
+            }
+            for t in self.targets
+        }
+        parts: dict[str, object] = {
+            "timezone": self.timezone,
+            "calendars": {n: c.model_dump(mode="json") for n, c in self.calendars.items()},
+            "maintenance": {
+                "windows": [m.model_dump(mode="json") for m in self.maintenance],
+                "notice": None
+                if self.maintenance_notice is None
+                else self.maintenance_notice.total_seconds(),
+            },
+            "policies": self.policies.model_dump(mode="json"),
+            "evidence": self.evidence.model_dump(mode="json"),
+            "locations": sorted(location.name for location in self.locations),
+            **{f"target {name}": rules for name, rules in sorted(targets.items())},
+        }
+        return {
+            part: hashlib.sha256(
+                json.dumps(value, sort_keys=True, default=str).encode()
+            ).hexdigest()
+            for part, value in parts.items()
+        }

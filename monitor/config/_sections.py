@@ -45,6 +45,7 @@ __all__ = [
     "CategoryConfig",
     "EvidenceConfig",
     "HolidaysConfig",
+    "LocationConfig",
     "MailboxConfig",
     "MaintenanceConfig",
     "OAuth2Auth",
@@ -370,6 +371,11 @@ class TargetConfig(Section):
     failures_before_down: Annotated[int, Field(ge=1)] = 2
     schedule: str = ALWAYS
     slas: tuple[SlaConfig, ...]
+    locations: tuple[Slug, ...] | None = None
+    """The probe locations that watch this target; ``None``: every configured location."""
+    quorum: Annotated[int, Field(ge=1)] | None = None
+    """How many monitoring locations must see it down (docs/rules.md#quorum); ``None``: a
+    majority of the target's locations."""
 
     @model_validator(mode="after")
     def _slas_distinct(self) -> TargetConfig:
@@ -392,6 +398,17 @@ class TargetConfig(Section):
             first.setdefault(sla.window, index)
         raise_problems("TargetConfig", problems)
         return self
+
+
+class LocationConfig(Section):
+    """A place the targets are probed from (docs/rules.md#quorum). ``canary`` probes
+    something that is up whenever the location's own network is: while it fails, the
+    location is not monitoring, so its own fault is never booked against the supplier."""
+
+    name: Slug
+    description: str | None = None
+    canary: ProbeConfig | None = None
+    canary_interval: Duration = timedelta(seconds=30)
 
 
 # -- service desk ---------------------------------------------------------------------------

@@ -9,12 +9,14 @@ the recompute loop, built later, waits on; the configuration in force is a
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.config import Config
+from monitor.daemon._cluster import Membership
 from monitor.daemon._config import CurrentConfig
 from monitor.daemon._jobs import Housekeeping
 from monitor.daemon._lifecycle import Component
@@ -42,6 +44,7 @@ class DaemonParts:
     """The components in start order, and what the daemon reads from them afterwards."""
 
     config: CurrentConfig
+    membership: Membership
     writer: WriterPart
     targets: Targets
     recompute: RecomputeLoop
@@ -54,6 +57,7 @@ class DaemonParts:
         """Writer before the runners that feed it; the scheduler last, so no probe runs
         before every job is in place and the first to stop on close."""
         return (
+            self.membership,
             self.writer,
             self.targets,
             self.recompute,
@@ -86,6 +90,12 @@ def build_daemon(
 ) -> DaemonParts:
     """Build every component after the store; nothing starts until the lifecycle says so."""
     current = CurrentConfig(config)
+    membership = Membership(
+        store=store,
+        config=current,
+        failover=settings.leader_failover,
+        on_leadership=functools.partial(metrics.set_leader, store.location),
+    )
     writer = StoreWriter(
         store,
         on_storage_error=metrics.storage_errors.inc,
@@ -130,11 +140,13 @@ def build_daemon(
         # Cheap: recent months only; an old request reaches the counters at the hourly
         # history refresh.
         on_requests_change=recomputer.request,
+        leads=lambda: membership.leads,
     )
     readiness = _readiness(writer, scheduler, targets, settings, options, clock, monotonic)
     app = create_app(render_metrics(metrics, recomputer, clock), readiness, api)
     return DaemonParts(
         config=current,
+        membership=membership,
         writer=WriterPart(writer, options.writer_stop_grace),
         targets=targets,
         recompute=RecomputeLoop(recomputer, stop_grace=_RECOMPUTE_STOP_GRACE),
@@ -150,6 +162,8 @@ def build_daemon(
             prune_every=options.prune_every,
             export_every=options.export_every,
             mailbox_batches_per_poll=options.mailbox_batches_per_poll,
+            leads=lambda: membership.leads,
+            gained=membership.gained,
         ),
         scheduler=SchedulerPart(scheduler, drain_grace=options.drain_grace),
     )

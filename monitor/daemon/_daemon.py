@@ -92,6 +92,14 @@ class Daemon:
             lines = error.lines() if isinstance(error, ConfigError) else [str(error)]
             self._log.error("config_invalid", problems=lines)
             return 2
+        known = config.location_names(self._settings.location)
+        if self._settings.location not in known:
+            self._log.error(
+                "location_unknown",
+                problem=f"SLA_MONITOR_LOCATION {self._settings.location!r} is not a configured "
+                f"location; known: {', '.join(known)}",
+            )
+            return 2
         try:
             tokens = tokens_from_settings(self._settings)
             ssl_context = build_ssl_context(self._settings)
@@ -99,7 +107,7 @@ class Daemon:
             self._log.error("settings_invalid", problem=str(error))
             return 2
         lifecycle = Lifecycle()
-        storage = StorePart(self._settings.database_url)
+        storage = StorePart(self._settings.database_url, self._settings.location)
         try:
             await lifecycle.start(storage)
             parts = build_daemon(

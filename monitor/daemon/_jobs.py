@@ -16,8 +16,9 @@ from monitor.daemon._config import CurrentConfig
 from monitor.daemon._lifecycle import cancel
 from monitor.probing.metrics import DaemonMetrics
 from monitor.probing.scheduler import ProbeScheduler
-from monitor.report.export import run_exports
+from monitor.report.export import exported_month, run_exports
 from monitor.servicedesk import ImapConnector, MailboxError, MailboxScanner
+from monitor.sla.months import Month
 from monitor.store import Store, StoreError
 
 __all__ = ["Housekeeping"]
@@ -43,7 +44,12 @@ class Housekeeping:
         prune_every: timedelta,
         export_every: timedelta,
         mailbox_batches_per_poll: int,
+        leads: Callable[[], bool] = lambda: True,
+        gained: asyncio.Event | None = None,
     ) -> None:
+        """``leads``: whether this process is the leader now; only the leader runs these
+        jobs, which write shared facts. ``gained`` is set when it becomes the leader, to
+        catch up an export that a leader which went away left undone."""
         self._config = config
         self._store = store
         self._scheduler = scheduler
@@ -57,6 +63,10 @@ class Housekeeping:
         self._mailbox_failing: set[str] = set()
         self._imap = ImapConnector()  # keeps OAuth2 tokens from one poll to the next
         self._export_task: asyncio.Task[None] | None = None
+        self._leads = leads
+        self._gained = gained
+        self._catch_up: asyncio.Task[None] | None = None
+        self._exporting = asyncio.Lock()  # one export at a time, whoever asked for it
         self._log = structlog.get_logger("monitor.daemon")
 
     async def start(self) -> None:
@@ -66,8 +76,22 @@ class Housekeeping:
             # At start (catching up a run missed while the daemon was down), then hourly.
             self._export_task = asyncio.create_task(self._export(), name="export")
             self._scheduler.add_periodic("housekeeping:export", self._export_every, self._export)
+            if self._gained is not None:
+                self._gained.clear()  # leading since start: the start's export covers it
+                self._catch_up = asyncio.create_task(self._export_on_lead(), name="export-lead")
+
+    async def _export_on_lead(self) -> None:
+        gained = self._gained
+        if gained is None:
+            return
+        while True:
+            await gained.wait()
+            gained.clear()
+            await self._export()
+            self._log.info("leader_caught_up", exports="checked")
 
     async def close(self) -> None:
+        await cancel(self._catch_up)
         await cancel(self._export_task)
 
     def reconfigure(self, config: Config) -> None:
@@ -83,6 +107,8 @@ class Housekeeping:
             )
 
     async def _prune(self) -> None:
+        if not self._leads():
+            return
         before = self._clock() - self._config().retention.probe_results
         try:
             removed = await self._store.prune_probe_results(before)
@@ -95,6 +121,8 @@ class Housekeeping:
 
     async def _scan_mailbox(self, name: str) -> None:
         """Scan one mailbox a bounded amount; log only when it starts or stops failing."""
+        if not self._leads():
+            return
         desk = self._config().servicedesk
         mailbox = next((m for m in desk.mailboxes if m.name == name), None)
         if mailbox is None:
@@ -118,12 +146,28 @@ class Housekeeping:
 
     async def _export(self) -> None:
         """The monthly report export (3.2.5): each due month once, atomically."""
-        if self._export_dir is None:
+        async with self._exporting:
+            await self._export_once()
+
+    async def _export_once(self) -> None:
+        if self._export_dir is None or not self._leads():
             return
+        config = self._config()
+        # Several locations: the store's mark tells a later leader on another host which
+        # months are done, so no report is exported twice.
+        shared = len(config.locations) > 1
         try:
+            marked = await self._store.last_report_export() if shared else None
             written = await run_exports(
-                self._store, self._config(), self._export_dir, self._clock()
+                self._store,
+                config,
+                self._export_dir,
+                self._clock(),
+                done=None if marked is None else Month.parse(marked),
             )
+            months = [m for m in map(exported_month, written) if m is not None]
+            if shared and months:
+                await self._store.record_report_export(str(max(months)))
         except Exception as error:  # a job: the next run exports the month again
             self._metrics.storage_errors.inc()
             self._log.warning("report_export_failed", error=type(error).__name__, detail=str(error))

@@ -19,7 +19,7 @@ from monitor.live.recompute import SlaRecomputer
 from monitor.probing.scheduler import ProbeScheduler
 from monitor.server.web import start_server
 from monitor.settings import DatabaseUrl, ListenAddress
-from monitor.store import Store, StoredOutage, StoreError, StoreWriter
+from monitor.store import DEFAULT_LOCATION, Store, StoredOutage, StoreError, StoreWriter
 
 __all__ = ["RecomputeLoop", "SchedulerPart", "StorePart", "WebServer", "WriterPart"]
 
@@ -34,14 +34,15 @@ class StorePart:
 
     name = "store"
 
-    def __init__(self, url: DatabaseUrl) -> None:
+    def __init__(self, url: DatabaseUrl, location: str = DEFAULT_LOCATION) -> None:
         self._url = url
+        self._location = location
         self._store: Store | None = None
         self._open_outages: dict[str, StoredOutage] = {}
 
     async def start(self) -> None:
         try:
-            self._store = await Store.open(self._url.get_secret_value())
+            self._store = await Store.open(self._url.get_secret_value(), location=self._location)
             self._open_outages = await self._store.open_outages()
         except StoreError as error:  # its message is the one line: what is wrong, what to do
             raise StartError("store_unavailable", str(error), 1) from None

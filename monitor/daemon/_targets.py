@@ -18,6 +18,7 @@ from monitor.probing.scheduler import ProbeScheduler
 from monitor.server.api import TargetStates
 from monitor.sla.coverage import CoverageTracker, max_gap_for
 from monitor.sla.outages import OutageTracker
+from monitor.sla.vantage import CANARY
 from monitor.store import Store, StoredOutage, StoreError
 from monitor.store.records import new_id
 from probes import run_probe
@@ -72,8 +73,8 @@ class Targets:
         for name, outage in self._open_outages.items():
             self._states.continue_outage(name, outage.start)
         config = self._config()
-        for target in config.targets:
-            self._add(config, target, self._context, self._open_outages.get(target.name))
+        for spec in self._specs(config):
+            self._add(config, spec, self._context, self._open_outages.get(spec.name))
         await self._restore_scheduled_outcomes()
 
     async def close(self) -> None:
@@ -103,33 +104,54 @@ class Targets:
         added_with = context or self._context
         if added_with is None:
             raise RuntimeError("the targets are not started")
-        wanted = {t.name for t in config.targets}
+        specs = self._specs(config)
+        wanted = {spec.name for spec in specs}
         for name in sorted(set(self._runners) - wanted):
             self._scheduler.unschedule(name)
             self._metrics.forget_target(name)
             self._states.forget(name)
             del self._runners[name]
-        for target in config.targets:
-            runner = self._runners.get(target.name)
+        for spec in specs:
+            runner = self._runners.get(spec.name)
             if runner is None:
-                self._add(config, target, added_with, None)
+                self._add(config, spec, added_with, None)
                 continue
-            spec = _spec(config, target)
             if spec.probe != runner.spec.probe:
                 self._metrics.probes.forget_certificate(spec.name)
             if spec.interval != runner.spec.interval:
                 self._scheduler.schedule(spec.name, spec.interval, runner.run_once)
             runner.update(spec)
-            self._metrics.register_target(spec.name, spec.schedule)
+            self._metrics.register_target(spec.name, spec.schedule, self._label(config))
+
+    def _label(self, config: Config) -> str | None:
+        """The location label of probe series: only when several locations are configured,
+        so a single-location installation exposes the series it always did."""
+        return self._store.location if config.locations else None
+
+    def _specs(self, config: Config) -> list[TargetSpec]:
+        """The targets this location probes (each location only those assigned to it), and
+        the location's canary: while it fails, the location is not monitoring."""
+        own = self._store.location
+        specs = [_spec(config, target) for target in config.targets_at(own)]
+        location = config.location(own)
+        if location is not None and location.canary is not None:
+            specs.append(
+                TargetSpec(
+                    name=CANARY,
+                    probe=location.canary,
+                    interval=location.canary_interval,
+                    failures_before_down=1,
+                )
+            )
+        return specs
 
     def _add(
         self,
         config: Config,
-        target: TargetConfig,
+        spec: TargetSpec,
         context: ProbeContext,
         continued: StoredOutage | None,
     ) -> None:
-        spec = _spec(config, target)
         runner = TargetRunner(
             spec,
             probe=run_probe,
@@ -147,7 +169,7 @@ class Targets:
             observer=self._observe,
         )
         self._runners[spec.name] = runner
-        self._metrics.register_target(spec.name, spec.schedule)
+        self._metrics.register_target(spec.name, spec.schedule, self._label(config))
         self._scheduler.schedule(spec.name, spec.interval, runner.run_once)
 
     def _observe(self, target: str, result: ProbeResult, tracker: OutageTracker) -> None:

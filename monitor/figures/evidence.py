@@ -30,12 +30,23 @@ class Evidence:
     outages: Mapping[str, tuple[Outage, ...]] = field(default_factory=dict)
     sessions: Mapping[str, tuple[Span, ...]] = field(default_factory=dict)
     registered: tuple[RegisteredMaintenance, ...] = ()
+    outage_locations: Mapping[str, str] = field(default_factory=dict)
+    """The probe location of each stored outage, by id (docs/rules.md#quorum)."""
+    located_sessions: Mapping[str, Mapping[str, tuple[Span, ...]]] = field(default_factory=dict)
+    """The sessions of each target by location; ``sessions`` holds all of them together."""
 
     def outages_of(self, target: str) -> tuple[Outage, ...]:
         return self.outages.get(target, ())
 
     def sessions_of(self, target: str) -> tuple[Span, ...]:
         return self.sessions.get(target, ())
+
+    def sessions_at(self, target: str, location: str) -> tuple[Span, ...]:
+        return self.located_sessions.get(target, {}).get(location, ())
+
+    def location_of(self, outage: Outage, default: str) -> str:
+        """Where an outage was seen; one the store has not confirmed yet is ``default``'s."""
+        return self.outage_locations.get(outage.id, default)
 
     def known_at(self, instant: datetime) -> Evidence:
         """The evidence as it stood at ``instant``: what was recorded later is invisible.
@@ -51,18 +62,26 @@ class Evidence:
             target: tuple(_outage_known_at(o, at) for o in found if as_utc(o.start) <= at)
             for target, found in self.outages.items()
         }
-        sessions = {
-            target: tuple(
-                (start, at if as_utc(end) > at else end)
-                for start, end in spans
-                if as_utc(start) <= at
-            )
-            for target, spans in self.sessions.items()
-        }
         registered = tuple(
             _window_known_at(w, at) for w in self.registered if as_utc(w.registered_at) <= at
         )
-        return replace(self, outages=outages, sessions=sessions, registered=registered)
+        located = {
+            target: {place: _spans_known_at(spans, at) for place, spans in by_place.items()}
+            for target, by_place in self.located_sessions.items()
+        }
+        return replace(
+            self,
+            outages=outages,
+            sessions={t: _spans_known_at(spans, at) for t, spans in self.sessions.items()},
+            registered=registered,
+            located_sessions=located,
+        )
+
+
+def _spans_known_at(spans: tuple[Span, ...], at: datetime) -> tuple[Span, ...]:
+    return tuple(
+        (start, at if as_utc(end) > at else end) for start, end in spans if as_utc(start) <= at
+    )
 
 
 def _outage_known_at(outage: Outage, at: datetime) -> Outage:
@@ -88,12 +107,18 @@ async def load_evidence(store: Store, span: Interval) -> Evidence:
         laid_over = tuple(corrections.get(record.id, ()))
         outages[record.target].append(replace(record.outage, corrections=laid_over))
     sessions: dict[str, list[Span]] = defaultdict(list)
+    located: dict[str, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
     for session in await store.sessions(since=span.start, until=span.end):
         sessions[session.target].append((session.started_at, session.last_seen_at))
+        located[session.target][session.location].append((session.started_at, session.last_seen_at))
     registered = tuple(w.registered for w in await store.maintenance_windows(span.start, span.end))
     return Evidence(
         span=span,
         outages={t: tuple(v) for t, v in outages.items()},
         sessions={t: tuple(v) for t, v in sessions.items()},
         registered=registered,
+        outage_locations={r.id: r.location for r in records},
+        located_sessions={
+            t: {place: tuple(v) for place, v in by_place.items()} for t, by_place in located.items()
+        },
     )

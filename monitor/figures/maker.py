@@ -21,11 +21,19 @@ from datetime import datetime, timedelta
 
 from monitor.config import ALWAYS, Config, SlaConfig, TargetConfig
 from monitor.figures.evidence import Evidence
-from monitor.sla.availability import AvailabilityFigure, compute_availability, sla_window
+from monitor.sla.availability import (
+    AvailabilityFigure,
+    Outage,
+    OutageSource,
+    compute_availability,
+    sla_window,
+)
 from monitor.sla.coverage import covered_time, max_gap_for
 from monitor.sla.intervals import Interval, IntervalSet
 from monitor.sla.months import Month
 from monitor.sla.registered import ForwardMaintenance, RegisteredCover, registered_cover
+from monitor.sla.vantage import CANARY, LocationEvidence, Vantage, judge_vantage
+from monitor.store import DEFAULT_LOCATION
 
 __all__ = ["FigureMaker", "LiveSession", "SlaFigure", "counted_window"]
 
@@ -54,8 +62,9 @@ def counted_window(figure: AvailabilityFigure) -> timedelta:
 class FigureMaker:
     """Availability figures for the targets of one configuration (3.2.10)."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, location: str = DEFAULT_LOCATION) -> None:
         self.config = config
+        self.location = location
         self._schedule = config.maintenance_schedule()
         self._policies = config.availability_policies()
         self._notice = config.maintenance_notice
@@ -119,11 +128,85 @@ class FigureMaker:
             sessions.append((live.started_at, live.last_seen_at))
             live_tail = (live.last_seen_at, max_gap_for(target.interval, target.probe.timeout))
         covered = covered_time(sessions, now, live_tail)
+        if len(self.locations_of(target)) < 2:
+            # One location: while its canary fails it is not monitoring (docs/rules.md#quorum).
+            covered -= self._canary_failing(evidence, now)
         if target.schedule == ALWAYS:
             return covered
         for month in months:
             covered |= IntervalSet((self.period(month),)) - self.window(target.schedule, month)
         return covered
+
+    def locations_of(self, target: TargetConfig) -> tuple[str, ...]:
+        return self.config.target_locations(target, self.location)
+
+    def vantage(
+        self,
+        target: TargetConfig,
+        evidence: Evidence,
+        span: Interval,
+        now: datetime,
+        live: LiveSession | None = None,
+    ) -> Vantage:
+        """The quorum rule's judgement of ``target`` over ``span`` from every location's
+        evidence (docs/rules.md#quorum); the same on every instance for a past span."""
+        months = tuple(
+            dict.fromkeys(Month.containing(t, self.config.zone) for t in (span.start, span.end))
+        )
+        closed = IntervalSet()
+        if target.schedule != ALWAYS:
+            for month in months:
+                closed |= IntervalSet((self.period(month),)) - self.window(target.schedule, month)
+        probed: dict[str, list[Outage]] = {name: [] for name in self.locations_of(target)}
+        for outage in evidence.outages_of(target.name):
+            if outage.source is OutageSource.PROBE:
+                probed.setdefault(evidence.location_of(outage, self.location), []).append(outage)
+        located = []
+        max_gap = max_gap_for(target.interval, target.probe.timeout)
+        for name in self.locations_of(target):
+            sessions = list(evidence.sessions_at(target.name, name))
+            if live is not None and name == self.location:
+                sessions.append((live.started_at, live.last_seen_at))
+            # Another location's running session is known only as far as it has written
+            # it: until a gap is proven, its time up to now counts as covered, as our own.
+            last = max((end for _start, end in sessions), default=None)
+            tail = (last, max_gap) if last is not None and now - last < max_gap else None
+            covered = (covered_time(sessions, now, tail) | closed) - self._canary_failing(
+                evidence, now, name
+            )
+            located.append(LocationEvidence(name, covered, tuple(probed[name])))
+        return judge_vantage(located, self.config.quorum(target, self.location), span, now)
+
+    def _canary_failing(
+        self, evidence: Evidence, now: datetime, location: str | None = None
+    ) -> IntervalSet:
+        """When the canary of ``location`` (of any location: ``None``) failed."""
+        spans = (
+            o.interval(now)
+            for o in evidence.outages_of(CANARY)
+            if location is None or evidence.location_of(o, self.location) == location
+        )
+        return IntervalSet(s for s in spans if s is not None)
+
+    def _judged(
+        self,
+        target: TargetConfig,
+        evidence: Evidence,
+        span: Interval,
+        now: datetime,
+        live: LiveSession | None,
+        monitored: IntervalSet,
+    ) -> tuple[tuple[Outage, ...], IntervalSet]:
+        """The outages and monitored time the figures count. One location: its own, as
+        ever; several: the counted outages of the quorum rule, plus imported outages
+        (evidence in themselves), and the time at least one location monitored."""
+        outages = evidence.outages_of(target.name)
+        if len(self.locations_of(target)) < 2:
+            return outages, monitored
+        vantage = self.vantage(target, evidence, span, now, live)
+        imported = tuple(o for o in outages if o.source is not OutageSource.PROBE)
+        counted = tuple(o.as_outage(target.name) for o in vantage.outages)
+        return counted + imported, vantage.monitored
 
     def month_figures(
         self,
@@ -138,7 +221,7 @@ class FigureMaker:
         period = self.period(month)
         agreed, forward = self._agreed(target.name, evidence, period)
         monitored = self.monitored(target, evidence, month, now, live)
-        outages = evidence.outages_of(target.name)
+        outages, monitored = self._judged(target, evidence, period, now, live, monitored)
         return tuple(
             SlaFigure(
                 target.name,
@@ -175,7 +258,7 @@ class FigureMaker:
         months = tuple(dict.fromkeys(Month.containing(t, zone) for t in (span.start, span.end)))
         agreed, forward = self._agreed(target.name, evidence, span)
         monitored = self._monitored(target, evidence, months, now, live)
-        outages = evidence.outages_of(target.name)
+        outages, monitored = self._judged(target, evidence, span, now, live, monitored)
         figures = []
         for sla in target.slas:
             window = self.window(sla.window, months[0])

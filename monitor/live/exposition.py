@@ -64,6 +64,7 @@ class SlaExposition:
         ]
         self.static_text = (
             self._render_static()
+            + self._render_vantage()
             + self._render_desk()
             + self._render_outcomes()
             + self._render_resolution()
@@ -205,6 +206,69 @@ class SlaExposition:
             "gauge",
             "Bonus/malus outcome of the month per PI (state set: 1 on the current outcome)",
             lines,
+        )
+
+    def _render_vantage(self) -> str:
+        """What the probe locations saw (docs/rules.md#quorum): the same on every instance,
+        since it is made from every location's stored evidence."""
+        up, monitoring, degraded, location_only, down = [], [], [], [], []
+        for target in self.snapshot.targets:
+            if target.vantage is None:
+                continue
+            current, previous = target.vantage
+            counted = "1.0" if current.counted_down else "0.0"
+            down.append(f"sla_counted_down{label_set(target=target.name)} {counted}\n")
+            for view in current.views:
+                tl = label_set(target=target.name, location=view.location)
+                up.append(f"sla_location_up{tl} {'1.0' if view.up else '0.0'}\n")
+                monitoring.append(
+                    f"sla_location_monitoring{tl} {'1.0' if view.monitoring else '0.0'}\n"
+                )
+            for period, figures in zip(PERIODS, (current, previous), strict=True):
+                for window, span in figures.degraded.items():
+                    twp = label_set(target=target.name, window=window, period=period)
+                    degraded.append(
+                        f"sla_degraded_vantage_seconds{twp} {format_value(span.total_seconds())}\n"
+                    )
+                for view in current.views:
+                    tlp = label_set(target=target.name, location=view.location, period=period)
+                    seconds = figures.location_only(view.location).total_seconds()
+                    location_only.append(
+                        f"sla_location_only_failure_seconds{tlp} {format_value(seconds)}\n"
+                    )
+        return "".join(
+            (
+                _family(
+                    "sla_counted_down",
+                    "gauge",
+                    "1 while the quorum of monitoring locations counts the target down",
+                    down,
+                ),
+                _family(
+                    "sla_location_up",
+                    "gauge",
+                    "1 while the location monitors the target and sees it up",
+                    up,
+                ),
+                _family(
+                    "sla_location_monitoring",
+                    "gauge",
+                    "1 while the location monitors the target (in a session, canary up)",
+                    monitoring,
+                ),
+                _family(
+                    "sla_degraded_vantage_seconds",
+                    "gauge",
+                    "Window time judged by fewer monitoring locations than the quorum",
+                    degraded,
+                ),
+                _family(
+                    "sla_location_only_failure_seconds",
+                    "gauge",
+                    "Time the location saw the target down without a quorum: never downtime",
+                    location_only,
+                ),
+            )
         )
 
     def _render_desk(self) -> str:

@@ -95,7 +95,7 @@ class SlaRecomputer:
 
     def _maker_for(self, config: Config) -> FigureMaker:
         if self._maker is None or self._maker.config is not config:
-            self._maker = FigureMaker(config)
+            self._maker = FigureMaker(config, self._store.location)
             self._history_at = None
         return self._maker
 

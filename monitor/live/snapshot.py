@@ -21,6 +21,7 @@ from types import MappingProxyType
 from monitor.config import TargetConfig
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker, LiveSession, SlaFigure, counted_window
+from monitor.figures.vantage import VantageFigures, vantage_figures
 from monitor.live.reporting import ReportingStatus
 from monitor.servicedesk.figures import DeskFigures
 from monitor.sla.availability import AvailabilityFigure
@@ -66,6 +67,8 @@ class TargetSnapshot:
     name: str
     maintenance: IntervalSet  # agreed maintenance of this and next month, for live gauges
     windows: tuple[WindowSnapshot, ...]
+    vantage: tuple[VantageFigures, VantageFigures] | None = None
+    """What the locations saw in the running and the previous month."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,10 @@ def build_snapshot(
                 name=target.name,
                 maintenance=maker.maintenance(target.name, evidence, ahead),
                 windows=tuple(windows),
+                vantage=(
+                    vantage_figures(maker, target, month, evidence, now, session),
+                    vantage_figures(maker, target, before, evidence, now),
+                ),
             )
         )
     windows_used = {s.window for t in config.targets for s in t.slas}

@@ -49,8 +49,13 @@ class _Row:
         "up",
     )
 
-    def __init__(self, target: str) -> None:
-        self.labels = label_set(target=target)
+    def __init__(self, target: str, location: str | None = None) -> None:
+        # Several locations: each instance's probe series say where they were measured.
+        self.labels = (
+            label_set(target=target)
+            if location is None
+            else label_set(target=target, location=location)
+        )
         self.success = 0.0
         self.duration = 0.0
         self.cert_expiry: float | None = None
@@ -67,9 +72,15 @@ class ProbeBoard:
     def __init__(self) -> None:
         self._rows: dict[str, _Row] = {}
 
-    def register_target(self, target: str, schedule: BusinessCalendar | None = None) -> None:
-        """``schedule`` is the calendar the target is probed in (``None``: round the clock)."""
-        self._rows.setdefault(target, _Row(target)).schedule = schedule
+    def register_target(
+        self,
+        target: str,
+        schedule: BusinessCalendar | None = None,
+        location: str | None = None,
+    ) -> None:
+        """``schedule`` is the calendar the target is probed in (``None``: round the clock);
+        ``location`` the probe location, labelled when several are configured."""
+        self._rows.setdefault(target, _Row(target, location)).schedule = schedule
 
     def restore(self, target: str, ok: bool, duration: float, started_at: datetime) -> None:
         """The last stored outcome, for a target not probed since start-up.
@@ -207,14 +218,29 @@ class DaemonMetrics:
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=registry,
         )
+        self.leader = Gauge(
+            "sla_monitor_leader",
+            "1 while this process leads: it alone exports reports, polls mailboxes, prunes",
+            ["location"],
+            registry=registry,
+        )
         build = Gauge(
             "sla_monitor_build_info", "Build of the running daemon", ["version"], registry=registry
         )
         build.labels(version=version).set(1)
         self.config_reload_ok.set(1)
 
-    def register_target(self, target: str, schedule: BusinessCalendar | None = None) -> None:
-        self.probes.register_target(target, schedule)
+    def set_leader(self, location: str, leads: bool) -> None:
+        """``sla_monitor_leader{location}``: 1 while this process leads."""
+        self.leader.labels(location).set(1 if leads else 0)
+
+    def register_target(
+        self,
+        target: str,
+        schedule: BusinessCalendar | None = None,
+        location: str | None = None,
+    ) -> None:
+        self.probes.register_target(target, schedule, location)
 
     def forget_target(self, target: str) -> None:
         self.probes.forget_target(target)

@@ -72,6 +72,7 @@ __all__ = [
     "export_deadline",
     "export_month",
     "export_paths",
+    "exported_month",
     "last_exported",
     "run_exports",
 ]
@@ -173,11 +174,22 @@ async def export_month(
 _MANIFEST = "manifest"
 
 
-async def run_exports(store: Store, config: Config, directory: Path, now: datetime) -> list[Path]:
-    """The job: export every due month not exported yet; returns the files written."""
+def exported_month(path: Path) -> Month | None:
+    """The month a written report file is of; ``None`` for any other file."""
+    match = _FILE.match(path.name)
+    return None if match is None else Month.parse(match.group(1))
+
+
+async def run_exports(
+    store: Store, config: Config, directory: Path, now: datetime, *, done: Month | None = None
+) -> list[Path]:
+    """The job: export every due month not exported yet; returns the files written.
+    ``done``: the newest month exported elsewhere (by another location that led then)."""
     written: list[Path] = []
-    done = last_exported(directory, config.report.export_formats)
-    for month in due_exports(config, now, done):
+    last = last_exported(directory, config.report.export_formats)
+    if done is not None and (last is None or done > last):
+        last = done
+    for month in due_exports(config, now, last):
         written += await export_month(store, config, month, directory, now)
     return written
 

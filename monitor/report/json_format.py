@@ -18,10 +18,11 @@ instead of reaching a client as JSON most parsers reject.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from monitor.figures.vantage import VantageFigures
 from monitor.report._text import seconds
 from monitor.report.describe import Description
 from monitor.report.model import (
@@ -31,7 +32,7 @@ from monitor.report.model import (
     Report,
     ResponseEntry,
 )
-from monitor.sla.availability import CountedOutage
+from monitor.sla.availability import CountedOutage, OutageSource
 from monitor.sla.norms import Band, BandOutcome
 from monitor.sla.resolution import MonthlyResolution, ResolutionVerdict
 from monitor.sla.response import ResponseVerdict
@@ -98,6 +99,9 @@ def report_to_dict(report: Report) -> JSONObject:
             "contract_reference": report.header.contract_reference,
         },
         "final_at": _iso(report.final_at, zone),
+        "locations": [
+            _vantage(target.vantage, zone) for target in report.targets if target.vantage
+        ],
     }
 
 
@@ -117,6 +121,7 @@ def _availability(entry: AvailabilityEntry, report: Report) -> JSONObject:
     zone = report.zone
     figure = entry.figure
     budget = figure.budget
+    vantage = report.vantage_of(entry.target)
     return {
         "target": entry.target,
         "window": entry.window,
@@ -127,7 +132,10 @@ def _availability(entry: AvailabilityEntry, report: Report) -> JSONObject:
         "unmonitored_seconds": seconds(figure.unmonitored),
         "availability": figure.availability,
         "met": figure.met,
-        "outages": [_outage(counted, zone) for counted in figure.outages],
+        "outages": [
+            {**_outage(counted, zone), **_seen_by(counted, vantage, report.generated_at, zone)}
+            for counted in figure.outages
+        ],
         # -- additions --
         "requirement": entry.requirement,
         "analysis": [
@@ -145,6 +153,7 @@ def _availability(entry: AvailabilityEntry, report: Report) -> JSONObject:
         "budget_remaining_seconds": seconds(budget.remaining),
         "description": _description(entry.description),
         **_outcome(entry.band, entry.outcome),
+        **_quorum(entry, vantage),
     }
 
 
@@ -160,6 +169,67 @@ def _outcome(band: Band | None, outcome: BandOutcome | None) -> JSONObject:
         },
         "outcome": None if outcome is None else outcome.value,
         "outcome_label": None if band is None else band.label(outcome),
+    }
+
+
+def _quorum(entry: AvailabilityEntry, vantage: VantageFigures | None) -> JSONObject:
+    """The quorum in force for the figure and the time it was judged with fewer locations."""
+    if vantage is None:
+        return {}
+    return {
+        "quorum": vantage.quorum,
+        "degraded_vantage_seconds": seconds(vantage.degraded.get(entry.window, timedelta(0))),
+    }
+
+
+def _seen_by(
+    counted: CountedOutage, vantage: VantageFigures | None, now: datetime, zone: ZoneInfo
+) -> JSONObject:
+    """Which locations saw a counted outage, each with its own start and cause."""
+    if vantage is None or counted.outage.source is not OutageSource.PROBE:
+        return {}
+    span = counted.outage.measured(now)
+    sightings = [
+        s
+        for q in vantage.vantage.outages
+        if span is not None and q.span.intersection(span) is not None
+        for s in q.sightings
+    ]
+    return {
+        "locations": sorted({s.location for s in sightings}),
+        "sightings": [
+            {"location": s.location, "start": _iso(s.start, zone), "cause": s.cause}
+            for s in sightings
+        ],
+    }
+
+
+def _vantage(vantage: VantageFigures, zone: ZoneInfo) -> JSONObject:
+    """Per target: every location's unmonitored time and its location-only failures."""
+    judged = vantage.vantage
+    return {
+        "target": vantage.target,
+        "quorum": vantage.quorum,
+        "degraded_vantage_seconds": seconds(judged.degraded.total),
+        "unmonitored_seconds": seconds(judged.unmonitored.total),
+        "locations": [
+            {
+                "location": view.location,
+                "unmonitored_seconds": seconds(judged.not_monitoring[view.location].total),
+                "location_only_failure_seconds": seconds(vantage.location_only(view.location)),
+            }
+            for view in vantage.views
+        ],
+        "location_only_failures": [
+            {
+                "location": failure.location,
+                "start": _iso(failure.span.start, zone),
+                "end": _iso(failure.span.end, zone),
+                "seconds": seconds(failure.span.duration),
+                "cause": failure.cause,
+            }
+            for failure in judged.failures
+        ],
     }
 
 

@@ -42,6 +42,7 @@ from monitor import __version__
 from monitor.config import ALWAYS, Config
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker, SlaFigure
+from monitor.figures.vantage import VantageFigures, vantage_figures
 from monitor.report.catalogue import Words, words_for
 from monitor.report.describe import (
     Description,
@@ -201,6 +202,8 @@ class TargetReport:
     maintenance: IntervalSet
     unagreed: IntervalSet
     unmonitored: IntervalSet
+    vantage: VantageFigures | None = None
+    """What each probe location saw in the month (docs/rules.md#quorum)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,6 +367,10 @@ class Report:
     ) -> tuple[MissAnalysisRecord, ...]:
         """The 3.2.6 analyses recorded for one figure of this month, oldest first."""
         return tuple(a for a in self.analyses if (a.kind, a.name, a.window) == (kind, name, window))
+
+    def vantage_of(self, target: str) -> VantageFigures | None:
+        """What the probe locations saw of ``target`` this month."""
+        return next((t.vantage for t in self.targets if t.name == target), None)
 
     @property
     def month_ended(self) -> bool:
@@ -575,6 +582,7 @@ def _target_report(
         maintenance=maker.maintenance(name, evidence, period),
         unagreed=unagreed,
         unmonitored=unmonitored,
+        vantage=vantage_figures(maker, target, month, evidence, now),
     )
 
 

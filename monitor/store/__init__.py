@@ -37,12 +37,14 @@ from monitor.store.records import (
     new_id,
     new_outage,
 )
+from monitor.store.schema import DEFAULT_LOCATION
 from monitor.store.store import DEFAULT_PROBE_RETENTION, Store
 from monitor.store.trouble import describe_store_failure
 from monitor.store.writer import BatchSink, StoreWriter
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "DEFAULT_LOCATION",
     "DEFAULT_PROBE_RETENTION",
     "BatchSink",
     "FolderState",

@@ -49,6 +49,7 @@ class Outages(Repository):
                 "import_key": outage.import_key,
                 "opened_at": now,
                 "updated_at": now,
+                **self._located,
             },
         )
         return result.rowcount == 1
@@ -99,7 +100,12 @@ class Outages(Repository):
         async with self._read() as connection:
             rows = await connection.execute(
                 sa.select(outages)
-                .where(outages.c.end.is_(None), outages.c.source == OutageSource.PROBE.value)
+                .where(
+                    outages.c.end.is_(None),
+                    outages.c.source == OutageSource.PROBE.value,
+                    # Each location continues its own outages, never another's.
+                    outages.c.location == self._location,
+                )
                 .order_by(outages.c.start, outages.c.id)
             )
             found: dict[str, StoredOutage] = {}

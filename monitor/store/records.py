@@ -125,6 +125,8 @@ class ProbeResultRow:
     ok: bool
     error_class: str | None = None
     error_message: str | None = None
+    location: str = "local"
+    """The probe location that ran it; the store writes its own location."""
 
     def __post_init__(self) -> None:
         if not self.target:
@@ -235,6 +237,8 @@ class StoredOutage:
     import_key: str | None
     opened_at: datetime
     updated_at: datetime
+    location: str = "local"
+    """The probe location that recorded it (docs/rules.md#quorum)."""
 
     @property
     def id(self) -> str:
@@ -274,6 +278,8 @@ class MonitoringSession:
     target: str
     started_at: datetime
     last_seen_at: datetime
+    location: str = "local"
+    """The probe location that probed; the store writes its own location."""
 
     def __post_init__(self) -> None:
         check_id(self.id, "session id")

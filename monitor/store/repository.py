@@ -17,7 +17,7 @@ from structlog.typing import FilteringBoundLogger
 from monitor.store.engine import WRITE, safe_url
 from monitor.store.errors import map_store_errors
 from monitor.store.records import utc
-from monitor.store.schema import UTCDateTime
+from monitor.store.schema import DEFAULT_LOCATION, UTCDateTime
 
 __all__ = ["BULK_CACHE_KIB", "Repository", "RollBack", "of_target_before", "utc_now"]
 
@@ -51,6 +51,7 @@ class Repository:
         *,
         clock: Callable[[], datetime] = utc_now,
         logger: FilteringBoundLogger | None = None,
+        location: str = DEFAULT_LOCATION,
     ) -> None:
         dialect = engine.dialect.name
         if dialect not in ("sqlite", "postgresql"):
@@ -59,7 +60,15 @@ class Repository:
         self._masked_url = safe_url(engine)
         self._dialect = dialect
         self._clock = clock
+        # Probe evidence written through this store is the process's own location's.
+        self._location = location
         self._log: FilteringBoundLogger = logger if logger is not None else structlog.get_logger()
+
+    @property
+    def _located(self) -> dict[str, str]:
+        """The location column of a new evidence row. The default location is left to the
+        column's default, so a lone process writes the same rows as before locations."""
+        return {} if self._location == DEFAULT_LOCATION else {"location": self._location}
 
     async def _append(
         self, connection: AsyncConnection, table: sa.Table, value: _Appended, **columns: object

@@ -31,7 +31,11 @@ class ProbeResults(Repository):
         if not rows:
             return
         statement = self._insert(probe_results).on_conflict_do_nothing(
-            index_elements=[probe_results.c.target, probe_results.c.started_at]
+            index_elements=[
+                probe_results.c.target,
+                probe_results.c.location,
+                probe_results.c.started_at,
+            ]
         )
         await connection.execute(
             statement,
@@ -43,6 +47,7 @@ class ProbeResults(Repository):
                     "ok": row.ok,
                     "error_class": row.error_class,
                     "error_message": row.error_message,
+                    **self._located,
                 }
                 for row in rows
             ],

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 __all__ = [
+    "DEFAULT_LOCATION",
     "UTCDateTime",
     "from_row",
     "mail_links",
@@ -95,6 +96,9 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+DEFAULT_LOCATION = "local"
+"""The location of evidence recorded before locations existed, and of a lone process."""
+
 _BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 _Id = sa.String(36)
 
@@ -108,8 +112,10 @@ probe_results = sa.Table(
     sa.Column("ok", sa.Boolean(), nullable=False),
     sa.Column("error_class", sa.Text(), nullable=True),
     sa.Column("error_message", sa.Text(), nullable=True),
+    # Revision 0006: the probe location that ran it (docs/rules.md#quorum).
+    sa.Column("location", sa.Text(), nullable=False, server_default=DEFAULT_LOCATION),
     # Unique, not just an index: it is the natural key that makes replayed inserts no-ops.
-    sa.UniqueConstraint("target", "started_at"),
+    sa.UniqueConstraint("target", "location", "started_at"),
 )
 
 outages = sa.Table(
@@ -124,6 +130,7 @@ outages = sa.Table(
     sa.Column("import_key", sa.Text(), nullable=True),
     sa.Column("opened_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("location", sa.Text(), nullable=False, server_default=DEFAULT_LOCATION),
     sa.CheckConstraint("source IN ('probe', 'import')", name="source"),
     sa.UniqueConstraint("import_key"),
     sa.Index(None, "target", "start"),
@@ -136,6 +143,7 @@ monitoring_sessions = sa.Table(
     sa.Column("target", sa.Text(), nullable=False),
     sa.Column("started_at", UTCDateTime(), nullable=False),
     sa.Column("last_seen_at", UTCDateTime(), nullable=False),
+    sa.Column("location", sa.Text(), nullable=False, server_default=DEFAULT_LOCATION),
     sa.Index(None, "target", "started_at"),
 )
 

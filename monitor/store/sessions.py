@@ -45,6 +45,7 @@ class Sessions(Repository):
                     "target": s.target,
                     "started_at": s.started_at,
                     "last_seen_at": s.last_seen_at,
+                    **self._located,
                 }
                 for s in latest.values()
             ],

@@ -21,6 +21,7 @@ from structlog.typing import FilteringBoundLogger
 
 from monitor.sla.outages import OutageOpened
 from monitor.store.analyses import Analyses
+from monitor.store.cluster import Cluster
 from monitor.store.deliveries import Deliveries
 from monitor.store.engine import create_engine, safe_url
 from monitor.store.errors import StoreUrlError, map_store_errors
@@ -31,12 +32,13 @@ from monitor.store.records import WriteBatch, checked_closed, checked_opened
 from monitor.store.repository import utc_now
 from monitor.store.requests import Requests
 from monitor.store.results import DEFAULT_PROBE_RETENTION, PRUNE_CHUNK, ProbeResults
+from monitor.store.schema import DEFAULT_LOCATION
 from monitor.store.sessions import Sessions
 
 __all__ = ["DEFAULT_PROBE_RETENTION", "PRUNE_CHUNK", "Store"]
 
 
-class Store(ProbeResults, Outages, Sessions, Maintenance, Analyses, Requests, Deliveries):
+class Store(ProbeResults, Outages, Sessions, Maintenance, Analyses, Requests, Deliveries, Cluster):
     """The whole store on one engine: every repository's methods, and the writer's batch
     that spans three of them in one transaction. Values in and out are frozen records or
     the core's own values."""
@@ -48,6 +50,7 @@ class Store(ProbeResults, Outages, Sessions, Maintenance, Analyses, Requests, De
         *,
         clock: Callable[[], datetime] = utc_now,
         logger: FilteringBoundLogger | None = None,
+        location: str = DEFAULT_LOCATION,
         **engine_options: Any,
     ) -> Self:
         """Connect to ``url``, create or migrate the schema, and return the ready store."""
@@ -63,11 +66,16 @@ class Store(ProbeResults, Outages, Sessions, Maintenance, Analyses, Requests, De
             await engine.dispose()
             raise
         log.info("store_opened", url=safe_url(engine), dialect=engine.dialect.name)
-        return cls(engine, clock=clock, logger=log)
+        return cls(engine, clock=clock, logger=log, location=location)
 
     @property
     def engine(self) -> AsyncEngine:
         return self._engine
+
+    @property
+    def location(self) -> str:
+        """The probe location whose evidence this store writes."""
+        return self._location
 
     @property
     def url(self) -> str:

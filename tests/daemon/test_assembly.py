@@ -15,7 +15,16 @@ from monitor.settings import Settings
 from monitor.store import Store
 from tests.servers.sqlite_faults import overwrite_table_root_page
 
-START_ORDER = ["store", "writer", "targets", "recompute", "web", "housekeeping", "scheduler"]
+START_ORDER = [
+    "store",
+    "membership",
+    "writer",
+    "targets",
+    "recompute",
+    "web",
+    "housekeeping",
+    "scheduler",
+]
 
 
 def settings(tmp_path: Path, listen: str = "127.0.0.1:0") -> Settings:
@@ -99,5 +108,5 @@ async def test_a_listen_failure_closes_every_component_started_before_the_web_se
     assert code == 2
     assert [e["event"] for e in logs if e["log_level"] == "error"] == ["listen_failed"]
     closed = [e["component"] for e in logs if e["event"] == "component_closed"]
-    assert closed == ["web", "recompute", "targets", "writer", "store"]
+    assert closed == ["web", "recompute", "targets", "writer", "membership", "store"]
     await no_sqlite_thread_left()

@@ -70,6 +70,12 @@ PUBLIC_METRICS = frozenset(
         "sla_objective_in_force_ratio",
         "sla_pi_outcome",
         "servicedesk_response_objective_in_force_ratio",
+        "sla_location_up",
+        "sla_counted_down",
+        "sla_location_monitoring",
+        "sla_degraded_vantage_seconds",
+        "sla_location_only_failure_seconds",
+        "sla_monitor_leader",
     }
 )
 

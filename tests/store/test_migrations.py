@@ -135,4 +135,4 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS / "env.py").is_file()
     assert (MIGRATIONS / "alembic.ini").is_file()
     assert alembic_config().get_main_option("script_location") == "monitor:migrations"
-    assert head_revision() == "0005"
+    assert head_revision() == "0006"

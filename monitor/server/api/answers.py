@@ -262,6 +262,23 @@ class SlaStatus(Answer):
     ] = None
 
 
+class LocationStatus(Answer):
+    location: str
+    monitoring: Annotated[
+        bool, Field(description="In a monitoring session now, with its canary (if any) up.")
+    ]
+    up: Annotated[
+        bool | None, Field(description="Whether it sees the target up; null while not monitoring.")
+    ]
+    location_only_failure_seconds: Annotated[
+        float,
+        Field(description="This month: time it saw the target down without a quorum."),
+    ]
+    unmonitored_seconds: Annotated[
+        float, Field(description="This month so far: time it was not monitoring the target.")
+    ]
+
+
 class TargetStatus(Answer):
     name: str
     state: Annotated[
@@ -277,6 +294,18 @@ class TargetStatus(Answer):
     last_probe_at: Annotated[LocalInstant | None, Field(description="Start of the latest probe.")]
     last_error: Annotated[str | None, Field(description="Cause of the latest probe if it failed.")]
     slas: tuple[SlaStatus, ...]
+    quorum: Annotated[
+        int | None,
+        Field(description="Monitoring locations that must see it down; null before the figures."),
+    ] = None
+    locations: Annotated[
+        tuple[LocationStatus, ...],
+        Field(description="Each probe location's view this month (docs/rules.md#quorum)."),
+    ] = ()
+    degraded_vantage_seconds: Annotated[
+        float | None,
+        Field(description="This month: time judged by fewer monitoring locations than the quorum."),
+    ] = None
 
 
 class ResponseMonth(Answer):
@@ -337,6 +366,13 @@ class Status(Answer):
         LocalInstant | None, Field(description="When the figures were computed.")
     ]
     month: Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}$")] | None
+    location: Annotated[str, Field(description="The probe location of this instance.")] = "local"
+    leads: Annotated[
+        bool, Field(description="Whether this instance leads (exports, mailboxes, pruning).")
+    ] = True
+    leader: Annotated[
+        str | None, Field(description="The location that became leader last, from the store.")
+    ] = None
     targets: tuple[TargetStatus, ...]
     servicedesk: Annotated[
         tuple[CategoryStatus, ...],

@@ -75,6 +75,7 @@ class ApiContext:
     clock: Callable[[], datetime] = field(default=_utc_now)
     on_maintenance_change: Callable[[], None] = field(default=_nothing)
     on_requests_change: Callable[[], None] = field(default=_nothing)
+    leads: Callable[[], bool] = field(default=lambda: True)
 
 
 def notify_change(hook: Callable[[], None], event: str) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from monitor.live.snapshot import SlaSnapshot, WindowSnapshot
+from monitor.live.snapshot import SlaSnapshot, TargetSnapshot, WindowSnapshot
 from monitor.server.api.answers import (
     BandOutcomeName,
     CategoryStatus,
+    LocationStatus,
     SlaStatus,
     Status,
     TargetStatus,
@@ -25,6 +26,7 @@ from monitor.server.api.render import json_ok, local, maybe_local, seconds
 from monitor.servicedesk.figures import CategoryFigures
 from monitor.sla.months import Month
 from monitor.sla.norms import BandOutcome
+from monitor.store import StoreError
 
 __all__ = ["StatusHandler"]
 
@@ -62,6 +64,27 @@ def _name(outcome: BandOutcome | None) -> BandOutcomeName | None:
     return None if outcome is None else _NAMES[outcome]
 
 
+def _vantage(target: TargetSnapshot | None) -> dict[str, object]:
+    """The locations' view of a target this month (docs/rules.md#quorum)."""
+    if target is None or target.vantage is None:
+        return {}
+    figures = target.vantage[0]
+    return {
+        "quorum": figures.quorum,
+        "degraded_vantage_seconds": seconds(figures.vantage.degraded.total),
+        "locations": tuple(
+            LocationStatus(
+                location=view.location,
+                monitoring=view.monitoring,
+                up=view.up,
+                location_only_failure_seconds=seconds(figures.location_only(view.location)),
+                unmonitored_seconds=seconds(figures.vantage.not_monitoring[view.location].total),
+            )
+            for view in figures.views
+        ),
+    }
+
+
 def _windows(snapshot: SlaSnapshot | None) -> dict[tuple[str, str], WindowSnapshot]:
     if snapshot is None:
         return {}
@@ -78,6 +101,13 @@ class StatusHandler:
     def __init__(self, api: ApiContext) -> None:
         self._api = api
 
+    async def _leader(self) -> str | None:
+        """Who leads, as the store has it; unknown while the store does not answer."""
+        try:
+            return await self._api.store.leader()
+        except StoreError:
+            return None
+
     async def get(self, request: web.Request) -> web.Response:
         query_params(request, ())
         config = self._api.config()
@@ -87,6 +117,7 @@ class StatusHandler:
         windows = _windows(snapshot)
         # Before the first recompute: the objective in force this month (3.2.15, 3.2.17).
         month = Month.containing(self._api.clock(), zone)
+        seen = {t.name: t for t in snapshot.targets} if snapshot is not None else {}
         targets = []
         for target in config.targets:
             state = states.get(target.name, _UNKNOWN)
@@ -105,6 +136,7 @@ class StatusHandler:
                         )
                         for sla in target.slas
                     ),
+                    **_vantage(seen.get(target.name)),
                 )
             )
         return json_ok(
@@ -112,6 +144,9 @@ class StatusHandler:
                 timezone=config.timezone,
                 computed_at=None if snapshot is None else local(snapshot.computed_at, zone),
                 month=None if snapshot is None else str(snapshot.month),
+                location=self._api.store.location,
+                leads=self._api.leads(),
+                leader=await self._leader(),
                 targets=tuple(targets),
                 servicedesk=()
                 if snapshot is None or snapshot.desk is None

@@ -1,0 +1,249 @@
+"""Several probe locations and a quorum: which time counts as down (docs/rules.md#quorum).
+
+One probe location alone cannot tell the supplier's fault from its own: when its uplink, its
+resolver or its host fails, every target looks down. With several locations the instant ``t``
+is judged from all of them together:
+
+* ``M(t)``: the target's locations that are *monitoring* it at ``t`` (inside a monitoring
+  session, and, where the location has a canary, with the canary healthy);
+* ``D(t) ⊆ M(t)``: the monitoring locations whose own outage covers ``t``.
+
+The instant counts as down when ``|D(t)| ≥ min(quorum, |M(t)|)`` and ``|M(t)| ≥ 1``, and as
+unmonitored when ``M(t)`` is empty. Time with ``0 < |D(t)|`` below that threshold is a
+*location-only failure*: listed with its location, never downtime. Time with
+``1 ≤ |M(t)| < quorum`` is *degraded vantage*: still judged by the rule, and reported as such,
+because fewer locations than agreed decided it.
+
+A counted outage is a maximal stretch of counted-down time: it starts when the condition first
+holds and ends when it stops, and keeps which locations saw it and with what cause, so a
+disputed outage can be shown from every side. Measured, like all availability (3.2.10).
+
+The rule is a function of intervals only, so it is evaluated the same on every instance and
+for any past month: the figures are derived from the per-location evidence, never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+
+from monitor.sla.availability import Outage, OutageSource
+from monitor.sla.intervals import Interval, IntervalSet, as_utc
+
+__all__ = [
+    "CANARY",
+    "LocationEvidence",
+    "LocationFailure",
+    "LocationSighting",
+    "QuorumOutage",
+    "Vantage",
+    "default_quorum",
+    "judge_vantage",
+]
+
+
+CANARY = "@canary"
+"""The target name a location's canary is recorded under; no configured name can take it."""
+
+
+def default_quorum(locations: int) -> int:
+    """A majority of the target's locations: 1 of 1, 2 of 2, 2 of 3, 3 of 4."""
+    if locations < 1:
+        raise ValueError("a target needs at least one location")
+    return locations // 2 + 1
+
+
+@dataclass(frozen=True, slots=True)
+class LocationEvidence:
+    """What one location knows of one target: when it was monitoring and its own outages."""
+
+    location: str
+    monitored: IntervalSet
+    outages: tuple[Outage, ...] = ()
+
+    def down(self, now: datetime) -> IntervalSet:
+        """The location's outage time, corrections applied, limited to when it monitored:
+        a location that was not monitoring has no say, whatever its open outage claims."""
+        spans = (o.interval(now) for o in self.outages)
+        return IntervalSet(s for s in spans if s is not None) & self.monitored
+
+
+@dataclass(frozen=True, slots=True)
+class LocationSighting:
+    """One location's own outage that overlaps a counted outage."""
+
+    location: str
+    start: datetime
+    cause: str
+    outage_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LocationFailure:
+    """A stretch one location saw the target down without a quorum: listed, never downtime."""
+
+    location: str
+    span: Interval
+    cause: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuorumOutage:
+    """A counted outage: a maximal stretch of quorum-down time and who saw it."""
+
+    span: Interval
+    open: bool
+    sightings: tuple[LocationSighting, ...]
+
+    @property
+    def locations(self) -> tuple[str, ...]:
+        return tuple(sorted({s.location for s in self.sightings}))
+
+    @property
+    def cause(self) -> str:
+        """The cause of the earliest sighting: the first location that saw it first."""
+        first = min(self.sightings, key=lambda s: (as_utc(s.start), s.location))
+        return first.cause
+
+    def as_outage(self, target: str) -> Outage:
+        """The counted outage as the availability rule takes it. Its id is derived from the
+        target and the start, so every instance names the same outage the same way."""
+        return Outage(
+            start=self.span.start,
+            end=None if self.open else self.span.end,
+            cause=self.cause,
+            source=OutageSource.PROBE,
+            id=f"quorum:{target}:{self.span.start.isoformat()}",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Vantage:
+    """The judgement of one target over one span by the quorum rule."""
+
+    span: Interval
+    quorum: int
+    counted_down: IntervalSet
+    unmonitored: IntervalSet
+    degraded: IntervalSet
+    location_only: Mapping[str, IntervalSet]
+    not_monitoring: Mapping[str, IntervalSet]
+    outages: tuple[QuorumOutage, ...]
+    seen_down: Mapping[str, IntervalSet]
+    """Each location's own down time while it monitored, counted or not."""
+    failures: tuple[LocationFailure, ...] = ()
+    """The location-only failures, each with the cause its location recorded."""
+
+    @property
+    def monitored(self) -> IntervalSet:
+        """Time at least one location was monitoring: the evidence behind the figure."""
+        return IntervalSet((self.span,)) - self.unmonitored
+
+
+def judge_vantage(
+    evidence: Sequence[LocationEvidence],
+    quorum: int,
+    span: Interval,
+    now: datetime,
+) -> Vantage:
+    """Apply the quorum rule to every instant of ``span`` (docs/rules.md#quorum).
+
+    ``evidence`` holds one entry per location of the target, monitoring or not; ``now`` ends
+    open outages. The sweep runs over the bounds of all sets, so its cost is linear in the
+    number of outages and sessions, not in the length of the span.
+    """
+    if quorum < 1:
+        raise ValueError(f"quorum must be at least 1, got {quorum}")
+    names = [e.location for e in evidence]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a location appears twice: {sorted(names)}")
+    now = as_utc(now)
+    whole = IntervalSet((span,))
+    monitored = {e.location: e.monitored & whole for e in evidence}
+    down = {e.location: e.down(now) & whole for e in evidence}
+    counted: list[Interval] = []
+    unmonitored: list[Interval] = []
+    degraded: list[Interval] = []
+    for piece, watching, seeing in _pieces(span, monitored, down):
+        if not watching:
+            unmonitored.append(piece)
+            continue
+        if len(watching) < quorum:
+            degraded.append(piece)
+        if seeing and len(seeing) >= min(quorum, len(watching)):
+            counted.append(piece)
+    counted_down = IntervalSet(counted)
+    return Vantage(
+        span=span,
+        quorum=quorum,
+        counted_down=counted_down,
+        unmonitored=IntervalSet(unmonitored),
+        degraded=IntervalSet(degraded),
+        location_only={name: down[name] - counted_down for name in names},
+        not_monitoring={name: whole - monitored[name] for name in names},
+        outages=_quorum_outages(counted_down, evidence, now),
+        seen_down=down,
+        failures=_failures(evidence, counted_down, down, now),
+    )
+
+
+def _pieces(
+    span: Interval,
+    monitored: Mapping[str, IntervalSet],
+    down: Mapping[str, IntervalSet],
+) -> Iterable[tuple[Interval, frozenset[str], frozenset[str]]]:
+    """The span cut at every bound, each piece with who monitors it and who sees it down."""
+    bounds = {span.start, span.end}
+    for sets in (monitored, down):
+        for found in sets.values():
+            for interval in found:
+                bounds.update((interval.start, interval.end))
+    ordered = sorted(b for b in bounds if span.start <= b <= span.end)
+    for start, end in pairwise(ordered):
+        watching = frozenset(n for n, s in monitored.items() if s.contains(start))
+        seeing = frozenset(n for n, s in down.items() if s.contains(start))
+        yield Interval(start, end), watching, seeing
+
+
+def _failures(
+    evidence: Sequence[LocationEvidence],
+    counted: IntervalSet,
+    down: Mapping[str, IntervalSet],
+    now: datetime,
+) -> tuple[LocationFailure, ...]:
+    found = []
+    for location in evidence:
+        for piece in down[location.location] - counted:
+            causes = (
+                o.cause
+                for o in location.outages
+                if (span := o.interval(now)) is not None and span.intersection(piece) is not None
+            )
+            found.append(LocationFailure(location.location, piece, next(causes, "failure")))
+    return tuple(sorted(found, key=lambda f: (f.span.start, f.location)))
+
+
+def _quorum_outages(
+    counted: IntervalSet, evidence: Sequence[LocationEvidence], now: datetime
+) -> tuple[QuorumOutage, ...]:
+    found = []
+    for piece in counted:
+        sightings = []
+        still_open = False
+        for location in evidence:
+            for outage in location.outages:
+                interval = outage.interval(now)
+                if interval is None or interval.intersection(piece) is None:
+                    continue
+                sightings.append(
+                    LocationSighting(
+                        location.location, as_utc(outage.start), outage.cause, outage.id
+                    )
+                )
+                if outage.end is None and interval.end >= piece.end:
+                    still_open = True
+        ordered = tuple(sorted(sightings, key=lambda s: (s.start, s.location, s.outage_id)))
+        found.append(QuorumOutage(piece, still_open and piece.end >= now, ordered))
+    return tuple(found)

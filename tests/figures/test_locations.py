@@ -1,0 +1,131 @@
+"""The figure maker counts what the quorum of locations saw (docs/rules.md#quorum)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from monitor.config import parse_config
+from monitor.figures.evidence import Evidence
+from monitor.figures.maker import FigureMaker
+from monitor.sla.availability import Outage
+from monitor.sla.months import Month
+from monitor.sla.vantage import CANARY
+
+CONFIG = parse_config(
+    """
+timezone: Europe/Amsterdam
+locations:
+  - {name: a}
+  - {name: b}
+  - {name: c}
+targets:
+  - name: web
+    probe: {type: http, url: "http://127.0.0.1:9/"}
+    slas: [{window: 24x7, objective: 0.99}]
+"""
+)
+MONTH = Month(2026, 11)
+START = datetime(2026, 11, 1, tzinfo=UTC) - timedelta(hours=1)
+END = datetime(2026, 12, 1, tzinfo=UTC)
+T = datetime(2026, 11, 20, 14, tzinfo=UTC)
+
+
+def evidence(*down: tuple[str, int, int]) -> Evidence:
+    """All three locations probed the whole month; ``down`` is (location, from, to) in
+    minutes after 14:00 on the 20th."""
+    outages = tuple(
+        Outage(T + timedelta(minutes=a), T + timedelta(minutes=b), f"seen from {place}", id=place)
+        for place, a, b in down
+    )
+    whole = ((START, END),)
+    return Evidence(
+        span=MONTH.interval(CONFIG.zone),
+        outages={"web": outages},
+        sessions={"web": whole * 3},
+        outage_locations={place: place for place, _a, _b in down},
+        located_sessions={"web": dict.fromkeys("abc", whole)},
+    )
+
+
+def test_an_outage_seen_from_one_location_of_three_is_no_downtime() -> None:
+    """b's own path fails for 20 minutes: the month keeps 100 % and b's failure is listed."""
+    maker = FigureMaker(CONFIG, "a")
+    found = evidence(("b", 0, 20))
+    (figure,) = maker.month_figures(CONFIG.targets[0], MONTH, found, END)
+    assert figure.figure.unplanned_downtime == timedelta(0)
+    vantage = maker.vantage(CONFIG.targets[0], found, MONTH.interval(CONFIG.zone), END)
+    assert vantage.location_only["b"].total == timedelta(minutes=20)
+
+
+def test_an_outage_seen_from_two_locations_counts_while_both_see_it() -> None:
+    """a sees 0-30, c sees 10-40: quorum 2 counts 10-30, one outage seen by a and c."""
+    maker = FigureMaker(CONFIG, "b")
+    (figure,) = maker.month_figures(
+        CONFIG.targets[0], MONTH, evidence(("a", 0, 30), ("c", 10, 40)), END
+    )
+    assert figure.figure.unplanned_downtime == timedelta(minutes=20)
+    [counted] = figure.figure.outages
+    assert counted.outage.start == T + timedelta(minutes=10)
+    assert counted.outage.cause == "seen from a"
+
+
+def test_every_instance_makes_the_same_figure_of_a_past_month() -> None:
+    """The figures are derived from all locations' evidence, so a, b and c agree."""
+    found = evidence(("a", 0, 30), ("b", 5, 25), ("c", 50, 60))
+    figures = {
+        place: FigureMaker(CONFIG, place).month_figures(CONFIG.targets[0], MONTH, found, END)
+        for place in "abc"
+    }
+    assert figures["a"] == figures["b"] == figures["c"]
+    assert figures["a"][0].figure.unplanned_downtime == timedelta(minutes=20)
+
+
+def test_a_location_whose_canary_fails_is_not_monitoring_and_its_outage_does_not_count() -> None:
+    """a and b see 0-30 down, but a's canary fails 0-30: only b of b and c saw it, no quorum."""
+    found = evidence(("a", 0, 30), ("b", 0, 30))
+    canary = Outage(T, T + timedelta(minutes=30), "canary unreachable", id="canary-a")
+    found = Evidence(
+        span=found.span,
+        outages={**found.outages, CANARY: (canary,)},
+        sessions=found.sessions,
+        outage_locations={**found.outage_locations, "canary-a": "a"},
+        located_sessions=found.located_sessions,
+    )
+    maker = FigureMaker(CONFIG, "c")
+    (figure,) = maker.month_figures(CONFIG.targets[0], MONTH, found, END)
+    assert figure.figure.unplanned_downtime == timedelta(0)
+    vantage = maker.vantage(CONFIG.targets[0], found, MONTH.interval(CONFIG.zone), END)
+    assert vantage.not_monitoring["a"].total == timedelta(minutes=30)
+
+
+def test_a_lone_location_does_not_bill_the_supplier_while_its_canary_fails() -> None:
+    """One location, its canary down 10-20 inside a 0-30 outage: 20 minutes count, 10 are
+    unmonitored."""
+    lone = parse_config(
+        """
+timezone: Europe/Amsterdam
+locations:
+  - name: here
+    canary: {type: tcp, host: 127.0.0.1, port: 9}
+targets:
+  - name: web
+    probe: {type: http, url: "http://127.0.0.1:9/"}
+    slas: [{window: 24x7, objective: 0.99}]
+"""
+    )
+    whole = ((START, END),)
+    found = Evidence(
+        span=MONTH.interval(lone.zone),
+        outages={
+            "web": (Outage(T, T + timedelta(minutes=30), "timeout", id="o"),),
+            CANARY: (
+                Outage(T + timedelta(minutes=10), T + timedelta(minutes=20), "refused", id="c"),
+            ),
+        },
+        sessions={"web": whole},
+        outage_locations={"o": "here", "c": "here"},
+        located_sessions={"web": {"here": whole}},
+    )
+    (figure,) = FigureMaker(lone, "here").month_figures(lone.targets[0], MONTH, found, END)
+    assert figure.figure.unplanned_downtime == timedelta(minutes=20)
+    assert figure.figure.unmonitored == timedelta(minutes=10)

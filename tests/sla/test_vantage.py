@@ -1,0 +1,226 @@
+"""The quorum rule over several probe locations (docs/rules.md#quorum)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitor.sla.availability import Outage, compute_availability
+from monitor.sla.intervals import Interval, IntervalSet
+from monitor.sla.vantage import LocationEvidence, default_quorum, judge_vantage
+
+T0 = datetime(2026, 6, 1, tzinfo=UTC)
+SPAN = Interval(T0, T0 + timedelta(minutes=100))
+NOW = SPAN.end
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def spans(*pairs: tuple[int, int]) -> IntervalSet:
+    return IntervalSet(Interval(at(a), at(b)) for a, b in pairs)
+
+
+def down(*pairs: tuple[int, int | None], cause: str = "timeout") -> tuple[Outage, ...]:
+    return tuple(
+        Outage(at(a), None if b is None else at(b), cause, id=f"{cause}-{a}") for a, b in pairs
+    )
+
+
+def watching(
+    name: str, outages: tuple[Outage, ...] = (), *pairs: tuple[int, int]
+) -> LocationEvidence:
+    return LocationEvidence(name, spans(*(pairs or ((0, 100),))), outages)
+
+
+def test_the_default_quorum_is_a_majority_of_the_targets_locations() -> None:
+    """One of one, two of two, two of three, three of four and of five."""
+    assert [default_quorum(n) for n in (1, 2, 3, 4, 5)] == [1, 2, 2, 3, 3]
+
+
+def test_an_outage_seen_by_two_of_three_locations_counts_from_the_second_sighting() -> None:
+    """With quorum 2 the outage starts when the second location sees it and ends when only
+    one still does; the stretch seen by one location alone is a location-only failure."""
+    vantage = judge_vantage(
+        [
+            watching("a", down((10, 30), cause="refused")),
+            watching("b", down((12, 25), cause="timeout")),
+            watching("c"),
+        ],
+        2,
+        SPAN,
+        NOW,
+    )
+    assert vantage.counted_down == spans((12, 25))
+    assert vantage.location_only["a"] == spans((10, 12), (25, 30))
+    assert vantage.location_only["b"] == IntervalSet()
+    [outage] = vantage.outages
+    assert outage.locations == ("a", "b")
+    assert outage.cause == "refused"
+    assert not outage.open
+
+
+def test_one_location_seeing_the_target_down_is_never_downtime_with_a_quorum_of_two() -> None:
+    """b's own network fails: b's outage is a location-only failure and nothing counts."""
+    vantage = judge_vantage(
+        [watching("a"), watching("b", down((20, 40))), watching("c")], 2, SPAN, NOW
+    )
+    assert vantage.counted_down == IntervalSet()
+    assert vantage.location_only["b"] == spans((20, 40))
+    assert vantage.degraded == IntervalSet()
+
+
+def test_a_lone_monitoring_location_decides_alone_and_its_time_is_degraded_vantage() -> None:
+    """Two locations stop monitoring at minute 50: from then on c alone decides, and that
+    time is reported as degraded vantage."""
+    vantage = judge_vantage(
+        [
+            watching("a", (), (0, 50)),
+            watching("b", (), (0, 50)),
+            watching("c", down((60, 70))),
+        ],
+        2,
+        SPAN,
+        NOW,
+    )
+    assert vantage.counted_down == spans((60, 70))
+    assert vantage.degraded == spans((50, 100))
+    assert vantage.not_monitoring["a"] == spans((50, 100))
+
+
+def test_time_no_location_monitors_is_unmonitored_not_down() -> None:
+    """An outage claimed by a location that is not monitoring has no say."""
+    vantage = judge_vantage(
+        [watching("a", down((0, None)), (0, 40)), watching("b", (), (0, 40))], 2, SPAN, NOW
+    )
+    assert vantage.unmonitored == spans((40, 100))
+    assert vantage.counted_down == IntervalSet()
+    assert vantage.location_only["a"] == spans((0, 40))
+
+
+def test_an_outage_still_open_at_every_location_is_open() -> None:
+    """A counted outage that reaches now with an open location outage is still open."""
+    vantage = judge_vantage(
+        [watching("a", down((90, None))), watching("b", down((91, None)))], 2, SPAN, NOW
+    )
+    [outage] = vantage.outages
+    assert outage.open
+    assert outage.as_outage("it").end is None
+    assert outage.as_outage("it").start == at(91)
+
+
+def test_a_location_named_twice_is_refused() -> None:
+    """Two entries for one location would let one vantage count twice."""
+    with pytest.raises(ValueError, match="twice"):
+        judge_vantage([watching("a"), watching("a")], 1, SPAN, NOW)
+
+
+# -- properties ------------------------------------------------------------------------------
+
+minute_spans = st.lists(
+    st.tuples(st.integers(0, 99), st.integers(1, 30)).map(lambda p: (p[0], min(100, p[0] + p[1]))),
+    max_size=6,
+)
+
+
+@st.composite
+def locations(draw: st.DrawFn, name: str) -> LocationEvidence:
+    monitored = draw(minute_spans)
+    outages = draw(minute_spans)
+    open_tail = draw(st.booleans())
+    found = down(*outages)
+    if open_tail:
+        found += down((draw(st.integers(0, 99)), None), cause="open")
+    return LocationEvidence(name, spans(*monitored), found)
+
+
+def _downtime(outages: tuple[Outage, ...], monitored: IntervalSet) -> timedelta:
+    figure = compute_availability(
+        period=SPAN,
+        window=IntervalSet((SPAN,)),
+        outages=outages,
+        maintenance=IntervalSet(),
+        now=NOW,
+        objective=0.99,
+        monitored=monitored,
+    )
+    return figure.unplanned_downtime
+
+
+@settings(max_examples=200, deadline=None)
+@given(locations("a"))
+def test_with_one_location_the_counted_downtime_equals_todays_outages(
+    only: LocationEvidence,
+) -> None:
+    """One location, quorum 1: the derived outages give exactly today's downtime."""
+    vantage = judge_vantage([only], 1, SPAN, NOW)
+    derived = tuple(o.as_outage("it") for o in vantage.outages)
+    assert vantage.counted_down == only.down(NOW)
+    assert _downtime(derived, vantage.monitored) == _downtime(only.outages, only.monitored)
+    assert vantage.monitored == only.monitored
+    assert vantage.degraded == IntervalSet()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=4), st.data())
+def test_adding_a_location_that_sees_everything_up_never_adds_downtime(
+    picks: list[int], data: st.DataObject
+) -> None:
+    """A location that only ever sees the target up can lower the counted time, never raise
+    it, whether the quorum stays fixed or follows the new majority."""
+    evidence = [data.draw(locations(f"l{i}")) for i in range(len(picks))]
+    extra = LocationEvidence("up", spans(*data.draw(minute_spans)))
+    quorum = data.draw(st.integers(1, len(evidence)))
+    before = judge_vantage(evidence, quorum, SPAN, NOW).counted_down
+    assert (
+        judge_vantage([*evidence, extra], quorum, SPAN, NOW).counted_down - before == IntervalSet()
+    )
+    majority = judge_vantage([*evidence, extra], default_quorum(len(evidence) + 1), SPAN, NOW)
+    baseline = judge_vantage(evidence, default_quorum(len(evidence)), SPAN, NOW)
+    assert majority.counted_down - baseline.counted_down == IntervalSet()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 4), st.data())
+def test_availability_from_the_quorum_rule_stays_between_zero_and_one(
+    count: int, data: st.DataObject
+) -> None:
+    """Whatever the locations saw, the figure is a share: within [0, 1]; the counted time,
+    the unmonitored time and the rest of the span add up to the span."""
+    evidence = [data.draw(locations(f"l{i}")) for i in range(count)]
+    quorum = data.draw(st.integers(1, count))
+    vantage = judge_vantage(evidence, quorum, SPAN, NOW)
+    outages = tuple(o.as_outage("it") for o in vantage.outages)
+    figure = compute_availability(
+        period=SPAN,
+        window=IntervalSet((SPAN,)),
+        outages=outages,
+        maintenance=IntervalSet(),
+        now=NOW,
+        objective=0.99,
+        monitored=vantage.monitored,
+    )
+    assert 0.0 <= figure.availability <= 1.0
+    assert figure.unplanned_downtime == vantage.counted_down.total
+    assert vantage.counted_down & vantage.unmonitored == IntervalSet()
+    assert vantage.degraded & vantage.unmonitored == IntervalSet()
+
+
+def test_a_location_only_failure_is_listed_with_its_location_span_and_cause() -> None:
+    """b alone sees 20-40 down with a refused connection: one failure of b's, that cause."""
+    vantage = judge_vantage(
+        [watching("a"), watching("b", down((20, 40), cause="refused")), watching("c")],
+        2,
+        SPAN,
+        NOW,
+    )
+    [failure] = vantage.failures
+    assert (failure.location, failure.span, failure.cause) == (
+        "b",
+        Interval(at(20), at(40)),
+        "refused",
+    )
