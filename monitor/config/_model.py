@@ -305,8 +305,9 @@ class Config(Section):
     def rules_digest(self) -> dict[str, str]:
         """A digest per part of the rules every location must share: which targets, their
         SLAs, schedules, thresholds, locations and quorum; maintenance; calendars; policies;
-        the evidence threshold; the time zone. How a location reaches a target (URL,
-        address, resolver, probe settings) is left out: it may differ per location."""
+        the evidence threshold; the service desk's categories and calendar; the time zone.
+        How a location reaches a target (URL, address, resolver, probe settings) is left out:
+        it may differ per location."""
         targets = {
             t.name: {
                 "slas": [sla.model_dump(mode="json") for sla in t.slas],
@@ -329,6 +330,14 @@ class Config(Section):
             },
             "policies": self.policies.model_dump(mode="json"),
             "evidence": self.evidence.model_dump(mode="json"),
+            "servicedesk": {
+                "calendar": self.servicedesk.calendar,
+                "business_day": self.servicedesk.business_day.value,
+                "categories": {
+                    name: category.model_dump(mode="json")
+                    for name, category in sorted(self.servicedesk.categories.items())
+                },
+            },
             "locations": sorted(location.name for location in self.locations),
             **{f"target {name}": rules for name, rules in sorted(targets.items())},
         }

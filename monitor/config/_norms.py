@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Annotated, TypeVar
 
-from pydantic import PlainValidator
+from pydantic import PlainSerializer, PlainValidator
 
 from monitor.config._types import _fraction
 from monitor.sla.months import Month
@@ -85,7 +85,38 @@ def _objective_schedule(value: object) -> NormSchedule[float]:
     return _schedule(value, _plain_objective, _objective_entry)
 
 
-ObjectiveSchedule = Annotated[NormSchedule[float], PlainValidator(_objective_schedule)]
+def _spelled(schedule: NormSchedule[T], value: Callable[[T], object]) -> object:
+    """A schedule as the configuration spells it: the plain value for a norm that never
+    changes, else the list of ``{from: YYYY-MM, ...}`` entries (what ``model_dump`` gives,
+    so a dumped configuration reads back to the same schedule)."""
+    if len(schedule.steps) == 1 and schedule.steps[0].start is None:
+        return value(schedule.steps[0].value)
+    return [{"from": str(step.start), **_entry_of(value(step.value))} for step in schedule.steps]
+
+
+def _entry_of(spelled: object) -> dict[str, object]:
+    return dict(spelled) if isinstance(spelled, Mapping) else {"value": spelled}
+
+
+def _spelled_band(band: Band) -> dict[str, object]:
+    return {
+        "bonus_at_or_above": band.bonus_at_or_above,
+        "malus_below": band.malus_below,
+        "labels": {outcome.value: text for outcome, text in band.labels},
+    }
+
+
+def _dump_objective(schedule: NormSchedule[float]) -> object:
+    return _spelled(schedule, lambda value: value)
+
+
+def _dump_band(schedule: NormSchedule[Band] | None) -> object:
+    return None if schedule is None else _spelled(schedule, _spelled_band)
+
+
+ObjectiveSchedule = Annotated[
+    NormSchedule[float], PlainValidator(_objective_schedule), PlainSerializer(_dump_objective)
+]
 """``0.99``, or a growth path ``[{from: 2026-01, value: 0.99}, ...]``."""
 
 
@@ -120,5 +151,7 @@ def _band_schedule(value: object) -> NormSchedule[Band] | None:
     return _schedule(value, _plain_band, _band)
 
 
-BandSchedule = Annotated[NormSchedule[Band] | None, PlainValidator(_band_schedule)]
+BandSchedule = Annotated[
+    NormSchedule[Band] | None, PlainValidator(_band_schedule), PlainSerializer(_dump_band)
+]
 """``{bonus_at_or_above: 0.995, malus_below: 0.985}``, or a list of such with ``from``."""

@@ -16,7 +16,7 @@ from monitor.daemon._config import CurrentConfig
 from monitor.daemon._lifecycle import cancel
 from monitor.probing.metrics import DaemonMetrics
 from monitor.probing.scheduler import ProbeScheduler
-from monitor.report.export import exported_month, run_exports
+from monitor.report.export import run_exports
 from monitor.servicedesk import ImapConnector, MailboxError, MailboxScanner
 from monitor.sla.months import Month
 from monitor.store import Store, StoreError
@@ -153,21 +153,18 @@ class Housekeeping:
         if self._export_dir is None or not self._leads():
             return
         config = self._config()
-        # Several locations: the store's mark tells a later leader on another host which
-        # months are done, so no report is exported twice.
+        # Several locations: the deliveries in the store tell a later leader on another host
+        # which months are done, so no report is exported twice.
         shared = len(config.locations) > 1
         try:
-            marked = await self._store.last_report_export() if shared else None
+            delivered = await self._store.last_delivered_month() if shared else None
             written = await run_exports(
                 self._store,
                 config,
                 self._export_dir,
                 self._clock(),
-                done=None if marked is None else Month.parse(marked),
+                done=None if delivered is None else Month.parse(delivered),
             )
-            months = [m for m in map(exported_month, written) if m is not None]
-            if shared and months:
-                await self._store.record_report_export(str(max(months)))
         except Exception as error:  # a job: the next run exports the month again
             self._metrics.storage_errors.inc()
             self._log.warning("report_export_failed", error=type(error).__name__, detail=str(error))

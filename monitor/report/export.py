@@ -72,7 +72,6 @@ __all__ = [
     "export_deadline",
     "export_month",
     "export_paths",
-    "exported_month",
     "last_exported",
     "run_exports",
 ]
@@ -172,12 +171,6 @@ async def export_month(
 
 
 _MANIFEST = "manifest"
-
-
-def exported_month(path: Path) -> Month | None:
-    """The month a written report file is of; ``None`` for any other file."""
-    match = _FILE.match(path.name)
-    return None if match is None else Month.parse(match.group(1))
 
 
 async def run_exports(

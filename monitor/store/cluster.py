@@ -17,20 +17,18 @@ from monitor.store.schema import store_meta
 __all__ = ["Cluster"]
 
 _RULES = "rules:"
-_EXPORTED = "report_exported"
 _LEADER = "leader"
 
 
 class Cluster(Repository):
-    """Rules digests per location and the cluster's report export mark."""
+    """Rules digests per location and the leader's name."""
 
-    async def _put_meta(self, name: str, value: str, *, forward_only: bool = False) -> None:
-        """Set the ``store_meta`` row ``name``; ``forward_only``: only to a greater value."""
+    async def _put_meta(self, name: str, value: str) -> None:
+        """Set the ``store_meta`` row ``name``."""
         insert = self._insert(store_meta)
         statement = insert.on_conflict_do_update(
             index_elements=[store_meta.c.name],
             set_={"value": insert.excluded.value, "created_at": insert.excluded.created_at},
-            where=(store_meta.c.value < insert.excluded.value) if forward_only else None,
         )
         async with self._write() as connection:
             await connection.execute(
@@ -65,11 +63,3 @@ class Cluster(Repository):
     async def leader(self) -> str | None:
         """The location that became leader last."""
         return await self._meta(_LEADER)
-
-    async def last_report_export(self) -> str | None:
-        """The newest month (``YYYY-MM``) some location exported the report of."""
-        return await self._meta(_EXPORTED)
-
-    async def record_report_export(self, month: str) -> None:
-        """Mark ``month`` exported; the mark only moves forward (``YYYY-MM`` sorts as text)."""
-        await self._put_meta(_EXPORTED, month, forward_only=True)

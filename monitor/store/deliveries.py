@@ -29,6 +29,14 @@ class Deliveries(Repository):
         async with self._write() as connection:
             return (await connection.execute(statement)).first() is not None
 
+    async def last_delivered_month(self) -> str | None:
+        """The newest month (``YYYY-MM``) whose report some instance exported: with several
+        locations, a new leader on another host starts after it (docs/rules.md#quorum)."""
+        async with self._read() as connection:
+            newest = await connection.execute(sa.select(sa.func.max(report_deliveries.c.month)))
+            month: str | None = newest.scalar_one_or_none()
+            return month
+
     async def report_deliveries(self) -> list[ReportDelivery]:
         """Every recorded delivery, oldest month first."""
         async with self._read() as connection:
