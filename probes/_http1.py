@@ -85,13 +85,13 @@ class LeanHttp:
         *,
         ssl_context: ssl.SSLContext | None,
         max_body_bytes: int,
-        connect_timeout: float,
+        handshake_timeout: float,
     ) -> Answer:
         """Send one request on a new connection and read the answer; the connection ends here."""
         self._exchanges += 1
         request = _request_bytes(method, url, headers)
         response = _Response(max_body_bytes, head_only=method == "HEAD")
-        transport = await self._connect(url, ssl_context, response, connect_timeout)
+        transport = await self._connect(url, ssl_context, response, handshake_timeout)
         try:
             transport.write(request)
             return await response.answer
@@ -107,11 +107,11 @@ class LeanHttp:
     ) -> asyncio.Transport:
         host, port = url.raw_host or "", url.port or 0
         loop = asyncio.get_running_loop()
-        async with asyncio.timeout(within):
-            infos = await self._addresses(host, port)
-            sock = await aiohappyeyeballs.start_connection(
-                infos, happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY
-            )
+        # The caller's timeout bounds the whole probe; only the handshake gets its own.
+        infos = await self._addresses(host, port)
+        sock = await aiohappyeyeballs.start_connection(
+            infos, happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY
+        )
         try:
             transport, _ = await loop.create_connection(
                 lambda: response,

@@ -182,7 +182,7 @@ async def _exchange_lean(
                 else None
             ),
             max_body_bytes=config.max_body_bytes,
-            connect_timeout=config.timeout.total_seconds(),
+            handshake_timeout=config.timeout.total_seconds(),
         )
         following = _redirect(answer, url) if config.follow_redirects else None
         if following is None:

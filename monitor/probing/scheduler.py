@@ -186,9 +186,12 @@ class ProbeScheduler:
         if loop is None or not self._accepting:
             return
         now = loop.time()
+        # The loop may fire a timer up to its clock resolution early; what is due within a
+        # millisecond starts now rather than on another wake-up.
+        limit = now + 0.001
         heap = self._heap
         started = False
-        while heap and heap[0][0] <= now:
+        while heap and heap[0][0] <= limit:
             _, _, entry = heapq.heappop(heap)
             if entry.dead:
                 continue
