@@ -327,11 +327,42 @@ class _Answer(asyncio.Protocol):
         self._transport = None
 
 
+class _DnsAnswer(asyncio.DatagramProtocol):
+    """Answers every A question with 127.0.0.1 (TTL 60), anything else with no records."""
+
+    def __init__(self) -> None:
+        self._transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.DatagramTransport)
+        self._transport = transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        import dns.message
+        import dns.rdatatype
+        import dns.rrset
+
+        try:
+            query = dns.message.from_wire(data)
+        except Exception:
+            return
+        response = dns.message.make_response(query)
+        for question in query.question:
+            if question.rdtype == dns.rdatatype.A:
+                response.answer.append(
+                    dns.rrset.from_text(question.name, 60, "IN", "A", "127.0.0.1")
+                )
+        if self._transport is not None:
+            self._transport.sendto(response.to_wire(), addr)
+
+
 async def serve_role(lifetime: float) -> None:
     loop = asyncio.get_running_loop()
     server = await loop.create_server(_Answer, "127.0.0.1", 0, backlog=4096)
     port = server.sockets[0].getsockname()[1]
-    print(port, flush=True)
+    dns_transport, _ = await loop.create_datagram_endpoint(_DnsAnswer, local_addr=("127.0.0.1", 0))
+    dns_port = dns_transport.get_extra_info("sockname")[1]
+    print(port, dns_port, flush=True)
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
@@ -339,6 +370,7 @@ async def serve_role(lifetime: float) -> None:
         async with asyncio.timeout(lifetime):
             await stop.wait()
     server.close()
+    dns_transport.close()
     print(json.dumps({"served": _Answer.served}), flush=True)
 
 
@@ -445,9 +477,10 @@ def read_lag_file(path: Path) -> tuple[Pairs, Pairs, Pairs]:
 
 async def loadgen_role(args: argparse.Namespace) -> None:
     """Requests ``/probe`` for each target once per interval; prints a JSON summary."""
+    ports = Ports(args.target_port, args.dns_port)
     urls = [
-        f"{args.exporter}/probe?target={quote(target_url(args.target_port, i), safe='')}"
-        f"&module=http_2xx"
+        f"{args.exporter}/probe?target={quote(blackbox_target(args.kind, ports, i), safe='')}"
+        f"&module={args.kind}"
         for i in range(args.targets)
     ]
     step = args.interval / args.targets
@@ -520,15 +553,62 @@ def target_url(port: int, index: int) -> str:
     return f"http://127.0.0.1:{port}/health/{index}"
 
 
+KINDS = ("http", "tcp", "dns", "icmp")
+"""Probe kinds measured on both sides; the blackbox module of each is in BLACKBOX_MODULES."""
+
+BLACKBOX_MODULES = {
+    "http": "  http:\n    prober: http\n    timeout: 5s\n"
+    "    http:\n      preferred_ip_protocol: ip4\n",
+    "tcp": "  tcp:\n    prober: tcp\n    timeout: 5s\n    tcp:\n      preferred_ip_protocol: ip4\n",
+    "dns": "  dns:\n    prober: dns\n    timeout: 5s\n    dns:\n      query_name: t.bench.test\n"
+    "      query_type: A\n      transport_protocol: udp\n      preferred_ip_protocol: ip4\n",
+    "icmp": "  icmp:\n    prober: icmp\n    timeout: 5s\n    icmp:\n"
+    "      preferred_ip_protocol: ip4\n",
+}
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where the target server listens: HTTP and TCP on one port, DNS (UDP) on another."""
+
+    http: int
+    dns: int
+
+
+def our_probe(kind: str, ports: Ports, index: int) -> str:
+    """One target's probe in the daemon's YAML, the same check as the blackbox module."""
+    if kind == "tcp":
+        return f"{{type: tcp, host: 127.0.0.1, port: {ports.http}, timeout: 5s}}"
+    if kind == "dns":
+        return (
+            f"{{type: dns, name: t{index}.bench.test, server: 127.0.0.1, port: {ports.dns}, "
+            "timeout: 5s}"
+        )
+    if kind == "icmp":
+        return "{type: icmp, host: 127.0.0.1, timeout: 5s}"
+    return f'{{type: http, url: "{target_url(ports.http, index)}", timeout: 5s}}'
+
+
+def blackbox_target(kind: str, ports: Ports, index: int) -> str:
+    """The ``target`` parameter of one /probe request."""
+    if kind == "tcp":
+        return f"127.0.0.1:{ports.http}"
+    if kind == "dns":
+        return f"127.0.0.1:{ports.dns}"
+    if kind == "icmp":
+        return "127.0.0.1"
+    return target_url(ports.http, index)
+
+
 def target_name(index: int) -> str:
     return f"t{index:05d}"
 
 
-def config_yaml(port: int, targets: int, interval: float) -> str:
+def config_yaml(kind: str, ports: Ports, targets: int, interval: float) -> str:
     lines = ["timezone: Europe/Amsterdam", "targets:"]
     for i in range(targets):
         lines.append(f"  - name: {target_name(i)}")
-        lines.append(f'    probe: {{type: http, url: "{target_url(port, i)}", timeout: 5s}}')
+        lines.append(f"    probe: {our_probe(kind, ports, i)}")
         lines.append(f"    interval: {interval:g}s")
         lines.append("    slas: [{window: 24x7, objective: 0.99}]")
     return "\n".join(lines) + "\n"
@@ -607,7 +687,7 @@ class Bench:
     args: argparse.Namespace
     processes: Processes
     server_pid: int
-    server_port: int
+    ports: Ports
     workdir: Path
 
     def _window_times(self, now: float) -> tuple[float, float]:
@@ -617,11 +697,11 @@ class Bench:
 
     async def ours(self, targets: int, profile: Path | None) -> Result:
         args = self.args
-        result = Result(f"{args.label} {targets:,}", targets, args.interval)
+        result = Result(f"{args.label} {args.kind} {targets:,}", targets, args.interval)
         phase_dir = self.workdir / f"ours-{targets}"
         phase_dir.mkdir()
         config = phase_dir / "sla-monitor.yaml"
-        config.write_text(config_yaml(self.server_port, targets, args.interval))
+        config.write_text(config_yaml(args.kind, self.ports, targets, args.interval))
         database = phase_dir / "sla.db"
         lag_file = phase_dir / "lag.bin"
         env = {
@@ -818,15 +898,12 @@ class Bench:
 
     async def blackbox(self, targets: int) -> Result:
         args = self.args
-        result = Result(f"blackbox {targets:,}", targets, args.interval)
+        result = Result(f"blackbox {args.kind} {targets:,}", targets, args.interval)
         exporter = args.blackbox_bin
         phase_dir = self.workdir / f"blackbox-{targets}"
         phase_dir.mkdir()
         config = phase_dir / "blackbox.yml"
-        config.write_text(
-            "modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n"
-            "    http:\n      preferred_ip_protocol: ip4\n"
-        )
+        config.write_text("modules:\n" + BLACKBOX_MODULES[args.kind])
         port = free_port()
         exporter_log = (phase_dir / "exporter.log").open("wb")
         spawned = time.monotonic()
@@ -852,7 +929,8 @@ class Bench:
                                     break
                         await asyncio.sleep(0.05)
                 result.startup = time.monotonic() - spawned
-                probe = f"{base}/probe?target={target_url(self.server_port, 0)}&module=http_2xx"
+                target = quote(blackbox_target(args.kind, self.ports, 0), safe="")
+                probe = f"{base}/probe?target={target}&module={args.kind}"
                 async with session.get(probe) as response:
                     sample = await response.text()
                 if "\nprobe_success 1\n" not in sample:
@@ -865,7 +943,9 @@ class Bench:
                 str(HERE),
                 "_loadgen",
                 f"--exporter={base}",
-                f"--target-port={self.server_port}",
+                f"--target-port={self.ports.http}",
+                f"--dns-port={self.ports.dns}",
+                f"--kind={args.kind}",
                 f"--targets={targets}",
                 f"--interval={args.interval}",
                 f"--start-at={begin}",
@@ -1182,9 +1262,10 @@ async def run_bench(args: argparse.Namespace) -> int:
         )
         assert server.stdout is not None
         async with asyncio.timeout(30):
-            port = int((await server.stdout.readline()).decode())
-        log(f"target server {server.pid} on 127.0.0.1:{port}")
-        bench = Bench(args, processes, server.pid, port, workdir)
+            http_port, dns_port = map(int, (await server.stdout.readline()).decode().split())
+        ports = Ports(http_port, dns_port)
+        log(f"target server {server.pid} on 127.0.0.1:{http_port} (TCP), :{dns_port} (DNS)")
+        bench = Bench(args, processes, server.pid, ports, workdir)
         sizes = [args.targets]
         if args.also_10k and 10_000 not in sizes:
             sizes.append(10_000)
@@ -1224,6 +1305,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--targets", type=int, default=1000, help="targets (default 1000)")
     parser.add_argument("--interval", type=float, default=10.0, help="seconds (default 10)")
+    parser.add_argument(
+        "--kind", choices=KINDS, default="http", help="probe kind on both sides (default http)"
+    )
     parser.add_argument("--duration", type=float, default=120.0, help="window, s (default 120)")
     parser.add_argument(
         "--warmup", type=float, help="seconds before the window (default: 1 interval)"
@@ -1289,9 +1373,9 @@ def main() -> int:
         return 0
     if len(sys.argv) > 1 and sys.argv[1] == "_loadgen":
         gen = argparse.ArgumentParser()
-        for name in ("--exporter",):
+        for name in ("--exporter", "--kind"):
             gen.add_argument(name, required=True)
-        for name in ("--target-port", "--targets", "--concurrency"):
+        for name in ("--target-port", "--dns-port", "--targets", "--concurrency"):
             gen.add_argument(name, type=int, required=True)
         for name in ("--interval", "--start-at", "--seconds", "--window-start", "--window-end"):
             gen.add_argument(name, type=float, required=True)
