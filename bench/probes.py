@@ -331,10 +331,9 @@ class _DnsAnswer(asyncio.DatagramProtocol):
     """Answers every A question with 127.0.0.1 (TTL 60), anything else with no records."""
 
     def __init__(self) -> None:
-        self._transport: asyncio.DatagramTransport | None = None
+        self._transport: Any = None  # a datagram transport (asyncio's is not its subclass)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
         self._transport = transport
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
