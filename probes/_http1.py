@@ -91,7 +91,11 @@ class LeanHttp:
         self._exchanges += 1
         request = _request_bytes(method, url, headers)
         response = _Response(max_body_bytes, head_only=method == "HEAD")
-        transport = await self._connect(url, ssl_context, response, handshake_timeout)
+        try:
+            transport = await self._connect(url, ssl_context, response, handshake_timeout)
+        except BaseException:
+            response.answer.cancel()  # a connection closed on the way reports nothing later
+            raise
         try:
             transport.write(request)
             return await response.answer
