@@ -38,6 +38,7 @@ from probes._util import ProbeError
 __all__ = ["Answer", "LeanHttp"]
 
 _HAPPY_EYEBALLS_DELAY: Final = 0.25  # aiohttp's default
+_DNS_CACHE_SIZE: Final = 4096
 _CHARSET = re.compile(r";\s*charset\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
 _AddrInfo = tuple[int, int, int, str, tuple[object, ...]]
 
@@ -142,6 +143,8 @@ class LeanHttp:
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_ADDRCONFIG
         )
         infos: list[_AddrInfo] = [(f, t, p, c, tuple(a)) for f, t, p, c, a in found]
+        if len(self._dns) >= _DNS_CACHE_SIZE:  # redirects may name ever new hosts
+            self._dns = {key: value for key, value in self._dns.items() if value[0] > now}
         self._dns[(host, port)] = (now + self._dns_ttl, infos)
         return infos
 

@@ -65,7 +65,8 @@ def spread_offset(name: str, interval: timedelta) -> timedelta:
 class _Probe:
     """One scheduled target: its grid on the loop's clock and its run in flight, if any.
 
-    ``slot`` is the index of the next grid point; ``due`` is that point plus its jitter.
+    ``slot`` is the index of the next grid point; ``due`` is that point plus its jitter,
+    rounded up to the tick.
     A replaced or removed entry is marked ``dead`` and dropped when it reaches the heap's top.
     """
 
