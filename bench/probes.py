@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     .venv/bin/python bench/probes.py                      # 1,000 targets at 10 s, 120 s windows
     .venv/bin/python bench/probes.py --also-10k           # then 10,000 targets too
+    .venv/bin/python bench/probes.py --kind tcp           # or dns, icmp: blackbox's modules
     .venv/bin/python bench/probes.py --no-blackbox --profile /tmp/prof   # py-spy our window
     .venv/bin/python bench/probes.py --no-blackbox --source /tmp/copy [--uvloop]  # A/B a copy
 
@@ -53,6 +54,11 @@ over at most ``--loadgen-concurrency`` keep-alive connections, and counts the an
 completed in the window that contain ``probe_success 1``. The exporter's CPU over the same
 window is divided by the probes answered in it. Like ours, every exporter probe opens a
 fresh connection to the target.
+
+*Kinds.* ``--kind tcp|dns|icmp`` measures the same way with the other probes: a TCP connect
+to the target server's port (blackbox ``tcp``), an A query for ``t<i>.bench.test`` to a DNS
+responder the target server runs on loopback UDP (blackbox ``dns``), an ICMP echo to
+127.0.0.1 (blackbox ``icmp``; both need root or a ping group, as on this machine).
 
 *Profile.* ``--profile DIR`` attaches ``py-spy record --format raw`` to our daemon for the
 first window and prints a summary: each on-CPU sample charged to the nearest owning
