@@ -39,6 +39,8 @@ __all__ = ["Answer", "LeanHttp"]
 
 _HAPPY_EYEBALLS_DELAY: Final = 0.25  # aiohttp's default
 _DNS_CACHE_SIZE: Final = 4096
+_MAX_HEAD_BYTES: Final = 64 * 1024
+"""Status line and headers; a peer that never ends them costs at most this (and the body cap)."""
 _CHARSET = re.compile(r";\s*charset\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
 _AddrInfo = tuple[int, int, int, str, tuple[object, ...]]
 
@@ -52,6 +54,8 @@ class Answer:
     headers: Mapping[str, str]
     body: bytes
     truncated: bool
+    broken: ProbeError | None = None
+    """Set when the body broke off after the headers: what aiohttp raises while reading it."""
 
     @property
     def charset(self) -> str | None:
@@ -199,6 +203,7 @@ class _Response(asyncio.Protocol):
         self._headers_done = False
         self._complete = False
         self._overflow = False
+        self._head_bytes = 0
 
     # -- transport events ---------------------------------------------------------------
 
@@ -214,6 +219,10 @@ class _Response(asyncio.Protocol):
             return
         if self._headers_done and (self._complete or len(self._body) >= self._cap):
             self._finish()
+        elif not self._headers_done:
+            self._head_bytes += len(data)
+            if self._head_bytes > _MAX_HEAD_BYTES:
+                self._fail(ProbeError("protocol", f"headers longer than {_MAX_HEAD_BYTES} bytes"))
 
     def eof_received(self) -> bool:
         self._ended(None)
@@ -229,7 +238,7 @@ class _Response(asyncio.Protocol):
             self._complete = True  # a body delimited by the end of the connection
             self._finish()
         elif self._headers_done:
-            self._fail(
+            self._finish(
                 ProbeError("protocol", "broken response body: the connection closed before its end")
             )
         elif isinstance(exc, OSError):
@@ -279,11 +288,14 @@ class _Response(asyncio.Protocol):
             "transfer-encoding", ""
         )
 
-    def _finish(self) -> None:
+    def _finish(self, broken: ProbeError | None = None) -> None:
         body = bytes(self._body[: self._cap])
         encoding = self._headers.get("content-encoding", "").strip().lower()
-        if encoding in ("gzip", "x-gzip", "deflate") and body:
-            body = _decompress(body, encoding, self._cap)
+        if encoding in ("gzip", "x-gzip", "deflate") and body and broken is None:
+            try:
+                body = _decompress(body, encoding, self._cap)
+            except ProbeError as error:
+                broken = error
         self.answer.set_result(
             Answer(
                 status=self._status,
@@ -291,6 +303,7 @@ class _Response(asyncio.Protocol):
                 headers=self._headers,
                 body=body,
                 truncated=self._overflow or not self._complete,
+                broken=broken,
             )
         )
 

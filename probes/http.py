@@ -197,6 +197,8 @@ async def _exchange_lean(
     details["http_version"] = answer.version
     details["redirects"] = hops
     details["body_bytes_read"] = len(answer.body)
+    if answer.broken is not None:
+        raise answer.broken
     details["body_truncated"] = answer.truncated
     return answer.status, _decode(answer.body, answer.charset)
 

@@ -23,6 +23,7 @@ from probes.base import ProbeContext, ProbeResult
 from probes.config import HttpProbeConfig
 from probes.http import probe_http
 from tests.servers.http import Mode, SwitchableHttpServer
+from tests.servers.raw import scripted_server
 from tests.servers.tls import CertificateSet
 
 
@@ -224,3 +225,24 @@ async def test_both_http_paths_agree_on_a_name_that_does_not_resolve(
 
     assert lean_outcome == aiohttp_outcome
     assert lean_outcome[1] == "dns"
+
+
+@pytest.mark.parametrize(
+    ("send", "hold"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhello", False),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort", False),
+        (b"", False),
+        (b"HTTP/1.1 200 OK\r\nX-Filler: " + b"a" * 200_000, True),
+    ],
+    ids=["body-ended-by-close", "body-shorter-than-declared", "closed-at-once", "endless-header"],
+)
+async def test_both_http_paths_agree_on_answers_that_end_oddly(
+    send: bytes, hold: bool, http_session: aiohttp.ClientSession
+) -> None:
+    """Raw answers: a body delimited by the close, cut short, nothing, a header without end."""
+    async with scripted_server(send, hold=hold) as endpoint:
+        config = http(f"http://127.0.0.1:{endpoint.port}/", max_body_bytes=1000)
+        aiohttp_outcome, lean_outcome = await both(config, http_session)
+
+    assert lean_outcome == aiohttp_outcome
