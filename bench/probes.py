@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     .venv/bin/python bench/probes.py                      # 1,000 targets at 10 s, 120 s windows
     .venv/bin/python bench/probes.py --also-10k           # then 10,000 targets too
+    .venv/bin/python bench/probes.py --kind tcp           # or dns, icmp: blackbox's modules
     .venv/bin/python bench/probes.py --no-blackbox --profile /tmp/prof   # py-spy our window
     .venv/bin/python bench/probes.py --no-blackbox --source /tmp/copy [--uvloop]  # A/B a copy
 
@@ -39,13 +40,11 @@ calls ``monitor.cli.main`` unchanged after adding recording hooks (below). After
 p50/p99 are computed from the bucket deltas with linear interpolation inside the bucket, as
 PromQL's ``histogram_quantile`` does: an estimate, only as good as the bucket edges (...,
 0.1, 0.25, 0.5, ...). The wrapper also records exact values: it wraps the histogram's
-``observe`` ("dispatch": scheduled time to APScheduler's submission of the job, the numbers
-the histogram gets) and APScheduler's ``run_coroutine_job`` ("start": scheduled time to the
-moment the probe coroutine actually runs, which adds the time the new task waited in the
-loop's ready queue). Each hook costs one append per probe; SIGUSR1 makes the wrapper write
-its records, so an overloaded daemon that cannot stop in time still yields them. The hook
-we would want in the daemon itself: a second histogram (or a callback
-``on_start(target, scheduled, started)``) observed in ``ProbeScheduler._tracked``.
+``observe`` (due time to the moment the probe's task starts running, ready-queue wait
+included: the numbers the histogram gets) and the dispatcher's timer callback (due time of the
+earliest probe to the moment the callback runs: how late the loop fired the timer). Each hook
+costs one append per probe; SIGUSR1 makes the wrapper write its records, so an overloaded
+daemon that cannot stop in time still yields them.
 
 *Blackbox exporter.* ``prometheus-blackbox-exporter`` on 127.0.0.1 with one module
 ``http_2xx`` (prober ``http``, timeout 5 s, IPv4). A load generator in its own process (role
@@ -55,6 +54,11 @@ over at most ``--loadgen-concurrency`` keep-alive connections, and counts the an
 completed in the window that contain ``probe_success 1``. The exporter's CPU over the same
 window is divided by the probes answered in it. Like ours, every exporter probe opens a
 fresh connection to the target.
+
+*Kinds.* ``--kind tcp|dns|icmp`` measures the same way with the other probes: a TCP connect
+to the target server's port (blackbox ``tcp``), an A query for ``t<i>.bench.test`` to a DNS
+responder the target server runs on loopback UDP (blackbox ``dns``), an ICMP echo to
+127.0.0.1 (blackbox ``icmp``; both need root or a ping group, as on this machine).
 
 *Profile.* ``--profile DIR`` attaches ``py-spy record --format raw`` to our daemon for the
 first window and prints a summary: each on-CPU sample charged to the nearest owning
@@ -329,11 +333,41 @@ class _Answer(asyncio.Protocol):
         self._transport = None
 
 
+class _DnsAnswer(asyncio.DatagramProtocol):
+    """Answers every A question with 127.0.0.1 (TTL 60), anything else with no records."""
+
+    def __init__(self) -> None:
+        self._transport: Any = None  # a datagram transport (asyncio's is not its subclass)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        import dns.message
+        import dns.rdatatype
+        import dns.rrset
+
+        try:
+            query = dns.message.from_wire(data)
+        except Exception:
+            return
+        response = dns.message.make_response(query)
+        for question in query.question:
+            if question.rdtype == dns.rdatatype.A:
+                response.answer.append(
+                    dns.rrset.from_text(question.name, 60, "IN", "A", "127.0.0.1")
+                )
+        if self._transport is not None:
+            self._transport.sendto(response.to_wire(), addr)
+
+
 async def serve_role(lifetime: float) -> None:
     loop = asyncio.get_running_loop()
     server = await loop.create_server(_Answer, "127.0.0.1", 0, backlog=4096)
     port = server.sockets[0].getsockname()[1]
-    print(port, flush=True)
+    dns_transport, _ = await loop.create_datagram_endpoint(_DnsAnswer, local_addr=("127.0.0.1", 0))
+    dns_port = dns_transport.get_extra_info("sockname")[1]
+    print(port, dns_port, flush=True)
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
@@ -341,6 +375,7 @@ async def serve_role(lifetime: float) -> None:
         async with asyncio.timeout(lifetime):
             await stop.wait()
     server.close()
+    dns_transport.close()
     print(json.dumps({"served": _Answer.served}), flush=True)
 
 
@@ -353,10 +388,8 @@ def daemon_role() -> int:
     SIGUSR1 writes what was recorded so far to ``$BENCH_LAG_FILE`` (atomically), so the bench
     gets the figures of its window even when an overloaded daemon cannot shut down in time.
     """
-    import apscheduler.executors.asyncio as aps_asyncio
-
     from monitor import cli
-    from monitor.probing import metrics
+    from monitor.probing import metrics, scheduler
     from monitor.sla.outages import OutageTracker
     from probes.base import ProbeResult
 
@@ -365,7 +398,6 @@ def daemon_role() -> int:
     series = (array.array("d"), array.array("d"), array.array("d"))
     dispatch, start, done = series
     monotonic = time.monotonic
-    now = datetime.now
 
     original_init = metrics.DaemonMetrics.__init__
     original_observe = metrics.DaemonMetrics.observe
@@ -393,15 +425,19 @@ def daemon_role() -> int:
     metrics.DaemonMetrics.__init__ = init  # type: ignore[method-assign]  # instrumentation
     metrics.DaemonMetrics.observe = observe_result  # type: ignore[method-assign]  # timing
 
-    original_run = aps_asyncio.run_coroutine_job
+    original_dispatch = scheduler.ProbeScheduler._dispatch
 
-    async def timed_run(job: Any, alias: str, run_times: list[datetime], name: str) -> Any:
-        if run_times and not job.id.startswith("housekeeping:"):
+    def timed_dispatch(self: scheduler.ProbeScheduler) -> None:
+        # Start lag is what the scheduler reports at task start; this adds the time from the
+        # due time to the dispatcher's callback, i.e. how late the timer itself fired.
+        loop = asyncio.get_running_loop()
+        if self._heap:
             start.append(monotonic())
-            start.append((now(UTC) - run_times[-1]).total_seconds())
-        return await original_run(job, alias, run_times, name)
+            start.append(max(0.0, loop.time() - self._heap[0][0]))
+        original_dispatch(self)
 
-    aps_asyncio.run_coroutine_job = timed_run
+    # Patched into the daemon process the benchmark runs, nowhere else.
+    scheduler.ProbeScheduler._dispatch = timed_dispatch  # type: ignore[method-assign]  # timing
 
     def dump(*_: object) -> None:
         if not out:
@@ -419,9 +455,9 @@ def daemon_role() -> int:
     where = {"event": "bench_source", "monitor": cli.__file__, "probes": probes.__file__}
     print(json.dumps(where), file=sys.stderr, flush=True)
     if os.environ.get("BENCH_UVLOOP"):  # an experiment: the same daemon on uvloop
-        import uvloop  # type: ignore[import-not-found]  # optional, not a dependency
+        import importlib
 
-        uvloop.install()
+        importlib.import_module("uvloop").install()  # the optional extra 'fast'
     return cli.main(["run", "--log-format", "json"])
 
 
@@ -446,9 +482,10 @@ def read_lag_file(path: Path) -> tuple[Pairs, Pairs, Pairs]:
 
 async def loadgen_role(args: argparse.Namespace) -> None:
     """Requests ``/probe`` for each target once per interval; prints a JSON summary."""
+    ports = Ports(args.target_port, args.dns_port)
     urls = [
-        f"{args.exporter}/probe?target={quote(target_url(args.target_port, i), safe='')}"
-        f"&module=http_2xx"
+        f"{args.exporter}/probe?target={quote(blackbox_target(args.kind, ports, i), safe='')}"
+        f"&module={args.kind}"
         for i in range(args.targets)
     ]
     step = args.interval / args.targets
@@ -521,15 +558,62 @@ def target_url(port: int, index: int) -> str:
     return f"http://127.0.0.1:{port}/health/{index}"
 
 
+KINDS = ("http", "tcp", "dns", "icmp")
+"""Probe kinds measured on both sides; the blackbox module of each is in BLACKBOX_MODULES."""
+
+BLACKBOX_MODULES = {
+    "http": "  http:\n    prober: http\n    timeout: 5s\n"
+    "    http:\n      preferred_ip_protocol: ip4\n",
+    "tcp": "  tcp:\n    prober: tcp\n    timeout: 5s\n    tcp:\n      preferred_ip_protocol: ip4\n",
+    "dns": "  dns:\n    prober: dns\n    timeout: 5s\n    dns:\n      query_name: t.bench.test\n"
+    "      query_type: A\n      transport_protocol: udp\n      preferred_ip_protocol: ip4\n",
+    "icmp": "  icmp:\n    prober: icmp\n    timeout: 5s\n    icmp:\n"
+    "      preferred_ip_protocol: ip4\n",
+}
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where the target server listens: HTTP and TCP on one port, DNS (UDP) on another."""
+
+    http: int
+    dns: int
+
+
+def our_probe(kind: str, ports: Ports, index: int) -> str:
+    """One target's probe in the daemon's YAML, the same check as the blackbox module."""
+    if kind == "tcp":
+        return f"{{type: tcp, host: 127.0.0.1, port: {ports.http}, timeout: 5s}}"
+    if kind == "dns":
+        return (
+            f"{{type: dns, name: t{index}.bench.test, server: 127.0.0.1, port: {ports.dns}, "
+            "timeout: 5s}"
+        )
+    if kind == "icmp":
+        return "{type: icmp, host: 127.0.0.1, timeout: 5s}"
+    return f'{{type: http, url: "{target_url(ports.http, index)}", timeout: 5s}}'
+
+
+def blackbox_target(kind: str, ports: Ports, index: int) -> str:
+    """The ``target`` parameter of one /probe request."""
+    if kind == "tcp":
+        return f"127.0.0.1:{ports.http}"
+    if kind == "dns":
+        return f"127.0.0.1:{ports.dns}"
+    if kind == "icmp":
+        return "127.0.0.1"
+    return target_url(ports.http, index)
+
+
 def target_name(index: int) -> str:
     return f"t{index:05d}"
 
 
-def config_yaml(port: int, targets: int, interval: float) -> str:
+def config_yaml(kind: str, ports: Ports, targets: int, interval: float) -> str:
     lines = ["timezone: Europe/Amsterdam", "targets:"]
     for i in range(targets):
         lines.append(f"  - name: {target_name(i)}")
-        lines.append(f'    probe: {{type: http, url: "{target_url(port, i)}", timeout: 5s}}')
+        lines.append(f"    probe: {our_probe(kind, ports, i)}")
         lines.append(f"    interval: {interval:g}s")
         lines.append("    slas: [{window: 24x7, objective: 0.99}]")
     return "\n".join(lines) + "\n"
@@ -608,7 +692,7 @@ class Bench:
     args: argparse.Namespace
     processes: Processes
     server_pid: int
-    server_port: int
+    ports: Ports
     workdir: Path
 
     def _window_times(self, now: float) -> tuple[float, float]:
@@ -618,11 +702,11 @@ class Bench:
 
     async def ours(self, targets: int, profile: Path | None) -> Result:
         args = self.args
-        result = Result(f"{args.label} {targets:,}", targets, args.interval)
+        result = Result(f"{args.label} {args.kind} {targets:,}", targets, args.interval)
         phase_dir = self.workdir / f"ours-{targets}"
         phase_dir.mkdir()
         config = phase_dir / "sla-monitor.yaml"
-        config.write_text(config_yaml(self.server_port, targets, args.interval))
+        config.write_text(config_yaml(args.kind, self.ports, targets, args.interval))
         database = phase_dir / "sla.db"
         lag_file = phase_dir / "lag.bin"
         env = {
@@ -819,15 +903,12 @@ class Bench:
 
     async def blackbox(self, targets: int) -> Result:
         args = self.args
-        result = Result(f"blackbox {targets:,}", targets, args.interval)
+        result = Result(f"blackbox {args.kind} {targets:,}", targets, args.interval)
         exporter = args.blackbox_bin
         phase_dir = self.workdir / f"blackbox-{targets}"
         phase_dir.mkdir()
         config = phase_dir / "blackbox.yml"
-        config.write_text(
-            "modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n"
-            "    http:\n      preferred_ip_protocol: ip4\n"
-        )
+        config.write_text("modules:\n" + BLACKBOX_MODULES[args.kind])
         port = free_port()
         exporter_log = (phase_dir / "exporter.log").open("wb")
         spawned = time.monotonic()
@@ -853,7 +934,8 @@ class Bench:
                                     break
                         await asyncio.sleep(0.05)
                 result.startup = time.monotonic() - spawned
-                probe = f"{base}/probe?target={target_url(self.server_port, 0)}&module=http_2xx"
+                target = quote(blackbox_target(args.kind, self.ports, 0), safe="")
+                probe = f"{base}/probe?target={target}&module={args.kind}"
                 async with session.get(probe) as response:
                     sample = await response.text()
                 if "\nprobe_success 1\n" not in sample:
@@ -866,7 +948,9 @@ class Bench:
                 str(HERE),
                 "_loadgen",
                 f"--exporter={base}",
-                f"--target-port={self.server_port}",
+                f"--target-port={self.ports.http}",
+                f"--dns-port={self.ports.dns}",
+                f"--kind={args.kind}",
                 f"--targets={targets}",
                 f"--interval={args.interval}",
                 f"--start-at={begin}",
@@ -997,8 +1081,8 @@ def table(results: list[Result], args: argparse.Namespace) -> str:
             ),
         ),
         ("lag p50/p99 ms, bucket-interp.", lambda r: _ms(r.lag_bucket)),
-        ("lag p50/p99/max ms, exact dispatch", lambda r: _ms(r.lag_dispatch)),
-        ("lag p50/p99/max ms, exact start", lambda r: _ms(r.lag_start)),
+        ("lag p50/p99/max ms, exact, at task start", lambda r: _ms(r.lag_dispatch)),
+        ("dispatcher timer late p50/p99/max ms", lambda r: _ms(r.lag_start)),
         ("peak RSS (VmHWM) MB", lambda r: _fmt(r.peak_rss_mb, ".1f")),
         ("RSS at window end (VmRSS) MB", lambda r: _fmt(r.rss_mb, ".1f")),
         ("start-up s (to ready)", lambda r: _fmt(r.startup, ".2f")),
@@ -1072,7 +1156,7 @@ PROFILE_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "monitor/server/web.py",
         ),
     ),
-    ("bench hooks (bench/probes.py)", ("timed_run (", "recording_observe (")),
+    ("bench hooks (bench/probes.py)", ("timed_dispatch (", "recording_observe (")),
 )
 
 
@@ -1083,7 +1167,9 @@ def _frame_key(frame: str) -> str:
 # py-spy cannot tell idle threads apart in this container (it reports the event loop's epoll
 # wait and the aiosqlite thread's queue wait as running), so a sample whose leaf line is a
 # blocking wait is dropped here; the count is printed next to the CPU-based expectation.
-_IDLE_LINE = re.compile(r"(_selector\.poll\(|\btx\.get\(|\.acquire\(|\.wait\(|time\.sleep\()")
+_IDLE_LINE = re.compile(
+    r"(_selector\.poll\(|\btx\.get\(|work_queue\.get\(|\.acquire\(|\.wait\(|time\.sleep\()"
+)
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^():]+):(?P<line>\d+)\)$")
 
 
@@ -1181,9 +1267,10 @@ async def run_bench(args: argparse.Namespace) -> int:
         )
         assert server.stdout is not None
         async with asyncio.timeout(30):
-            port = int((await server.stdout.readline()).decode())
-        log(f"target server {server.pid} on 127.0.0.1:{port}")
-        bench = Bench(args, processes, server.pid, port, workdir)
+            http_port, dns_port = map(int, (await server.stdout.readline()).decode().split())
+        ports = Ports(http_port, dns_port)
+        log(f"target server {server.pid} on 127.0.0.1:{http_port} (TCP), :{dns_port} (DNS)")
+        bench = Bench(args, processes, server.pid, ports, workdir)
         sizes = [args.targets]
         if args.also_10k and 10_000 not in sizes:
             sizes.append(10_000)
@@ -1223,6 +1310,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--targets", type=int, default=1000, help="targets (default 1000)")
     parser.add_argument("--interval", type=float, default=10.0, help="seconds (default 10)")
+    parser.add_argument(
+        "--kind", choices=KINDS, default="http", help="probe kind on both sides (default http)"
+    )
     parser.add_argument("--duration", type=float, default=120.0, help="window, s (default 120)")
     parser.add_argument(
         "--warmup", type=float, help="seconds before the window (default: 1 interval)"
@@ -1288,9 +1378,9 @@ def main() -> int:
         return 0
     if len(sys.argv) > 1 and sys.argv[1] == "_loadgen":
         gen = argparse.ArgumentParser()
-        for name in ("--exporter",):
+        for name in ("--exporter", "--kind"):
             gen.add_argument(name, required=True)
-        for name in ("--target-port", "--targets", "--concurrency"):
+        for name in ("--target-port", "--dns-port", "--targets", "--concurrency"):
             gen.add_argument(name, type=int, required=True)
         for name in ("--interval", "--start-at", "--seconds", "--window-start", "--window-end"):
             gen.add_argument(name, type=float, required=True)

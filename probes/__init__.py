@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from probes._http1 import LeanHttp
 from probes.base import Detail, Probe, ProbeContext, ProbeResult
 from probes.config import (
     DnsProbeConfig,
@@ -39,6 +40,7 @@ __all__ = [
     "HttpProbeConfig",
     "IcmpProbeConfig",
     "ImapProbeConfig",
+    "LeanHttp",
     "Probe",
     "ProbeConfig",
     "ProbeContext",

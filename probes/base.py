@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import aiohttp
+
+if TYPE_CHECKING:
+    from probes._http1 import LeanHttp
 
 __all__ = [
     "Detail",
@@ -61,12 +64,14 @@ class ProbeContext:
 
     ``clock`` returns the current aware UTC instant (injected, so tests can fix it);
     ``monotonic`` returns seconds for measuring durations; ``http`` is the daemon's one
-    shared aiohttp session.
+    shared aiohttp session. ``lean_http``, when given, takes the plain HTTP probes (see
+    :mod:`probes.http` for which); without it every HTTP probe goes through ``http``.
     """
 
     http: aiohttp.ClientSession
     clock: Callable[[], datetime]
     monotonic: Callable[[], float]
+    lean_http: LeanHttp | None = None
 
 
 class Probe(Protocol[ConfigT_contra]):

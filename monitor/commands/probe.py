@@ -30,7 +30,7 @@ from monitor.commands._common import (
 )
 from monitor.config import TargetConfig
 from monitor.probing.runner import probe_once, probe_session
-from probes import run_probe
+from probes import LeanHttp, run_probe
 from probes.base import ProbeContext, ProbeResult
 
 __all__ = ["register", "result_lines", "result_to_dict", "run"]
@@ -72,7 +72,9 @@ async def _probe(target: TargetConfig) -> ProbeResult:
         return datetime.now(UTC)
 
     async with probe_session() as http:
-        context = ProbeContext(http=http, clock=clock, monotonic=time.monotonic)
+        context = ProbeContext(
+            http=http, clock=clock, monotonic=time.monotonic, lean_http=LeanHttp()
+        )
         log = command_logger().bind(target=target.name)
         return await probe_once(run_probe, target.probe, context, clock(), log)
 

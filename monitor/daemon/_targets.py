@@ -21,7 +21,7 @@ from monitor.sla.outages import OutageTracker
 from monitor.sla.vantage import CANARY
 from monitor.store import Store, StoredOutage, StoreError
 from monitor.store.records import new_id
-from probes import run_probe
+from probes import LeanHttp, run_probe
 from probes.base import ProbeContext, ProbeResult
 
 __all__ = ["Targets"]
@@ -69,7 +69,12 @@ class Targets:
 
     async def start(self) -> None:
         self._http = probe_session()
-        self._context = ProbeContext(http=self._http, clock=self._clock, monotonic=self._monotonic)
+        self._context = ProbeContext(
+            http=self._http,
+            clock=self._clock,
+            monotonic=self._monotonic,
+            lean_http=LeanHttp(monotonic=self._monotonic),
+        )
         for name, outage in self._open_outages.items():
             self._states.continue_outage(name, outage.start)
         config = self._config()

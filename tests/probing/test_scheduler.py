@@ -167,3 +167,65 @@ async def test_drain_waits_for_runs_in_flight_and_cancels_what_outlasts_the_grac
     assert finished == ["quick"]
     assert cancelled == ["stuck"]
     assert scheduler.in_flight == 0
+
+
+async def test_probes_due_in_the_same_tick_start_together_on_one_dispatch() -> None:
+    """Fifty targets at 1 s start their first runs in at most one dispatch per 100 ms tick."""
+    scheduler = ProbeScheduler(clock=clock)
+    ticks: list[datetime | None] = []
+
+    def job_for(name: str) -> Recorder:
+        recorder = Recorder()
+
+        async def run() -> None:
+            if name not in seen:
+                seen.add(name)
+                ticks.append(scheduler.last_tick)
+            await recorder()
+
+        scheduler.schedule(name, timedelta(seconds=1), run)
+        return recorder
+
+    seen: set[str] = set()
+    jobs = [job_for(f"t{i}") for i in range(50)]
+    scheduler.start()
+    try:
+        await eventually(lambda: all(job.finished >= 1 for job in jobs), "a run of every target")
+    finally:
+        await scheduler.drain(GRACE)
+    # Due times lie within interval + jitter (1.05 s), so on at most 12 tick boundaries.
+    assert len(ticks) == 50
+    assert len(set(ticks)) <= 12
+
+
+async def test_a_target_replaced_while_its_run_is_in_flight_does_not_overlap_it() -> None:
+    """A reload that changes the interval waits for the run in flight before the next one."""
+    scheduler = ProbeScheduler(clock=clock)
+    release, started = asyncio.Event(), asyncio.Event()
+    log: list[str] = []
+
+    async def first() -> None:
+        log.append("first")
+        started.set()
+        await release.wait()
+        log.append("first done")
+
+    async def second() -> None:
+        log.append("second")
+
+    witness = Recorder()
+    scheduler.schedule("web", timedelta(milliseconds=50), first)
+    scheduler.schedule("witness", timedelta(milliseconds=50), witness)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(started.wait(), timeout=10)
+        scheduler.schedule("web", timedelta(milliseconds=60), second)
+        mark = witness.finished
+        await eventually(lambda: witness.finished >= mark + 4, "four more ticks of the witness")
+        assert log == ["first"]
+        release.set()
+        await eventually(lambda: "second" in log, "a run of the replaced job")
+    finally:
+        release.set()
+        await scheduler.drain(GRACE)
+    assert log[:3] == ["first", "first done", "second"]

@@ -1,0 +1,326 @@
+"""The lean HTTP/1.1 exchange: one request on a fresh connection, and nothing else.
+
+aiohttp's client is built for sessions (pools, cookies, tracing, middlewares, streaming
+responses); for one request on a fresh connection that machinery costs several times the
+protocol work. A probe needs less: resolve (cached, like aiohttp's ``ttl_dns_cache``),
+connect (happy eyeballs through ``aiohappyeyeballs``, as aiohttp does), TLS, one request,
+the status line, the headers and a capped body, then hang up. This module does exactly that
+on an asyncio transport, with the response parsed by ``httptools`` (the llhttp parser, the
+same C parser aiohttp and uvicorn use).
+
+What the caller sees matches aiohttp's client: the same request headers (``Host``,
+``Accept``, ``User-Agent`` and the configured ones, ``Connection: close``), the same error
+exceptions for the classifier (``OSError`` and ``ssl`` errors from connecting, a
+``ProbeError`` for what aiohttp reports as its own errors), bodies decompressed when the
+server sends gzip or deflate anyway (the request asks for ``identity``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import aiohappyeyeballs
+import httptools
+from aiohttp.http import SERVER_SOFTWARE
+from yarl import URL
+
+from probes._util import ProbeError
+
+__all__ = ["Answer", "LeanHttp"]
+
+_HAPPY_EYEBALLS_DELAY: Final = 0.25  # aiohttp's default
+_DNS_CACHE_SIZE: Final = 4096
+_MAX_HEAD_BYTES: Final = 64 * 1024
+"""Status line and headers; a peer that never ends them costs at most this (and the body cap)."""
+_CHARSET = re.compile(r";\s*charset\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
+_AddrInfo = tuple[int, int, int, str, tuple[object, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One response: status, version, headers (names in lower case) and the capped body."""
+
+    status: int
+    version: str
+    headers: Mapping[str, str]
+    body: bytes
+    truncated: bool
+    broken: ProbeError | None = None
+    """Set when the body broke off after the headers: what aiohttp raises while reading it."""
+
+    @property
+    def charset(self) -> str | None:
+        match = _CHARSET.search(self.headers.get("content-type", ""))
+        return match.group(1) if match else None
+
+
+class LeanHttp:
+    """The connections of the lean path, and the DNS answers they share for ``dns_ttl`` s.
+
+    One instance per daemon (or ``probe`` command), passed to the probes in their context.
+    """
+
+    def __init__(
+        self, *, dns_ttl: float = 60.0, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._dns_ttl = dns_ttl
+        self._monotonic = monotonic
+        self._dns: dict[tuple[str, int], tuple[float, list[_AddrInfo]]] = {}
+        self._exchanges = 0
+
+    @property
+    def exchanges(self) -> int:
+        """Exchanges begun on this path since start, each redirect hop one, failed or not."""
+        return self._exchanges
+
+    async def fetch(
+        self,
+        method: str,
+        url: URL,
+        headers: Mapping[str, str],
+        *,
+        ssl_context: ssl.SSLContext | None,
+        max_body_bytes: int,
+        handshake_timeout: float,
+    ) -> Answer:
+        """Send one request on a new connection and read the answer; the connection ends here."""
+        self._exchanges += 1
+        request = _request_bytes(method, url, headers)
+        response = _Response(max_body_bytes, head_only=method == "HEAD")
+        try:
+            transport = await self._connect(url, ssl_context, response, handshake_timeout)
+        except BaseException:
+            response.answer.cancel()  # a connection closed on the way reports nothing later
+            raise
+        try:
+            transport.write(request)
+            return await response.answer
+        finally:
+            transport.abort()  # never reused, and an endless body stops here
+
+    async def _connect(
+        self,
+        url: URL,
+        ssl_context: ssl.SSLContext | None,
+        response: _Response,
+        within: float,
+    ) -> asyncio.Transport:
+        host, port = url.raw_host or "", url.port or 0
+        loop = asyncio.get_running_loop()
+        # The caller's timeout bounds the whole probe; only the handshake gets its own.
+        infos = await self._addresses(host, port)
+        sock = await aiohappyeyeballs.start_connection(
+            infos, happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY
+        )
+        try:
+            transport, _ = await loop.create_connection(
+                lambda: response,
+                sock=sock,
+                ssl=ssl_context,
+                server_hostname=host.rstrip(".") if ssl_context is not None else None,
+                ssl_handshake_timeout=within if ssl_context is not None else None,
+            )
+        except BaseException:
+            sock.close()
+            raise
+        return transport
+
+    async def _addresses(self, host: str, port: int) -> Sequence[_AddrInfo]:
+        literal = _literal(host, port)
+        if literal is not None:
+            return literal
+        now = self._monotonic()
+        cached = self._dns.get((host, port))
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        loop = asyncio.get_running_loop()
+        found = await loop.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_ADDRCONFIG
+        )
+        infos: list[_AddrInfo] = [(f, t, p, c, tuple(a)) for f, t, p, c, a in found]
+        if len(self._dns) >= _DNS_CACHE_SIZE:  # redirects may name ever new hosts
+            self._dns = {key: value for key, value in self._dns.items() if value[0] > now}
+        self._dns[(host, port)] = (now + self._dns_ttl, infos)
+        return infos
+
+
+def _literal(host: str, port: int) -> list[_AddrInfo] | None:
+    """An IP address needs no resolver (aiohttp skips it too)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if address.version == 6:
+        return [(socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (host, port, 0, 0))]
+    return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (host, port))]
+
+
+def _request_bytes(method: str, url: URL, headers: Mapping[str, str]) -> bytes:
+    """The request aiohttp would send, with ``Connection: close`` and no body."""
+    fields = {
+        "Host": url.host_port_subcomponent or "",
+        "Accept": "*/*",
+        "Accept-Encoding": "identity",
+        "User-Agent": SERVER_SOFTWARE,
+    }
+    names = {name.lower(): name for name in fields}
+    for name, value in headers.items():
+        fields.pop(names.get(name.lower(), name), None)
+        fields[name] = value
+        names[name.lower()] = name
+    fields.pop(names.get("connection", "Connection"), None)
+    fields["Connection"] = "close"
+    lines = [f"{method} {url.raw_path_qs or '/'} HTTP/1.1"]
+    for name, value in fields.items():
+        if "\r" in name or "\n" in name or "\r" in value or "\n" in value:
+            raise ValueError(f"line break in the request header {name!r}")
+        lines.append(f"{name}: {value}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", errors="strict")
+
+
+class _Response(asyncio.Protocol):
+    """Parses one response as it arrives and resolves ``answer`` once it is complete enough:
+    the whole message, or the headers of a HEAD answer, or ``cap`` body bytes."""
+
+    def __init__(self, cap: int, *, head_only: bool) -> None:
+        self.answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._cap = cap
+        self._head_only = head_only
+        self._parser = httptools.HttpResponseParser(self)
+        self._headers: dict[str, str] = {}
+        self._body = bytearray()
+        self._status = 0
+        self._version = ""
+        self._headers_done = False
+        self._complete = False
+        self._overflow = False
+        self._head_bytes = 0
+
+    # -- transport events ---------------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        if self.answer.done():
+            return
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._complete = True
+        except httptools.HttpParserError as error:
+            self._fail(ProbeError("protocol", f"malformed response: {error}"))
+            return
+        if self._headers_done and (self._complete or len(self._body) >= self._cap):
+            self._finish()
+        elif not self._headers_done:
+            self._head_bytes += len(data)
+            if self._head_bytes > _MAX_HEAD_BYTES:
+                self._fail(ProbeError("protocol", f"headers longer than {_MAX_HEAD_BYTES} bytes"))
+
+    def eof_received(self) -> bool:
+        self._ended(None)
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._ended(exc)
+
+    def _ended(self, exc: Exception | None) -> None:
+        if self.answer.done():
+            return
+        if self._headers_done and not self._has_length():
+            self._complete = True  # a body delimited by the end of the connection
+            self._finish()
+        elif self._headers_done:
+            self._finish(
+                ProbeError("protocol", "broken response body: the connection closed before its end")
+            )
+        elif isinstance(exc, OSError):
+            self._fail(exc)
+        else:
+            self._fail(
+                ProbeError(
+                    "connection_error",
+                    "server closed the connection without a complete response",
+                )
+            )
+
+    # -- parser callbacks ---------------------------------------------------------------
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        known = self._headers.get(key)
+        self._headers[key] = text if known is None else f"{known}, {text}"
+
+    def on_headers_complete(self) -> None:
+        status = self._parser.get_status_code()
+        if 100 <= status < 200 and status != 101:
+            self._headers = {}  # an interim answer; the real one follows
+            return
+        self._status = status
+        self._version = self._parser.get_http_version()
+        self._headers_done = True
+        if self._head_only:
+            self._complete = True
+
+    def on_body(self, body: bytes) -> None:
+        room = self._cap - len(self._body)
+        if room > 0:
+            self._body += body[:room]
+        if len(body) > room:
+            self._overflow = True
+
+    def on_message_complete(self) -> None:
+        if self._headers_done:
+            self._complete = True
+
+    # -- outcome ------------------------------------------------------------------------
+
+    def _has_length(self) -> bool:
+        return "content-length" in self._headers or "chunked" in self._headers.get(
+            "transfer-encoding", ""
+        )
+
+    def _finish(self, broken: ProbeError | None = None) -> None:
+        body = bytes(self._body[: self._cap])
+        encoding = self._headers.get("content-encoding", "").strip().lower()
+        if encoding in ("gzip", "x-gzip", "deflate") and body and broken is None:
+            try:
+                body = _decompress(body, encoding, self._cap)
+            except ProbeError as error:
+                broken = error
+        self.answer.set_result(
+            Answer(
+                status=self._status,
+                version=self._version,
+                headers=self._headers,
+                body=body,
+                truncated=self._overflow or not self._complete,
+                broken=broken,
+            )
+        )
+
+    def _fail(self, error: BaseException) -> None:
+        if not self.answer.done():
+            self.answer.set_exception(error)
+
+
+def _decompress(body: bytes, encoding: str, cap: int) -> bytes:
+    """What aiohttp's reader would have decoded; a broken stream is a protocol failure."""
+    wbits = zlib.MAX_WBITS | 16 if "gzip" in encoding else zlib.MAX_WBITS
+    try:
+        return zlib.decompressobj(wbits).decompress(body, cap)
+    except zlib.error:
+        if encoding != "deflate":
+            raise ProbeError("protocol", "broken response body: bad gzip data") from None
+    try:  # "deflate" is raw deflate for some servers, as aiohttp tolerates
+        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(body, cap)
+    except zlib.error:
+        raise ProbeError("protocol", "broken response body: bad deflate data") from None
