@@ -57,7 +57,7 @@ class FigureMaker:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._schedule = config.maintenance_schedule()
-        self._policies = config.availability_policies()
+        self.policies = config.availability_policies()
         self._notice = config.maintenance_notice
         self._windows: dict[tuple[str, Month], IntervalSet] = {}
 
@@ -85,7 +85,7 @@ class FigureMaker:
         registered = self.registered(target, evidence).in_force
         return (configured | registered).clip(span.start, span.end)
 
-    def _agreed(
+    def agreed(
         self, target: str, evidence: Evidence, span: Interval
     ) -> tuple[IntervalSet, tuple[ForwardMaintenance, ...]]:
         """The maintenance that forgives all downtime inside ``span`` (configured and approved
@@ -136,7 +136,7 @@ class FigureMaker:
     ) -> tuple[SlaFigure, ...]:
         """Every SLA of ``target`` for ``month``, as of ``now``."""
         period = self.period(month)
-        agreed, forward = self._agreed(target.name, evidence, period)
+        agreed, forward = self.agreed(target.name, evidence, period)
         monitored = self.monitored(target, evidence, month, now, live)
         outages = evidence.outages_of(target.name)
         return tuple(
@@ -152,7 +152,7 @@ class FigureMaker:
                     now=now,
                     objective=sla.objective,
                     monitored=monitored,
-                    policies=self._policies,
+                    policies=self.policies,
                     min_coverage=self.config.min_coverage(sla),
                     forward=forward,
                 ),
@@ -173,7 +173,7 @@ class FigureMaker:
         the month windows expanded once and reused; ``span`` may cross a month boundary."""
         zone = self.config.zone
         months = tuple(dict.fromkeys(Month.containing(t, zone) for t in (span.start, span.end)))
-        agreed, forward = self._agreed(target.name, evidence, span)
+        agreed, forward = self.agreed(target.name, evidence, span)
         monitored = self._monitored(target, evidence, months, now, live)
         outages = evidence.outages_of(target.name)
         figures = []
@@ -189,7 +189,7 @@ class FigureMaker:
                 now=now,
                 objective=sla.objective,
                 monitored=monitored,
-                policies=self._policies,
+                policies=self.policies,
                 forward=forward,
             )
             figures.append(SlaFigure(target.name, sla.window, sla, figure))

@@ -25,6 +25,7 @@ import structlog
 from monitor.config import Config
 from monitor.figures.evidence import load_evidence
 from monitor.figures.maker import FigureMaker, LiveSession
+from monitor.figures.settled import SettledFigures
 from monitor.live.exposition import SlaExposition
 from monitor.live.overlay import LiveOverlay
 from monitor.live.snapshot import RequestTotals, SlaSnapshot, build_snapshot
@@ -71,7 +72,7 @@ class SlaRecomputer:
         self._debounce = debounce
         self._wake = wake if wake is not None else asyncio.Event()
         self._lock = asyncio.Lock()
-        self._maker: FigureMaker | None = None
+        self._settled: SettledFigures | None = None
         self._counters: dict[tuple[str, str], BurnCounter] = {}
         self._history_month: Month | None = None
         self._history_at: datetime | None = None
@@ -92,11 +93,13 @@ class SlaRecomputer:
         self._history_at = None
         self._wake.set()
 
-    def _maker_for(self, config: Config) -> FigureMaker:
-        if self._maker is None or self._maker.config is not config:
-            self._maker = FigureMaker(config)
+    def _maker_for(self, config: Config) -> SettledFigures:
+        """A new configuration (a reload: targets, calendars, holidays, maintenance) starts
+        from scratch: new month windows and no settled lengths."""
+        if self._settled is None or self._settled.maker.config is not config:
+            self._settled = SettledFigures(FigureMaker(config))
             self._history_at = None
-        return self._maker
+        return self._settled
 
     async def _refresh_history(self, maker: FigureMaker, month: Month, now: datetime) -> None:
         older = await self._store.requests(until=figures_since(maker.config, now))
@@ -108,7 +111,8 @@ class SlaRecomputer:
     async def recompute(self) -> SlaSnapshot:
         async with self._lock:
             now = self._clock()
-            maker = self._maker_for(self._config())
+            settled = self._maker_for(self._config())
+            maker = settled.maker
             month = Month.containing(now, maker.config.zone)
             stale = self._history_at is None or now - self._history_at >= self._history_every
             if self._history_month != month or stale:
@@ -125,6 +129,7 @@ class SlaRecomputer:
                 counters=self._counters,
                 live=self._live(),
                 previous=self._previous,
+                settled=settled,
             )
             desk = await asyncio.to_thread(desk_figures, maker.config, recent, now)
             snapshot = dataclasses.replace(
@@ -139,8 +144,9 @@ class SlaRecomputer:
             self._counters = {
                 (w.target, w.window): w.counter for t in snapshot.targets for w in t.windows
             }
-            # Rendered here, once per snapshot, so a scrape only concatenates text.
-            self.exposition = SlaExposition(snapshot)
+            # Rendered here, once per snapshot and off the event loop, so a scrape only
+            # copies bytes.
+            self.exposition = await asyncio.to_thread(SlaExposition, snapshot)
             self.snapshot = snapshot
             return snapshot
 
