@@ -6,7 +6,8 @@ counters live here, in memory: each run advances them by the live time since the
 one and nothing else moves them (:mod:`monitor.sla.burn`); a restart starts them at zero,
 which Prometheus reads as a counter reset. Previous-month figures and the request totals of
 older months are cached, and refreshed when the month rolls over, the configuration changes,
-stored history changes, and once an hour.
+stored history changes, and once an hour. The running month's figures are measured from the
+previous run on (:mod:`monitor.figures.settled`), to the same figures as from scratch.
 
 If the store cannot be read, the last snapshot stays in place (a scrape keeps working) and the
 failure is counted; the next run tries again.
