@@ -109,6 +109,18 @@ class SlaRecomputer:
         self._history_month = month
         self._history_at = now
 
+    def _evidence_start(self, maker: FigureMaker, month: Month) -> datetime:
+        """Where the evidence to read begins: the previous month while its figures are to be
+        made, else the running month, or the earliest counter frontier before it (a step
+        across the month boundary is measured with its evidence, as always)."""
+        earliest = maker.period(month.previous()).start
+        if not self._previous:
+            return earliest
+        start = min(
+            (c.frontier for c in self._counters.values()), default=maker.period(month).start
+        )
+        return max(earliest, min(start, maker.period(month).start))
+
     async def recompute(self) -> SlaSnapshot:
         async with self._lock:
             now = self._clock()
@@ -118,7 +130,7 @@ class SlaRecomputer:
             stale = self._history_at is None or now - self._history_at >= self._history_every
             if self._history_month != month or stale:
                 await self._refresh_history(maker, month, now)
-            span = Interval(maker.period(month.previous()).start, now + _TICK)
+            span = Interval(self._evidence_start(maker, month), now + _TICK)
             evidence = self._overlay.apply(await load_evidence(self._store, span))
             recent = await self._store.requests(since=figures_since(maker.config, now))
             # CPU-bound and pure: off the event loop, so probes keep their schedule.

@@ -13,6 +13,7 @@ from monitor.figures.maker import FigureMaker, LiveSession
 from monitor.live.overlay import LiveOverlay
 from monitor.live.recompute import SlaRecomputer
 from monitor.sla.availability import AvailabilityFigure
+from monitor.sla.burn import settle_time
 from monitor.sla.corrections import OutageCorrection
 from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
@@ -87,6 +88,12 @@ class Scene:
         """Time passes with both targets probed: their running sessions reach now."""
         self.now += by
         self.live = {name: LiveSession(s.started_at, self.now) for name, s in self.live.items()}
+
+    def window_seconds_total(self) -> float:
+        """The burn-rate window counter of web's 24x7 window in the last snapshot."""
+        snapshot = self.recomputer.snapshot
+        assert snapshot is not None
+        return snapshot.targets[0].windows[0].window_seconds_total
 
     async def incremental(self) -> dict[tuple[str, str], AvailabilityFigure]:
         snapshot = await self.recomputer.recompute()
@@ -193,10 +200,17 @@ async def test_incremental_figures_equal_a_full_recompute_after_every_kind_of_ch
         scene.config = AFTER_RELOAD
         await scene.check_over(15 * S, 15 * S)
 
-        # the month rolls over
-        scene.now = local(30, 23, 59, month=6)
-        scene.advance(15 * S)
-        await scene.check_over(2 * 15 * S, 15 * S, H)
+        # the month rolls over while a burn-rate step spans midnight: the step is measured
+        # whole, with the evidence on both sides of the boundary
+        web = scene.config.targets[0]
+        settle = settle_time(web.interval, web.failures_before_down, web.probe.timeout)
+        scene.now = local(1, month=7) + settle - 20 * S
+        scene.advance(0 * S)
+        await scene.check()
+        before = scene.window_seconds_total()
+        await scene.check_over(30 * S)
+        assert scene.window_seconds_total() - before == 30.0
+        await scene.check_over(15 * S, H)
         assert Month.containing(scene.now, AMSTERDAM) == Month(2026, 7)
     finally:
         await store.close()
