@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 
 from monitor.config import ALWAYS, Config, SlaConfig, TargetConfig
 from monitor.figures.evidence import Evidence
-from monitor.sla.availability import AvailabilityFigure, compute_availability, sla_window
+from monitor.sla.availability import AvailabilityFigure, Outage, compute_availability, sla_window
 from monitor.sla.coverage import covered_time, max_gap_for
 from monitor.sla.intervals import Interval, IntervalSet
 from monitor.sla.months import Month
 from monitor.sla.registered import ForwardMaintenance, RegisteredCover, registered_cover
 
-__all__ = ["FigureMaker", "LiveSession", "SlaFigure", "counted_window"]
+__all__ = ["FigureMaker", "LiveSession", "MonthInputs", "SlaFigure", "counted_window"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,18 @@ class SlaFigure:
     window: str
     sla: SlaConfig
     figure: AvailabilityFigure
+
+
+@dataclass(frozen=True, slots=True)
+class MonthInputs:
+    """A target's evidence for one month as the figures use it: its outages, its monitored
+    time, and the maintenance that forgives all downtime or only later outages' downtime."""
+
+    period: Interval
+    outages: tuple[Outage, ...]
+    monitored: IntervalSet
+    agreed: IntervalSet
+    forward: tuple[ForwardMaintenance, ...]
 
 
 def counted_window(figure: AvailabilityFigure) -> timedelta:
@@ -135,29 +147,45 @@ class FigureMaker:
         live: LiveSession | None = None,
     ) -> tuple[SlaFigure, ...]:
         """Every SLA of ``target`` for ``month``, as of ``now``."""
-        period = self.period(month)
-        agreed, forward = self.agreed(target.name, evidence, period)
-        monitored = self.monitored(target, evidence, month, now, live)
-        outages = evidence.outages_of(target.name)
+        given = self.month_inputs(target, month, evidence, now, live)
         return tuple(
             SlaFigure(
                 target.name,
                 sla.window,
                 sla,
                 compute_availability(
-                    period=period,
+                    period=given.period,
                     window=self.window(sla.window, month),
-                    outages=outages,
-                    maintenance=agreed,
+                    outages=given.outages,
+                    maintenance=given.agreed,
                     now=now,
                     objective=sla.objective,
-                    monitored=monitored,
+                    monitored=given.monitored,
                     policies=self.policies,
                     min_coverage=self.config.min_coverage(sla),
-                    forward=forward,
+                    forward=given.forward,
                 ),
             )
             for sla in target.slas
+        )
+
+    def month_inputs(
+        self,
+        target: TargetConfig,
+        month: Month,
+        evidence: Evidence,
+        now: datetime,
+        live: LiveSession | None,
+    ) -> MonthInputs:
+        """What the figures of ``target`` for ``month`` are made from, besides the window."""
+        period = self.period(month)
+        agreed, forward = self.agreed(target.name, evidence, period)
+        return MonthInputs(
+            period=period,
+            outages=evidence.outages_of(target.name),
+            monitored=self.monitored(target, evidence, month, now, live),
+            agreed=agreed,
+            forward=forward,
         )
 
     def span_figures(

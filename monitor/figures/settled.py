@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from monitor.config import TargetConfig
 from monitor.figures.evidence import Evidence
-from monitor.figures.maker import FigureMaker, LiveSession, SlaFigure
+from monitor.figures.maker import FigureMaker, LiveSession, MonthInputs, SlaFigure
 from monitor.sla.availability import (
     AvailabilityParts,
     Outage,
@@ -52,20 +52,13 @@ class _Settled:
     parts: tuple[AvailabilityParts, ...]
     agreed_in_month: tuple[timedelta, ...]
 
-    def holds(
-        self,
-        start: datetime,
-        outages: tuple[Outage, ...],
-        monitored: IntervalSet,
-        agreed: IntervalSet,
-        forward: tuple[ForwardMaintenance, ...],
-    ) -> bool:
+    def holds(self, given: MonthInputs) -> bool:
         """Whether the evidence before ``until`` is still what these lengths measured."""
         return (
-            self.agreed == agreed
-            and self.forward == forward
-            and self.outages == _before(outages, self.until)
-            and self.monitored == monitored.clip(start, self.until)
+            self.agreed == given.agreed
+            and self.forward == given.forward
+            and self.outages == _before(given.outages, self.until)
+            and self.monitored == given.monitored.clip(given.period.start, self.until)
         )
 
 
@@ -91,11 +84,9 @@ class SettledFigures:
         live: LiveSession | None = None,
     ) -> tuple[SlaFigure, ...]:
         maker = self.maker
-        period = maker.period(month)
-        agreed, forward = maker.agreed(target.name, evidence, period)
-        monitored = maker.monitored(target, evidence, month, now, live)
-        outages = evidence.outages_of(target.name)
-        settled = self._settled(target, month, now, outages, monitored, agreed, forward)
+        given = maker.month_inputs(target, month, evidence, now, live)
+        outages = given.outages
+        settled = self._settled(target, month, now, given)
         # Outages that begin after now (a clock set back) count nothing yet.
         unstarted = AvailabilityParts(counted=(timedelta(0),) * len(outages))
         figures = []
@@ -111,7 +102,7 @@ class SettledFigures:
                 full_maintenance=kept.full_maintenance + agreed_in_month - kept.agreed,
             )
             figure = availability_figure(
-                period=period,
+                period=given.period,
                 outages=outages,
                 parts=parts,
                 now=now,
@@ -133,19 +124,12 @@ class SettledFigures:
         return total
 
     def _settled(
-        self,
-        target: TargetConfig,
-        month: Month,
-        now: datetime,
-        outages: tuple[Outage, ...],
-        monitored: IntervalSet,
-        agreed: IntervalSet,
-        forward: tuple[ForwardMaintenance, ...],
+        self, target: TargetConfig, month: Month, now: datetime, given: MonthInputs
     ) -> _Settled:
         """The target's lengths up to now: the kept ones and the time since, or the whole
         month again when the evidence before the kept instant changed."""
         maker = self.maker
-        period = maker.period(month)
+        period = given.period
         until = min(max(period.start, as_utc(now)), period.end)
         kept_month = self._kept.get(month)
         if kept_month is None:
@@ -153,11 +137,7 @@ class SettledFigures:
             self._kept = {m: k for m, k in self._kept.items() if m >= month.previous()}
             kept_month = self._kept[month] = {}
         kept = kept_month.get(target.name)
-        if (
-            kept is not None
-            and kept.until <= until
-            and kept.holds(period.start, outages, monitored, agreed, forward)
-        ):
+        if kept is not None and kept.until <= until and kept.holds(given):
             if kept.until == until:
                 return kept
             start, agreed_in_month = kept.until, kept.agreed_in_month
@@ -169,13 +149,13 @@ class SettledFigures:
                     within=period,
                     window=maker.window(sla.window, month),
                     outages=(),
-                    maintenance=agreed,
+                    maintenance=given.agreed,
                     now=period.start,
-                    forward=forward,
+                    forward=given.forward,
                 ).agreed
                 for sla in target.slas
             )
-        before = _before(outages, until)
+        before = _before(given.outages, until)
         parts = []
         for index, sla in enumerate(target.slas):
             measured = availability_parts(
@@ -183,10 +163,10 @@ class SettledFigures:
                 within=Interval(start, until),
                 window=maker.window(sla.window, month),
                 outages=before,
-                maintenance=agreed,
+                maintenance=given.agreed,
                 now=now,
-                monitored=monitored,
-                forward=forward,
+                monitored=given.monitored,
+                forward=given.forward,
             )
             if kept is not None:
                 measured = measured.joined(before, start, kept.parts[index])
@@ -194,9 +174,9 @@ class SettledFigures:
         settled = _Settled(
             until=until,
             outages=before,
-            monitored=monitored.clip(period.start, until),
-            agreed=agreed,
-            forward=forward,
+            monitored=given.monitored.clip(period.start, until),
+            agreed=given.agreed,
+            forward=given.forward,
             parts=tuple(parts),
             agreed_in_month=agreed_in_month,
         )
