@@ -130,15 +130,22 @@ class IntervalSet:
         return index >= 0 and intervals[index].contains(instant)
 
     def union(self, *others: IntervalSet) -> IntervalSet:
+        filled = [other for other in others if other._intervals]
+        if not filled:
+            return self
+        if not self._intervals and len(filled) == 1:
+            return filled[0]
         merged = list(self._intervals)
-        for other in others:
+        for other in filled:
             merged.extend(other._intervals)
         return IntervalSet(merged)
 
     def intersection(self, other: IntervalSet) -> IntervalSet:
         """Sweep both sorted lists once: O(n + m)."""
-        result: list[Interval] = []
         a, b = self._intervals, other._intervals
+        if not a or not b:
+            return IntervalSet._trusted(())
+        result: list[Interval] = []
         i = j = 0
         while i < len(a) and j < len(b):
             overlap = a[i].intersection(b[j])
@@ -154,8 +161,10 @@ class IntervalSet:
 
     def difference(self, other: IntervalSet) -> IntervalSet:
         """Instants in ``self`` and not in ``other``, by one sweep: O(n + m)."""
-        result: list[Interval] = []
         cuts = other._intervals
+        if not cuts or not self._intervals:
+            return self
+        result: list[Interval] = []
         j = 0
         for interval in self._intervals:
             start = interval.start
