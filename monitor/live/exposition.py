@@ -48,6 +48,8 @@ class SlaExposition:
             {b for _, spans in self._maintenance for i in spans for b in (i.start, i.end)}
         )
         self._live: tuple[tuple[object, ...], Chunk] | None = None
+        # Made here too, off the event loop: a scrape before the next boundary reuses it.
+        self.live_chunk(snapshot.computed_at)
 
     @property
     def static_text(self) -> str:

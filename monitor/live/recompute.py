@@ -94,7 +94,7 @@ class SlaRecomputer:
         self._history_at = None
         self._wake.set()
 
-    def _maker_for(self, config: Config) -> SettledFigures:
+    def _figures_for(self, config: Config) -> SettledFigures:
         """A new configuration (a reload: targets, calendars, holidays, maintenance) starts
         from scratch: new month windows and no settled lengths."""
         if self._settled is None or self._settled.maker.config is not config:
@@ -124,7 +124,7 @@ class SlaRecomputer:
     async def recompute(self) -> SlaSnapshot:
         async with self._lock:
             now = self._clock()
-            settled = self._maker_for(self._config())
+            settled = self._figures_for(self._config())
             maker = settled.maker
             month = Month.containing(now, maker.config.zone)
             stale = self._history_at is None or now - self._history_at >= self._history_every

@@ -104,7 +104,9 @@ def build_snapshot(
 ) -> SlaSnapshot:
     """Figures for the running and the previous month of every configured target and window.
 
-    ``evidence`` must cover the previous month's start up to now. ``counters`` are the
+    ``evidence`` must cover the previous month's start up to now; when ``previous`` holds
+    every previous-month figure, the running month's start (or the earliest counter frontier
+    before it) is enough. ``counters`` are the
     burn-rate counters of the previous build (missing ones start at zero); the snapshot
     carries them advanced to ``now``. ``previous`` may carry already computed previous-month
     figures (they change rarely); missing ones are computed. ``settled`` (of the same
