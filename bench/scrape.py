@@ -1,26 +1,33 @@
 """Benchmark: ``/metrics`` latency and size, and the recompute job's time, by target count.
 
+Recompute times are wall-clock and CPU time of the whole process (all threads): on a shared
+machine the CPU time is the steadier reading.
+
 Method: for each size, a configuration with N http targets (two SLA windows each: 24x7 and
 business-hours), a SQLite store seeded with a month and a half of evidence (one monitoring
 session per target with a restart gap, one outage per target per week), the real
 ``SlaRecomputer`` building the snapshot (timed over several runs), then the daemon's real
 metrics registry (probe metrics for every target plus the SLA collector) served by the real
-aiohttp app on 127.0.0.1 and scraped sequentially over keep-alive. Prints a table; asserts
-nothing. The scraping client runs in the same process, so latencies include its share of
-the CPU; on a 2-core machine that is the conservative reading.
+aiohttp app on 127.0.0.1 and scraped sequentially over keep-alive, once plainly and once with
+``Accept-Encoding: gzip`` as Prometheus scrapes (the body is read, not decompressed). The
+steady recompute runs advance the clock by 15 s each, as the daemon's job does. Prints a
+table; asserts nothing. The scraping client runs in the same process, so latencies include
+its share of the CPU; on a 2-core machine that is the conservative reading.
 
-Usage: .venv/bin/python -m bench.scrape [--sizes 100,1000,10000] [--scrapes 200]
+Usage: .venv/bin/python -m bench.scrape [--sizes 100,1000,10000] [--scrapes 200] [--recomputes 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import resource
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +35,7 @@ import aiohttp
 from prometheus_client import CollectorRegistry
 
 from monitor.config import parse_config
+from monitor.daemon._build import render_metrics
 from monitor.live.overlay import LiveOverlay
 from monitor.live.recompute import SlaRecomputer
 from monitor.probing.metrics import DaemonMetrics
@@ -77,75 +85,98 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def measure(count: int, scrapes: int, workdir: Path) -> dict[str, float]:
+async def measure(count: int, scrapes: int, recomputes: int, workdir: Path) -> dict[str, float]:
     config = parse_config(config_yaml(count))
     store = await Store.open(f"sqlite+aiosqlite:///{workdir / f'bench-{count}.db'}")
     started = time.perf_counter()
     await seed(store, count)
     seed_seconds = time.perf_counter() - started
     writer = StoreWriter(store)
+    clock = [NOW]
     overlay = LiveOverlay(WriterSink(writer))
     recomputer = SlaRecomputer(
         store=store,
         overlay=overlay,
         config=lambda: config,
         live=dict,
-        clock=lambda: NOW,
+        clock=lambda: clock[0],
         on_error=lambda: None,
     )
-    first = time.perf_counter()
+    first, first_cpu = time.perf_counter(), time.process_time()
     await recomputer.recompute()  # includes summing the closed months into the ledger
     first_seconds = time.perf_counter() - first
-    runs = []
-    for _ in range(5):
-        begin = time.perf_counter()
+    first_cpu_seconds = time.process_time() - first_cpu
+    runs, cpu = [], []
+    for _ in range(recomputes):
+        clock[0] += timedelta(seconds=15)
+        begin, begin_cpu = time.perf_counter(), time.process_time()
         await recomputer.recompute()
         runs.append(time.perf_counter() - begin)
+        cpu.append(time.process_time() - begin_cpu)
 
     metrics = DaemonMetrics(CollectorRegistry(auto_describe=True), "bench")
     for target in config.targets:
         metrics.register_target(target.name)
-    exposition = recomputer.exposition
-    assert exposition is not None
-
-    def render() -> str:  # what Daemon.render_metrics does
-        return metrics.render(NOW) + exposition.render(NOW)
-
-    runner = await start_server(create_app(render, []), "127.0.0.1", 0)
+    runner = await start_server(
+        create_app(render_metrics(metrics, recomputer, lambda: clock[0]), []), "127.0.0.1", 0
+    )
     port = runner.addresses[0][1]
-    latencies, size = [], 0
-    async with aiohttp.ClientSession() as session:
-        for _ in range(scrapes):
-            begin = time.perf_counter()
-            async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
-                body = await response.read()
-            latencies.append(time.perf_counter() - begin)
-            size = len(body)
+    plain = await scrape(port, scrapes, "identity")
+    gzipped = await scrape(port, scrapes, "gzip")
     await runner.cleanup()
     await store.close()
+    # A daemon without gzip answers a gzip scrape plainly.
+    body = gzip.decompress(gzipped.body) if gzipped.body[:2] == b"\x1f\x8b" else gzipped.body
+    assert body == plain.body
     return {
         "targets": count,
         "seed_s": seed_seconds,
         "recompute_first_s": first_seconds,
-        "recompute_s": statistics.median(runs),
-        "scrape_p50_ms": 1000 * percentile(latencies, 0.5),
-        "scrape_p99_ms": 1000 * percentile(latencies, 0.99),
-        "size_kib": size / 1024,
+        "first_cpu_s": first_cpu_seconds,
+        "recompute_p50_s": statistics.median(runs),
+        "recompute_max_s": max(runs),
+        "steady_cpu_p50_s": statistics.median(cpu),
+        "scrape_p50_ms": 1000 * percentile(plain.latencies, 0.5),
+        "scrape_p99_ms": 1000 * percentile(plain.latencies, 0.99),
+        "gzip_p50_ms": 1000 * percentile(gzipped.latencies, 0.5),
+        "gzip_p99_ms": 1000 * percentile(gzipped.latencies, 0.99),
+        "size_kib": len(body) / 1024,
+        "gzip_kib": len(gzipped.body) / 1024,
         "samples": body.count(b"\n") - body.count(b"\n#"),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Scrapes:
+    latencies: list[float]
+    body: bytes
+
+
+async def scrape(port: int, scrapes: int, encoding: str) -> Scrapes:
+    latencies, body = [], b""
+    async with aiohttp.ClientSession(auto_decompress=False) as session:
+        for _ in range(scrapes):
+            begin = time.perf_counter()
+            async with session.get(
+                f"http://127.0.0.1:{port}/metrics", headers={"Accept-Encoding": encoding}
+            ) as response:
+                body = await response.read()
+            latencies.append(time.perf_counter() - begin)
+    return Scrapes(latencies, body)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--scrapes", type=int, default=200)
+    parser.add_argument("--recomputes", type=int, default=5)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as directory:
         for count in (int(s) for s in args.sizes.split(",")):
             print(f"measuring {count} targets ...", file=sys.stderr)
-            rows.append(await measure(count, args.scrapes, Path(directory)))
+            rows.append(await measure(count, args.scrapes, args.recomputes, Path(directory)))
     columns = list(rows[0])
     print(" | ".join(f"{c:>17}" for c in columns))
     for row in rows:

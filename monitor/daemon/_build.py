@@ -28,6 +28,7 @@ from monitor.live.recompute import SlaRecomputer
 from monitor.probing.metrics import DaemonMetrics
 from monitor.probing.recording import WriterSink
 from monitor.probing.scheduler import ProbeScheduler
+from monitor.promtext import Chunk
 from monitor.server.api import ApiContext, ApiTokens, TargetStates
 from monitor.server.web import Readiness, create_app
 from monitor.settings import Settings
@@ -171,16 +172,14 @@ def build_daemon(
 
 def render_metrics(
     metrics: DaemonMetrics, recomputer: SlaRecomputer, clock: Callable[[], datetime]
-) -> Callable[[], str]:
-    """The whole ``/metrics`` text: daemon and probe families, then the SLA snapshot's."""
+) -> Callable[[], tuple[Chunk, ...]]:
+    """The whole ``/metrics`` page: daemon and probe families, then the SLA snapshot's."""
 
-    def render() -> str:
+    def render() -> tuple[Chunk, ...]:
         now = clock()
-        text = metrics.render(now)
+        probes = Chunk.of(metrics.render(now))
         exposition = recomputer.exposition
-        if exposition is not None:
-            text += exposition.render(now)
-        return text
+        return (probes,) if exposition is None else (probes, *exposition.chunks(now))
 
     return render
 

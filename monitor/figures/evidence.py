@@ -99,10 +99,13 @@ def _window_known_at(window: RegisteredMaintenance, at: datetime) -> RegisteredM
 
 
 async def load_evidence(store: Store, span: Interval) -> Evidence:
-    """Read everything overlapping ``span`` in four queries, corrections laid over outages."""
+    """Read everything overlapping ``span`` in four queries, corrections laid over outages.
+
+    Corrections are read whole: they are manual acts, a few per month, while naming the
+    span's outages would take one query per 500 of them."""
     outages: dict[str, list[Outage]] = defaultdict(list)
     records = await store.outages(since=span.start, until=span.end)
-    corrections = await store.outage_corrections(r.id for r in records) if records else {}
+    corrections = await store.outage_corrections() if records else {}
     for record in records:
         laid_over = tuple(corrections.get(record.id, ()))
         outages[record.target].append(replace(record.outage, corrections=laid_over))

@@ -35,7 +35,7 @@ from monitor.sla.registered import ForwardMaintenance, RegisteredCover, register
 from monitor.sla.vantage import CANARY, LocationEvidence, Vantage, judge_vantage
 from monitor.store import DEFAULT_LOCATION
 
-__all__ = ["FigureMaker", "LiveSession", "SlaFigure", "counted_window"]
+__all__ = ["FigureMaker", "LiveSession", "MonthInputs", "SlaFigure", "counted_window"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,18 @@ class SlaFigure:
     figure: AvailabilityFigure
 
 
+@dataclass(frozen=True, slots=True)
+class MonthInputs:
+    """A target's evidence for one month as the figures use it: its outages, its monitored
+    time, and the maintenance that forgives all downtime or only later outages' downtime."""
+
+    period: Interval
+    outages: tuple[Outage, ...]
+    monitored: IntervalSet
+    agreed: IntervalSet
+    forward: tuple[ForwardMaintenance, ...]
+
+
 def counted_window(figure: AvailabilityFigure) -> timedelta:
     """Window time outside maintenance: what ``sla_window_seconds_total`` counts."""
     return figure.window - figure.maintenance
@@ -66,7 +78,7 @@ class FigureMaker:
         self.config = config
         self.location = location
         self._schedule = config.maintenance_schedule()
-        self._policies = config.availability_policies()
+        self.policies = config.availability_policies()
         self._notice = config.maintenance_notice
         self._windows: dict[tuple[str, Month], IntervalSet] = {}
 
@@ -94,7 +106,7 @@ class FigureMaker:
         registered = self.registered(target, evidence).in_force
         return (configured | registered).clip(span.start, span.end)
 
-    def _agreed(
+    def agreed(
         self, target: str, evidence: Evidence, span: Interval
     ) -> tuple[IntervalSet, tuple[ForwardMaintenance, ...]]:
         """The maintenance that forgives all downtime inside ``span`` (configured and approved
@@ -218,29 +230,45 @@ class FigureMaker:
         live: LiveSession | None = None,
     ) -> tuple[SlaFigure, ...]:
         """Every SLA of ``target`` for ``month``, as of ``now``."""
-        period = self.period(month)
-        agreed, forward = self._agreed(target.name, evidence, period)
-        monitored = self.monitored(target, evidence, month, now, live)
-        outages, monitored = self._judged(target, evidence, period, now, live, monitored)
+        given = self.month_inputs(target, month, evidence, now, live)
         return tuple(
             SlaFigure(
                 target.name,
                 sla.window,
                 sla,
                 compute_availability(
-                    period=period,
+                    period=given.period,
                     window=self.window(sla.window, month),
-                    outages=outages,
-                    maintenance=agreed,
+                    outages=given.outages,
+                    maintenance=given.agreed,
                     now=now,
                     objective=sla.objective.in_force(month),
-                    monitored=monitored,
-                    policies=self._policies,
+                    monitored=given.monitored,
+                    policies=self.policies,
                     min_coverage=self.config.min_coverage(sla),
-                    forward=forward,
+                    forward=given.forward,
                 ),
             )
             for sla in target.slas
+        )
+
+    def month_inputs(
+        self,
+        target: TargetConfig,
+        month: Month,
+        evidence: Evidence,
+        now: datetime,
+        live: LiveSession | None,
+    ) -> MonthInputs:
+        """What the figures of ``target`` for ``month`` are made from, besides the window:
+        with several locations, the counted outages of the quorum rule and the time at least
+        one location monitored (docs/rules.md#quorum)."""
+        period = self.period(month)
+        agreed, forward = self.agreed(target.name, evidence, period)
+        monitored = self.monitored(target, evidence, month, now, live)
+        outages, monitored = self._judged(target, evidence, period, now, live, monitored)
+        return MonthInputs(
+            period=period, outages=outages, monitored=monitored, agreed=agreed, forward=forward
         )
 
     def span_figures(
@@ -256,7 +284,7 @@ class FigureMaker:
         the month windows expanded once and reused; ``span`` may cross a month boundary."""
         zone = self.config.zone
         months = tuple(dict.fromkeys(Month.containing(t, zone) for t in (span.start, span.end)))
-        agreed, forward = self._agreed(target.name, evidence, span)
+        agreed, forward = self.agreed(target.name, evidence, span)
         monitored = self._monitored(target, evidence, months, now, live)
         outages, monitored = self._judged(target, evidence, span, now, live, monitored)
         figures = []
@@ -272,7 +300,7 @@ class FigureMaker:
                 now=now,
                 objective=sla.objective.in_force(months[0]),
                 monitored=monitored,
-                policies=self._policies,
+                policies=self.policies,
                 forward=forward,
             )
             figures.append(SlaFigure(target.name, sla.window, sla, figure))

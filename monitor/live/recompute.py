@@ -6,7 +6,8 @@ counters live here, in memory: each run advances them by the live time since the
 one and nothing else moves them (:mod:`monitor.sla.burn`); a restart starts them at zero,
 which Prometheus reads as a counter reset. Previous-month figures and the request totals of
 older months are cached, and refreshed when the month rolls over, the configuration changes,
-stored history changes, and once an hour.
+stored history changes, and once an hour. The running month's figures are measured from the
+previous run on (:mod:`monitor.figures.settled`), to the same figures as from scratch.
 
 If the store cannot be read, the last snapshot stays in place (a scrape keeps working) and the
 failure is counted; the next run tries again.
@@ -25,6 +26,7 @@ import structlog
 from monitor.config import Config
 from monitor.figures.evidence import load_evidence
 from monitor.figures.maker import FigureMaker, LiveSession
+from monitor.figures.settled import SettledFigures
 from monitor.live.exposition import SlaExposition
 from monitor.live.overlay import LiveOverlay
 from monitor.live.reporting import reporting_status
@@ -72,7 +74,7 @@ class SlaRecomputer:
         self._debounce = debounce
         self._wake = wake if wake is not None else asyncio.Event()
         self._lock = asyncio.Lock()
-        self._maker: FigureMaker | None = None
+        self._settled: SettledFigures | None = None
         self._counters: dict[tuple[str, str], BurnCounter] = {}
         self._history_month: Month | None = None
         self._history_at: datetime | None = None
@@ -93,11 +95,13 @@ class SlaRecomputer:
         self._history_at = None
         self._wake.set()
 
-    def _maker_for(self, config: Config) -> FigureMaker:
-        if self._maker is None or self._maker.config is not config:
-            self._maker = FigureMaker(config, self._store.location)
+    def _figures_for(self, config: Config) -> SettledFigures:
+        """A new configuration (a reload: targets, calendars, holidays, maintenance) starts
+        from scratch: new month windows and no settled lengths."""
+        if self._settled is None or self._settled.maker.config is not config:
+            self._settled = SettledFigures(FigureMaker(config, self._store.location))
             self._history_at = None
-        return self._maker
+        return self._settled
 
     async def _refresh_history(self, maker: FigureMaker, month: Month, now: datetime) -> None:
         older = await self._store.requests(until=figures_since(maker.config, now))
@@ -106,15 +110,31 @@ class SlaRecomputer:
         self._history_month = month
         self._history_at = now
 
+    def _evidence_start(self, maker: FigureMaker, month: Month) -> datetime:
+        """Where the evidence to read begins: the previous month while its figures are to be
+        made or a target has several locations, else the running month, or the earliest
+        counter frontier before it (a step across the month boundary is measured with its
+        evidence, as always)."""
+        earliest = maker.period(month.previous()).start
+        # What the locations saw last month (docs/rules.md#quorum) is made afresh each time.
+        several = any(len(maker.locations_of(t)) > 1 for t in maker.config.targets)
+        if not self._previous or several:
+            return earliest
+        start = min(
+            (c.frontier for c in self._counters.values()), default=maker.period(month).start
+        )
+        return max(earliest, min(start, maker.period(month).start))
+
     async def recompute(self) -> SlaSnapshot:
         async with self._lock:
             now = self._clock()
-            maker = self._maker_for(self._config())
+            settled = self._figures_for(self._config())
+            maker = settled.maker
             month = Month.containing(now, maker.config.zone)
             stale = self._history_at is None or now - self._history_at >= self._history_every
             if self._history_month != month or stale:
                 await self._refresh_history(maker, month, now)
-            span = Interval(maker.period(month.previous()).start, now + _TICK)
+            span = Interval(self._evidence_start(maker, month), now + _TICK)
             evidence = self._overlay.apply(await load_evidence(self._store, span))
             recent = await self._store.requests(since=figures_since(maker.config, now))
             # CPU-bound and pure: off the event loop, so probes keep their schedule.
@@ -126,6 +146,7 @@ class SlaRecomputer:
                 counters=self._counters,
                 live=self._live(),
                 previous=self._previous,
+                settled=settled,
             )
             desk = await asyncio.to_thread(desk_figures, maker.config, recent, now)
             snapshot = dataclasses.replace(
@@ -150,8 +171,9 @@ class SlaRecomputer:
             self._counters = {
                 (w.target, w.window): w.counter for t in snapshot.targets for w in t.windows
             }
-            # Rendered here, once per snapshot, so a scrape only concatenates text.
-            self.exposition = SlaExposition(snapshot)
+            # Rendered here, once per snapshot and off the event loop, so a scrape only
+            # copies bytes.
+            self.exposition = await asyncio.to_thread(SlaExposition, snapshot)
             self.snapshot = snapshot
             return snapshot
 

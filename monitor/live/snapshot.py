@@ -21,6 +21,7 @@ from types import MappingProxyType
 from monitor.config import TargetConfig
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker, LiveSession, SlaFigure, counted_window
+from monitor.figures.settled import SettledFigures
 from monitor.figures.vantage import VantageFigures, vantage_figures
 from monitor.live.reporting import ReportingStatus
 from monitor.servicedesk.figures import DeskFigures
@@ -108,23 +109,29 @@ def build_snapshot(
     counters: Mapping[Key, BurnCounter] | None = None,
     live: Mapping[str, LiveSession] | None = None,
     previous: Mapping[Key, AvailabilityFigure] | None = None,
+    settled: SettledFigures | None = None,
 ) -> SlaSnapshot:
     """Figures for the running and the previous month of every configured target and window.
 
-    ``evidence`` must cover the previous month's start up to now. ``counters`` are the
+    ``evidence`` must cover the previous month's start up to now; when ``previous`` holds
+    every previous-month figure, the running month's start (or the earliest counter frontier
+    before it) is enough. ``counters`` are the
     burn-rate counters of the previous build (missing ones start at zero); the snapshot
     carries them advanced to ``now``. ``previous`` may carry already computed previous-month
-    figures (they change rarely); missing ones are computed.
+    figures (they change rarely); missing ones are computed. ``settled`` (of the same
+    maker) computes the running month from where its last build left off, to the same
+    figures.
     """
     config = maker.config
     zone = config.zone
     month = Month.containing(now, zone)
     before = month.previous()
     ahead = Interval(month.interval(zone).start, month.next().interval(zone).end)
+    month_figures = maker.month_figures if settled is None else settled.month_figures
     targets = []
     for target in config.targets:
         session = (live or {}).get(target.name)
-        current = maker.month_figures(target, month, evidence, now, live=session)
+        current = month_figures(target, month, evidence, now, live=session)
         cached = previous or {}
         missing = any((target.name, s.window) not in cached for s in target.slas)
         earlier = (

@@ -10,7 +10,7 @@ rules, which then also guard ``/metrics`` (never the health endpoints).
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +18,10 @@ import structlog
 from aiohttp import web
 from aiohttp.http_exceptions import BadHttpMethod, HttpProcessingError, LineTooLong
 from aiohttp.web_protocol import RequestHandler
+from prometheus_client.exposition import gzip_accepted
 
 from monitor.logging import redact
-from monitor.promtext import CONTENT_TYPE
+from monitor.promtext import CONTENT_TYPE, Chunk, gzip_chunks
 from monitor.server.api import ApiContext, add_api_routes
 from monitor.server.api.errors import error_response
 
@@ -39,9 +40,12 @@ class Readiness:
 
 
 def create_app(
-    metrics: Callable[[], str], readiness: list[Readiness], api: ApiContext | None = None
+    metrics: Callable[[], str | Sequence[Chunk]],
+    readiness: list[Readiness],
+    api: ApiContext | None = None,
 ) -> web.Application:
-    """``metrics`` renders the whole exposition text from memory (never the database)."""
+    """``metrics`` renders the whole exposition from memory (never the database): as text,
+    or as chunks whose encoded and compressed forms are kept between scrapes."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
 
     async def healthy(_: web.Request) -> web.Response:
@@ -53,10 +57,18 @@ def create_app(
             return web.Response(status=503, text="\n".join(problems) + "\n")
         return web.Response(text="OK\n")
 
-    async def scrape(_: web.Request) -> web.Response:
-        # Not compressed: scrapes come over loopback or a LAN, and deflating megabytes of
-        # text would cost more CPU than rendering them.
-        return web.Response(body=metrics().encode("utf-8"), headers={"Content-Type": CONTENT_TYPE})
+    async def scrape(request: web.Request) -> web.Response:
+        # Gzip when the scraper accepts it, as Prometheus does: the SLA families arrive
+        # deflated already, so only the probe families are compressed per scrape.
+        page = metrics()
+        chunks = (Chunk.of(page),) if isinstance(page, str) else page
+        headers = {"Content-Type": CONTENT_TYPE}
+        if gzip_accepted(request.headers.get("Accept-Encoding", "")):
+            headers["Content-Encoding"] = "gzip"
+            body = gzip_chunks(chunks)
+        else:
+            body = b"".join(c.data for c in chunks)
+        return web.Response(body=body, headers=headers)
 
     app.router.add_get("/metrics", scrape)
     app.router.add_get("/-/healthy", healthy)

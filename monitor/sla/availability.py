@@ -43,6 +43,7 @@ from monitor.sla.registered import ForwardMaintenance
 
 __all__ = [
     "AvailabilityFigure",
+    "AvailabilityParts",
     "AvailabilityPolicies",
     "CountedOutage",
     "EvidenceVerdict",
@@ -50,6 +51,9 @@ __all__ = [
     "Outage",
     "OutageSource",
     "UnmonitoredPolicy",
+    "availability_figure",
+    "availability_parts",
+    "check_bounds",
     "compute_availability",
     "sla_window",
 ]
@@ -279,37 +283,119 @@ def compute_availability(
     maintenance that forgives only outages that began after it was registered: an outage
     already running keeps counting inside such a window.
     """
+    check_bounds(objective, min_coverage)
+    outage_list = tuple(outages)
+    parts = availability_parts(
+        period=period,
+        within=period,
+        window=window,
+        outages=outage_list,
+        maintenance=maintenance,
+        now=now,
+        monitored=monitored,
+        forward=forward,
+    )
+    return availability_figure(
+        period=period,
+        outages=outage_list,
+        parts=parts,
+        now=now,
+        objective=objective,
+        policies=policies,
+        min_coverage=min_coverage,
+    )
+
+
+def check_bounds(objective: float, min_coverage: float) -> None:
     if not 0.0 <= objective <= 1.0:
         raise ValueError(f"objective must be within 0..1, got {objective}")
     if not 0.0 <= min_coverage <= 1.0:
         raise ValueError(f"min_coverage must be within 0..1, got {min_coverage}")
-    now = as_utc(now)
-    full_window = window.clip(period.start, period.end)
-    elapsed = full_window.clip(period.start, min(period.end, now))
-    outage_list = list(outages)
 
-    spans = [(o, o.interval(now)) for o in outage_list]
-    imported = IntervalSet(s for o, s in spans if s is not None and o.source is OutageSource.IMPORT)
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityParts:
+    """The lengths a figure is made of, over one part of its period.
+
+    Every rule of :func:`compute_availability` decides instant by instant (is it in the
+    window, in an outage, in maintenance, in a gap), so the lengths over ``[a, b)`` and over
+    ``[b, c)`` add up exactly (integer microseconds) to those over ``[a, c)``. That lets the
+    live figures keep the settled part of a month and measure only what came since.
+    ``agreed`` is the agreed maintenance in the window, before the outage time that still
+    counts inside forward-only windows is taken out (``full_maintenance`` is after).
+    ``counted`` is each input outage's counted downtime, in the order of the input.
+    """
+
+    window: timedelta = _ZERO
+    unplanned: timedelta = _ZERO
+    maintenance: timedelta = _ZERO
+    unmonitored: timedelta = _ZERO
+    full_window: timedelta = _ZERO
+    full_maintenance: timedelta = _ZERO
+    agreed: timedelta = _ZERO
+    counted: tuple[timedelta, ...] = ()
+
+    def joined(
+        self, outages: Sequence[Outage], until: datetime, earlier: AvailabilityParts
+    ) -> AvailabilityParts:
+        """These parts (over ``outages``) plus ``earlier``, the parts before ``until`` over
+        the outages that started before it (the same outages in the same order)."""
+        before = iter(earlier.counted)
+        counted = tuple(
+            c + next(before) if as_utc(o.start) < until else c
+            for o, c in zip(outages, self.counted, strict=True)
+        )
+        return AvailabilityParts(
+            window=self.window + earlier.window,
+            unplanned=self.unplanned + earlier.unplanned,
+            maintenance=self.maintenance + earlier.maintenance,
+            unmonitored=self.unmonitored + earlier.unmonitored,
+            full_window=self.full_window + earlier.full_window,
+            full_maintenance=self.full_maintenance + earlier.full_maintenance,
+            agreed=self.agreed + earlier.agreed,
+            counted=counted,
+        )
+
+
+def availability_parts(
+    *,
+    period: Interval,
+    within: Interval,
+    window: IntervalSet,
+    outages: Sequence[Outage],
+    maintenance: IntervalSet,
+    now: datetime,
+    monitored: IntervalSet | None = None,
+    forward: Sequence[ForwardMaintenance] = (),
+) -> AvailabilityParts:
+    """The lengths of the figure of ``period`` that fall inside ``within`` (see
+    :func:`compute_availability` for the inputs and the rules)."""
+    now = as_utc(now)
+    lo, hi = max(period.start, within.start), min(period.end, within.end)
+    full_window = window.clip(lo, hi)
+    elapsed = full_window.clip(lo, min(hi, now))
+    # Only outages reaching into the hull of the elapsed window can count here; a
+    # correction only shortens or voids, so the stored span decides.
+    if elapsed:
+        first, last = elapsed.intervals[0].start, elapsed.intervals[-1].end
+        near = [
+            (index, span)
+            for index, outage in enumerate(outages)
+            if as_utc(outage.start) < last and (outage.end is None or as_utc(outage.end) > first)
+            if (span := outage.interval(now)) is not None
+        ]
+    else:
+        near = []
+    imported = IntervalSet(s for i, s in near if outages[i].source is OutageSource.IMPORT)
 
     gaps = elapsed - monitored if monitored is not None else IntervalSet()
     maint = maintenance & elapsed
     forward_all = IntervalSet().union(*(f.intervals for f in forward)) & elapsed
-    end_of_elapsed = elapsed_end(period, now)
 
-    counted = []
+    counted = [_ZERO] * len(outages)
     parts: list[IntervalSet] = []
-    for outage, span in spans:
-        if span is None:
-            measured = outage.measured(now)
-            # A voided (or closed-before-it-began) outage stays listed, with nothing counted.
-            if (
-                outage.corrections
-                and measured is not None
-                and measured.start < end_of_elapsed
-                and measured.end > period.start
-            ):
-                counted.append(CountedOutage(outage, _ZERO))
-            continue
+    for index, span in near:
+        outage = outages[index]
         excused = maint
         if forward:
             excused = maint.union(*(f.intervals for f in forward if f.forgives(outage.start)))
@@ -317,25 +403,66 @@ def compute_availability(
         if outage.source is OutageSource.PROBE:
             part -= gaps
         parts.append(part)
-        if part or (span.start < end_of_elapsed and span.end > period.start):
-            counted.append(CountedOutage(outage, part.total))
+        counted[index] = part.total
 
     unplanned = IntervalSet().union(*parts)
     # Forward-only windows are maintenance except where an earlier outage still counts.
     maint_all = (maint | forward_all) - unplanned if forward else maint
     unmonitored = (gaps - imported) - maint_all
     full_forward = IntervalSet().union(*(f.intervals for f in forward)) & full_window
+    agreed = (maintenance & full_window) | full_forward
 
-    return AvailabilityFigure(
-        objective=objective,
-        policies=policies,
+    return AvailabilityParts(
         window=elapsed.total,
-        unplanned_downtime=unplanned.total,
+        unplanned=unplanned.total,
         maintenance=maint_all.total,
         unmonitored=unmonitored.total,
         full_window=full_window.total,
-        full_maintenance=(((maintenance & full_window) | full_forward) - unplanned).total,
-        outages=tuple(sorted(counted, key=lambda c: (as_utc(c.outage.start), c.outage.id))),
+        full_maintenance=(agreed - unplanned).total,
+        agreed=agreed.total,
+        counted=tuple(counted),
+    )
+
+
+def availability_figure(
+    *,
+    period: Interval,
+    outages: Sequence[Outage],
+    parts: AvailabilityParts,
+    now: datetime,
+    objective: float,
+    policies: AvailabilityPolicies = AvailabilityPolicies(),
+    min_coverage: float = 0.0,
+) -> AvailabilityFigure:
+    """The figure made of ``parts`` over the whole period; ``parts.counted`` follows
+    ``outages``. An outage is listed when it counts or touches the elapsed period, and a
+    corrected one that counts nothing (voided, closed before it began) stays listed too."""
+    now = as_utc(now)
+    end_of_elapsed = elapsed_end(period, now)
+    listed = []
+    for outage, counted in zip(outages, parts.counted, strict=True):
+        span = outage.interval(now)
+        if span is None:
+            measured = outage.measured(now)
+            if (
+                outage.corrections
+                and measured is not None
+                and measured.start < end_of_elapsed
+                and measured.end > period.start
+            ):
+                listed.append(CountedOutage(outage, _ZERO))
+        elif counted or (span.start < end_of_elapsed and span.end > period.start):
+            listed.append(CountedOutage(outage, counted))
+    return AvailabilityFigure(
+        objective=objective,
+        policies=policies,
+        window=parts.window,
+        unplanned_downtime=parts.unplanned,
+        maintenance=parts.maintenance,
+        unmonitored=parts.unmonitored,
+        full_window=parts.full_window,
+        full_maintenance=parts.full_maintenance,
+        outages=tuple(sorted(listed, key=lambda c: (as_utc(c.outage.start), c.outage.id))),
         min_coverage=min_coverage,
     )
 

@@ -277,13 +277,21 @@ class BusinessCalendar:
         return as_utc(local)
 
     def opening_interval(self, day: date) -> Interval | None:
-        """The open span of a local date as UTC instants, or ``None`` on a closed day."""
+        """The open span of a local date as UTC instants, or ``None`` on a closed day.
+
+        A wall-clock time the clocks skip when they go forward (02:30 on the last Sunday of
+        March in Amsterdam) is read as the instant one skipped hour later, as the standard
+        library does. Opening hours inside the skipped hour can then close before they open
+        (02:01 to 03:00): the clock never shows them that day, so the day has no open time
+        (docs/rules.md#business-calendar).
+        """
         if not self.is_business_day(day):
             return None
-        return Interval(
-            self._local_instant(day, self.hours.opens),
-            self._local_instant(day, self.hours.closes),
-        )
+        opens = self._local_instant(day, self.hours.opens)
+        closes = self._local_instant(day, self.hours.closes)
+        if closes <= opens:
+            return None
+        return Interval(opens, closes)
 
     def opening(self, day: date) -> datetime:
         """Opening instant of a local date, business day or not."""

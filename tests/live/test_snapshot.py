@@ -171,6 +171,28 @@ def test_in_maintenance_and_window_open_are_answered_at_scrape_time() -> None:
     assert after.get_sample_value("sla_window_open", business) == 1.0  # Monday 09:00
 
 
+def test_one_exposition_scraped_across_maintenance_and_opening_hours_follows_the_clock() -> None:
+    """The kept text of the instant-dependent families is renewed when a maintenance window
+    begins or ends and when a window opens or closes, and reused in between."""
+    snapshot = snapshot_at(local(2026, 6, 14, 1), june_evidence())
+    exposition = SlaExposition(snapshot)
+    instants = [
+        local(2026, 6, 14, 1),
+        local(2026, 6, 14, 2),  # maintenance begins
+        local(2026, 6, 14, 3),
+        local(2026, 6, 14, 6),  # and ends
+        local(2026, 6, 15, 8),  # Monday: business hours open
+        local(2026, 6, 15, 9),
+        local(2026, 6, 15, 18),  # and close
+        local(2026, 6, 14, 3),  # a clock set back
+    ]
+    for instant in instants:
+        assert exposition.render(instant) == SlaExposition(snapshot).render(instant)
+    assert exposition.live_chunk(local(2026, 6, 15, 9)) is exposition.live_chunk(
+        local(2026, 6, 15, 10)
+    )
+
+
 def test_window_counter_does_not_grow_during_maintenance_or_closed_hours() -> None:
     """sla_window_seconds_total counts open window time outside maintenance only."""
     evidence = june_evidence()

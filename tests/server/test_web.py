@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import ssl
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import aiohttp
 import pytest
 
 from monitor.config import Config
+from monitor.promtext import Chunk
 from monitor.server.api import ApiContext, ApiTokens
 from monitor.server.web import Readiness, create_app, start_server
 from monitor.settings import Settings, build_ssl_context
@@ -127,3 +130,30 @@ async def test_a_request_aiohttp_refuses_is_answered_in_the_json_error_shape() -
         "error": "bad_request",
         "detail": "the request line or a header is longer than the server accepts",
     }
+
+
+async def test_a_scraper_that_accepts_gzip_gets_the_same_page_compressed() -> None:
+    """With Accept-Encoding: gzip (as Prometheus sends) the page arrives as one gzip member
+    that both a whole-body and a streaming decoder read back to the plain page; without it
+    the page is plain. Kept and fresh chunks mix in one body."""
+    kept = Chunk.compressed("# TYPE sla_kept gauge\n" + "sla_kept 1.0\n" * 5000)
+    page = (Chunk.of("# TYPE sla_fresh gauge\nsla_fresh 2.0\n"), kept, Chunk.of(""))
+    runner = await start_server(create_app(lambda: page, []), "127.0.0.1", 0)
+    host, port = runner.addresses[0][:2]
+    plain = b"".join(c.data for c in page)
+    try:
+        async with aiohttp.ClientSession(auto_decompress=False) as session:
+            url = f"http://{host}:{port}/metrics"
+            async with session.get(url, headers={"Accept-Encoding": "gzip"}) as response:
+                assert response.headers["Content-Encoding"] == "gzip"
+                body = await response.read()
+            async with session.get(url, headers={"Accept-Encoding": "identity"}) as response:
+                assert "Content-Encoding" not in response.headers
+                assert await response.read() == plain
+    finally:
+        await runner.cleanup()
+    assert gzip.decompress(body) == plain
+    streaming = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    assert streaming.decompress(body) + streaming.flush() == plain
+    assert streaming.eof
+    assert not streaming.unused_data

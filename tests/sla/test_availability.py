@@ -11,17 +11,21 @@ from hypothesis import strategies as st
 
 from monitor.sla.availability import (
     AvailabilityFigure,
+    AvailabilityParts,
     AvailabilityPolicies,
     MaintenancePolicy,
     Outage,
     OutageSource,
     UnmonitoredPolicy,
+    availability_figure,
+    availability_parts,
     compute_availability,
     sla_window,
 )
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.intervals import Interval, IntervalSet
 from monitor.sla.months import Month
+from monitor.sla.registered import ForwardMaintenance
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 JUNE = Month(2026, 6).interval(AMSTERDAM)
@@ -377,3 +381,69 @@ def test_under_count_as_unavailable_a_met_that_survives_the_worst_case_is_judged
         "insufficient evidence: coverage 50.0 % < 95 %; "
         "even with the unmonitored time counted as down the objective is reached"
     )
+
+
+open_or_closed = st.lists(
+    st.tuples(spans, st.sampled_from(list(OutageSource)), st.booleans()).map(
+        lambda t: Outage(t[0][0], None if t[2] else t[0][1], "x", t[1], id=str(t[0][0]))
+    ),
+    max_size=6,
+)
+forwards = st.lists(
+    st.tuples(span_sets, hours_in_june).map(
+        lambda t: ForwardMaintenance(t[0], JUNE.start + timedelta(hours=t[1]))
+    ),
+    max_size=2,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(open_or_closed, span_sets, span_sets, forwards, windows, nows, hours_in_june)
+def test_the_parts_before_and_after_any_instant_add_up_to_the_whole_figure(
+    outages: list[Outage],
+    maintenance: IntervalSet,
+    gaps: IntervalSet,
+    forward: list[ForwardMaintenance],
+    calendar: BusinessCalendar | None,
+    now: datetime,
+    split_hour: int,
+) -> None:
+    """A month measured up to an instant no later than now, joined with the rest measured
+    later, is the figure computed in one go, to the microsecond and outage by outage."""
+    until = min(now, JUNE.start + timedelta(hours=split_hour))
+    until = max(until, JUNE.start)
+    window = sla_window(JUNE, calendar)
+    monitored = IntervalSet((JUNE,)) - gaps
+
+    def parts(within: Interval, items: tuple[Outage, ...]) -> AvailabilityParts:
+        return availability_parts(
+            period=JUNE,
+            within=within,
+            window=window,
+            outages=items,
+            maintenance=maintenance,
+            now=now,
+            monitored=monitored,
+            forward=forward,
+        )
+
+    earlier = parts(Interval(JUNE.start, until), tuple(o for o in outages if o.start < until))
+    later = parts(Interval(until, JUNE.end), tuple(outages))
+    joined = availability_figure(
+        period=JUNE,
+        outages=tuple(outages),
+        parts=later.joined(tuple(outages), until, earlier),
+        now=now,
+        objective=0.99,
+    )
+    whole = compute_availability(
+        period=JUNE,
+        window=window,
+        outages=outages,
+        maintenance=maintenance,
+        now=now,
+        objective=0.99,
+        monitored=monitored,
+        forward=forward,
+    )
+    assert joined == whole

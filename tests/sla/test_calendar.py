@@ -81,6 +81,22 @@ def test_opening_hours_stay_at_local_wall_clock_time_across_dst() -> None:
     assert NL.opening(date(2026, 3, 30)) == datetime(2026, 3, 30, 6, tzinfo=UTC)
 
 
+def test_opening_hours_inside_the_hour_skipped_in_spring_have_no_open_time_that_day() -> None:
+    """02:01-03:00 on 29 March 2026 in Amsterdam never shows on the clock (02:00 jumps to
+    03:00): that day is open for nothing, and the days around it are open as usual."""
+    calendar = BusinessCalendar(
+        zone=AMSTERDAM,
+        weekdays=frozenset(range(7)),
+        hours=OpeningHours(2 * 60 + 1, 3 * 60),
+        holidays=HolidayRules(country=None),
+    )
+    assert calendar.opening_interval(date(2026, 3, 29)) is None
+    week = calendar.business_duration(
+        datetime(2026, 3, 28, tzinfo=AMSTERDAM), datetime(2026, 3, 31, tzinfo=AMSTERDAM)
+    )
+    assert week == timedelta(minutes=59 * 2)
+
+
 def test_business_duration_over_a_holiday_weekend() -> None:
     """Thu 24 Dec 15:00 to Mon 28 Dec 2026 15:00: 3 h + 7 h, Christmas and weekend closed."""
     assert NL.business_duration(local(2026, 12, 24, 15), local(2026, 12, 28, 15)) == timedelta(

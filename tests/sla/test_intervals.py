@@ -125,3 +125,10 @@ def test_clip_keeps_only_the_part_inside_the_bounds() -> None:
 def test_contains_matches_the_oracle(a: list[tuple[int, int]], m: int) -> None:
     """Membership by binary search agrees with the covered minutes."""
     assert to_set(a).contains(minute(m)) == (m in points(a))
+
+
+@given(spans, st.integers(-5, 130), st.integers(-5, 130))
+def test_clip_is_the_intersection_with_one_span(a: list[tuple[int, int]], lo: int, hi: int) -> None:
+    """The binary-searched clip gives what the sweep of an intersection gives."""
+    expected = to_set(a) & IntervalSet.of(minute(lo), minute(hi)) if lo < hi else IntervalSet()
+    assert to_set(a).clip(minute(lo), minute(hi)) == expected
