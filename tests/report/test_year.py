@@ -261,3 +261,15 @@ def test_report_year_as_pdf_on_the_command_line_prints_every_month_and_the_norm(
 async def _filled(url: str) -> None:
     async with await Store.open(url) as store:
         await _fill(store)
+
+
+async def test_a_dutch_year_says_in_dutch_why_a_month_is_not_judged(tmp_path: Path) -> None:
+    """Unmonitored January at a 50 % minimum coverage: "onvoldoende meetgegevens: dekking
+    0,0 % < 50 %" in the cell, while the JSON keeps the core's English reason."""
+    text = CONFIG_TEXT.replace("min_coverage: 0.0", "min_coverage: 0.5") + DUTCH
+    year = await _year(tmp_path, parse_config(text))
+    january = 'data-key="a:web:24x7:2026-01:met"><span class="verdict insufficient"'
+    html = render_year(year, "html")
+    assert f'{january} title="onvoldoende meetgegevens: dekking 0,0 % &lt; 50 %">' in html
+    reason = json.loads(render_year(year, "json"))["pis"][0]["months"][0]["reason"]
+    assert reason == "insufficient evidence: coverage 0.0 % < 50 %"
