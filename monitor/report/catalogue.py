@@ -320,6 +320,7 @@ _EN: Final[Mapping[str, str]] = MappingProxyType(
         "resolution.in_time": "in_time",
         "resolution.pending": "pending",
         "resolution.already": "{count} already {name}",
+        "resolution.count": "{outcome} {count}",
         # -- 3.2.15 descriptions ----------------------------------------------------------------
         "descriptions.title": "6. Service level descriptions (3.2.15)",
         "descriptions.intro": (
@@ -776,6 +777,7 @@ _NL: Final[Mapping[str, str]] = MappingProxyType(
         "resolution.in_time": "binnen termijn",
         "resolution.pending": "open",
         "resolution.already": "{count} al in {name}",
+        "resolution.count": "{outcome}: {count}",
         "descriptions.title": "6. Beschrijving van de service levels (3.2.15)",
         "descriptions.intro": (
             "Volgens eis 3.2.15: de indicator, norm, bandbreedte, het groeipad, de meetmethode "

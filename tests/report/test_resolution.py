@@ -152,9 +152,9 @@ def test_a_dutch_report_shows_the_resolution_table_in_dutch(dutch_report: Report
         "1 werkdag (overschrijding 20 %: meer dan 20 % over de termijn, "
         "overschrijding 50 %: meer dan 50 % over de termijn)"
     ) in html
-    assert '<span data-key="z:complaint:in_time">binnen termijn 1</span>' in html
-    assert '<span data-key="z:complaint:over_50">overschrijding 50 % 1</span>' in html
-    assert '<span data-key="z:complaint:pending">open 1</span>' in html
+    assert '<span data-key="z:complaint:in_time">binnen termijn: 1</span>' in html
+    assert '<span data-key="z:complaint:over_50">overschrijding 50 %: 1</span>' in html
+    assert '<span data-key="z:complaint:pending">open: 1</span>' in html
     assert "1 al in overschrijding 20 %" in html
     assert "2 (kalenderdagen)" in html
     for english in ("Resolution time", "in_time 1", "over_50 1", "already", "working day"):
@@ -167,7 +167,7 @@ def test_a_configured_tier_name_is_printed_as_written_in_either_language() -> No
         "overrun_tiers: [0.2, 0.5]", "overrun_tiers: [0.2, 0.5], tier_names: [laat, zeer_laat]"
     )
     dutch = render(_june(parse_config(text + "report: {language: nl}\n")), "html")
-    assert '<span data-key="z:complaint:zeer_laat">zeer_laat 1</span>' in dutch
+    assert '<span data-key="z:complaint:zeer_laat">zeer_laat: 1</span>' in dutch
     assert "laat: meer dan 20 % over de termijn" in dutch
     english = render(_june(parse_config(text)), "html")
     assert "1 working day (laat past 20 %, zeer_laat past 50 %)" in english
