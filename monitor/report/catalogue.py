@@ -16,7 +16,8 @@ rounded down in both (a figure just below its norm must never read as meeting it
 The Dutch terms are the contract's: beschikbaarheid (3.2.10), bereikbaarheid van de
 servicedesk (3.2.7, 3.2.8), beantwoordings- en reactietijd (3.2.9, 3.2.13, 3.2.14, 3.2.39),
 onderhoudsvenster, norm, bandbreedte, groeipad, meetmethode, meetfrequentie (3.2.15),
-gerealiseerd, niet-behaalde PI's (3.2.6).
+gerealiseerd, niet-behaalde PI's (3.2.6), jaaroverzicht (3.2.4), afhandeltijd, binnen termijn
+en overschrijding (3.2.40), bonus, neutraal en malus (3.2.19).
 """
 
 from __future__ import annotations
@@ -293,6 +294,33 @@ _EN: Final[Mapping[str, str]] = MappingProxyType(
         "outcome.met": "met",
         "outcome.breached": "breached",
         "outcome.pending": "pending",
+        # -- bonus/malus band outcome (B3.7, 3.2.19) --------------------------------------------
+        "band_outcome.bonus": "bonus",
+        "band_outcome.neutral": "neutral",
+        "band_outcome.malus": "malus",
+        "band_outcome.labelled": "{outcome} ({label})",
+        "band_outcome.unknown": "band outcome unknown",
+        # -- resolution time (3.2.40) -----------------------------------------------------------
+        "resolution.title": "Resolution time (3.2.40)",
+        "resolution.intro": (
+            "Requests received in the month by resolution outcome: in time up to the first "
+            "overrun tier, then the highest tier exceeded; pending while unresolved (an "
+            "unresolved request past the last tier is counted in it)."
+        ),
+        "resolution.category": "Category",
+        "resolution.term": "Term",
+        "resolution.outcomes": "Outcomes",
+        "resolution.pending_over": "Pending, already over",
+        "resolution.term_working.one": "{count} working day ({tiers})",
+        "resolution.term_working.other": "{count} working days ({tiers})",
+        "resolution.term_calendar.one": "{count} calendar day ({tiers})",
+        "resolution.term_calendar.other": "{count} calendar days ({tiers})",
+        "resolution.tier": "{name} past {percent}",
+        "resolution.over": "over_{number}",
+        "resolution.in_time": "in_time",
+        "resolution.pending": "pending",
+        "resolution.already": "{count} already {name}",
+        "resolution.count": "{outcome} {count}",
         # -- 3.2.15 descriptions ----------------------------------------------------------------
         "descriptions.title": "6. Service level descriptions (3.2.15)",
         "descriptions.intro": (
@@ -421,6 +449,46 @@ _EN: Final[Mapping[str, str]] = MappingProxyType(
         "calendars.day": "Day",
         "calendars.holiday": "Holiday",
         "calendars.none": "No closed days in {month}.",
+        # -- the year view (3.2.4) --------------------------------------------------------------
+        "year.title": "year",
+        "year.heading": "the year",
+        "year.calendar_year": "Calendar year {year}",
+        "year.not_final": (
+            "Not every month of the year is reported and final yet; months not yet measured "
+            "are marked so."
+        ),
+        "year.final": "Final: every month of the year is reported and final.",
+        "year.pis.title": "1. Every PI month by month",
+        "year.pis.intro": (
+            "Each month is judged by the norm in force in that month (norms may change over "
+            "the year: 3.2.15, 3.2.17). Percentages are rounded down."
+        ),
+        "year.trend": "Trend of {title}",
+        "year.figure": "Figure",
+        "year.norm": "Norm",
+        "year.verdict": "Verdict",
+        "year.band": "Band",
+        "year.availability": "Availability {name} · {window}",
+        "year.response": "Response {name}",
+        "year.not_yet_measured": "not yet measured",
+        "year.not_configured": "not agreed",
+        "year.summary": "{met} of {judged} judged months met the norm",
+        "year.summary_missed": ", {missed} missed",
+        "year.summary_band": "; band: {listed}",
+        "year.summary_end": ".",
+        "year.misses.title": "2. Missed service levels of the year",
+        "year.misses.none": "Every judged month met its norm.",
+        "year.miss": "{month} · {kind} {name}{where}: {value} against a norm of {norm}",
+        "year.kind.availability": "availability",
+        "year.kind.response": "response",
+        "year.miss_outages": "{count} outage(s) counted, {duration} unavailable",
+        "year.miss_requests": "{count} request(s) answered late or not at all",
+        "year.miss_see": " (see the report of {month}).",
+        "year.footer": (
+            "Every figure on this page is a figure of the monthly report of its month, computed "
+            "by sla-monitor {version} from the stored evidence; the monthly reports show how "
+            "each was made."
+        ),
     }
 )
 
@@ -685,6 +753,31 @@ _NL: Final[Mapping[str, str]] = MappingProxyType(
         "outcome.met": "op tijd",
         "outcome.breached": "te laat",
         "outcome.pending": "open",
+        "band_outcome.bonus": "bonus",
+        "band_outcome.neutral": "neutraal",
+        "band_outcome.malus": "malus",
+        "band_outcome.labelled": "{outcome} ({label})",
+        "band_outcome.unknown": "bonus/malus onbekend",
+        "resolution.title": "Afhandeltijd (3.2.40)",
+        "resolution.intro": (
+            "De in de maand ontvangen verzoeken per uitkomst van de afhandeling: binnen termijn "
+            "tot de eerste overschrijdingsgrens, daarna de hoogste overschreden grens; open "
+            "zolang niet afgehandeld (een open verzoek voorbij de laatste grens telt daarin mee)."
+        ),
+        "resolution.category": "Categorie",
+        "resolution.term": "Termijn",
+        "resolution.outcomes": "Uitkomsten",
+        "resolution.pending_over": "Open, termijn al overschreden",
+        "resolution.term_working.one": "{count} werkdag ({tiers})",
+        "resolution.term_working.other": "{count} werkdagen ({tiers})",
+        "resolution.term_calendar.one": "{count} kalenderdag ({tiers})",
+        "resolution.term_calendar.other": "{count} kalenderdagen ({tiers})",
+        "resolution.tier": "{name}: meer dan {percent} over de termijn",
+        "resolution.over": "overschrijding {number} %",
+        "resolution.in_time": "binnen termijn",
+        "resolution.pending": "open",
+        "resolution.already": "{count} al in {name}",
+        "resolution.count": "{outcome}: {count}",
         "descriptions.title": "6. Beschrijving van de service levels (3.2.15)",
         "descriptions.intro": (
             "Volgens eis 3.2.15: de indicator, norm, bandbreedte, het groeipad, de meetmethode "
@@ -816,6 +909,46 @@ _NL: Final[Mapping[str, str]] = MappingProxyType(
         "calendars.day": "Dag",
         "calendars.holiday": "Feestdag",
         "calendars.none": "Geen gesloten dagen in {month}.",
+        "year.title": "jaaroverzicht",
+        "year.heading": "jaaroverzicht",
+        "year.calendar_year": "Kalenderjaar {year}",
+        "year.not_final": (
+            "Nog niet elke maand van het jaar is gerapporteerd en definitief; maanden die nog "
+            "niet gemeten zijn, staan als zodanig vermeld."
+        ),
+        "year.final": "Definitief: elke maand van het jaar is gerapporteerd en definitief.",
+        "year.pis.title": "1. Elke PI per maand",
+        "year.pis.intro": (
+            "Elke maand wordt beoordeeld tegen de norm die in die maand gold (normen kunnen in "
+            "de loop van het jaar wijzigen: 3.2.15, 3.2.17). Percentages zijn naar beneden "
+            "afgerond."
+        ),
+        "year.trend": "Verloop van {title}",
+        "year.figure": "Gerealiseerd",
+        "year.norm": "Norm",
+        "year.verdict": "Oordeel",
+        "year.band": "Bonus/malus",
+        "year.availability": "Beschikbaarheid {name} · {window}",
+        "year.response": "Reactietijd {name}",
+        "year.not_yet_measured": "nog niet gemeten",
+        "year.not_configured": "niet afgesproken",
+        "year.summary": "{met} van {judged} beoordeelde maanden hebben de norm gehaald",
+        "year.summary_missed": ", {missed} niet behaald",
+        "year.summary_band": "; bonus/malus: {listed}",
+        "year.summary_end": ".",
+        "year.misses.title": "2. Niet-behaalde service levels van het jaar",
+        "year.misses.none": "Elke beoordeelde maand heeft de norm gehaald.",
+        "year.miss": "{month} · {kind} {name}{where}: {value} tegen een norm van {norm}",
+        "year.kind.availability": "beschikbaarheid",
+        "year.kind.response": "reactietijd",
+        "year.miss_outages": "{count} storing(en) meegeteld, {duration} onbeschikbaar",
+        "year.miss_requests": "{count} verzoek(en) te laat of niet beantwoord",
+        "year.miss_see": " (zie de rapportage van {month}).",
+        "year.footer": (
+            "Elk cijfer op deze pagina is een cijfer uit de maandrapportage van zijn maand, "
+            "berekend door sla-monitor {version} uit de opgeslagen meetgegevens; de "
+            "maandrapportages laten zien hoe elk cijfer tot stand kwam."
+        ),
     }
 )
 
@@ -909,6 +1042,12 @@ class Words:
         if self.english:
             return f"{_MONTHS_EN[month - 1]} {year}"
         return f"{get_month_names('wide', locale=self.language)[month]} {year}"
+
+    def month_abbreviation(self, month: int) -> str:
+        """January = 1: ``Jan`` or ``jan`` (``mrt``, ``mei``, ``okt``: CLDR's, without its dot)."""
+        if self.english:
+            return _MONTHS_EN[month - 1][:3]
+        return str(get_month_names("abbreviated", locale=self.language)[month]).rstrip(".")
 
     def weekday(self, index: int) -> str:
         """Monday = 0: ``mon`` or ``ma``."""

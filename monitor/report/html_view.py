@@ -34,6 +34,7 @@ from monitor.report.model import (
 )
 from monitor.sla.availability import (
     AvailabilityFigure,
+    EvidenceVerdict,
     MaintenancePolicy,
     Outage,
     UnmonitoredPolicy,
@@ -41,6 +42,7 @@ from monitor.sla.availability import (
 from monitor.sla.corrections import OutageCorrection, corrected_end
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.norms import Band, BandOutcome
+from monitor.sla.resolution import IN_TIME, PENDING
 from monitor.sla.response import BusinessDayMode, ResponseVerdict
 from monitor.store.records import MailLocator
 
@@ -63,12 +65,15 @@ __all__ = [
     "ReportView",
     "RequestList",
     "RequestRow",
+    "ResolutionCount",
+    "ResolutionRow",
     "ResponseRow",
     "Span",
     "SummaryRow",
     "TargetView",
     "Timeline",
     "Verdict",
+    "evidence_reason",
     "outcome_view",
     "report_view",
 ]
@@ -123,14 +128,20 @@ class OutcomeView:
     text: str
 
 
-def outcome_view(band: Band | None, outcome: BandOutcome | None) -> OutcomeView | None:
-    """``None`` for a PI without a band: nothing to show."""
+def outcome_view(
+    band: Band | None, outcome: BandOutcome | None, words: Words
+) -> OutcomeView | None:
+    """``None`` for a PI without a band: nothing to show. The outcome in the report's words
+    (``neutraal``), the configured label as written."""
     if band is None:
         return None
     if outcome is None:
-        return OutcomeView("unknown", "band outcome unknown")
+        return OutcomeView("unknown", words.text("band_outcome.unknown"))
     label = band.label(outcome)
-    return OutcomeView(outcome.value, outcome.value + (f" ({label})" if label else ""))
+    text = words.text(f"band_outcome.{outcome.value}")
+    if label:
+        text = words.text("band_outcome.labelled", outcome=text, label=label)
+    return OutcomeView(outcome.value, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,12 +313,22 @@ class ResponseRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ResolutionCount:
+    """The requests of one resolution outcome: ``name`` as in JSON and CSV (``over_20``),
+    ``text`` in the report's words."""
+
+    name: str
+    text: str
+    count: str
+
+
+@dataclass(frozen=True, slots=True)
 class ResolutionRow:
     """A category's resolution term (3.2.40) and its month's requests per outcome."""
 
     category: str
     term: str
-    outcomes: tuple[tuple[str, int], ...]
+    outcomes: tuple[ResolutionCount, ...]
     pending_over: str
 
 
@@ -478,7 +499,9 @@ def report_view(report: Report) -> ReportView:
             _response_row(entry, counts[entry.category], words) for entry in report.response
         ),
         resolution=tuple(
-            _resolution_row(entry) for entry in report.response if entry.resolution is not None
+            _resolution_row(entry, words)
+            for entry in report.response
+            if entry.resolution is not None
         ),
         uncategorised=(
             ", ".join(f"{c}: {n}" for c, n in report.uncategorised)
@@ -550,21 +573,24 @@ def _why_not_final(report: Report, counts: dict[str, _Counts], texts: _Texts) ->
 
 
 def _availability_verdict(figure: AvailabilityFigure, words: Words) -> Verdict:
-    """Met or missed; when the evidence is short, why, in the report's words (the core's
-    reason is English: its figures are spelled again here)."""
-    evidence = figure.evidence
+    """Met or missed; when the evidence is short, why."""
+    return Verdict(figure.met, evidence_reason(figure.evidence, figure.met, words))
+
+
+def evidence_reason(evidence: EvidenceVerdict, met: bool | None, words: Words) -> str | None:
+    """Why a figure's evidence is short, if it is, in the report's words (the core's reason
+    is English: its figures are spelled again here); ``met`` picks the core's note when the
+    measured part decides all the same."""
     if evidence.reason is None or words.english:
-        return Verdict(figure.met, evidence.reason)
+        return evidence.reason
     reason = words.text(
         "evidence.reason",
         coverage=words.percent(evidence.coverage, 1),
         minimum=words.objective(evidence.min_coverage),
     )
     if evidence.note is not None:  # the measured part decides: the core's two notes
-        reason += "; " + words.text(
-            "evidence.proven_met" if figure.met else "evidence.proven_missed"
-        )
-    return Verdict(figure.met, reason)
+        reason += "; " + words.text("evidence.proven_met" if met else "evidence.proven_missed")
+    return reason
 
 
 def _bar(fill: float, colour: str, marker: float | None, text: str) -> Bar:
@@ -618,7 +644,7 @@ def _summary(report: Report, counts: dict[str, _Counts], texts: _Texts) -> tuple
             result=words.percent(entry.availability),
             bar=_budget_bar(entry, words),
             verdict=_availability_verdict(entry.figure, words),
-            outcome=outcome_view(entry.band, entry.outcome),
+            outcome=outcome_view(entry.band, entry.outcome, words),
         )
         for entry in report.availability
     ]
@@ -642,7 +668,7 @@ def _summary(report: Report, counts: dict[str, _Counts], texts: _Texts) -> tuple
                 result="—" if figures.ratio is None else words.percent(figures.ratio),
                 bar=_ratio_bar(result.objective, figures, words),
                 verdict=Verdict(figures.objective_met),
-                outcome=outcome_view(response.band, response.outcome),
+                outcome=outcome_view(response.band, response.outcome, words),
             )
         )
     return tuple(rows)
@@ -1133,20 +1159,36 @@ def _response_row(entry: ResponseEntry, counts: _Counts, words: Words) -> Respon
     )
 
 
-def _resolution_row(entry: ResponseEntry) -> ResolutionRow:
+def _resolution_row(entry: ResponseEntry, words: Words) -> ResolutionRow:
+    """The term with its overrun tiers and the month's count per outcome (3.2.40), in the
+    report's words: a tier the configuration did not name is ``over_20`` in English and
+    ``overschrijding 20 %`` in Dutch; a configured tier name is printed as written."""
     month = entry.resolution
     if month is None:  # the caller lists only categories with a term
         raise ValueError(f"category {entry.category!r} has no resolution term")
     norm = month.norm
-    unit = "working" if norm.unit.value == "working_days" else "calendar"
+    names = {IN_TIME: words.text("resolution.in_time"), PENDING: words.text("resolution.pending")}
+    for name, tier in zip(norm.names, norm.tiers, strict=True):
+        number = round(tier * 100)
+        default = name == f"over_{number}"
+        names[name] = words.text("resolution.over", number=number) if default else name
     tiers = ", ".join(
-        f"{name} past {round(t * 100)} %" for name, t in zip(norm.names, norm.tiers, strict=True)
+        words.text("resolution.tier", name=names[name], percent=words.objective(tier))
+        for name, tier in zip(norm.names, norm.tiers, strict=True)
     )
-    over = [f"{count} already {name}" for name, count in month.pending_at_least().items() if count]
+    unit = "working" if norm.unit.value == "working_days" else "calendar"
+    over = [
+        words.text("resolution.already", count=words.integer(count), name=names[name])
+        for name, count in month.pending_at_least().items()
+        if count
+    ]
     return ResolutionRow(
         category=entry.category,
-        term=f"{norm.days} {unit} day{'s' if norm.days != 1 else ''} ({tiers})",
-        outcomes=tuple(month.counts().items()),
+        term=words.plural(f"resolution.term_{unit}", norm.days, tiers=tiers),
+        outcomes=tuple(
+            ResolutionCount(name, names[name], words.integer(count))
+            for name, count in month.counts().items()
+        ),
         pending_over=", ".join(over),
     )
 

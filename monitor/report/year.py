@@ -17,6 +17,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from monitor.report.model import Miss, Report
+from monitor.sla.availability import EvidenceVerdict
 from monitor.sla.months import Month
 from monitor.sla.norms import Band, BandOutcome
 
@@ -45,6 +46,9 @@ class YearCell:
     final: bool = False
     reason: str | None = None
     """Why ``met`` is null for a measured month (insufficient evidence), if it is."""
+    evidence: EvidenceVerdict | None = None
+    """An availability figure's coverage against its minimum, to say ``reason`` again in
+    the report's language."""
 
     @property
     def outcome_label(self) -> str | None:
@@ -137,10 +141,11 @@ def _cells(month: Month, report: Report | None) -> dict[_Key, YearCell]:
         return {}
     cells: dict[_Key, YearCell] = {}
     for entry in report.availability:
-        reason = entry.figure.evidence.reason if entry.met is None else None
+        evidence = entry.figure.evidence
+        reason = evidence.reason if entry.met is None else None
         cells[("availability", entry.target, entry.window)] = YearCell(
             month, CellState.MEASURED, entry.objective, entry.availability, entry.met,
-            entry.outcome, entry.band, report.final, reason,
+            entry.outcome, entry.band, report.final, reason, evidence,
         )  # fmt: skip
     for response in report.response:
         result = response.result

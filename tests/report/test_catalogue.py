@@ -78,3 +78,18 @@ def test_english_figures_keep_the_report_s_long_standing_style() -> None:
     assert words.integer(12345) == "12345"
     assert words.duration(timedelta(hours=2, minutes=5)) == "2 h 05 min"
     assert words.plural("summary.within", 1, days=1) == "within 1 working day"
+
+
+@pytest.mark.parametrize(
+    ("language", "months"),
+    [
+        ("en", "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"),
+        ("nl", "jan feb mrt apr mei jun jul aug sep okt nov dec"),
+    ],
+)
+def test_the_year_view_s_month_abbreviations_are_the_language_s_own(
+    language: str, months: str
+) -> None:
+    """The year's column heads: mrt, mei and okt in Dutch, without CLDR's trailing dot."""
+    words = words_for(language)
+    assert " ".join(words.month_abbreviation(m) for m in range(1, 13)) == months

@@ -190,3 +190,17 @@ def test_a_pi_without_a_band_has_null_outcome_fields_and_empty_columns() -> None
     assert (entry["band"], entry["outcome"], entry["outcome_label"]) == (None, None, None)
     row = next(csv.DictReader(io.StringIO(render(report, "csv"))))
     assert (row["band_outcome"], row["band_outcome_label"]) == ("", "")
+
+
+def test_a_dutch_report_writes_the_band_outcome_in_dutch_and_the_label_as_configured() -> None:
+    """neutraal, bonus (bonus 2 %) and an unknown outcome as "bonus/malus onbekend"."""
+    config = _config(BANDS + "report: {language: nl}\n")
+    full = _month_report(config, JUNE, {"bonus": 3, "neutral": 6, "malus": 12}, 1.0)
+    third = _month_report(config, JUNE, {"unknown": 1, "proven": 12}, 1 / 3)
+    html = render(full, "html")
+    assert 'data-key="a:bonus:24x7:outcome">bonus (bonus 2 %)</span>' in html
+    assert 'data-key="a:neutral:24x7:outcome">neutraal</span>' in html
+    assert 'data-key="a:malus:24x7:outcome">malus (malus 5 %)</span>' in html
+    unknown = render(third, "html")
+    assert "bonus/malus onbekend" in unknown
+    assert "band outcome unknown" not in unknown

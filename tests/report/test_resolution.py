@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.config import parse_config
+from monitor.config import Config, parse_config
 from monitor.figures.evidence import Evidence
 from monitor.report import build_report
 from monitor.report.formats import render
@@ -26,12 +26,13 @@ from tests.report.test_model import FakeRequest
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 JUNE = Month(2026, 6)
-CONFIG = parse_config(
+CONFIG_TEXT = (
     "servicedesk:\n"
     "  categories:\n"
     "    complaint: {resolution: {days: 1, overrun_tiers: [0.2, 0.5]}}\n"
     "    woo_request: {days: 2, objective: 1.0, unit: calendar_days}\n"
 )
+CONFIG = parse_config(CONFIG_TEXT)
 
 
 def local(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -41,11 +42,7 @@ def local(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 RECEIVED = local(6, 1, 8)  # Monday: the one-working-day term ends at 18:00, ten hours later
 
 
-@pytest.fixture(scope="module")
-def report() -> Report:
-    """June complaints resolved at 119 %, 121 % and 151 % of the term, and one unresolved
-    that is past 120 % on 1 July 11:00, when the report is made; a WOO request answered on
-    Sunday."""
+def _june(config: Config) -> Report:
     answered = RECEIVED + timedelta(hours=1)
     requests = [
         FakeRequest("k-119", "complaint", RECEIVED, answered, resolved_at=local(6, 2, 9, 54)),
@@ -55,7 +52,21 @@ def report() -> Report:
         FakeRequest("w-1", "woo_request", local(6, 5, 10), local(6, 7, 9)),
     ]
     period = JUNE.interval(ZONE)
-    return build_report(CONFIG, JUNE, Evidence(span=period), requests, local(7, 1, 11))
+    return build_report(config, JUNE, Evidence(span=period), requests, local(7, 1, 11))
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    """June complaints resolved at 119 %, 121 % and 151 % of the term, and one unresolved
+    that is past 120 % on 1 July 11:00, when the report is made; a WOO request answered on
+    Sunday."""
+    return _june(CONFIG)
+
+
+@pytest.fixture(scope="module")
+def dutch_report() -> Report:
+    """The same June, reported in Dutch (``report: {language: nl}``)."""
+    return _june(parse_config(CONFIG_TEXT + "report: {language: nl}\n"))
 
 
 def entry(data: dict[str, Any], category: str) -> dict[str, Any]:
@@ -126,6 +137,40 @@ def test_the_html_shows_the_resolution_table(report: Report) -> None:
     assert '<span data-key="z:complaint:over_50">over_50 1</span>' in html
     assert "1 already over_20" in html
     assert "2 (calendar days)" in html
+
+
+def test_a_dutch_report_shows_the_resolution_table_in_dutch(dutch_report: Report) -> None:
+    """Afhandeltijd, binnen termijn, overschrijding 20 %: the contract's words, the same
+    counts under the same data keys, and no English outcome name left."""
+    html = render(dutch_report, "html")
+    assert "<h3>Afhandeltijd (3.2.40)</h3>" in html
+    assert (
+        "<th>Categorie</th><th>Termijn</th><th>Uitkomsten</th>"
+        "<th>Open, termijn al overschreden</th>"
+    ) in html
+    assert (
+        "1 werkdag (overschrijding 20 %: meer dan 20 % over de termijn, "
+        "overschrijding 50 %: meer dan 50 % over de termijn)"
+    ) in html
+    assert '<span data-key="z:complaint:in_time">binnen termijn: 1</span>' in html
+    assert '<span data-key="z:complaint:over_50">overschrijding 50 %: 1</span>' in html
+    assert '<span data-key="z:complaint:pending">open: 1</span>' in html
+    assert "1 al in overschrijding 20 %" in html
+    assert "2 (kalenderdagen)" in html
+    for english in ("Resolution time", "in_time 1", "over_50 1", "already", "working day"):
+        assert english not in html, english
+
+
+def test_a_configured_tier_name_is_printed_as_written_in_either_language() -> None:
+    """``tier_names: [laat, zeer_laat]`` are the contract's own words: never translated."""
+    text = CONFIG_TEXT.replace(
+        "overrun_tiers: [0.2, 0.5]", "overrun_tiers: [0.2, 0.5], tier_names: [laat, zeer_laat]"
+    )
+    dutch = render(_june(parse_config(text + "report: {language: nl}\n")), "html")
+    assert '<span data-key="z:complaint:zeer_laat">zeer_laat: 1</span>' in dutch
+    assert "laat: meer dan 20 % over de termijn" in dutch
+    english = render(_june(parse_config(text)), "html")
+    assert "1 working day (laat past 20 %, zeer_laat past 50 %)" in english
 
 
 async def test_the_report_says_when_it_is_due_and_how_the_previous_one_was_delivered(

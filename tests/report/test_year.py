@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
-from monitor.config import parse_config
+from monitor.config import Config, parse_config
 from monitor.report.load import load_year
 from monitor.report.year import CellState, YearCell, YearReport, months_of
 from monitor.report.year_format import render_year
@@ -23,6 +23,7 @@ from monitor.sla.norms import BandOutcome
 from monitor.store import MissAnalysisRecord, Store, new_outage
 from tests.report import seed
 from tests.report.chromium import chromium_problem, visit
+from tests.report.pdf import flat, page_count, page_texts
 
 CONFIG_TEXT = """\
 evidence: {min_coverage: 0.0}
@@ -54,10 +55,14 @@ async def _fill(store: Store) -> None:
     )
 
 
-async def _year(tmp_path: Path) -> YearReport:
+DUTCH = "report: {language: nl}\n"
+"""The year's configuration with the report in Dutch."""
+
+
+async def _year(tmp_path: Path, config: Config = CONFIG) -> YearReport:
     async with await Store.open(f"sqlite+aiosqlite:///{tmp_path}/year.db") as store:
         await _fill(store)
-        return await load_year(store, CONFIG, 2026, NOW)
+        return await load_year(store, config, 2026, NOW)
 
 
 async def test_each_month_is_its_monthly_figure_against_the_norm_then_in_force(
@@ -184,3 +189,87 @@ async def test_the_year_page_loads_in_chromium_without_errors_or_fetches(tmp_pat
     assert seen.errors == []
     assert seen.requested == [url]
     assert seen.screenshot
+
+
+async def test_a_dutch_year_view_has_dutch_headings_words_and_figures(tmp_path: Path) -> None:
+    """``report: {language: nl}``: jaaroverzicht, Gerealiseerd, nog niet gemeten, neutraal,
+    99,5 % and februari 2026, under the same data keys, with no English label left."""
+    html = render_year(await _year(tmp_path, parse_config(CONFIG_TEXT + DUTCH)), "html")
+    assert '<html lang="nl">' in html
+    assert 'Service Level Rapportage <span class="month">2026</span>: jaaroverzicht' in html
+    assert "<h2>1. Elke PI per maand</h2>" in html
+    assert "<h2>2. Niet-behaalde service levels van het jaar</h2>" in html
+    assert "<h3>Beschikbaarheid web · 24x7</h3>" in html
+    assert "<h3>Reactietijd email</h3>" in html
+    assert "<th>jan</th><th>feb</th><th>mrt</th>" in html
+    for label in ("Gerealiseerd", "Norm", "Oordeel", "Bonus/malus"):
+        assert f'<th scope="row">{label}</th>' in html
+    assert 'data-key="a:web:24x7:2026-02">98,51 %<' in html
+    assert 'data-key="a:web:24x7:2026-04:norm">99,5 %<' in html
+    assert 'data-key="a:web:24x7:2026-06">nog niet gemeten<' in html
+    assert 'data-key="a:web:24x7:2026-02:met"><span class="verdict missed">✗ niet behaald' in html
+    assert '<span class="outcome outcome-neutral">neutraal</span>' in html
+    assert '<span class="outcome outcome-malus">malus (malus 5 %)</span>' in html
+    assert '<text x="38" y="42.33" class="axis" text-anchor="end" font-size="9"' in html
+    assert ">99,5 %</text>" in html
+    assert "<title>feb: 98,511 %</title>" in html
+    assert (
+        "4 van 5 beoordeelde maanden hebben de norm gehaald, 1 niet behaald; "
+        "bonus/malus: 2 bonus, 2 neutraal, 1 malus."
+    ) in html
+    assert "februari 2026 · beschikbaarheid web · 24x7: 98,511 % tegen een norm van 99 %" in html
+    assert "1 storing(en) meegeteld, 10 u 00 min onbeschikbaar" in html
+    assert "Vastgelegd door ops op 20-05-2026 12:00." in html
+    assert 'data-page="Pagina" data-of="van"' in html
+    english = ("not yet measured", "Verdict", "the year", "judged months", "against a norm")
+    assert [word for word in english if word in html] == []
+
+
+def test_report_year_as_pdf_on_the_command_line_prints_every_month_and_the_norm(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``report --year 2026 --format pdf --output``: an A4 PDF in the configured language,
+    numbered and stamped NIET DEFINITIEF on every page, whose text holds each measured
+    month's figure, both norms and the months not yet measured."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/pdf.db"
+    monkeypatch.setenv("SLA_MONITOR_DATABASE_URL", url)
+    for name in ("SLA_MONITOR_CONFIG", "SLA_MONITOR_LISTEN"):
+        monkeypatch.delenv(name, raising=False)
+    asyncio.run(_filled(url))
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG_TEXT + DUTCH, encoding="utf-8")
+    pdf = tmp_path / "jaaroverzicht-2026.pdf"
+    argv = ["report", "--year", "2026", "--format", "pdf", "--config", str(path)]
+    code = main([*argv, "--as-of", NOW.isoformat(), "--output", str(pdf)])
+    assert code == 0, capsys.readouterr().err
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    pages = page_texts(pdf)
+    count = page_count(pdf)
+    assert len(pages) == count
+    for number, text in enumerate(pages, start=1):
+        assert "NIET DEFINITIEF" in text, f"page {number} carries no stamp"
+        assert f"Pagina {number} van {count}" in flat(text)
+    whole = flat(" ".join(pages))
+    assert "Service Level Rapportage 2026: jaaroverzicht" in whole
+    figures = ["100,00 %", "98,51 %", "99,46 %", "99,58 %", "100,00 %"]
+    assert [text for text in figures if text not in whole] == []
+    assert "99 % 99 % 99 % 99,5 % 99,5 %" in whole
+    assert "nog niet gemeten" in whole
+    assert "disk full" in whole
+
+
+async def _filled(url: str) -> None:
+    async with await Store.open(url) as store:
+        await _fill(store)
+
+
+async def test_a_dutch_year_says_in_dutch_why_a_month_is_not_judged(tmp_path: Path) -> None:
+    """Unmonitored January at a 50 % minimum coverage: "onvoldoende meetgegevens: dekking
+    0,0 % < 50 %" in the cell, while the JSON keeps the core's English reason."""
+    text = CONFIG_TEXT.replace("min_coverage: 0.0", "min_coverage: 0.5") + DUTCH
+    year = await _year(tmp_path, parse_config(text))
+    january = 'data-key="a:web:24x7:2026-01:met"><span class="verdict insufficient"'
+    html = render_year(year, "html")
+    assert f'{january} title="onvoldoende meetgegevens: dekking 0,0 % &lt; 50 %">' in html
+    reason = json.loads(render_year(year, "json"))["pis"][0]["months"][0]["reason"]
+    assert reason == "insufficient evidence: coverage 0.0 % < 50 %"
