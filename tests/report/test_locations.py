@@ -267,3 +267,14 @@ def test_the_csv_adds_location_rows_and_columns_after_the_old_ones(
          "connect timeout"),
     ]  # fmt: skip
     assert [r["kind"] for r in rows][-5:] == ["location"] * 3 + ["location_only_failure"] * 2
+
+
+async def test_a_miss_names_the_locations_that_saw_its_outage(three: Month3) -> None:
+    """With a 99.99 % norm the 55 minutes miss it; the miss lists the outage and its
+    locations, as the target's table does."""
+    strict = parse_config(CONFIG_TEXT.replace("objective: 0.99", "objective: 0.9999"))
+    html = render(await load_report(three.store, strict, MAY, NOW), "html")
+    misses = html.split('<section id="misses">', 1)[1].split("</section>", 1)[0]
+    [row] = re.findall(r'<tr class="probe">(.*?)</tr>', misses)
+    assert "2026-05-10 02:35" in row
+    assert "seen from a, b" in row
