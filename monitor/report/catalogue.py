@@ -181,6 +181,26 @@ _EN: Final[Mapping[str, str]] = MappingProxyType(
         "outages.correction": "by {actor} on {at}:",
         "outages.none": "No outages in this month.",
         "targets.none": "No targets are configured.",
+        "outages.seen_by": "seen from {locations}",
+        "locations.title": "Probe locations",
+        "locations.quorum": (
+            "Quorum in force: {quorum} of {count} locations ({locations}). An instant counts "
+            "as down when at least the quorum of the locations monitoring it sees the target "
+            "down (all of them, while fewer than the quorum monitor); a failure seen by fewer "
+            "is a location-only failure, listed here and never downtime."
+        ),
+        "locations.location": "Location",
+        "locations.unmonitored": "Not monitoring",
+        "locations.location_only": "Location-only failures",
+        "locations.none_monitoring": "No location monitoring (unmonitored): {duration}.",
+        "locations.degraded": (
+            "Degraded vantage (judged by fewer monitoring locations than the quorum, counted "
+            "by the rule all the same): {windows}."
+        ),
+        "locations.failures": "Location-only failures (never downtime)",
+        "locations.start": "Start",
+        "locations.duration": "Duration",
+        "locations.no_failures": "No location-only failures in this month.",
         "source.probe": "probe",
         "source.import": "import",
         "timeline.label": "Timeline of {target} in {month}",
@@ -633,6 +653,27 @@ _NL: Final[Mapping[str, str]] = MappingProxyType(
         "outages.correction": "door {actor} op {at}:",
         "outages.none": "Geen storingen in deze maand.",
         "targets.none": "Er zijn geen doelen geconfigureerd.",
+        "outages.seen_by": "waargenomen vanuit {locations}",
+        "locations.title": "Meetlocaties",
+        "locations.quorum": (
+            "Geldend quorum: {quorum} van {count} locaties ({locations}). Een moment telt als "
+            "onbeschikbaar wanneer ten minste het quorum van de meetlocaties die het doel op "
+            "dat moment meten het doel onbeschikbaar ziet (alle, zolang minder dan het quorum "
+            "meten); een storing die door minder locaties wordt gezien is een locatiegebonden "
+            "storing: hier vermeld en nooit onbeschikbaarheid."
+        ),
+        "locations.location": "Locatie",
+        "locations.unmonitored": "Niet gemeten",
+        "locations.location_only": "Locatiegebonden storingen",
+        "locations.none_monitoring": "Door geen enkele locatie gemeten (niet gemeten): {duration}.",
+        "locations.degraded": (
+            "Beperkt zicht (beoordeeld door minder meetlocaties dan het quorum, wel volgens "
+            "dezelfde regel meegeteld): {windows}."
+        ),
+        "locations.failures": "Locatiegebonden storingen (nooit onbeschikbaarheid)",
+        "locations.start": "Begin",
+        "locations.duration": "Duur",
+        "locations.no_failures": "Geen locatiegebonden storingen in deze maand.",
         "source.probe": "meting",
         "source.import": "import",
         "timeline.label": "Tijdlijn van {target} in {month}",

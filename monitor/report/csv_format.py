@@ -30,9 +30,19 @@ category without decided requests). An availability figure whose verdict the unm
 time could still change says ``insufficient evidence`` in ``met``: it is neither true nor
 false. ``band_outcome`` (``bonus``, ``neutral``, ``malus``) and its configured label are
 filled on figure rows whose PI has a bonus/malus band and a known outcome (B3.7, 3.2.19).
-The last column, ``requirement``, is the contract requirement the row answers to
-(3.2.10, 3.2.7, 3.2.8, 3.2.9, ...). Column names and values stay English in every report
-language: the CSV is for machines and spreadsheets, not for reading aloud.
+The column ``requirement`` (the last one with a single probe location) is the contract
+requirement the row answers to (3.2.10, 3.2.7, 3.2.8, 3.2.9, ...). Column names and values
+stay English in every report language: the CSV is for machines and spreadsheets, not for
+reading aloud.
+
+A target probed from several locations (docs/rules.md#quorum) fills ``quorum`` and
+``degraded_vantage_seconds`` (window time judged by fewer monitoring locations than the
+quorum) on its availability rows, and adds at the end one ``location`` row per location
+(``location``, its own ``unmonitored_seconds`` and ``location_only_failure_seconds``) and one
+``location_only_failure`` row per stretch a location alone saw the target down (``location``,
+``start``, ``end``, ``location_only_failure_seconds`` its length, ``cause``): listed, never
+downtime. These seven columns come after ``requirement``, and only when some target has
+several locations (which the configuration decides, so the header is the same every month).
 RFC 4180: comma, CRLF, quotes only where needed.
 """
 
@@ -43,13 +53,14 @@ import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from monitor.figures.vantage import VantageFigures
 from monitor.report._text import seconds
-from monitor.report.model import Report, ResponseEntry
+from monitor.report.model import AvailabilityEntry, Report, ResponseEntry
 from monitor.sla.norms import Band, BandOutcome
 from monitor.sla.resolution import IN_TIME, PENDING
 from monitor.store.records import MailLocator
 
-__all__ = ["COLUMNS", "INSUFFICIENT_EVIDENCE", "render_csv"]
+__all__ = ["COLUMNS", "INSUFFICIENT_EVIDENCE", "LOCATION_COLUMNS", "render_csv"]
 
 COLUMNS = (
     "month",
@@ -92,6 +103,18 @@ COLUMNS = (
     "at_least",
     "requirement",
 )
+
+LOCATION_COLUMNS = (
+    "location",
+    "quorum",
+    "degraded_vantage_seconds",
+    "location_only_failure_seconds",
+    "start",
+    "end",
+    "cause",
+)
+"""After ``requirement``, only in the report of a configuration with a target probed from
+several locations: a single-location installation's CSV stays exactly as it was."""
 
 
 def _bool(value: bool | None) -> str:
@@ -173,9 +196,65 @@ def _resolution_rows(
         )
 
 
+def _several(vantage: VantageFigures | None) -> VantageFigures | None:
+    """The vantage of a target probed from several locations; ``None`` for one location."""
+    return vantage if vantage is not None and len(vantage.views) > 1 else None
+
+
+def _quorum(report: Report, entry: AvailabilityEntry) -> dict[str, str]:
+    vantage = _several(report.vantage_of(entry.target))
+    if vantage is None:
+        return {}
+    degraded = vantage.degraded.get(entry.window)
+    return {
+        "quorum": str(vantage.quorum),
+        "degraded_vantage_seconds": "" if degraded is None else _number(seconds(degraded)),
+    }
+
+
+def _location_rows(writer: csv.DictWriter[str], report: Report, common: dict[str, str]) -> None:
+    """Each location's month and its location-only failures, per target probed from several
+    locations (docs/rules.md#quorum)."""
+    zone = report.zone
+    for target in report.targets:
+        vantage = _several(target.vantage)
+        if vantage is None:
+            continue
+        judged = vantage.vantage
+        base = {**common, "name": target.name, "quorum": str(vantage.quorum)}
+        for view in vantage.views:
+            writer.writerow(
+                {
+                    **base,
+                    "kind": "location",
+                    "location": view.location,
+                    "unmonitored_seconds": _number(
+                        seconds(judged.not_monitoring[view.location].total)
+                    ),
+                    "location_only_failure_seconds": _number(
+                        seconds(vantage.location_only(view.location))
+                    ),
+                }
+            )
+        for failure in judged.failures:
+            writer.writerow(
+                {
+                    **base,
+                    "kind": "location_only_failure",
+                    "location": failure.location,
+                    "start": _instant(failure.span.start, zone),
+                    "end": _instant(failure.span.end, zone),
+                    "location_only_failure_seconds": _number(seconds(failure.span.duration)),
+                    "cause": failure.cause,
+                }
+            )
+
+
 def render_csv(report: Report) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, restval="", lineterminator="\r\n")
+    several = any(_several(target.vantage) is not None for target in report.targets)
+    columns = COLUMNS + LOCATION_COLUMNS if several else COLUMNS
+    writer = csv.DictWriter(buffer, fieldnames=columns, restval="", lineterminator="\r\n")
     writer.writeheader()
     common = {"month": str(report.month), "final": _bool(report.final)}
     for entry in report.availability:
@@ -198,6 +277,7 @@ def render_csv(report: Report) -> str:
                 "analysis": _analysis(report, "availability", entry.target, entry.window),
                 **_outcome(entry.band, entry.outcome),
                 "requirement": entry.requirement or "",
+                **_quorum(report, entry),
             }
         )
     for response in report.response:
@@ -249,4 +329,5 @@ def render_csv(report: Report) -> str:
                     "requirement": response.requirement or "",
                 }
             )
+    _location_rows(writer, report, common)
     return buffer.getvalue()

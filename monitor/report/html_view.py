@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor.config import ALWAYS
+from monitor.figures.vantage import VantageFigures
 from monitor.report.catalogue import Words, words_for
 from monitor.report.describe import Description
 from monitor.report.model import (
@@ -57,6 +58,9 @@ __all__ = [
     "DescriptionView",
     "FigureRow",
     "HeaderView",
+    "LocationFailureRow",
+    "LocationRow",
+    "LocationsView",
     "MaintenanceRow",
     "MissView",
     "OutageRow",
@@ -179,6 +183,8 @@ class OutageRow:
     x: float | None
     width: float
     title: str
+    seen_by: str | None = None
+    """With several probe locations, which of them saw the counted outage."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +276,38 @@ class FigureRow:
 
 
 @dataclass(frozen=True, slots=True)
+class LocationRow:
+    """One probe location's month: when it did not monitor, and what it alone saw down."""
+
+    location: str
+    unmonitored: str
+    location_only: str
+
+
+@dataclass(frozen=True, slots=True)
+class LocationFailureRow:
+    """A stretch one location saw the target down without a quorum: never downtime."""
+
+    location: str
+    start: str
+    end: str
+    duration: str
+    cause: str
+
+
+@dataclass(frozen=True, slots=True)
+class LocationsView:
+    """What the probe locations of a target saw (docs/rules.md#quorum): the quorum in force,
+    time no location monitored, degraded vantage per window, and per location."""
+
+    quorum: str
+    unmonitored: str
+    degraded: str
+    locations: tuple[LocationRow, ...]
+    failures: tuple[LocationFailureRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TargetView:
     name: str
     description: str | None
@@ -279,6 +317,8 @@ class TargetView:
     windows: tuple[str, ...]
     columns: tuple[int, ...]
     outages: tuple[OutageRow, ...]
+    locations: LocationsView | None = None
+    """Only for a target probed from several locations."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -737,7 +777,11 @@ def _miss(
 
 
 def _outage_row(
-    outage: Outage, counted: tuple[str, ...], scale: _MonthScale, now: datetime
+    outage: Outage,
+    counted: tuple[str, ...],
+    scale: _MonthScale,
+    now: datetime,
+    seen_by: str | None = None,
 ) -> OutageRow:
     texts = scale.texts
     words = texts.words
@@ -764,6 +808,7 @@ def _outage_row(
             x=bar[0],
             width=bar[1],
             title=bar[2],
+            seen_by=seen_by,
         )
     end = corrected_end(outage.end, outage.corrections)
     made = {c.kind for c in outage.corrections}
@@ -785,6 +830,7 @@ def _outage_row(
         x=bar[0],
         width=bar[1],
         title=bar[2],
+        seen_by=seen_by,
     )
 
 
@@ -889,7 +935,7 @@ class _OutageRows:
     target: the target's table lists them all, a miss lists those behind it and shows the
     column of its window, so an outage listed three times is written once."""
 
-    __slots__ = ("_now", "_rows", "_scale", "_texts", "_windows")
+    __slots__ = ("_now", "_rows", "_scale", "_seen", "_texts", "_windows")
 
     def __init__(self, scale: _MonthScale, now: datetime) -> None:
         self._scale = scale
@@ -897,6 +943,7 @@ class _OutageRows:
         self._texts = scale.texts
         self._rows: dict[str, dict[tuple[str, datetime], OutageRow]] = {}
         self._windows: dict[str, tuple[str, ...]] = {}
+        self._seen: dict[str, dict[str, str]] = {}
 
     def of_target(self, target: TargetReport) -> tuple[OutageRow, ...]:
         texts = self._texts
@@ -906,6 +953,7 @@ class _OutageRows:
             for entry in target.entries
             for c in entry.figure.outages
         }
+        seen = self._seen[target.name] = _seen_by(target.name, target.vantage, texts.words)
         rows = tuple(
             _outage_row(
                 outage,
@@ -915,6 +963,7 @@ class _OutageRows:
                 ),
                 self._scale,
                 self._now,
+                seen.get(outage.id),
             )
             for outage in target.outages
         )
@@ -938,7 +987,11 @@ class _OutageRows:
             if row is None or row.counted[column] != text:
                 # Two outages with the same id and start: the table row is the other's.
                 row = _outage_row(
-                    c.outage, (text,) * len(self._windows[miss.name]), self._scale, self._now
+                    c.outage,
+                    (text,) * len(self._windows[miss.name]),
+                    self._scale,
+                    self._now,
+                    self._seen[miss.name].get(c.outage.id),
                 )
             rows.append(row)
         return tuple(rows)
@@ -958,6 +1011,64 @@ def _target(
         windows=tuple(_window_name(entry.window) for entry in target.entries),
         columns=tuple(range(len(target.entries))),
         outages=rows,
+        locations=_locations(target, scale.texts),
+    )
+
+
+def _seen_by(name: str, vantage: VantageFigures | None, words: Words) -> dict[str, str]:
+    """Which locations saw each counted outage, by outage id; empty for one location."""
+    if vantage is None or len(vantage.views) < 2:
+        return {}
+    return {
+        q.as_outage(name).id: words.text("outages.seen_by", locations=", ".join(q.locations))
+        for q in vantage.vantage.outages
+    }
+
+
+def _locations(target: TargetReport, texts: _Texts) -> LocationsView | None:
+    """The probe locations' side of a target's month (docs/rules.md#quorum): the quorum in
+    force, the time nobody monitored, degraded vantage per window, each location's own
+    unmonitored and location-only time, and every location-only failure with its cause.
+    ``None`` for a target probed from one location: its section stays as it always was."""
+    vantage = target.vantage
+    if vantage is None or len(vantage.views) < 2:
+        return None
+    words = texts.words
+    judged = vantage.vantage
+    names = [view.location for view in vantage.views]
+    degraded = "; ".join(
+        f"{_window_name(entry.window)} {texts.duration(vantage.degraded.get(entry.window, _ZERO))}"
+        for entry in target.entries
+    )
+    return LocationsView(
+        quorum=words.text(
+            "locations.quorum",
+            quorum=vantage.quorum,
+            count=len(names),
+            locations=", ".join(names),
+        ),
+        unmonitored=words.text(
+            "locations.none_monitoring", duration=texts.duration(judged.unmonitored.total)
+        ),
+        degraded=words.text("locations.degraded", windows=degraded),
+        locations=tuple(
+            LocationRow(
+                location=name,
+                unmonitored=texts.duration(judged.not_monitoring[name].total),
+                location_only=texts.duration(vantage.location_only(name)),
+            )
+            for name in names
+        ),
+        failures=tuple(
+            LocationFailureRow(
+                location=failure.location,
+                start=texts.instant(failure.span.start),
+                end=texts.instant(failure.span.end),
+                duration=texts.duration(failure.span.duration),
+                cause=failure.cause,
+            )
+            for failure in judged.failures
+        ),
     )
 
 

@@ -192,7 +192,9 @@ class TargetReport:
 
     ``maintenance`` is the agreed maintenance as the figures subtract it (union, clipped to
     the month); ``unagreed`` the registered windows that do not count; ``unmonitored`` the
-    elapsed part of the month without probe results or imported outages.
+    elapsed part of the month without probe results or imported outages. With several probe
+    locations ``outages`` are the counted outages of the quorum rule (plus imported ones) and
+    ``unmonitored`` the time no location monitored (docs/rules.md#quorum).
     """
 
     name: str
@@ -558,11 +560,24 @@ def _target_report(
         and span.start < elapsed_end
         and span.end > period.start
     )
+    vantage = vantage_figures(maker, target, month, evidence, now)
+    several = len(vantage.views) > 1
+    if several:
+        # Several locations: the outages that count are the quorum's, each naming who saw
+        # it; what one location alone saw is listed as its location-only failure instead.
+        counted = tuple(q.as_outage(name) for q in vantage.vantage.outages)
+        others = tuple(o for o in outages if o.source is not OutageSource.PROBE)
+        outages = tuple(sorted(counted + others, key=lambda o: (as_utc(o.start), o.id)))
     unmonitored = IntervalSet()
     if elapsed is not None:
-        # The figures' own notion of monitored time (sessions plus closed schedule), so the
-        # grey in the timeline is exactly the time the figures call unmonitored.
-        monitored = maker.monitored(target, evidence, month, now, None)
+        # The figures' own notion of monitored time (sessions plus closed schedule; with
+        # several locations the time at least one of them monitored, canaries healthy), so
+        # the grey in the timeline is exactly the time the figures call unmonitored.
+        monitored = (
+            vantage.vantage.monitored
+            if several
+            else maker.monitored(target, evidence, month, now, None)
+        )
         imported = IntervalSet(
             span
             for o in outages
@@ -582,7 +597,7 @@ def _target_report(
         maintenance=maker.maintenance(name, evidence, period),
         unagreed=unagreed,
         unmonitored=unmonitored,
-        vantage=vantage_figures(maker, target, month, evidence, now),
+        vantage=vantage,
     )
 
 
