@@ -22,6 +22,7 @@ from probes.base import ProbeResult
 
 __all__ = [
     "Assign",
+    "Message",
     "Outcome",
     "Outcomes",
     "Stop",

@@ -9,6 +9,7 @@ With ``config_text(extra_target=True)`` the stable assignment puts ``web`` on wo
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import signal
@@ -101,7 +102,8 @@ async def test_targets_split_across_two_workers_are_all_probed_and_stored(
     listed = await workers(daemon)
     assert [w["targets"] for w in listed] == [1, 1]
     pids = {w["pid"] for w in listed}
-    assert len(pids) == 2 and daemon.process.pid not in pids
+    assert len(pids) == 2
+    assert daemon.process.pid not in pids
 
     async def both_stored() -> bool:
         return all([await stored_results(harness, name) >= 2 for name in ("web", "web-two")])
@@ -153,7 +155,8 @@ async def test_a_killed_worker_is_an_unmonitored_gap_not_downtime_and_comes_back
     died = await daemon.wait_for("probe_worker_died")
     assert (died["worker"], died["pid"], died["exit"]) == (index, victim, "SIGKILL")
     restarted = await daemon.wait_for("probe_worker_restarted", within=20)
-    assert restarted["worker"] == index and restarted["pid"] != victim
+    assert restarted["worker"] == index
+    assert restarted["pid"] != victim
     listed = await workers(daemon)
     assert (listed[index]["pid"], listed[index]["restarts"]) == (restarted["pid"], 1)
     await stored_sessions(harness, "web", 2)
@@ -194,7 +197,7 @@ async def test_sigterm_stops_the_workers_and_stores_every_result_they_probed(
     assert stored == sum(n for n in probed if isinstance(n, int))
     for pid in pids:
         assert isinstance(pid, int)
-        await eventually(lambda pid=pid: gone(pid), f"worker {pid} to exit")
+        await eventually(functools.partial(gone, pid), f"worker {pid} to exit")
 
 
 async def test_a_target_added_by_sighup_is_probed_by_its_worker(harness: Harness) -> None:
