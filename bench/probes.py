@@ -812,12 +812,14 @@ class Bench:
                     spy = await self.start_py_spy(process.pid, profile)
                 sys0, srv0 = SystemCpu.read(), cpu_seconds(self.server_pid)
                 own0 = cpu_seconds(os.getpid())
+                each0 = [cpu_seconds(pid) for pid in pids]
                 times0 = group_cpu_times(pids)
                 cpu0, mono0, wall0 = sum(times0), time.monotonic(), datetime.now(UTC)
                 log(f"ours: measuring for {args.duration:g} s")
                 before = await scrape(lag_params, 5.0)
                 await asyncio.sleep(max(0.0, mono0 + args.duration - time.monotonic()))
                 times1 = group_cpu_times(pids)
+                each1 = [cpu_seconds(pid) for pid in pids]
                 cpu1, mono1, wall1 = sum(times1), time.monotonic(), datetime.now(UTC)
                 sys1, srv1 = SystemCpu.read(), cpu_seconds(self.server_pid)
                 own1 = cpu_seconds(os.getpid())
@@ -829,6 +831,13 @@ class Bench:
                     await self.finish_py_spy(spy, profile)
                 result.window = mono1 - mono0
                 result.cpu = cpu1 - cpu0
+                if len(pids) > 1:
+                    shares = [
+                        f"{(b - a) / result.window:.0%}" for a, b in zip(each0, each1, strict=True)
+                    ]
+                    result.notes.append(
+                        f"share of one core: daemon {shares[0]}, workers {', '.join(shares[1:])}"
+                    )
                 result.kernel_cpu = times1[1] - times0[1]
                 result.server_cpu = (srv1 - srv0) / result.window
                 result.machine_busy = sys1.cores_busy_since(sys0, result.window)

@@ -189,7 +189,10 @@ class WorkerPool:
             if message is None:
                 break
             if isinstance(message, Outcomes):
-                self._take(worker, message)
+                try:
+                    self._take(worker, message)
+                except Exception:  # a bug in recording must not stop the deliveries
+                    self._log.exception("probe_outcomes_failed", worker=worker.index)
             elif isinstance(message, Stopped):
                 worker.stopped = message
         if not self._stopping:
