@@ -826,6 +826,11 @@ class Bench:
                 process.send_signal(signal.SIGUSR1)  # the wrapper writes its records
                 after = await scrape(lag_params, 5.0)
                 result.peak_rss_mb = group_status_kb(pids, "VmHWM") / 1024
+                if len(pids) > 1:
+                    peaks = [f"{status_kb(pid, 'VmHWM') / 1024:.0f}" for pid in pids]
+                    result.notes.append(
+                        f"peak RSS MB: daemon {peaks[0]}, workers {', '.join(peaks[1:])}"
+                    )
                 result.rss_mb = group_status_kb(pids, "VmRSS") / 1024
                 if spy is not None:
                     await self.finish_py_spy(spy, profile)
