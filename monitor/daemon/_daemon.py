@@ -233,6 +233,13 @@ class Daemon:
             return False
         if self._parts is not parts or self._stop.is_set():
             return False
+        running = parts.config.value.probing.workers
+        if self._settings.workers is None and config.probing.workers != running:
+            self._log.warning(
+                "workers_change_needs_restart",
+                problem=f"probing.workers is now {config.probing.workers}; the daemon keeps "
+                f"{running} probe worker process(es) until it is restarted",
+            )
         parts.reconfigure(config, context)
         self._metrics.config_reload_ok.set(1)
         self._log.info("config_reloaded", targets=len(config.targets))

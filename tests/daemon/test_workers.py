@@ -230,3 +230,19 @@ async def test_the_environment_overrides_the_configured_worker_count(harness: Ha
     assert await workers(overridden) == []
     await overridden.wait_for("probe_succeeded")
     assert await overridden.stop() == 0
+
+
+async def test_a_reload_that_changes_the_worker_count_says_it_needs_a_restart(
+    harness: Harness,
+) -> None:
+    """The worker count is read at start: a reload keeps the running workers and says so."""
+    text = harness.config.read_text(encoding="utf-8")
+    harness.config.write_text(text + "probing:\n  workers: 2\n", encoding="utf-8")
+    daemon = await harness.start()
+    harness.config.write_text(text + "probing:\n  workers: 1\n", encoding="utf-8")
+    daemon.process.send_signal(signal.SIGHUP)
+    warning = await daemon.wait_for("workers_change_needs_restart")
+    assert "probing.workers is now 1" in str(warning["problem"])
+    await daemon.wait_for("config_reloaded")
+    assert len(await workers(daemon)) == 2
+    assert await daemon.stop() == 0
