@@ -5,6 +5,7 @@ Usage (from the repository root)::
     .venv/bin/python bench/probes.py                      # 1,000 targets at 10 s, 120 s windows
     .venv/bin/python bench/probes.py --also-10k           # then 10,000 targets too
     .venv/bin/python bench/probes.py --kind tcp           # or dns, icmp: blackbox's modules
+    .venv/bin/python bench/probes.py --no-blackbox --workers 2 --targets 20000   # 2 probe workers
     .venv/bin/python bench/probes.py --no-blackbox --profile /tmp/prof   # py-spy our window
     .venv/bin/python bench/probes.py --no-blackbox --source /tmp/copy [--uvloop]  # A/B a copy
 
@@ -59,6 +60,11 @@ fresh connection to the target.
 to the target server's port (blackbox ``tcp``), an A query for ``t<i>.bench.test`` to a DNS
 responder the target server runs on loopback UDP (blackbox ``dns``), an ICMP echo to
 127.0.0.1 (blackbox ``icmp``; both need root or a ping group, as on this machine).
+
+*Workers.* ``--workers N`` starts our daemon with ``SLA_MONITOR_WORKERS=N``: CPU is then the
+sum over the daemon and its probe worker processes (their pids from ``daemon_started``), RSS
+the sum of their VmHWM/VmRSS; lag is what the workers report to the daemon's histogram (the
+wrapper's dispatcher-timer hook sees only the daemon's own process, so that row is empty).
 
 *Profile.* ``--profile DIR`` attaches ``py-spy record --format raw`` to our daemon for the
 first window and prints a summary: each on-CPU sample charged to the nearest owning
@@ -210,6 +216,16 @@ def cpu_times(pid: int) -> tuple[float, float]:
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2 :].split()
     return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
+
+
+def group_cpu_times(pids: Sequence[int]) -> tuple[float, float]:
+    """(utime, stime) summed over the daemon and its probe workers."""
+    times = [cpu_times(pid) for pid in pids]
+    return sum(t[0] for t in times), sum(t[1] for t in times)
+
+
+def group_status_kb(pids: Sequence[int], key: str) -> int:
+    return sum(status_kb(pid, key) for pid in pids)
 
 
 def status_kb(pid: int, key: str) -> int:
@@ -702,7 +718,8 @@ class Bench:
 
     async def ours(self, targets: int, profile: Path | None) -> Result:
         args = self.args
-        result = Result(f"{args.label} {args.kind} {targets:,}", targets, args.interval)
+        label = args.label if not args.workers else f"{args.label} w={args.workers}"
+        result = Result(f"{label} {args.kind} {targets:,}", targets, args.interval)
         phase_dir = self.workdir / f"ours-{targets}"
         phase_dir.mkdir()
         config = phase_dir / "sla-monitor.yaml"
@@ -722,6 +739,7 @@ class Bench:
             )
         if args.uvloop:
             env["BENCH_UVLOOP"] = "1"
+        env["SLA_MONITOR_WORKERS"] = str(args.workers)
         events: dict[str, dict[str, Any]] = {}
         event_counts = Counter[str]()
         log(f"ours: starting the daemon with {targets:,} targets (db {database})")
@@ -765,6 +783,12 @@ class Bench:
                     await asyncio.sleep(0.05)
             result.startup = time.monotonic() - spawned
             listen = events["daemon_started"]["listen"][0]
+            pids = [process.pid, *events["daemon_started"].get("workers", [])]
+            if len(pids) > 1:
+                result.notes.append(
+                    f"{len(pids) - 1} probe worker processes: CPU and RSS are the sums over "
+                    "them and the daemon"
+                )
             log(f"ours: daemon {process.pid} up on {listen} after {result.startup:.1f} s")
             log(f"ours: warming up for {args.warmup:g} s")
             await asyncio.sleep(args.warmup)
@@ -788,23 +812,37 @@ class Bench:
                     spy = await self.start_py_spy(process.pid, profile)
                 sys0, srv0 = SystemCpu.read(), cpu_seconds(self.server_pid)
                 own0 = cpu_seconds(os.getpid())
-                times0 = cpu_times(process.pid)
+                each0 = [cpu_seconds(pid) for pid in pids]
+                times0 = group_cpu_times(pids)
                 cpu0, mono0, wall0 = sum(times0), time.monotonic(), datetime.now(UTC)
                 log(f"ours: measuring for {args.duration:g} s")
                 before = await scrape(lag_params, 5.0)
                 await asyncio.sleep(max(0.0, mono0 + args.duration - time.monotonic()))
-                times1 = cpu_times(process.pid)
+                times1 = group_cpu_times(pids)
+                each1 = [cpu_seconds(pid) for pid in pids]
                 cpu1, mono1, wall1 = sum(times1), time.monotonic(), datetime.now(UTC)
                 sys1, srv1 = SystemCpu.read(), cpu_seconds(self.server_pid)
                 own1 = cpu_seconds(os.getpid())
                 process.send_signal(signal.SIGUSR1)  # the wrapper writes its records
                 after = await scrape(lag_params, 5.0)
-                result.peak_rss_mb = status_kb(process.pid, "VmHWM") / 1024
-                result.rss_mb = status_kb(process.pid, "VmRSS") / 1024
+                result.peak_rss_mb = group_status_kb(pids, "VmHWM") / 1024
+                if len(pids) > 1:
+                    peaks = [f"{status_kb(pid, 'VmHWM') / 1024:.0f}" for pid in pids]
+                    result.notes.append(
+                        f"peak RSS MB: daemon {peaks[0]}, workers {', '.join(peaks[1:])}"
+                    )
+                result.rss_mb = group_status_kb(pids, "VmRSS") / 1024
                 if spy is not None:
                     await self.finish_py_spy(spy, profile)
                 result.window = mono1 - mono0
                 result.cpu = cpu1 - cpu0
+                if len(pids) > 1:
+                    shares = [
+                        f"{(b - a) / result.window:.0%}" for a, b in zip(each0, each1, strict=True)
+                    ]
+                    result.notes.append(
+                        f"share of one core: daemon {shares[0]}, workers {', '.join(shares[1:])}"
+                    )
                 result.kernel_cpu = times1[1] - times0[1]
                 result.server_cpu = (srv1 - srv0) / result.window
                 result.machine_busy = sys1.cores_busy_since(sys0, result.window)
@@ -1274,6 +1312,8 @@ async def run_bench(args: argparse.Namespace) -> int:
         sizes = [args.targets]
         if args.also_10k and 10_000 not in sizes:
             sizes.append(10_000)
+        if args.also_20k and 20_000 not in sizes:
+            sizes.append(20_000)
         own = (os.getpid(), server.pid)
         for index, size in enumerate(sizes):
             profile = args.profile if index == 0 else None
@@ -1318,6 +1358,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--warmup", type=float, help="seconds before the window (default: 1 interval)"
     )
     parser.add_argument("--also-10k", action="store_true", help="then 10,000 targets too")
+    parser.add_argument("--also-20k", action="store_true", help="then 20,000 targets too")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="probe worker processes of our daemon (SLA_MONITOR_WORKERS; default 0)",
+    )
     parser.add_argument(
         "--no-blackbox", dest="blackbox", action="store_false", help="measure ours only"
     )
@@ -1358,7 +1405,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.warmup = args.interval
     if args.profile is not None:
         args.profile.mkdir(parents=True, exist_ok=True)
-    phases = (2 if args.also_10k else 1) * (2 if args.blackbox else 1)
+    phases = (1 + args.also_10k + args.also_20k) * (2 if args.blackbox else 1)
     # The target server stops by itself even if everything else goes wrong.
     args.lifetime = (
         phases * (args.warmup + args.duration + 120 + args.quiet_wait + args.shutdown_grace)

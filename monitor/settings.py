@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import PlainSerializer, PlainValidator, SecretStr, model_validator
+from pydantic import Field, PlainSerializer, PlainValidator, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from monitor.config import Slug
+from monitor.config import MAX_WORKERS, Slug
 from probes.config import Duration
 
 __all__ = ["DatabaseUrl", "ListenAddress", "Settings", "build_ssl_context"]
@@ -180,6 +180,9 @@ class Settings(BaseSettings):
     export_dir: Path | None = None
     """Where the daemon writes ``sla-report-YYYY-MM.{json,csv,html}`` and the month's manifest
     (3.2.5; the formats of ``report.export_formats``); unset: no export."""
+    workers: int | None = Field(default=None, ge=0, le=MAX_WORKERS)
+    """``SLA_MONITOR_WORKERS``: probe worker processes; overrides ``probing.workers`` of the
+    configuration file (unset: the file decides; 0: the daemon's own process probes)."""
     ready_store_failure_grace: Duration = timedelta(seconds=30)
     """``/-/ready`` fails once the store has refused every write for this long (``30s``,
     ``2m``): results are then only buffered in memory, not kept."""

@@ -875,3 +875,18 @@ def test_an_unreadable_client_secret_file_is_a_problem_of_its_field(tmp_path: Pa
     ]
     missing.write_text("s3cret\n", encoding="utf-8")
     assert secret_file_problems(config) == []
+
+
+# -- probing ------------------------------------------------------------------------------
+
+
+def test_probe_workers_default_to_none_and_take_a_count() -> None:
+    """Without a ``probing`` section the daemon probes in its own process."""
+    assert parse("timezone: Europe/Amsterdam\n").probing.workers == 0
+    assert parse("probing: {workers: 4}\n").probing.workers == 4
+
+
+def test_a_negative_worker_count_is_one_problem_naming_the_field() -> None:
+    """``probing.workers: -1`` is refused with the field's path."""
+    (line,) = problems("probing: {workers: -1}\n")
+    assert "probing.workers" in line

@@ -213,3 +213,16 @@ def test_unusable_tls_files_are_named_in_the_error(
     garbage.write_text("not a certificate\n", "utf-8")
     with pytest.raises(ValueError, match=r"cannot use TLS certificate .*garbage\.pem"):
         build_ssl_context(Settings(tls_cert_file=garbage, tls_key_file=garbage))
+
+
+def test_the_worker_count_is_unset_unless_the_environment_gives_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unset, the configuration file decides; ``0`` is a decision too and overrides it."""
+    monkeypatch.delenv("SLA_MONITOR_WORKERS", raising=False)
+    assert Settings().workers is None
+    monkeypatch.setenv("SLA_MONITOR_WORKERS", "0")
+    assert Settings().workers == 0
+    monkeypatch.setenv("SLA_MONITOR_WORKERS", "-2")
+    with pytest.raises(ValidationError, match="workers"):
+        Settings()

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here: the daemon pulls in aiohttp, SQLAlchemy and every probe, which the
     # quick desk commands (deadline, holidays, check-config) should not pay for.
-    from monitor.daemon import Daemon
+    from monitor.daemon import Daemon, DaemonOptions
     from monitor.logging import configure_logging
 
     json = {"auto": None, "json": True, "console": False}[args.log_format]
@@ -49,4 +49,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"environment: SLA_MONITOR_{where.upper()}: {problem['msg']}", file=sys.stderr)
         return EXIT_USAGE
     path = config_path(args.config)
-    return asyncio.run(Daemon(settings, config_path=path).run())
+    options = DaemonOptions(log_level=args.log_level, log_format=args.log_format)
+    return asyncio.run(Daemon(settings, config_path=path, options=options).run())

@@ -19,6 +19,7 @@ from monitor.config._sections import (
     LocationConfig,
     MaintenanceConfig,
     PoliciesConfig,
+    ProbingConfig,
     ReportConfig,
     RetentionConfig,
     ServiceDeskConfig,
@@ -60,6 +61,7 @@ class Config(Section):
     servicedesk: ServiceDeskConfig = ServiceDeskConfig()
     policies: PoliciesConfig = PoliciesConfig()
     retention: RetentionConfig = RetentionConfig()
+    probing: ProbingConfig = ProbingConfig()
     evidence: EvidenceConfig = EvidenceConfig()
     report: ReportConfig = ReportConfig()
     locations: tuple[LocationConfig, ...] = ()

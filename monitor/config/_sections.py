@@ -51,6 +51,7 @@ __all__ = [
     "OAuth2Auth",
     "PasswordAuth",
     "PoliciesConfig",
+    "ProbingConfig",
     "ReportConfig",
     "ReportHeaderConfig",
     "ResolutionConfig",
@@ -676,6 +677,19 @@ class RetentionConfig(Section):
     The default covers the reporting month, the five working days after it and a dispute."""
 
     probe_results: Duration = timedelta(days=90)
+
+
+# -- probing --------------------------------------------------------------------------------
+
+MAX_WORKERS = 64
+
+
+class ProbingConfig(Section):
+    """How the daemon spreads its probing over processes (docs/interfaces.md): a deployment
+    fact, read at start; ``SLA_MONITOR_WORKERS`` overrides it."""
+
+    workers: int = Field(default=0, ge=0, le=MAX_WORKERS)
+    """Probe worker processes that share the targets; 0: the daemon's own process probes."""
 
 
 # -- policies -------------------------------------------------------------------------------

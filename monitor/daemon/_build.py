@@ -26,6 +26,7 @@ from monitor.daemon._targets import Targets
 from monitor.live.overlay import LiveOverlay
 from monitor.live.recompute import SlaRecomputer
 from monitor.probing.metrics import DaemonMetrics
+from monitor.probing.pool import WorkerPool
 from monitor.probing.recording import WriterSink
 from monitor.probing.scheduler import ProbeScheduler
 from monitor.promtext import Chunk
@@ -52,12 +53,14 @@ class DaemonParts:
     web: WebServer
     housekeeping: Housekeeping
     scheduler: SchedulerPart
+    workers: WorkerPool | None = None
 
     @property
     def components(self) -> tuple[Component, ...]:
-        """Writer before the runners that feed it; the scheduler last, so no probe runs
-        before every job is in place and the first to stop on close."""
-        return (
+        """Writer before the runners that feed it; the scheduler and the probe workers
+        last, so no probe runs before every job is in place, and the first to stop on close
+        (their last outcomes still reach the runners and the writer)."""
+        parts: tuple[Component, ...] = (
             self.membership,
             self.writer,
             self.targets,
@@ -66,11 +69,14 @@ class DaemonParts:
             self.housekeeping,
             self.scheduler,
         )
+        return parts if self.workers is None else (*parts, self.workers)
 
     def reconfigure(self, config: Config, context: ProbeContext | None = None) -> None:
         """Put a reloaded configuration in force everywhere, then ask for a new snapshot."""
         self.config.value = config
         self.targets.reconfigure(config, context)
+        if self.workers is not None:
+            self.workers.assign(self.targets.specs)
         self.housekeeping.reconfigure(config)
         self.recompute.recomputer.request()
 
@@ -106,6 +112,7 @@ def build_daemon(
     )
     overlay = LiveOverlay(WriterSink(writer))
     scheduler = ProbeScheduler(clock=clock, on_lag=metrics.scheduler_lag.observe)
+    workers = settings.workers if settings.workers is not None else config.probing.workers
     state_changed = asyncio.Event()
     targets = Targets(
         config=current,
@@ -118,6 +125,22 @@ def build_daemon(
         on_state_change=state_changed.set,
         clock=clock,
         monotonic=monotonic,
+        probe_here=workers == 0,
+    )
+    pool = (
+        None
+        if workers == 0
+        else WorkerPool(
+            workers,
+            specs=lambda: targets.specs,
+            deliver=targets.accept,
+            lost=targets.lost,
+            on_lag=metrics.scheduler_lag.observe,
+            clock=clock,
+            drain_grace=options.drain_grace,
+            log_level=options.log_level,
+            log_format=options.log_format,
+        )
     )
     recomputer = SlaRecomputer(
         store=store,
@@ -142,8 +165,10 @@ def build_daemon(
         # history refresh.
         on_requests_change=recomputer.request,
         leads=lambda: membership.leads,
+        workers=(lambda: ()) if pool is None else pool.info,
     )
-    readiness = _readiness(writer, scheduler, targets, settings, options, clock, monotonic)
+    last_tick = scheduler_tick(scheduler, pool)
+    readiness = _readiness(writer, last_tick, targets, settings, options, clock, monotonic)
     app = create_app(render_metrics(metrics, recomputer, clock), readiness, api)
     return DaemonParts(
         config=current,
@@ -167,7 +192,20 @@ def build_daemon(
             gained=membership.gained,
         ),
         scheduler=SchedulerPart(scheduler, drain_grace=options.drain_grace),
+        workers=pool,
     )
+
+
+def scheduler_tick(
+    scheduler: ProbeScheduler, pool: WorkerPool | None
+) -> Callable[[], datetime | None]:
+    """When a probe was last dispatched: by this process, or by a probe worker."""
+
+    def last_tick() -> datetime | None:
+        ticks = [scheduler.last_tick, None if pool is None else pool.last_tick]
+        return max((t for t in ticks if t is not None), default=None)
+
+    return last_tick
 
 
 def render_metrics(
@@ -186,7 +224,7 @@ def render_metrics(
 
 def _readiness(
     writer: StoreWriter,
-    scheduler: ProbeScheduler,
+    last_tick: Callable[[], datetime | None],
     targets: Targets,
     settings: Settings,
     options: DaemonOptions,
@@ -210,7 +248,7 @@ def _readiness(
         slowest = targets.slowest_interval
         if slowest is None:
             return None
-        tick = scheduler.last_tick
+        tick = last_tick()
         if tick is None or (clock() - tick).total_seconds() > 3 * slowest:
             return "no probe dispatched recently"
         return None

@@ -135,6 +135,7 @@ class Daemon:
                 "daemon_started",
                 version=__version__,
                 targets=len(config.targets),
+                workers=[w.pid for w in parts.workers.info()] if parts.workers else [],
                 continued_outages=sorted(storage.open_outages),
                 listen=parts.web.addresses,
                 database=str(self._settings.database_url),
@@ -159,10 +160,16 @@ class Daemon:
 
     def _stopped(self, parts: DaemonParts | None, since: float) -> None:
         """The one summary line of a shutdown."""
+        drained = cancelled = 0
+        if parts is not None:
+            drained, cancelled = parts.scheduler.drained, parts.scheduler.cancelled
+            if parts.workers is not None:
+                drained += parts.workers.drained
+                cancelled += parts.workers.cancelled
         self._log.info(
             "daemon_stopped",
-            drained=0 if parts is None else parts.scheduler.drained,
-            cancelled=0 if parts is None else parts.scheduler.cancelled,
+            drained=drained,
+            cancelled=cancelled,
             unwritten=0 if parts is None else parts.writer.unwritten,
             seconds=round(self._monotonic() - since, 3),
         )
@@ -226,6 +233,13 @@ class Daemon:
             return False
         if self._parts is not parts or self._stop.is_set():
             return False
+        running = parts.config.value.probing.workers
+        if self._settings.workers is None and config.probing.workers != running:
+            self._log.warning(
+                "workers_change_needs_restart",
+                problem=f"probing.workers is now {config.probing.workers}; the daemon keeps "
+                f"{running} probe worker process(es) until it is restarted",
+            )
         parts.reconfigure(config, context)
         self._metrics.config_reload_ok.set(1)
         self._log.info("config_reloaded", targets=len(config.targets))

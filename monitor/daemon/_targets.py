@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 import aiohttp
@@ -12,6 +12,7 @@ import structlog
 from monitor.config import ALWAYS, Config, TargetConfig
 from monitor.daemon._config import CurrentConfig
 from monitor.figures.maker import LiveSession
+from monitor.probing.ipc import Outcome
 from monitor.probing.metrics import DaemonMetrics
 from monitor.probing.runner import RecordSink, TargetRunner, TargetSpec, probe_session
 from monitor.probing.scheduler import ProbeScheduler
@@ -32,7 +33,9 @@ class Targets:
 
     A restart continues the outages the store still has open. After every result the
     probe metrics and the status API's view are updated; when a target goes down or comes
-    back, ``on_state_change`` asks for a fresh SLA snapshot.
+    back, ``on_state_change`` asks for a fresh SLA snapshot. With ``probe_here`` false the
+    runners are not put on the scheduler: probe worker processes run them and hand each
+    outcome to :meth:`accept`.
     """
 
     name = "targets"
@@ -50,8 +53,10 @@ class Targets:
         on_state_change: Callable[[], None],
         clock: Callable[[], datetime],
         monotonic: Callable[[], float] = time.monotonic,
+        probe_here: bool = True,
     ) -> None:
         self._config = config
+        self._probe_here = probe_here
         self._open_outages = open_outages
         self._store = store
         self._sink = sink
@@ -112,7 +117,8 @@ class Targets:
         specs = self._specs(config)
         wanted = {spec.name for spec in specs}
         for name in sorted(set(self._runners) - wanted):
-            self._scheduler.unschedule(name)
+            if self._probe_here:
+                self._scheduler.unschedule(name)
             self._metrics.forget_target(name)
             self._states.forget(name)
             del self._runners[name]
@@ -123,7 +129,7 @@ class Targets:
                 continue
             if spec.probe != runner.spec.probe:
                 self._metrics.probes.forget_certificate(spec.name)
-            if spec.interval != runner.spec.interval:
+            if spec.interval != runner.spec.interval and self._probe_here:
                 self._scheduler.schedule(spec.name, spec.interval, runner.run_once)
             runner.update(spec)
             self._metrics.register_target(spec.name, spec.schedule, self._label(config))
@@ -175,7 +181,30 @@ class Targets:
         )
         self._runners[spec.name] = runner
         self._metrics.register_target(spec.name, spec.schedule, self._label(config))
-        self._scheduler.schedule(spec.name, spec.interval, runner.run_once)
+        if self._probe_here:
+            self._scheduler.schedule(spec.name, spec.interval, runner.run_once)
+
+    @property
+    def specs(self) -> list[TargetSpec]:
+        """What each target's probe needs, for the probe workers."""
+        return [runner.spec for runner in self._runners.values()]
+
+    def accept(self, outcome: Outcome) -> None:
+        """A probe worker's outcome, recorded as if this process had probed; an outcome
+        for a target a reload has just removed is dropped."""
+        name, attempted_at, result = outcome
+        runner = self._runners.get(name)
+        if runner is not None:
+            runner.accept(attempted_at, result)
+
+    def lost(self, names: Iterable[str]) -> None:
+        """The targets of a probe worker that died: not monitored until it is back, so
+        their sessions end now and the next result starts new ones
+        (docs/rules.md#unmonitored-time)."""
+        for name in names:
+            runner = self._runners.get(name)
+            if runner is not None:
+                runner.coverage.interrupt()
 
     def _observe(self, target: str, result: ProbeResult, tracker: OutageTracker) -> None:
         """Metrics after every result; a snapshot rebuild when a target changes state."""

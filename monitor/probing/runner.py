@@ -151,6 +151,12 @@ class TargetRunner:
         self.record(result)
         return result
 
+    def accept(self, attempted_at: datetime, result: ProbeResult | None) -> None:
+        """A run a probe worker made for this target: the same schedule check and records
+        as :meth:`run_once`; ``None`` when the worker found the schedule closed."""
+        if self._schedule_allows(attempted_at) and result is not None:
+            self.record(result)
+
     def _schedule_allows(self, now: datetime) -> bool:
         """Closed schedule time is not unmonitored time: the session ends at closing."""
         schedule = self.spec.schedule

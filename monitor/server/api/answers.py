@@ -360,6 +360,15 @@ class CategoryStatus(Answer):
     ] = None
 
 
+class WorkerStatus(Answer):
+    """A probe worker process (``probing.workers``, ``SLA_MONITOR_WORKERS``)."""
+
+    index: int
+    pid: Annotated[int | None, Field(description="Its process id; null while it is down.")]
+    targets: Annotated[int, Field(description="How many targets it probes.")]
+    restarts: Annotated[int, Field(description="How often it died and was started again.")]
+
+
 class Status(Answer):
     timezone: Annotated[str, Field(description="The configured IANA zone.")]
     computed_at: Annotated[
@@ -380,6 +389,10 @@ class Status(Answer):
             description="Response figures per request category; empty until the first computation."
         ),
     ]
+    workers: Annotated[
+        tuple[WorkerStatus, ...],
+        Field(description="The probe worker processes; empty when the daemon probes itself."),
+    ] = ()
 
 
 class ReportDelivery(Answer):

@@ -7,7 +7,7 @@ state) is seen by the next request, and a test can build the whole API from plai
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -17,6 +17,7 @@ import structlog
 
 from monitor.config import Config
 from monitor.live.snapshot import SlaSnapshot
+from monitor.probing.pool import WorkerInfo
 from monitor.server.api.auth import ApiTokens
 from monitor.store import Store
 
@@ -76,6 +77,8 @@ class ApiContext:
     on_maintenance_change: Callable[[], None] = field(default=_nothing)
     on_requests_change: Callable[[], None] = field(default=_nothing)
     leads: Callable[[], bool] = field(default=lambda: True)
+    workers: Callable[[], Sequence[WorkerInfo]] = field(default=lambda: ())
+    """The probe worker processes (none: the daemon probes in its own process)."""
 
 
 def notify_change(hook: Callable[[], None], event: str) -> None:

@@ -19,6 +19,7 @@ from monitor.server.api.answers import (
     SlaStatus,
     Status,
     TargetStatus,
+    WorkerStatus,
 )
 from monitor.server.api.context import ApiContext, TargetState
 from monitor.server.api.params import query_params
@@ -151,5 +152,9 @@ class StatusHandler:
                 servicedesk=()
                 if snapshot is None or snapshot.desk is None
                 else tuple(_category(c) for c in snapshot.desk.categories),
+                workers=tuple(
+                    WorkerStatus(index=w.index, pid=w.pid, targets=w.targets, restarts=w.restarts)
+                    for w in self._api.workers()
+                ),
             )
         )
