@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -149,12 +150,19 @@ def _year(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a year of the form YYYY") from None
 
 
-def _write(data: bytes, output: Path | None) -> None:
+def _emit(render: Callable[[], bytes], output: Path | None) -> int:
+    """Write a rendering to ``output`` (atomically) or stdout; a PDF without its renderer
+    installed is a usage error naming what to install."""
+    try:
+        data = render()
+    except PdfUnavailableError as error:
+        raise UsageError(f"report: {error}") from error
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
         write_atomically(output, data)
+    return EXIT_OK
 
 
 def _year_view(args: argparse.Namespace, config: Config, url: str, now: datetime) -> int:
@@ -167,12 +175,7 @@ def _year_view(args: argparse.Namespace, config: Config, url: str, now: datetime
     if Month(year, 1) > Month.containing(now, config.zone):
         raise UsageError(f"report: the year {year} has not started yet")
     view = on_store(url, "report", lambda store: load_year(store, config, year, now))
-    try:
-        data = render_year_bytes(view, args.format)
-    except PdfUnavailableError as error:
-        raise UsageError(f"report: {error}") from error
-    _write(data, args.output)
-    return EXIT_OK
+    return _emit(lambda: render_year_bytes(view, args.format), args.output)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -200,9 +203,4 @@ def run(args: argparse.Namespace) -> int:
     if chosen > Month.containing(now, config.zone):
         raise UsageError(f"report: the month {chosen} has not started yet")
     report = on_store(url, "report", lambda store: load_report(store, config, chosen, now))
-    try:
-        data = render_bytes(report, args.format)
-    except PdfUnavailableError as error:
-        raise UsageError(f"report: {error}") from error
-    _write(data, args.output)
-    return EXIT_OK
+    return _emit(lambda: render_bytes(report, args.format), args.output)
