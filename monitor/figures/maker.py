@@ -142,7 +142,7 @@ class FigureMaker:
         covered = covered_time(sessions, now, live_tail)
         if len(self.locations_of(target)) < 2:
             # One location: while its canary fails it is not monitoring (docs/rules.md#quorum).
-            covered -= self._canary_failing(evidence, now)
+            covered -= self._canary_failing(evidence, now, self.locations_of(target)[0])
         if target.schedule == ALWAYS:
             return covered
         for month in months:
@@ -215,7 +215,11 @@ class FigureMaker:
         outages = evidence.outages_of(target.name)
         if len(self.locations_of(target)) < 2:
             return outages, monitored
-        vantage = self.vantage(target, evidence, span, now, live)
+        # Judged from the start of the evidence, not of ``span``: a counted outage keeps the
+        # instant the quorum first held, which decides what maintenance registered later
+        # forgives (docs/rules.md#maintenance), in the month figure and the counter step alike.
+        since = min(evidence.span.start, span.start)
+        vantage = self.vantage(target, evidence, Interval(since, span.end), now, live)
         imported = tuple(o for o in outages if o.source is not OutageSource.PROBE)
         counted = tuple(o.as_outage(target.name) for o in vantage.outages)
         return counted + imported, vantage.monitored

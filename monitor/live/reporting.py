@@ -43,7 +43,9 @@ class MonthDelivery:
 
     @property
     def on_time(self) -> bool | None:
-        """``None`` while undelivered and not yet due; ``False`` once due undelivered."""
+        """Whether the delivery came by the due instant; ``None`` while undelivered (an
+        undelivered month past its due instant is late in the on-time share and pages
+        through ``SlaReportOverdue``)."""
         if self.delivered_at is None:
             return None
         return as_utc(self.delivered_at) <= self.due

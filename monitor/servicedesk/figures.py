@@ -82,14 +82,6 @@ class CategoryFigures:
     bands: tuple[Band | None, Band | None] = (None, None)
     """The bonus/malus bands in force in the current and the previous month (B3.7)."""
 
-    @property
-    def outcome(self) -> str | None:
-        """This month's place in its band so far (3.2.19); ``None`` without a band or while
-        nothing is decided."""
-        band = self.bands[0]
-        outcome = None if band is None else self.current_month.outcome(band)
-        return None if outcome is None else outcome.value
-
     resolution: ResolutionFigures | None = None
     """Resolution counts (3.2.40); ``None`` for a category without a resolution term."""
 

@@ -309,11 +309,14 @@ class RequestJudge:
         self, category: str, requests: Iterable[ReceivedRequest], month: Interval, now: datetime
     ) -> MonthlyResponse:
         """The monthly figure of ``category`` over the requests received in ``month``, judged
-        by the objective in force in that month (docs/rules.md#norms-over-time)."""
+        by the objective in force in that month (docs/rules.md#norms-over-time). The month is
+        the one ``month`` lies in, found at its middle: its bounds are local midnights of the
+        report's zone, which the desk calendar's own zone may place in the month before."""
         norm = self.norms[category]
+        middle = month.start + (month.end - month.start) / 2
         return monthly_response(
             category=category,
-            objective=norm.objective.in_force(Month.containing(month.start, self.calendar.zone)),
+            objective=norm.objective.in_force(Month.containing(middle, self.calendar.zone)),
             days=norm.days,
             requests=(RequestTiming.of(r) for r in requests),
             month=month,

@@ -14,6 +14,7 @@ on a file next to the database, released by the kernel when the process ends.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import hashlib
@@ -72,6 +73,11 @@ class AdvisoryLock:
         except (SQLAlchemyError, OSError):
             await _discard(connection)
             return False
+        except asyncio.CancelledError:
+            # A caller's timeout: the lock may be taken on this connection already, and a
+            # connection nobody holds would keep it from every other location.
+            await asyncio.shield(_discard(connection))
+            raise
         if not got:
             await _discard(connection)
             return False

@@ -309,3 +309,26 @@ def test_the_judges_monthly_figure_is_the_norms_monthly_response() -> None:
     )
     assert figure == expected
     assert (figure.met, figure.breached, figure.objective) == (1, 1, 0.8)
+
+
+@dataclass(frozen=True)
+class _GrowingNorm:
+    """Answered within one day; 80 % until June 2026, 90 % from July 2026."""
+
+    days: int = 1
+
+    @property
+    def objective(self) -> NormSchedule[float]:
+        return NormSchedule.of([(Month(2026, 1), 0.8), (Month(2026, 7), 0.9)])
+
+
+def test_a_month_is_judged_by_its_own_norm_when_the_desk_calendar_keeps_another_zone() -> None:
+    """July in Amsterdam begins on 30 June 22:00 UTC; a desk calendar kept in UTC still
+    judges it by July's norm, not June's (3.2.15, 3.2.17)."""
+    in_utc = BusinessCalendar(zone=ZoneInfo("UTC"), holidays=HolidayRules(country=None))
+    judge = RequestJudge(in_utc, {"email": _GrowingNorm()}, NEXT_DAY)
+    july = Month(2026, 7).interval(AMSTERDAM)
+    assert july.start == datetime(2026, 6, 30, 22, tzinfo=UTC)
+    assert judge.month("email", (), july, local(2026, 8, 15)).objective == 0.9
+    june = Month(2026, 6).interval(AMSTERDAM)
+    assert judge.month("email", (), june, local(2026, 8, 15)).objective == 0.8
