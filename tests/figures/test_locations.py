@@ -8,6 +8,7 @@ from monitor.config import parse_config
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker
 from monitor.sla.availability import Outage
+from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
 from monitor.sla.vantage import CANARY
 
@@ -129,3 +130,53 @@ targets:
     (figure,) = FigureMaker(lone, "here").month_figures(lone.targets[0], MONTH, found, END)
     assert figure.figure.unplanned_downtime == timedelta(minutes=20)
     assert figure.figure.unmonitored == timedelta(minutes=10)
+
+
+def test_a_counted_outage_from_last_month_keeps_the_instant_its_quorum_first_held() -> None:
+    """a and c see the target down from 31 October 20:00 UTC into November: November's
+    counted outage starts then, not at the month's first instant, so maintenance registered
+    on the 1st cannot forgive it as a later outage (docs/rules.md#maintenance)."""
+    began = datetime(2026, 10, 31, 20, tzinfo=UTC)
+    whole = ((began - timedelta(days=1), END),)
+    found = Evidence(
+        span=Interval(Month(2026, 10).interval(CONFIG.zone).start, END),
+        outages={
+            "web": (
+                Outage(began, T, "seen from a", id="a"),
+                Outage(began, T, "seen from c", id="c"),
+            )
+        },
+        sessions={"web": whole * 3},
+        outage_locations={"a": "a", "c": "c"},
+        located_sessions={"web": dict.fromkeys("abc", whole)},
+    )
+    (figure,) = FigureMaker(CONFIG, "b").month_figures(CONFIG.targets[0], MONTH, found, END)
+    [counted] = figure.figure.outages
+    assert counted.outage.start == began
+
+
+def test_a_target_of_one_location_ignores_another_locations_failing_canary() -> None:
+    """web is watched from a only; b's canary failing all afternoon leaves web monitored."""
+    split = parse_config(
+        """
+timezone: Europe/Amsterdam
+locations:
+  - {name: a}
+  - {name: b, canary: {type: tcp, host: 127.0.0.1, port: 9}}
+targets:
+  - name: web
+    locations: [a]
+    probe: {type: http, url: "http://127.0.0.1:9/"}
+    slas: [{window: 24x7, objective: 0.99}]
+"""
+    )
+    whole = ((START, END),)
+    found = Evidence(
+        span=MONTH.interval(split.zone),
+        outages={CANARY: (Outage(T, T + timedelta(hours=4), "refused", id="canary-b"),)},
+        sessions={"web": whole},
+        outage_locations={"canary-b": "b"},
+        located_sessions={"web": {"a": whole}},
+    )
+    (figure,) = FigureMaker(split, "a").month_figures(split.targets[0], MONTH, found, END)
+    assert figure.figure.unmonitored == timedelta(0)
