@@ -134,8 +134,9 @@ class SettledFigures:
         until = min(max(period.start, as_utc(now)), period.end)
         kept_month = self._kept.get(month)
         if kept_month is None:
-            # A new month: the one before stays (its figures are still shown), older go.
-            self._kept = {m: k for m, k in self._kept.items() if m >= month.previous()}
+            # A new month: only the running month is measured here (the previous month's
+            # figures are made once from scratch), so nothing older is worth keeping.
+            self._kept = {}
             kept_month = self._kept[month] = {}
         kept = kept_month.get(target.name)
         if kept is not None and kept.until <= until and kept.holds(given):
