@@ -85,6 +85,14 @@ class CategoryFigures:
     resolution: ResolutionFigures | None = None
     """Resolution counts (3.2.40); ``None`` for a category without a resolution term."""
 
+    @property
+    def outcome(self) -> str | None:
+        """This month's place in its band so far (3.2.19), read by the status API's
+        ``outcome``; ``None`` without a band or while nothing is decided."""
+        band = self.bands[0]
+        outcome = None if band is None else self.current_month.outcome(band)
+        return None if outcome is None else outcome.value
+
 
 @dataclass(frozen=True, slots=True)
 class DeskFigures:
