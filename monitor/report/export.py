@@ -50,9 +50,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from monitor.config import Config
@@ -180,11 +181,37 @@ async def run_exports(
     ``done``: the newest month exported elsewhere (by another location that led then)."""
     written: list[Path] = []
     last = last_exported(directory, config.report.export_formats)
+    if last is not None:
+        await _record_missed_delivery(store, directory, last)
     if done is not None and (last is None or done > last):
         last = done
     for month in due_exports(config, now, last):
         written += await export_month(store, config, month, directory, now)
     return written
+
+
+async def _record_missed_delivery(store: Store, directory: Path, month: Month) -> None:
+    """The newest month on disk has all its files, but the store may lack its delivery: the
+    record failed after the files were renamed into place, and the month is never exported
+    again. Its delivery is then when its JSON report was written (the file's modification
+    time), with the report's own ``final`` (3.2.5, 3.2.38; docs/rules.md#reporting-deadlines)."""
+    recorded = await store.last_delivered_month()
+    if recorded is not None and Month.parse(recorded) >= month:
+        return
+    report = export_paths(directory, month, ("json",))["json"]
+    written, final = await asyncio.to_thread(_written_and_final, report)
+    await store.record_delivery(ReportDelivery(str(month), written, final))
+
+
+def _written_and_final(report: Path) -> tuple[datetime, bool]:
+    """When the file was written, and whether it says it is final; a file this version did
+    not write (copied in by hand, an older format) is delivered but not known final."""
+    written = datetime.fromtimestamp(report.stat().st_mtime, UTC)
+    try:
+        document = json.loads(report.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return written, False
+    return written, isinstance(document, dict) and document.get("final") is True
 
 
 def _render_all(report: Report, formats: Sequence[str]) -> dict[str, bytes]:

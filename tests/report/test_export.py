@@ -12,6 +12,7 @@ import pytest
 from monitor.config import Config, parse_config
 from monitor.report import due_exports, export_deadline, export_month, files, run_exports
 from monitor.sla.months import Month
+from monitor.store import Store
 from monitor.store.records import ReportDelivery
 from tests.report import seed
 from tests.report.conftest import MAY
@@ -108,6 +109,23 @@ async def test_the_first_export_of_a_month_is_recorded_as_its_delivery(
     assert await seeded.store.report_deliveries() == [
         ReportDelivery("2026-05", seed.FINAL_NOW, final=True)
     ]
+
+
+async def test_a_delivery_the_store_missed_is_recorded_from_the_file_at_the_next_run(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    """May's files are all written but its delivery never reached the store (here: another,
+    empty store): the next run records it at the JSON report's write time, final as the
+    report says, and writes nothing again (3.2.5, 3.2.38)."""
+    directory = tmp_path / "exports"
+    await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+    written_at = seed.FINAL_NOW + timedelta(minutes=2)
+    os.utime(directory / "sla-report-2026-05.json", (written_at.timestamp(),) * 2)
+    async with await Store.open(f"sqlite+aiosqlite:///{tmp_path}/other.db") as other:
+        assert await run_exports(other, seeded.config, directory, seed.FINAL_NOW) == []
+        assert await other.report_deliveries() == [
+            ReportDelivery("2026-05", written_at, final=True)
+        ]
 
 
 async def test_an_incomplete_set_is_written_again_as_a_whole(
