@@ -49,5 +49,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"environment: SLA_MONITOR_{where.upper()}: {problem['msg']}", file=sys.stderr)
         return EXIT_USAGE
     path = config_path(args.config)
-    options = DaemonOptions(log_level=args.log_level, log_format=args.log_format)
+    options = DaemonOptions(log_level=args.log_level, log_format=args.log_format, settle_heap=True)
     return asyncio.run(Daemon(settings, config_path=path, options=options).run())

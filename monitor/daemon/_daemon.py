@@ -32,6 +32,7 @@ from monitor import __version__
 from monitor.config import ConfigError
 from monitor.daemon._build import DaemonParts, build_daemon
 from monitor.daemon._config import ConfigSource
+from monitor.daemon._heap import settle_heap
 from monitor.daemon._lifecycle import Lifecycle, StartError, cancel
 from monitor.daemon._options import DaemonOptions
 from monitor.daemon._parts import StorePart
@@ -127,6 +128,8 @@ class Daemon:
             for component in parts.components:
                 await lifecycle.start(component)
             self._install_signals()
+            if self._options.settle_heap:
+                settle_heap()
             if not config.targets:
                 # A valid start (the shipped example has none): the service-desk figures and
                 # the HTTP interface run; nothing is probed until targets are configured.

@@ -26,6 +26,9 @@ class DaemonOptions:
     """After SIGTERM, the process ends this long after the drain and writer graces at the
     latest, even if something it cannot cancel (a thread stuck reading the file) holds on."""
     install_signal_handlers: bool = True
+    settle_heap: bool = False
+    """Tune the garbage collector for a long-lived heap once started (:mod:`._heap`): the
+    ``run`` command does; an embedding process (the tests) keeps its own settings."""
     log_level: str = "info"
     log_format: str = "auto"
     """How probe worker processes log: as the daemon was told to (``run --log-*``)."""

@@ -81,9 +81,14 @@ class FigureMaker:
         self.policies = config.availability_policies()
         self._notice = config.maintenance_notice
         self._windows: dict[tuple[str, Month], IntervalSet] = {}
+        self._periods: dict[Month, Interval] = {}
 
     def period(self, month: Month) -> Interval:
-        return month.interval(self.config.zone)
+        """The month's span in the configured zone, worked out once per month."""
+        found = self._periods.get(month)
+        if found is None:
+            found = self._periods[month] = month.interval(self.config.zone)
+        return found
 
     def window(self, name: str, month: Month) -> IntervalSet:
         """The open time of window ``name`` in ``month``, expanded once per month."""

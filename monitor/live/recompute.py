@@ -4,10 +4,11 @@ It reads the evidence of the previous and the running month from the store (thre
 lays the not-yet-written outage events over it, and runs the pure core. The burn-rate
 counters live here, in memory: each run advances them by the live time since the previous
 one and nothing else moves them (:mod:`monitor.sla.burn`); a restart starts them at zero,
-which Prometheus reads as a counter reset. Previous-month figures and the request totals of
-older months are cached, and refreshed when the month rolls over, the configuration changes,
-stored history changes, and once an hour. The running month's figures are measured from the
-previous run on (:mod:`monitor.figures.settled`), to the same figures as from scratch.
+which Prometheus reads as a counter reset. Previous-month figures (the locations' too) and
+the request totals of older months are cached, and refreshed when the month rolls over, the
+configuration changes, stored history changes, and once an hour. The running month's figures
+are measured from the previous run on (:mod:`monitor.figures.settled`), to the same figures
+as from scratch.
 
 If the store cannot be read, the last snapshot stays in place (a scrape keeps working) and the
 failure is counted; the next run tries again.
@@ -27,10 +28,12 @@ from monitor.config import Config
 from monitor.figures.evidence import load_evidence
 from monitor.figures.maker import FigureMaker, LiveSession
 from monitor.figures.settled import SettledFigures
+from monitor.figures.vantage import VantageFigures
 from monitor.live.exposition import SlaExposition
 from monitor.live.overlay import LiveOverlay
 from monitor.live.reporting import reporting_status
 from monitor.live.snapshot import RequestTotals, SlaSnapshot, build_snapshot
+from monitor.promtext import LabelSets
 from monitor.servicedesk.figures import DeskFigures, desk_figures, figures_since
 from monitor.sla.availability import AvailabilityFigure
 from monitor.sla.burn import BurnCounter
@@ -75,10 +78,12 @@ class SlaRecomputer:
         self._wake = wake if wake is not None else asyncio.Event()
         self._lock = asyncio.Lock()
         self._settled: SettledFigures | None = None
+        self._labels = LabelSets()
         self._counters: dict[tuple[str, str], BurnCounter] = {}
         self._history_month: Month | None = None
         self._history_at: datetime | None = None
         self._previous: dict[tuple[str, str], AvailabilityFigure] = {}
+        self._previous_vantage: dict[str, VantageFigures] = {}
         self._desk_before: dict[str, RequestTotals] = {}
         self._failing = False
         self._log = structlog.get_logger("monitor.live.recompute")
@@ -100,6 +105,7 @@ class SlaRecomputer:
         from scratch: new month windows and no settled lengths."""
         if self._settled is None or self._settled.maker.config is not config:
             self._settled = SettledFigures(FigureMaker(config, self._store.location))
+            self._labels = LabelSets()
             self._history_at = None
         return self._settled
 
@@ -107,6 +113,7 @@ class SlaRecomputer:
         older = await self._store.requests(until=figures_since(maker.config, now))
         self._desk_before = await asyncio.to_thread(request_totals, maker.config, older, now)
         self._previous = {}
+        self._previous_vantage = {}
         self._history_month = month
         self._history_at = now
 
@@ -147,6 +154,7 @@ class SlaRecomputer:
                 live=self._live(),
                 previous=self._previous,
                 settled=settled,
+                previous_vantage=self._previous_vantage,
             )
             desk = await asyncio.to_thread(desk_figures, maker.config, recent, now)
             snapshot = dataclasses.replace(
@@ -168,12 +176,15 @@ class SlaRecomputer:
                 self._previous = {
                     (w.target, w.window): w.previous for t in snapshot.targets for w in t.windows
                 }
+                self._previous_vantage = {
+                    t.name: t.vantage[1] for t in snapshot.targets if t.vantage is not None
+                }
             self._counters = {
                 (w.target, w.window): w.counter for t in snapshot.targets for w in t.windows
             }
             # Rendered here, once per snapshot and off the event loop, so a scrape only
             # copies bytes.
-            self.exposition = await asyncio.to_thread(SlaExposition, snapshot)
+            self.exposition = await asyncio.to_thread(SlaExposition, snapshot, self._labels)
             self.snapshot = snapshot
             return snapshot
 

@@ -110,6 +110,7 @@ def build_snapshot(
     live: Mapping[str, LiveSession] | None = None,
     previous: Mapping[Key, AvailabilityFigure] | None = None,
     settled: SettledFigures | None = None,
+    previous_vantage: Mapping[str, VantageFigures] | None = None,
 ) -> SlaSnapshot:
     """Figures for the running and the previous month of every configured target and window.
 
@@ -120,7 +121,8 @@ def build_snapshot(
     carries them advanced to ``now``. ``previous`` may carry already computed previous-month
     figures (they change rarely); missing ones are computed. ``settled`` (of the same
     maker) computes the running month from where its last build left off, to the same
-    figures.
+    figures. ``previous_vantage`` may carry the locations' previous-month figures by target,
+    made like ``previous`` from evidence that covered that month; missing ones are made.
     """
     config = maker.config
     zone = config.zone
@@ -163,7 +165,8 @@ def build_snapshot(
                 windows=tuple(windows),
                 vantage=(
                     vantage_figures(maker, target, month, evidence, now, session),
-                    vantage_figures(maker, target, before, evidence, now),
+                    (previous_vantage or {}).get(target.name)
+                    or vantage_figures(maker, target, before, evidence, now),
                 ),
             )
         )

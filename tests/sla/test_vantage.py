@@ -9,8 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.sla.availability import Outage, compute_availability
-from monitor.sla.intervals import Interval, IntervalSet
-from monitor.sla.vantage import LocationEvidence, default_quorum, judge_vantage
+from monitor.sla.intervals import Interval, IntervalSet, as_utc
+from monitor.sla.vantage import (
+    LocationEvidence,
+    _judge_by_sweep,
+    default_quorum,
+    judge_vantage,
+)
 
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
 SPAN = Interval(T0, T0 + timedelta(minutes=100))
@@ -223,4 +228,18 @@ def test_a_location_only_failure_is_listed_with_its_location_span_and_cause() ->
         "b",
         Interval(at(20), at(40)),
         "refused",
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(locations("a"), st.integers(1, 3))
+def test_a_lone_location_is_judged_as_the_sweep_over_every_instant_judges_it(
+    only: LocationEvidence, quorum: int
+) -> None:
+    """The shortcut for one location gives the same judgement, field by field, as cutting
+    the span at every bound and applying the rule to each piece."""
+    now = as_utc(NOW)
+    whole = IntervalSet((SPAN,))
+    assert judge_vantage([only], quorum, SPAN, NOW) == _judge_by_sweep(
+        [only], quorum, SPAN, whole, now
     )
