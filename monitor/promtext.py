@@ -16,7 +16,6 @@ from dataclasses import dataclass
 __all__ = [
     "CONTENT_TYPE",
     "Chunk",
-    "LabelSets",
     "escape_label_value",
     "family_header",
     "format_value",
@@ -35,23 +34,6 @@ def label_set(**labels: str) -> str:
     """``{a="x",b="y"}`` with values escaped; names are ours and already valid."""
     inner = ",".join(f'{name}="{escape_label_value(value)}"' for name, value in labels.items())
     return "{" + inner + "}"
-
-
-class LabelSets:
-    """Label sets rendered once and reused by every later render of the same series: the SLA
-    families are rendered every recompute with the same labels, and escaping them again was
-    a third of the render. One per configuration (its targets, windows and categories fix
-    the labels), so it holds what that configuration uses and nothing more."""
-
-    def __init__(self) -> None:
-        self._known: dict[tuple[tuple[str, str], ...], str] = {}
-
-    def of(self, **labels: str) -> str:
-        key = tuple(labels.items())
-        found = self._known.get(key)
-        if found is None:
-            found = self._known[key] = label_set(**labels)
-        return found
 
 
 def format_value(value: float) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from monitor.live.snapshot import SlaSnapshot
-from monitor.promtext import Chunk, LabelSets, family_header, format_value
+from monitor.promtext import Chunk, family_header, format_value, label_set
 from monitor.sla.norms import BandOutcome
 
 __all__ = ["SlaExposition"]
@@ -40,13 +40,11 @@ OUTCOMES = (*(o.value for o in BandOutcome), "unknown")
 is decided yet (the outcome is null in the report)."""
 
 
-def _states(
-    label_sets: LabelSets, labels: dict[str, str], outcome: BandOutcome | None
-) -> list[str]:
+def _states(labels: dict[str, str], outcome: BandOutcome | None) -> list[str]:
     """A state set: one series per state, 1 on the month's outcome, 0 on the others."""
     current = "unknown" if outcome is None else outcome.value
     return [
-        f"sla_pi_outcome{label_sets.of(**labels, outcome=state)} {int(state == current)}\n"
+        f"sla_pi_outcome{label_set(**labels, outcome=state)} {int(state == current)}\n"
         for state in OUTCOMES
     ]
 
@@ -58,15 +56,11 @@ def _family(name: str, kind: str, help_text: str, lines: Iterable[str]) -> str:
 class SlaExposition:
     """The SLA families of one snapshot: rendered once, served many times."""
 
-    def __init__(self, snapshot: SlaSnapshot, labels: LabelSets | None = None) -> None:
-        """``labels``: label sets kept from earlier renders of the same configuration."""
+    def __init__(self, snapshot: SlaSnapshot) -> None:
         self.snapshot = snapshot
-        self._labels = labels if labels is not None else LabelSets()
-        self._maintenance = [
-            (self._labels.of(target=t.name), t.maintenance) for t in snapshot.targets
-        ]
+        self._maintenance = [(label_set(target=t.name), t.maintenance) for t in snapshot.targets]
         self._windows = [
-            (self._labels.of(target=w.target, window=w.window), w.window)
+            (label_set(target=w.target, window=w.window), w.window)
             for t in snapshot.targets
             for w in t.windows
         ]
@@ -96,7 +90,7 @@ class SlaExposition:
         min_coverage, in_force = [], []
         for target in self.snapshot.targets:
             for w in target.windows:
-                tw = self._labels.of(target=w.target, window=w.window)
+                tw = label_set(target=w.target, window=w.window)
                 objective.append(f"sla_objective_ratio{tw} {format_value(w.objective)}\n")
                 min_coverage.append(
                     f"sla_evidence_min_coverage_ratio{tw} {format_value(w.current.min_coverage)}\n"
@@ -111,7 +105,7 @@ class SlaExposition:
                     f"{format_value(w.unavailable_seconds_total)}\n"
                 )
                 for period, figure in zip(PERIODS, (w.current, w.previous), strict=True):
-                    twp = self._labels.of(target=w.target, window=w.window, period=period)
+                    twp = label_set(target=w.target, window=w.window, period=period)
                     availability.append(
                         f"sla_availability_ratio{twp} {format_value(figure.availability)}\n"
                     )
@@ -210,14 +204,14 @@ class SlaExposition:
                 for period, figure, band in zip(PERIODS, figures, w.bands, strict=True):
                     if band is not None:
                         labels = {"target": w.target, "window": w.window, "period": period}
-                        lines += _states(self._labels, labels, figure.outcome(band))
+                        lines += _states(labels, figure.outcome(band))
         desk = self.snapshot.desk
         for category in desk.categories if desk is not None else ():
             months = (category.current_month, category.previous_month)
             for period, month, band in zip(PERIODS, months, category.bands, strict=True):
                 if band is not None:
                     labels = {"category": category.category, "period": period}
-                    lines += _states(self._labels, labels, month.outcome(band))
+                    lines += _states(labels, month.outcome(band))
         if not lines:
             return ""
         return _family(
@@ -236,21 +230,21 @@ class SlaExposition:
                 continue
             current, previous = target.vantage
             counted = "1.0" if current.counted_down else "0.0"
-            down.append(f"sla_counted_down{self._labels.of(target=target.name)} {counted}\n")
+            down.append(f"sla_counted_down{label_set(target=target.name)} {counted}\n")
             for view in current.views:
-                tl = self._labels.of(target=target.name, location=view.location)
+                tl = label_set(target=target.name, location=view.location)
                 up.append(f"sla_location_up{tl} {'1.0' if view.up else '0.0'}\n")
                 monitoring.append(
                     f"sla_location_monitoring{tl} {'1.0' if view.monitoring else '0.0'}\n"
                 )
             for period, figures in zip(PERIODS, (current, previous), strict=True):
                 for window, span in figures.degraded.items():
-                    twp = self._labels.of(target=target.name, window=window, period=period)
+                    twp = label_set(target=target.name, window=window, period=period)
                     degraded.append(
                         f"sla_degraded_vantage_seconds{twp} {format_value(span.total_seconds())}\n"
                     )
                 for view in current.views:
-                    tlp = self._labels.of(target=target.name, location=view.location, period=period)
+                    tlp = label_set(target=target.name, location=view.location, period=period)
                     seconds = figures.location_only(view.location).total_seconds()
                     location_only.append(
                         f"sla_location_only_failure_seconds{tlp} {format_value(seconds)}\n"
@@ -299,7 +293,7 @@ class SlaExposition:
             return ""
         ratio, objective, open_, overdue, total, in_force = [], [], [], [], [], []
         for figures in desk.categories:
-            c = self._labels.of(category=figures.category)
+            c = label_set(category=figures.category)
             objective.append(
                 f"servicedesk_response_objective_ratio{c} {format_value(figures.objective)}\n"
             )
@@ -307,7 +301,7 @@ class SlaExposition:
             overdue.append(f"servicedesk_requests_overdue{c} {format_value(figures.overdue)}\n")
             months = (figures.current_month, figures.previous_month)
             for period, month in zip(PERIODS, months, strict=True):
-                cp = self._labels.of(category=figures.category, period=period)
+                cp = label_set(category=figures.category, period=period)
                 value = math.nan if month.ratio is None else month.ratio
                 ratio.append(f"servicedesk_response_ratio{cp} {format_value(value)}\n")
                 in_force.append(
@@ -317,7 +311,7 @@ class SlaExposition:
             totals = self.snapshot.desk_totals.get(figures.category)
             counts = (0, 0, 0) if totals is None else (totals.received, totals.met, totals.breached)
             for outcome, count in zip(("received", "met", "breached"), counts, strict=True):
-                co = self._labels.of(category=figures.category, outcome=outcome)
+                co = label_set(category=figures.category, outcome=outcome)
                 total.append(f"servicedesk_requests_total{co} {format_value(count)}\n")
         return "".join(
             (
@@ -374,14 +368,12 @@ class SlaExposition:
             months = (resolution.current_month, resolution.previous_month)
             for period, month in zip(PERIODS, months, strict=True):
                 for outcome, count in month.counts.items():
-                    labels = self._labels.of(
-                        category=figures.category, period=period, outcome=outcome
-                    )
+                    labels = label_set(category=figures.category, period=period, outcome=outcome)
                     requests.append(
                         f"servicedesk_resolution_requests{labels} {format_value(count)}\n"
                     )
                 for tier, count in month.pending_at_least.items():
-                    labels = self._labels.of(category=figures.category, period=period, tier=tier)
+                    labels = label_set(category=figures.category, period=period, tier=tier)
                     pending_over.append(
                         f"servicedesk_resolution_pending_over_requests{labels} "
                         f"{format_value(count)}\n"
@@ -411,7 +403,7 @@ class SlaExposition:
         for period, month in zip(
             PERIODS, (status.current_month, status.previous_month), strict=True
         ):
-            p = self._labels.of(period=period)
+            p = label_set(period=period)
             due.append(
                 f"sla_report_delivery_due_timestamp_seconds{p} "
                 f"{format_value(month.due.timestamp())}\n"
@@ -427,11 +419,11 @@ class SlaExposition:
                 f"sla_report_delivered_timestamp_seconds{p} {format_value(stamp)}\n"
             )
         analysed = [
-            f"sla_miss_analysed{self._labels.of(**_miss_labels(m.kind, m.name, m.window))} "
+            f"sla_miss_analysed{label_set(**_miss_labels(m.kind, m.name, m.window))} "
             f"{'0.0' if m.analysed_at is None else '1.0'}\n"
             for m in status.misses
         ]
-        previous = self._labels.of(period="previous_month")
+        previous = label_set(period="previous_month")
         ratio = []
         for period, share in (
             ("current_year", status.current_year),
@@ -439,7 +431,7 @@ class SlaExposition:
         ):
             value = math.nan if share.ratio is None else share.ratio
             ratio.append(
-                f"sla_report_on_time_ratio{self._labels.of(period=period)} {format_value(value)}\n"
+                f"sla_report_on_time_ratio{label_set(period=period)} {format_value(value)}\n"
             )
         return "".join(
             (

@@ -33,7 +33,6 @@ from monitor.live.exposition import SlaExposition
 from monitor.live.overlay import LiveOverlay
 from monitor.live.reporting import reporting_status
 from monitor.live.snapshot import RequestTotals, SlaSnapshot, build_snapshot
-from monitor.promtext import LabelSets
 from monitor.servicedesk.figures import DeskFigures, desk_figures, figures_since
 from monitor.sla.availability import AvailabilityFigure
 from monitor.sla.burn import BurnCounter
@@ -78,7 +77,6 @@ class SlaRecomputer:
         self._wake = wake if wake is not None else asyncio.Event()
         self._lock = asyncio.Lock()
         self._settled: SettledFigures | None = None
-        self._labels = LabelSets()
         self._counters: dict[tuple[str, str], BurnCounter] = {}
         self._history_month: Month | None = None
         self._history_at: datetime | None = None
@@ -105,7 +103,6 @@ class SlaRecomputer:
         from scratch: new month windows and no settled lengths."""
         if self._settled is None or self._settled.maker.config is not config:
             self._settled = SettledFigures(FigureMaker(config, self._store.location))
-            self._labels = LabelSets()
             self._history_at = None
         return self._settled
 
@@ -184,7 +181,7 @@ class SlaRecomputer:
             }
             # Rendered here, once per snapshot and off the event loop, so a scrape only
             # copies bytes.
-            self.exposition = await asyncio.to_thread(SlaExposition, snapshot, self._labels)
+            self.exposition = await asyncio.to_thread(SlaExposition, snapshot)
             self.snapshot = snapshot
             return snapshot
 
