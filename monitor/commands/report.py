@@ -40,14 +40,15 @@ from monitor.commands._common import (
     EXIT_OK,
     UsageError,
     add_config_option,
+    config_path,
     database_url,
     month,
     offset_instant,
     on_store,
     optional_config,
 )
-from monitor.config import Config
-from monitor.report.export import run_exports
+from monitor.config import Config, ConfigError
+from monitor.report.export import export_format_problems, run_exports
 from monitor.report.files import write_atomically
 from monitor.report.formats import FILE_FORMATS, render_bytes
 from monitor.report.load import load_report, load_year
@@ -200,6 +201,9 @@ def run(args: argparse.Namespace) -> int:
     if args.year is not None:
         return _year_view(args, config, url, now)
     if args.export_dir is not None:
+        unwritable = export_format_problems(config)
+        if unwritable:
+            raise ConfigError(str(config_path(args.config)), unwritable)
         directory: Path = args.export_dir
         written = on_store(
             url,

@@ -56,12 +56,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from monitor.config import Config
+from monitor.config import Config, ConfigProblem
 from monitor.report import files
 from monitor.report.formats import render_bytes
 from monitor.report.load import load_report
 from monitor.report.manifest import manifest_bytes, manifest_path
 from monitor.report.model import Report, month_is_final
+from monitor.report.pdf_format import PDF, pdf_problem
 from monitor.sla.intervals import as_utc
 from monitor.sla.months import Month
 from monitor.store import Store
@@ -71,6 +72,7 @@ __all__ = [
     "EXPORT_ORDER",
     "due_exports",
     "export_deadline",
+    "export_format_problems",
     "export_month",
     "export_paths",
     "last_exported",
@@ -93,6 +95,19 @@ def export_paths(
     return {
         name: directory / f"sla-report-{month}.{name}" for name in EXPORT_ORDER if name in formats
     }
+
+
+def export_format_problems(config: Config) -> list[ConfigProblem]:
+    """The formats of ``report.export_formats`` this host cannot write: ``pdf`` without
+    WeasyPrint or Pango. ``check-config``, the daemon's start and reload and ``report
+    --export-dir`` refuse such a file, so the month's export does not fail on the day it is
+    due (3.2.5) and every run after it."""
+    if PDF not in config.report.export_formats:
+        return []
+    problem = pdf_problem()
+    if problem is None:
+        return []
+    return [ConfigProblem(None, "report.export_formats", f"pdf needs WeasyPrint: {problem}")]
 
 
 def export_deadline(config: Config, month: Month) -> datetime:
