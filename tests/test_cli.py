@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.cli import main
-from tests.report.pdf import hiding_weasyprint, unavailable_reason
+from tests.report.pdf import run_hiding_weasyprint, unavailable_reason
 from tests.servers.sqlite_faults import overwrite_table_root_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -455,29 +454,14 @@ def test_check_config_refuses_pdf_exports_where_weasyprint_cannot_be_imported(
     """A missing WeasyPrint (ImportError) or Pango (OSError) is one line naming the field and
     exit 2, not a failed export every month; a file without pdf still passes there."""
     path = write(tmp_path, PDF_CONFIG)
-    env = {**os.environ, **hiding_weasyprint(tmp_path / "hidden", error)}
-    script = str(_installed_script())
-    done = subprocess.run(
-        [script, "check-config", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        timeout=60,
-    )
+    hidden = tmp_path / "hidden"
+    done = run_hiding_weasyprint(hidden, error, "check-config", str(path))
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == (
         f"{path}: report.export_formats: pdf needs WeasyPrint: {unavailable_reason(error)}\n"
     )
     path.write_text("report:\n  export_formats: [json, html]\n", encoding="utf-8")
-    done = subprocess.run(
-        [script, "check-config", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        timeout=60,
-    )
+    done = run_hiding_weasyprint(hidden, error, "check-config", str(path))
     assert (done.returncode, done.stderr) == (0, "")
 
 

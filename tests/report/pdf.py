@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 _TIMEOUT = 60
@@ -33,6 +35,21 @@ def hiding_weasyprint(directory: Path, error: type[Exception]) -> dict[str, str]
     )
     inherited = os.environ.get("PYTHONPATH")
     return {"PYTHONPATH": os.pathsep.join([str(directory), *([inherited] if inherited else [])])}
+
+
+def run_hiding_weasyprint(
+    hidden: Path, error: type[Exception], *argv: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``sla-monitor ARGV`` as a process in which importing WeasyPrint fails with ``error``
+    (see :func:`hiding_weasyprint`); the timeout catches a hang."""
+    return subprocess.run(
+        [sys.executable, "-m", "monitor.cli", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **hiding_weasyprint(hidden, error), **(env or {})},
+        timeout=_TIMEOUT,
+    )
 
 
 def unavailable_reason(error: type[Exception]) -> str:

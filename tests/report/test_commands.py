@@ -7,8 +7,6 @@ import csv
 import io
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ import pytest
 from monitor.cli import main
 from monitor.store import Store, StoredOutage
 from tests.report import seed
-from tests.report.pdf import hiding_weasyprint, unavailable_reason
+from tests.report.pdf import run_hiding_weasyprint, unavailable_reason
 
 AS_OF_FINAL = "2026-06-03T12:00:00+02:00"
 
@@ -215,19 +213,11 @@ def test_report_export_dir_refuses_pdf_where_weasyprint_cannot_be_imported(
     )
     directory = tmp_path / "exports"
     store = tmp_path / "untouched.db"
-    env = {
-        **os.environ,
-        **hiding_weasyprint(tmp_path / "hidden", ImportError),
-        "SLA_MONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{store}",
-    }
-    argv = ["report", "--export-dir", str(directory), "--config", str(config_file)]
-    done = subprocess.run(
-        [sys.executable, "-m", "monitor.cli", *argv],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        timeout=60,
+    done = run_hiding_weasyprint(
+        tmp_path / "hidden",
+        ImportError,
+        *("report", "--export-dir", str(directory), "--config", str(config_file)),
+        env={"SLA_MONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{store}"},
     )
     assert (done.returncode, done.stdout) == (2, "")
     reason = unavailable_reason(ImportError)
