@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.cli import main
+from tests.report.pdf import run_hiding_weasyprint, unavailable_reason
 from tests.servers.sqlite_faults import overwrite_table_root_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -431,6 +432,37 @@ def test_check_config_says_plainly_when_this_host_cannot_send_icmp(tmp_path: Pat
     assert done.returncode == 2
     assert "targets[0].probe: ICMP probes cannot run" in done.stderr
     assert "CAP_NET_RAW" in done.stderr
+
+
+PDF_CONFIG = "report:\n  export_formats: [json, csv, html, pdf]\n"
+
+
+def test_check_config_accepts_pdf_exports_where_weasyprint_is_installed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """This host has WeasyPrint and Pango: a file exporting PDFs is fine."""
+    path = write(tmp_path, PDF_CONFIG)
+    code, out, err = run(capsys, "check-config", str(path))
+    assert (code, err) == (0, "")
+    assert out.startswith(f"{path}: ok: ")
+
+
+@pytest.mark.parametrize("error", [ImportError, OSError])
+def test_check_config_refuses_pdf_exports_where_weasyprint_cannot_be_imported(
+    tmp_path: Path, error: type[Exception]
+) -> None:
+    """A missing WeasyPrint (ImportError) or Pango (OSError) is one line naming the field and
+    exit 2, not a failed export every month; a file without pdf still passes there."""
+    path = write(tmp_path, PDF_CONFIG)
+    hidden = tmp_path / "hidden"
+    done = run_hiding_weasyprint(hidden, error, "check-config", str(path))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"{path}: report.export_formats: pdf needs WeasyPrint: {unavailable_reason(error)}\n"
+    )
+    path.write_text("report:\n  export_formats: [json, html]\n", encoding="utf-8")
+    done = run_hiding_weasyprint(hidden, error, "check-config", str(path))
+    assert (done.returncode, done.stderr) == (0, "")
 
 
 # -- hostile input and an unusable store ----------------------------------------------------

@@ -26,6 +26,7 @@ from monitor.settings import Settings
 from monitor.store import ProbeResultRow
 from probes.base import ProbeContext
 from tests.polling import eventually
+from tests.report.pdf import hiding_weasyprint, unavailable_reason
 from tests.servers.daemon import INTERVAL, DaemonProcess, Harness, config_text, get
 from tests.servers.http import Mode, SwitchableHttpServer
 from tests.servers.sqlite_faults import overwrite_table_root_page
@@ -328,6 +329,46 @@ async def test_sighup_with_a_password_file_that_does_not_exist_is_a_failed_reloa
         f"{harness.config}: servicedesk.mailboxes[0].password_file: cannot read {secret}: "
         "No such file or directory"
     ]
+    assert daemon.count("config_reloaded") == 0
+    assert await daemon.stop() == 0
+
+
+PDF_EXPORT = "report:\n  export_formats: [json, csv, html, pdf]\n"
+
+
+async def test_a_daemon_without_weasyprint_refuses_to_start_with_pdf_exports(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """``pdf`` in ``report.export_formats`` where WeasyPrint cannot be imported: one line
+    naming the field and exit 2, as for any bad configuration."""
+    harness.config.write_text(config_text(harness.server.url) + PDF_EXPORT, encoding="utf-8")
+    code, daemon = await harness.exit_code(hiding_weasyprint(tmp_path / "hidden", ImportError))
+    assert code == 2
+    [failed] = [e for e in daemon.events if e["level"] == "error"]
+    assert failed["event"] == "config_invalid"
+    assert failed["problems"] == [
+        f"{harness.config}: report.export_formats: pdf needs WeasyPrint: "
+        + unavailable_reason(ImportError)
+    ]
+
+
+async def test_sighup_adding_pdf_exports_without_weasyprint_keeps_the_last_good_config(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """Pango missing (the import raises OSError): the reload is refused with the field named,
+    the reload metric says so, and the daemon goes on with the old file."""
+    daemon = await harness.start(hiding_weasyprint(tmp_path / "hidden", OSError))
+    harness.config.write_text(
+        config_text(harness.server.url, extra_target=True) + PDF_EXPORT, encoding="utf-8"
+    )
+    daemon.process.send_signal(signal.SIGHUP)
+    failed = await daemon.wait_for("config_reload_failed")
+    assert failed["problems"] == [
+        f"{harness.config}: report.export_formats: pdf needs WeasyPrint: "
+        + unavailable_reason(OSError)
+    ]
+    text = await metrics_with(daemon, "sla_monitor_config_last_reload_successful 0.0")
+    assert 'target="web-two"' not in text
     assert daemon.count("config_reloaded") == 0
     assert await daemon.stop() == 0
 

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from monitor.commands._common import EXIT_OK, UsageError, config_path
-from monitor.config import Config, ConfigError, load_config, secret_file_problems
+from monitor.config import (
+    Config,
+    ConfigError,
+    ConfigProblem,
+    load_config,
+    secret_file_problems,
+)
 
 __all__ = ["register", "run", "summary"]
 
@@ -35,14 +41,25 @@ def run(args: argparse.Namespace) -> int:
             "check-config: no configuration file given; pass PATH or set SLA_MONITOR_CONFIG"
         )
     config = load_config(path)
-    unreadable = secret_file_problems(config)
-    if unreadable:
-        raise ConfigError(str(path), unreadable)
+    unusable = [*secret_file_problems(config), *export_problems(config)]
+    if unusable:
+        raise ConfigError(str(path), unusable)
     problems = host_problems(config)
     if problems:
         raise UsageError(*(f"{path}: {line}" for line in problems))
     print(f"{path}: ok: {summary(config)}")
     return EXIT_OK
+
+
+def export_problems(config: Config) -> list[ConfigProblem]:
+    """The export formats this host cannot write, as the daemon's start and reload see them."""
+    if "pdf" not in config.report.export_formats:
+        return []
+    # Imported only then: the report package pulls in Jinja2 and SQLAlchemy, half a second
+    # that a check of any other file does not need.
+    from monitor.report.export import export_format_problems
+
+    return export_format_problems(config)
 
 
 def host_problems(config: Config) -> list[str]:

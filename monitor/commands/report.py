@@ -40,14 +40,15 @@ from monitor.commands._common import (
     EXIT_OK,
     UsageError,
     add_config_option,
+    config_path,
     database_url,
     month,
     offset_instant,
     on_store,
     optional_config,
 )
-from monitor.config import Config
-from monitor.report.export import run_exports
+from monitor.config import Config, ConfigError
+from monitor.report.export import export_format_problems, run_exports
 from monitor.report.files import write_atomically
 from monitor.report.formats import FILE_FORMATS, render_bytes
 from monitor.report.load import load_report, load_year
@@ -178,6 +179,12 @@ def _year_view(args: argparse.Namespace, config: Config, url: str, now: datetime
     return _emit(lambda: render_year_bytes(view, args.format), args.output)
 
 
+def _wall_clock() -> datetime:
+    """When the export's files are in place: the delivery (3.2.5) is a fact of this run, so
+    it is the real time even with ``--as-of``, which only decides what the report knows."""
+    return datetime.now(UTC)
+
+
 def run(args: argparse.Namespace) -> int:
     if (
         args.year is None
@@ -194,8 +201,15 @@ def run(args: argparse.Namespace) -> int:
     if args.year is not None:
         return _year_view(args, config, url, now)
     if args.export_dir is not None:
+        unwritable = export_format_problems(config)
+        if unwritable:
+            raise ConfigError(str(config_path(args.config)), unwritable)
         directory: Path = args.export_dir
-        written = on_store(url, "report", lambda store: run_exports(store, config, directory, now))
+        written = on_store(
+            url,
+            "report",
+            lambda store: run_exports(store, config, directory, now, clock=_wall_clock),
+        )
         for path in written:
             print(f"wrote {path}")
         return EXIT_OK

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from monitor.config import Config, ConfigError, load_config, secret_file_problems
+from monitor.report.export import export_format_problems
 
 __all__ = ["ConfigSource", "CurrentConfig"]
 
@@ -28,7 +29,8 @@ class _ReloadBusyError(Exception):
 
 
 class ConfigSource:
-    """Reads, validates and checks the secrets of the file: what start-up and reload accept."""
+    """Reads, validates and checks the secrets and export formats of the file against this
+    host: what start-up and reload accept."""
 
     def __init__(self, path: Path | None, *, reload_timeout: timedelta) -> None:
         self._path = path
@@ -43,9 +45,9 @@ class ConfigSource:
         if self._path is None:
             return Config()
         config = load_config(self._path)
-        unreadable = secret_file_problems(config)
-        if unreadable:
-            raise ConfigError(str(self._path), unreadable)
+        problems = [*secret_file_problems(config), *export_format_problems(config)]
+        if problems:
+            raise ConfigError(str(self._path), problems)
         return config
 
     async def load_off_loop(self) -> Config:

@@ -163,6 +163,7 @@ class Housekeeping:
                 config,
                 self._export_dir,
                 self._clock(),
+                clock=self._clock,
                 done=None if delivered is None else Month.parse(delivered),
             )
         except Exception as error:  # a job: the next run exports the month again

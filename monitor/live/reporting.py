@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitor.config import Config
-from monitor.sla.intervals import as_utc
 from monitor.sla.months import Month
 from monitor.sla.reporting import (
     ON_TIME_OBJECTIVE,
+    MonthDelivery,
     OnTimeShare,
     analysis_due,
     on_time_share,
@@ -29,26 +29,6 @@ if TYPE_CHECKING:  # the snapshot carries a ReportingStatus: imported for types 
     from monitor.live.snapshot import SlaSnapshot
 
 __all__ = ["MissStatus", "MonthDelivery", "ReportingStatus", "reporting_status"]
-
-
-@dataclass(frozen=True, slots=True)
-class MonthDelivery:
-    """A month's report: when it is due, when it was delivered (exported), if it was."""
-
-    month: Month
-    due: datetime
-    analyses_due: datetime
-    delivered_at: datetime | None
-    final: bool | None
-
-    @property
-    def on_time(self) -> bool | None:
-        """Whether the delivery came by the due instant; ``None`` while undelivered (an
-        undelivered month past its due instant is late in the on-time share and pages
-        through ``SlaReportOverdue``)."""
-        if self.delivered_at is None:
-            return None
-        return as_utc(self.delivered_at) <= self.due
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ monthly reports. The HTTP handler of ``GET /api/v1/reports/{YYYY-MM}`` lives wit
 from monitor.report.export import (
     due_exports,
     export_deadline,
+    export_format_problems,
     export_month,
     export_paths,
     last_exported,
@@ -47,6 +48,7 @@ __all__ = [
     "build_year",
     "due_exports",
     "export_deadline",
+    "export_format_problems",
     "export_month",
     "export_paths",
     "import_outages",

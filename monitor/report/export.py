@@ -25,9 +25,9 @@ with only some of its files (a crash between renames, a file deleted by hand) is
 again as a whole set from one report, so they never disagree. (Adding a format to the
 configuration therefore writes the newest exported month again, with the new format.) The
 directory is what the client receives, so it is what says what was exported; the first
-export of each month is also recorded in the store as its delivery (when, and whether
-final), so the daemon can tell whether the report met its own deadline (3.2.5, 3.2.38;
-docs/rules.md#reporting-deadlines).
+export of each month is also recorded in the store as its delivery (the instant its whole
+set was in place, not when the job started, and whether final), so the daemon can tell
+whether the report met its own deadline (3.2.5, 3.2.38; docs/rules.md#reporting-deadlines).
 
 **Catching up.** :func:`due_exports` lists every month after the last one exported up to
 the previous month that is due now; the daemon runs the job at start and then periodically,
@@ -52,16 +52,17 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from monitor.config import Config
+from monitor.config import Config, ConfigProblem
 from monitor.report import files
 from monitor.report.formats import render_bytes
 from monitor.report.load import load_report
 from monitor.report.manifest import manifest_bytes, manifest_path
 from monitor.report.model import Report, month_is_final
+from monitor.report.pdf_format import PDF, pdf_problem
 from monitor.sla.intervals import as_utc
 from monitor.sla.months import Month
 from monitor.store import Store
@@ -71,6 +72,7 @@ __all__ = [
     "EXPORT_ORDER",
     "due_exports",
     "export_deadline",
+    "export_format_problems",
     "export_month",
     "export_paths",
     "last_exported",
@@ -93,6 +95,19 @@ def export_paths(
     return {
         name: directory / f"sla-report-{month}.{name}" for name in EXPORT_ORDER if name in formats
     }
+
+
+def export_format_problems(config: Config) -> list[ConfigProblem]:
+    """The formats of ``report.export_formats`` this host cannot write: ``pdf`` without
+    WeasyPrint or Pango. ``check-config``, the daemon's start and reload and ``report
+    --export-dir`` refuse such a file, so the month's export does not fail on the day it is
+    due (3.2.5) and every run after it."""
+    if PDF not in config.report.export_formats:
+        return []
+    problem = pdf_problem()
+    if problem is None:
+        return []
+    return [ConfigProblem(None, "report.export_formats", f"pdf needs WeasyPrint: {problem}")]
 
 
 def export_deadline(config: Config, month: Month) -> datetime:
@@ -147,10 +162,22 @@ def last_exported(directory: Path, formats: Sequence[str] = DEFAULT_FORMATS) -> 
 
 
 async def export_month(
-    store: Store, config: Config, month: Month, directory: Path, now: datetime
+    store: Store,
+    config: Config,
+    month: Month,
+    directory: Path,
+    now: datetime,
+    *,
+    clock: Callable[[], datetime],
 ) -> list[Path]:
     """Write the files of ``month`` and their manifest unless the files all exist; returns
-    the files written, in rename order (the manifest just before the JSON)."""
+    the files written, in rename order (the manifest just before the JSON).
+
+    The report is computed as known at ``now``, the job's start; the delivery is recorded
+    at ``clock()`` read once the whole set is renamed into place and synced, since that
+    instant, not the start, decides whether the report met its deadline (3.2.5, 3.2.38;
+    docs/rules.md#reporting-deadlines). Rendering a PDF or writing to a slow disk can take
+    long enough to cross it."""
     paths = export_paths(directory, month, config.report.export_formats)
     if all(path.is_file() for path in paths.values()):
         return []
@@ -167,7 +194,8 @@ async def export_month(
     order = [*(name for name in paths if name != "json"), _MANIFEST, "json"]
     targets = {**paths, _MANIFEST: manifest}
     await asyncio.to_thread(_write_set, directory, [(targets[n], blobs[n]) for n in order])
-    await store.record_delivery(ReportDelivery(str(month), as_utc(now), report.final))
+    delivered = clock()
+    await store.record_delivery(ReportDelivery(str(month), as_utc(delivered), report.final))
     return [targets[name] for name in order]
 
 
@@ -175,10 +203,18 @@ _MANIFEST = "manifest"
 
 
 async def run_exports(
-    store: Store, config: Config, directory: Path, now: datetime, *, done: Month | None = None
+    store: Store,
+    config: Config,
+    directory: Path,
+    now: datetime,
+    *,
+    clock: Callable[[], datetime],
+    done: Month | None = None,
 ) -> list[Path]:
     """The job: export every due month not exported yet; returns the files written.
-    ``done``: the newest month exported elsewhere (by another location that led then)."""
+    ``now``: the job's start, which decides what is due; ``clock``: read when a month's
+    files are in place, as its delivery (:func:`export_month`). ``done``: the newest month
+    exported elsewhere (by another location that led then)."""
     written: list[Path] = []
     last = last_exported(directory, config.report.export_formats)
     if last is not None:
@@ -186,7 +222,7 @@ async def run_exports(
     if done is not None and (last is None or done > last):
         last = done
     for month in due_exports(config, now, last):
-        written += await export_month(store, config, month, directory, now)
+        written += await export_month(store, config, month, directory, now, clock=clock)
     return written
 
 
@@ -194,7 +230,9 @@ async def _record_missed_delivery(store: Store, directory: Path, month: Month) -
     """The newest month on disk has all its files, but the store may lack its delivery: the
     record failed after the files were renamed into place, and the month is never exported
     again. Its delivery is then when its JSON report was written (the file's modification
-    time), with the report's own ``final`` (3.2.5, 3.2.38; docs/rules.md#reporting-deadlines)."""
+    time: the JSON is staged last, so this is when the set's last file was written, just
+    before the renames), with the report's own ``final`` (3.2.5, 3.2.38;
+    docs/rules.md#reporting-deadlines)."""
     recorded = await store.last_delivered_month()
     if recorded is not None and Month.parse(recorded) >= month:
         return

@@ -62,7 +62,7 @@ from monitor.sla.calendar import BusinessCalendar, ClosedDay
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
 from monitor.sla.months import Month
 from monitor.sla.norms import Band, BandOutcome, NormSchedule
-from monitor.sla.reporting import analysis_due, report_due
+from monitor.sla.reporting import MonthDelivery, analysis_due, report_due
 from monitor.sla.resolution import (
     MonthlyResolution,
     ResolutionJudge,
@@ -90,7 +90,6 @@ __all__ = [
     "MaintenanceKind",
     "MaintenanceLine",
     "Miss",
-    "PreviousDelivery",
     "Report",
     "ReportDeadlines",
     "ReportHeader",
@@ -269,27 +268,13 @@ class ResponseEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class PreviousDelivery:
-    """The previous month's report against its due instant (3.2.5, 3.2.38)."""
-
-    month: Month
-    due: datetime
-    delivered_at: datetime | None
-    final: bool | None
-
-    @property
-    def on_time(self) -> bool | None:
-        return None if self.delivered_at is None else self.delivered_at <= self.due
-
-
-@dataclass(frozen=True, slots=True)
 class ReportDeadlines:
     """docs/rules.md#reporting-deadlines: this report is due five working days after the
     month (3.2.5), the analyses of its misses ten (3.2.6)."""
 
     report_due: datetime
     analyses_due: datetime
-    previous: PreviousDelivery
+    previous: MonthDelivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,9 +511,9 @@ def _deadlines(
     return ReportDeadlines(
         report_due=report_due(calendar, month),
         analyses_due=analysis_due(calendar, month),
-        previous=PreviousDelivery(
-            month=previous,
-            due=report_due(calendar, previous),
+        previous=MonthDelivery.of(
+            calendar,
+            previous,
             delivered_at=None if found is None else found.exported_at,
             final=None if found is None else found.final,
         ),

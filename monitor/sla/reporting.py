@@ -24,6 +24,7 @@ __all__ = [
     "ANALYSIS_DAYS",
     "ON_TIME_OBJECTIVE",
     "REPORT_DAYS",
+    "MonthDelivery",
     "OnTimeShare",
     "analysis_due",
     "on_time_share",
@@ -53,6 +54,40 @@ def report_due(calendar: BusinessCalendar, month: Month) -> datetime:
 def analysis_due(calendar: BusinessCalendar, month: Month) -> datetime:
     """When the analyses of the misses of ``month`` are due (3.2.6)."""
     return working_days_after(calendar, month, ANALYSIS_DAYS)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthDelivery:
+    """A month's report against its deadlines: when it is due (3.2.5), when the analyses of
+    its misses are (3.2.6), and when it was delivered (first exported) and whether final, if
+    it was. The report's "previous month" and the live reporting status share it."""
+
+    month: Month
+    due: datetime
+    analyses_due: datetime
+    delivered_at: datetime | None
+    final: bool | None
+
+    @classmethod
+    def of(
+        cls,
+        calendar: BusinessCalendar,
+        month: Month,
+        delivered_at: datetime | None = None,
+        final: bool | None = None,
+    ) -> MonthDelivery:
+        """``month``'s report with the due instants of ``calendar``."""
+        due = report_due(calendar, month)
+        return cls(month, due, analysis_due(calendar, month), delivered_at, final)
+
+    @property
+    def on_time(self) -> bool | None:
+        """Whether the delivery came by the due instant (3.2.38); ``None`` while undelivered
+        (an undelivered month past its due instant is late in the on-time share and pages
+        through ``SlaReportOverdue``)."""
+        if self.delivered_at is None:
+            return None
+        return as_utc(self.delivered_at) <= self.due
 
 
 @dataclass(frozen=True, slots=True)

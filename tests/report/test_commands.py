@@ -14,6 +14,7 @@ import pytest
 from monitor.cli import main
 from monitor.store import Store, StoredOutage
 from tests.report import seed
+from tests.report.pdf import run_hiding_weasyprint, unavailable_reason
 
 AS_OF_FINAL = "2026-06-03T12:00:00+02:00"
 
@@ -200,6 +201,29 @@ def test_report_export_dir_writes_the_due_month_once(
         f"wrote {directory / 'sla-report-2026-05.json'}",
     ]
     assert run(capsys, *argv, "--as-of", "2026-06-04T09:00:00+02:00") == (0, "", "")
+
+
+def test_report_export_dir_refuses_pdf_where_weasyprint_cannot_be_imported(
+    tmp_path: Path, config_file: Path
+) -> None:
+    """The timer's export names the field and exits 2 before it opens the store or writes a
+    file, instead of failing at every run."""
+    config_file.write_text(
+        seed.CONFIG_TEXT + "report:\n  export_formats: [json, csv, html, pdf]\n", encoding="utf-8"
+    )
+    directory = tmp_path / "exports"
+    store = tmp_path / "untouched.db"
+    done = run_hiding_weasyprint(
+        tmp_path / "hidden",
+        ImportError,
+        *("report", "--export-dir", str(directory), "--config", str(config_file)),
+        env={"SLA_MONITOR_DATABASE_URL": f"sqlite+aiosqlite:///{store}"},
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    reason = unavailable_reason(ImportError)
+    assert done.stderr == f"{config_file}: report.export_formats: pdf needs WeasyPrint: {reason}\n"
+    assert not directory.exists()
+    assert not store.exists()
 
 
 # -- import outages -------------------------------------------------------------------------

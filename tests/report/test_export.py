@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 
 from monitor.config import Config, parse_config
 from monitor.report import due_exports, export_deadline, export_month, files, run_exports
+from monitor.report.export import export_paths
+from monitor.report.manifest import manifest_path
 from monitor.sla.months import Month
 from monitor.store import Store
 from monitor.store.records import ReportDelivery
@@ -76,11 +79,21 @@ def names(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
 
 
+async def export_may(seeded: Seeded, directory: Path, now: datetime) -> list[Path]:
+    """May exported at ``now`` by a job whose clock stands still while it writes."""
+    return await export_month(seeded.store, seeded.config, MAY, directory, now, clock=lambda: now)
+
+
+async def job(store: Store, config: Config, directory: Path, now: datetime) -> list[Path]:
+    """The export job at ``now``, its clock standing still while it writes."""
+    return await run_exports(store, config, directory, now, clock=lambda: now)
+
+
 async def test_export_writes_three_files_once(seeded: Seeded, tmp_path: Path) -> None:
     """Three files and their manifest, readable by everyone; a second run finds them and
     writes nothing."""
     directory = tmp_path / "exports"
-    written = await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+    written = await export_may(seeded, directory, seed.FINAL_NOW)
     assert [p.name for p in written] == [
         "sla-report-2026-05.csv",
         "sla-report-2026-05.html",
@@ -93,7 +106,7 @@ async def test_export_writes_three_files_once(seeded: Seeded, tmp_path: Path) ->
     assert (data["month"], data["final"]) == ("2026-05", True)
     stamps = [p.stat().st_mtime_ns for p in written]
     later = seed.FINAL_NOW + timedelta(days=3)
-    assert await export_month(seeded.store, seeded.config, MAY, directory, later) == []
+    assert await export_may(seeded, directory, later) == []
     assert [p.stat().st_mtime_ns for p in written] == stamps
 
 
@@ -102,13 +115,61 @@ async def test_the_first_export_of_a_month_is_recorded_as_its_delivery(
 ) -> None:
     """3.2.5: the store knows when May's report was exported; a rewrite keeps that instant."""
     directory = tmp_path / "exports"
-    await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+    await export_may(seeded, directory, seed.FINAL_NOW)
     (directory / "sla-report-2026-05.json").unlink()
     later = seed.FINAL_NOW + timedelta(hours=1)
-    assert len(await export_month(seeded.store, seeded.config, MAY, directory, later)) == 4
+    assert len(await export_may(seeded, directory, later)) == 4
     assert await seeded.store.report_deliveries() == [
         ReportDelivery("2026-05", seed.FINAL_NOW, final=True)
     ]
+
+
+class WatchingClock:
+    """A clock that moves on a minute each time it is read, as if writing took that long,
+    and notes which months had their whole set in place (no temporary left) at each reading."""
+
+    def __init__(self, start: datetime, directory: Path, months: Sequence[Month]) -> None:
+        self._start = start
+        self._directory = directory
+        self._months = months
+        self.readings: dict[datetime, frozenset[Month]] = {}
+
+    def __call__(self) -> datetime:
+        instant = self._start + timedelta(minutes=len(self.readings) + 1)
+        self.readings[instant] = frozenset(m for m in self._months if self._complete(m))
+        return instant
+
+    def _complete(self, month: Month) -> bool:
+        if not self._directory.is_dir() or any(
+            p.name.endswith(".tmp") for p in self._directory.iterdir()
+        ):
+            return False
+        wanted = [
+            manifest_path(self._directory, month),
+            *export_paths(self._directory, month).values(),
+        ]
+        return all(path.is_file() for path in wanted)
+
+
+async def test_each_delivery_is_the_instant_its_whole_set_was_in_place_not_the_job_start(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    """3.2.5: a job started at 10 June 07:00 that catches up April and May records each
+    month at a clock reading taken once that month's files were all written, April's before
+    May's set existed; the job's start is never recorded."""
+    directory = tmp_path / "exports"
+    april = Month(2026, 4)
+    now = local(6, 10, 7)
+    clock = WatchingClock(now, directory, (april, MAY))
+    written = await run_exports(
+        seeded.store, seeded.config, directory, now, clock=clock, done=Month(2026, 3)
+    )
+    assert len(written) == 8
+    deliveries = await seeded.store.report_deliveries()
+    assert [(d.month, d.final) for d in deliveries] == [("2026-04", True), ("2026-05", True)]
+    recorded = [clock.readings[d.exported_at] for d in deliveries]
+    assert recorded == [frozenset({april}), frozenset({april, MAY})]
+    assert all(d.exported_at > now for d in deliveries)
 
 
 async def test_a_delivery_the_store_missed_is_recorded_from_the_file_at_the_next_run(
@@ -118,11 +179,11 @@ async def test_a_delivery_the_store_missed_is_recorded_from_the_file_at_the_next
     empty store): the next run records it at the JSON report's write time, final as the
     report says, and writes nothing again (3.2.5, 3.2.38)."""
     directory = tmp_path / "exports"
-    await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+    await export_may(seeded, directory, seed.FINAL_NOW)
     written_at = seed.FINAL_NOW + timedelta(minutes=2)
     os.utime(directory / "sla-report-2026-05.json", (written_at.timestamp(),) * 2)
     async with await Store.open(f"sqlite+aiosqlite:///{tmp_path}/other.db") as other:
-        assert await run_exports(other, seeded.config, directory, seed.FINAL_NOW) == []
+        assert await job(other, seeded.config, directory, seed.FINAL_NOW) == []
         assert await other.report_deliveries() == [
             ReportDelivery("2026-05", written_at, final=True)
         ]
@@ -133,10 +194,10 @@ async def test_an_incomplete_set_is_written_again_as_a_whole(
 ) -> None:
     """A missing file means the export never finished: all three come from one new report."""
     directory = tmp_path / "exports"
-    await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+    await export_may(seeded, directory, seed.FINAL_NOW)
     (directory / "sla-report-2026-05.html").unlink()
     later = seed.FINAL_NOW + timedelta(hours=1)
-    written = await export_month(seeded.store, seeded.config, MAY, directory, later)
+    written = await export_may(seeded, directory, later)
     assert len(written) == 4
     data = json.loads((directory / "sla-report-2026-05.json").read_text(encoding="utf-8"))
     assert data["generated_at"] == "2026-06-03T13:00:00+02:00"
@@ -156,7 +217,7 @@ async def test_a_failed_export_leaves_no_file_and_no_temporary(
 
     monkeypatch.setattr(files, "stage", failing)
     with pytest.raises(OSError, match="No space left"):
-        await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+        await export_may(seeded, directory, seed.FINAL_NOW)
     assert names(directory) == []
 
 
@@ -169,7 +230,7 @@ async def test_the_job_catches_up_every_month_missed_since_the_last_export(
     for suffix in ("json", "csv", "html"):
         (directory / f"sla-report-2026-03.{suffix}").write_text("delivered\n", encoding="utf-8")
     now = local(6, 10, 7)
-    written = await run_exports(seeded.store, seeded.config, directory, now)
+    written = await job(seeded.store, seeded.config, directory, now)
     assert [p.name for p in written] == [
         "sla-report-2026-04.csv",
         "sla-report-2026-04.html",
@@ -180,7 +241,7 @@ async def test_the_job_catches_up_every_month_missed_since_the_last_export(
         "sla-report-2026-05.manifest.json",
         "sla-report-2026-05.json",
     ]
-    assert await run_exports(seeded.store, seeded.config, directory, now) == []
+    assert await job(seeded.store, seeded.config, directory, now) == []
     march = directory / "sla-report-2026-03.json"
     assert march.read_text(encoding="utf-8") == "delivered\n"
 
@@ -194,7 +255,7 @@ async def test_an_export_on_the_third_working_day_is_marked_not_final(
     )
     directory = tmp_path / "exports"
     assert due_exports(slow, local(6, 3), None) == [MAY]
-    written = await run_exports(seeded.store, slow, directory, local(6, 3))
+    written = await job(seeded.store, slow, directory, local(6, 3))
     assert len(written) == 4
     data = json.loads((directory / "sla-report-2026-05.json").read_text(encoding="utf-8"))
     assert data["final"] is False
@@ -211,7 +272,7 @@ async def test_exported_files_honour_the_umask(
     directory = tmp_path / "exports"
     before = os.umask(umask)
     try:
-        written = await export_month(seeded.store, seeded.config, MAY, directory, seed.FINAL_NOW)
+        written = await export_may(seeded, directory, seed.FINAL_NOW)
     finally:
         os.umask(before)
     assert [p.stat().st_mode & 0o777 for p in written] == [mode] * 4

@@ -37,7 +37,9 @@ def verify(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[st
 async def exported(seeded: Seeded, dutch_config: Config, tmp_path: Path) -> Path:
     """May 2026 exported by the job on Wednesday 3 June, in Dutch, with the PDF."""
     directory = tmp_path / "exports"
-    written = await run_exports(seeded.store, dutch_config, directory, seed.FINAL_NOW)
+    written = await run_exports(
+        seeded.store, dutch_config, directory, seed.FINAL_NOW, clock=lambda: seed.FINAL_NOW
+    )
     assert [path.name for path in written] == NAMES
     return directory
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monitor.report import Report, load_report
+from monitor.config import Config
+from monitor.report import Report, export_format_problems, load_report
 from monitor.report.formats import render_bytes
 from monitor.report.html_view import report_view
+from monitor.report.pdf_format import pdf_problem
 from tests.report import seed
 from tests.report.conftest import MAY
 from tests.report.pdf import flat, page_count, page_images, page_texts
@@ -84,3 +86,9 @@ async def test_a_final_english_pdf_carries_no_stamp(seeded: Seeded, tmp_path: Pa
     assert not any("NOT FINAL" in text for text in pages)
     assert all(f"Page {n} of {count}" in flat(t) for n, t in enumerate(pages, start=1))
     assert "99.092 %" in flat(" ".join(pages))
+
+
+def test_this_host_can_render_a_pdf_so_a_pdf_export_is_accepted(dutch_config: Config) -> None:
+    """WeasyPrint and Pango are installed here: no problem to report, none for the config."""
+    assert pdf_problem() is None
+    assert export_format_problems(dutch_config) == []

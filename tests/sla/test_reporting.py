@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.months import Month
-from monitor.sla.reporting import analysis_due, on_time_share, report_due
+from monitor.sla.reporting import MonthDelivery, analysis_due, on_time_share, report_due
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NL = BusinessCalendar()
@@ -54,3 +54,15 @@ def test_months_before_the_first_delivery_are_not_counted() -> None:
 def test_a_year_without_a_report_due_has_no_ratio() -> None:
     """Before the first report of a year is due, the share is neither good nor bad."""
     assert on_time_share(NL, 2026, {}, now=local(2026, 1, 15)).ratio is None
+
+
+def test_a_month_delivery_is_on_time_up_to_its_due_instant_and_late_after_it() -> None:
+    """June 2026, due Tuesday 7 July 18:00 (analyses 14 July): delivered at 18:00 is on time,
+    a second later is late, and undelivered is neither until it is delivered."""
+    due = local(2026, 7, 7, 18)
+    undelivered = MonthDelivery.of(NL, Month(2026, 6))
+    assert (undelivered.due, undelivered.analyses_due) == (due, local(2026, 7, 14, 18))
+    assert undelivered.on_time is None
+    assert MonthDelivery.of(NL, Month(2026, 6), due, final=True).on_time is True
+    late = MonthDelivery.of(NL, Month(2026, 6), due + timedelta(seconds=1), final=True)
+    assert late.on_time is False

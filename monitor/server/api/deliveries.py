@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from monitor.live.reporting import MissStatus, MonthDelivery, ReportingStatus
+from monitor.live.reporting import MissStatus, ReportingStatus
 from monitor.server.api import answers
 from monitor.server.api.context import ApiContext
 from monitor.server.api.params import query_params
 from monitor.server.api.render import json_ok, local, maybe_local
 from monitor.sla.calendar import BusinessCalendar
 from monitor.sla.months import Month
-from monitor.sla.reporting import OnTimeShare, analysis_due, report_due
+from monitor.sla.reporting import MonthDelivery, OnTimeShare
 from monitor.store.records import ReportDelivery
 
 __all__ = ["deliveries_handler"]
@@ -69,13 +69,7 @@ def _status(status: ReportingStatus, zone: ZoneInfo) -> answers.ReportingStatus:
 def _recorded(delivery: ReportDelivery, calendar: BusinessCalendar) -> MonthDelivery:
     """A recorded delivery with the due instants of its month."""
     month = Month.parse(delivery.month)
-    return MonthDelivery(
-        month=month,
-        due=report_due(calendar, month),
-        analyses_due=analysis_due(calendar, month),
-        delivered_at=delivery.exported_at,
-        final=delivery.final,
-    )
+    return MonthDelivery.of(calendar, month, delivery.exported_at, delivery.final)
 
 
 def deliveries_handler(api: ApiContext) -> Handler:
