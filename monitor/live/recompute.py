@@ -29,10 +29,11 @@ from monitor.figures.evidence import load_evidence
 from monitor.figures.maker import FigureMaker, LiveSession
 from monitor.figures.settled import SettledFigures
 from monitor.figures.vantage import VantageFigures
-from monitor.live.exposition import SlaExposition
+from monitor.live.exposition import SlaExposition, render_exposition
 from monitor.live.overlay import LiveOverlay
 from monitor.live.reporting import reporting_status
-from monitor.live.snapshot import RequestTotals, SlaSnapshot, build_snapshot
+from monitor.live.slices import Slicer
+from monitor.live.snapshot import RequestTotals, SlaSnapshot, snapshot_steps
 from monitor.servicedesk.figures import DeskFigures, desk_figures, figures_since
 from monitor.sla.availability import AvailabilityFigure
 from monitor.sla.burn import BurnCounter
@@ -61,9 +62,11 @@ class SlaRecomputer:
         history_every: timedelta = timedelta(hours=1),
         debounce: timedelta = timedelta(milliseconds=250),
         wake: asyncio.Event | None = None,
+        slicer: Slicer | None = None,
     ) -> None:
         """``wake``: set by whoever sees a state change (the probe runners' observer), so the
         changes can be reported by objects built before this one; :meth:`request` sets it too.
+        ``slicer``: how the CPU-bound builds share the event loop (:mod:`monitor.live.slices`).
         """
         self._store = store
         self._overlay = overlay
@@ -76,6 +79,7 @@ class SlaRecomputer:
         self._debounce = debounce
         self._wake = wake if wake is not None else asyncio.Event()
         self._lock = asyncio.Lock()
+        self._slicer = slicer if slicer is not None else Slicer()
         self._settled: SettledFigures | None = None
         self._counters: dict[tuple[str, str], BurnCounter] = {}
         self._history_month: Month | None = None
@@ -141,17 +145,18 @@ class SlaRecomputer:
             span = Interval(self._evidence_start(maker, month), now + _TICK)
             evidence = self._overlay.apply(await load_evidence(self._store, span))
             recent = await self._store.requests(since=figures_since(maker.config, now))
-            # CPU-bound and pure: off the event loop, so probes keep their schedule.
-            snapshot = await asyncio.to_thread(
-                build_snapshot,
-                maker,
-                evidence,
-                now,
-                counters=self._counters,
-                live=self._live(),
-                previous=self._previous,
-                settled=settled,
-                previous_vantage=self._previous_vantage,
+            # CPU-bound and pure: on the event loop in slices, so probes keep their schedule.
+            snapshot = await self._slicer.run(
+                snapshot_steps(
+                    maker,
+                    evidence,
+                    now,
+                    counters=self._counters,
+                    live=self._live(),
+                    previous=self._previous,
+                    settled=settled,
+                    previous_vantage=self._previous_vantage,
+                )
             )
             desk = await asyncio.to_thread(desk_figures, maker.config, recent, now)
             snapshot = dataclasses.replace(
@@ -179,9 +184,8 @@ class SlaRecomputer:
             self._counters = {
                 (w.target, w.window): w.counter for t in snapshot.targets for w in t.windows
             }
-            # Rendered here, once per snapshot and off the event loop, so a scrape only
-            # copies bytes.
-            self.exposition = await asyncio.to_thread(SlaExposition, snapshot)
+            # Rendered here, once per snapshot, so a scrape only copies bytes.
+            self.exposition = await render_exposition(snapshot, self._slicer)
             self.snapshot = snapshot
             return snapshot
 

@@ -24,6 +24,7 @@ from monitor.figures.maker import FigureMaker, LiveSession, SlaFigure, counted_w
 from monitor.figures.settled import SettledFigures
 from monitor.figures.vantage import VantageFigures, vantage_figures
 from monitor.live.reporting import ReportingStatus
+from monitor.live.slices import Steps, drain
 from monitor.servicedesk.figures import DeskFigures
 from monitor.sla.availability import AvailabilityFigure
 from monitor.sla.burn import BurnCounter, settle_time
@@ -38,6 +39,7 @@ __all__ = [
     "TargetSnapshot",
     "WindowSnapshot",
     "build_snapshot",
+    "snapshot_steps",
 ]
 
 Key = tuple[str, str]  # (target, window)
@@ -112,6 +114,32 @@ def build_snapshot(
     settled: SettledFigures | None = None,
     previous_vantage: Mapping[str, VantageFigures] | None = None,
 ) -> SlaSnapshot:
+    """:func:`snapshot_steps` run to the end."""
+    return drain(
+        snapshot_steps(
+            maker,
+            evidence,
+            now,
+            counters=counters,
+            live=live,
+            previous=previous,
+            settled=settled,
+            previous_vantage=previous_vantage,
+        )
+    )
+
+
+def snapshot_steps(
+    maker: FigureMaker,
+    evidence: Evidence,
+    now: datetime,
+    *,
+    counters: Mapping[Key, BurnCounter] | None = None,
+    live: Mapping[str, LiveSession] | None = None,
+    previous: Mapping[Key, AvailabilityFigure] | None = None,
+    settled: SettledFigures | None = None,
+    previous_vantage: Mapping[str, VantageFigures] | None = None,
+) -> Steps[SlaSnapshot]:
     """Figures for the running and the previous month of every configured target and window.
 
     ``evidence`` must cover the previous month's start up to now; when ``previous`` holds
@@ -123,6 +151,7 @@ def build_snapshot(
     maker) computes the running month from where its last build left off, to the same
     figures. ``previous_vantage`` may carry the locations' previous-month figures by target,
     made like ``previous`` from evidence that covered that month; missing ones are made.
+    Yields after each target (:mod:`monitor.live.slices`).
     """
     config = maker.config
     zone = config.zone
@@ -170,6 +199,7 @@ def build_snapshot(
                 ),
             )
         )
+        yield
     windows_used = {s.window for t in config.targets for s in t.slas}
     calendars = {name: config.window_calendar(name) for name in sorted(windows_used)}
     return SlaSnapshot(
