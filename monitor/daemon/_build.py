@@ -211,13 +211,14 @@ def scheduler_tick(
 def render_metrics(
     metrics: DaemonMetrics, recomputer: SlaRecomputer, clock: Callable[[], datetime]
 ) -> Callable[[], tuple[Chunk, ...]]:
-    """The whole ``/metrics`` page: daemon and probe families, then the SLA snapshot's."""
+    """The whole ``/metrics`` page: the SLA snapshot's families, then the daemon and probe
+    families (the kept, deflated chunks first: :func:`~monitor.promtext.gzip_chunks`)."""
 
     def render() -> tuple[Chunk, ...]:
         now = clock()
         probes = Chunk.of(metrics.render(now))
         exposition = recomputer.exposition
-        return (probes,) if exposition is None else (probes, *exposition.chunks(now))
+        return (probes,) if exposition is None else (*exposition.chunks(now), probes)
 
     return render
 

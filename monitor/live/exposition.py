@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import math
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from monitor.live.slices import Slicer, Steps, drain
@@ -68,7 +68,7 @@ class SlaExposition:
             for w in t.windows
         ]
         self.static = (
-            static if static is not None else Chunk.compressed(drain(static_steps(snapshot)))
+            static if static is not None else Chunk.compressed_parts(drain(static_steps(snapshot)))
         )
         # Between two of these instants no target enters or leaves maintenance.
         self._boundaries = sorted(
@@ -80,7 +80,7 @@ class SlaExposition:
 
     @property
     def static_text(self) -> str:
-        return self.static.data.decode("utf-8")
+        return self.static.plain().decode("utf-8")
 
     def live_chunk(self, now: datetime) -> Chunk:
         """:meth:`render_live`, kept while every window and maintenance state stays as it is."""
@@ -98,7 +98,7 @@ class SlaExposition:
 
     def render_live(self, now: datetime) -> str:
         """The families that depend on the scrape instant, by binary search per target."""
-        return self.live_chunk(now).data.decode("utf-8")
+        return self.live_chunk(now).plain().decode("utf-8")
 
     def chunks(self, now: datetime) -> tuple[Chunk, Chunk]:
         return self.static, self.live_chunk(now)
@@ -125,34 +125,56 @@ class SlaExposition:
         return self.static_text + self.render_live(now)
 
 
-def static_steps(snapshot: SlaSnapshot) -> Steps[str]:
-    """The SLA families of ``snapshot``, yielding between targets (:mod:`monitor.live.slices`)."""
+def static_steps(snapshot: SlaSnapshot) -> Steps[list[str]]:
+    """The SLA families of ``snapshot`` in order, one string each, yielding between targets
+    (:mod:`monitor.live.slices`)."""
     static = yield from _static_steps(snapshot)
     vantage = yield from _vantage_steps(snapshot)
     outcomes = yield from _outcome_steps(snapshot)
-    return "".join(
-        (
-            static,
-            vantage,
-            _desk_text(snapshot),
-            outcomes,
-            _resolution_text(snapshot),
-            _reporting_text(snapshot),
-        )
-    )
+    return [
+        *static,
+        *vantage,
+        _desk_text(snapshot),
+        outcomes,
+        _resolution_text(snapshot),
+        _reporting_text(snapshot),
+    ]
 
 
 async def render_exposition(snapshot: SlaSnapshot, slicer: Slicer) -> SlaExposition:
     """Render on the event loop in slices; compress in a thread (zlib leaves the GIL)."""
-    text = await slicer.run(static_steps(snapshot))
-    static = await asyncio.to_thread(Chunk.compressed, text)
+    families = await slicer.run(static_steps(snapshot))
+    static = await asyncio.to_thread(Chunk.compressed_parts, families)
     return SlaExposition(snapshot, static)
 
 
-def _static_steps(snapshot: SlaSnapshot) -> Steps[str]:
-    availability, downtime, unmonitored, coverage = [], [], [], []
-    objective, budget, window_total, unavailable_total = [], [], [], []
-    min_coverage, in_force = [], []
+class _Blocks:
+    """A family's sample lines, joined into one string every few thousand: at 10,000
+    targets the page is half a million lines, and as that many small strings it took
+    several times the memory of the text itself."""
+
+    __slots__ = ("_blocks", "_lines")
+
+    def __init__(self) -> None:
+        self._blocks: list[str] = []
+        self._lines: list[str] = []
+
+    def append(self, line: str) -> None:
+        lines = self._lines
+        lines.append(line)
+        if len(lines) >= 4096:
+            self._blocks.append("".join(lines))
+            lines.clear()
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._blocks
+        yield from self._lines
+
+
+def _static_steps(snapshot: SlaSnapshot) -> Steps[list[str]]:
+    availability, downtime, unmonitored, coverage = _Blocks(), _Blocks(), _Blocks(), _Blocks()
+    objective, budget, window_total, unavailable_total = _Blocks(), _Blocks(), _Blocks(), _Blocks()
+    min_coverage, in_force = _Blocks(), _Blocks()
     for target in snapshot.targets:
         for w in target.windows:
             tw = label_set(target=w.target, window=w.window)
@@ -187,76 +209,74 @@ def _static_steps(snapshot: SlaSnapshot) -> Steps[str]:
                 )
         yield
     computed_at = snapshot.computed_at.timestamp()
-    return "".join(
-        (
-            _family(
-                "sla_availability_ratio",
-                "gauge",
-                "Availability in the SLA window (3.2.10)",
-                availability,
-            ),
-            _family(
-                "sla_objective_ratio",
-                "gauge",
-                "Agreed availability objective of the window",
-                objective,
-            ),
-            _family(
-                "sla_objective_in_force_ratio",
-                "gauge",
-                "Objective the month's figure is judged by: the norm in force in that month",
-                in_force,
-            ),
-            _family(
-                "sla_unplanned_downtime_seconds",
-                "gauge",
-                "Outage time in the window outside agreed maintenance and monitoring gaps",
-                downtime,
-            ),
-            _family(
-                "sla_unmonitored_seconds",
-                "gauge",
-                "Window time without probe results, outside maintenance",
-                unmonitored,
-            ),
-            _family(
-                "sla_error_budget_remaining_seconds",
-                "gauge",
-                "Error budget of the month left; negative when overspent",
-                budget,
-            ),
-            _family(
-                "sla_coverage_ratio",
-                "gauge",
-                "Share of the elapsed window with evidence (probe results, imported outages)",
-                coverage,
-            ),
-            _family(
-                "sla_evidence_min_coverage_ratio",
-                "gauge",
-                "Coverage below which a figure is insufficient evidence, not met",
-                min_coverage,
-            ),
-            _family(
-                "sla_window_seconds_total",
-                "counter",
-                "Live open window time outside maintenance since the daemon started",
-                window_total,
-            ),
-            _family(
-                "sla_unavailable_seconds_total",
-                "counter",
-                "Live window time counted as unavailable since the daemon started",
-                unavailable_total,
-            ),
-            _family(
-                "sla_monitor_snapshot_timestamp_seconds",
-                "gauge",
-                "When the SLA figures and counters of this scrape were computed",
-                [f"sla_monitor_snapshot_timestamp_seconds {format_value(computed_at)}\n"],
-            ),
-        )
-    )
+    return [
+        _family(
+            "sla_availability_ratio",
+            "gauge",
+            "Availability in the SLA window (3.2.10)",
+            availability,
+        ),
+        _family(
+            "sla_objective_ratio",
+            "gauge",
+            "Agreed availability objective of the window",
+            objective,
+        ),
+        _family(
+            "sla_objective_in_force_ratio",
+            "gauge",
+            "Objective the month's figure is judged by: the norm in force in that month",
+            in_force,
+        ),
+        _family(
+            "sla_unplanned_downtime_seconds",
+            "gauge",
+            "Outage time in the window outside agreed maintenance and monitoring gaps",
+            downtime,
+        ),
+        _family(
+            "sla_unmonitored_seconds",
+            "gauge",
+            "Window time without probe results, outside maintenance",
+            unmonitored,
+        ),
+        _family(
+            "sla_error_budget_remaining_seconds",
+            "gauge",
+            "Error budget of the month left; negative when overspent",
+            budget,
+        ),
+        _family(
+            "sla_coverage_ratio",
+            "gauge",
+            "Share of the elapsed window with evidence (probe results, imported outages)",
+            coverage,
+        ),
+        _family(
+            "sla_evidence_min_coverage_ratio",
+            "gauge",
+            "Coverage below which a figure is insufficient evidence, not met",
+            min_coverage,
+        ),
+        _family(
+            "sla_window_seconds_total",
+            "counter",
+            "Live open window time outside maintenance since the daemon started",
+            window_total,
+        ),
+        _family(
+            "sla_unavailable_seconds_total",
+            "counter",
+            "Live window time counted as unavailable since the daemon started",
+            unavailable_total,
+        ),
+        _family(
+            "sla_monitor_snapshot_timestamp_seconds",
+            "gauge",
+            "When the SLA figures and counters of this scrape were computed",
+            [f"sla_monitor_snapshot_timestamp_seconds {format_value(computed_at)}\n"],
+        ),
+    ]
 
 
 def _outcome_steps(snapshot: SlaSnapshot) -> Steps[str]:
@@ -289,10 +309,11 @@ def _outcome_steps(snapshot: SlaSnapshot) -> Steps[str]:
     )
 
 
-def _vantage_steps(snapshot: SlaSnapshot) -> Steps[str]:
+def _vantage_steps(snapshot: SlaSnapshot) -> Steps[list[str]]:
     """What the probe locations saw (docs/rules.md#quorum): the same on every instance,
     since it is made from every location's stored evidence."""
-    up, monitoring, degraded, location_only, down = [], [], [], [], []
+    up, monitoring, degraded = _Blocks(), _Blocks(), _Blocks()
+    location_only, down = _Blocks(), _Blocks()
     for target in snapshot.targets:
         if target.vantage is None:
             continue
@@ -318,40 +339,38 @@ def _vantage_steps(snapshot: SlaSnapshot) -> Steps[str]:
                     f"sla_location_only_failure_seconds{tlp} {format_value(seconds)}\n"
                 )
         yield
-    return "".join(
-        (
-            _family(
-                "sla_counted_down",
-                "gauge",
-                "1 while the quorum of monitoring locations counts the target down",
-                down,
-            ),
-            _family(
-                "sla_location_up",
-                "gauge",
-                "1 while the location monitors the target and sees it up",
-                up,
-            ),
-            _family(
-                "sla_location_monitoring",
-                "gauge",
-                "1 while the location monitors the target (in a session, canary up)",
-                monitoring,
-            ),
-            _family(
-                "sla_degraded_vantage_seconds",
-                "gauge",
-                "Window time judged by fewer monitoring locations than the quorum",
-                degraded,
-            ),
-            _family(
-                "sla_location_only_failure_seconds",
-                "gauge",
-                "Time the location saw the target down without a quorum: never downtime",
-                location_only,
-            ),
-        )
-    )
+    return [
+        _family(
+            "sla_counted_down",
+            "gauge",
+            "1 while the quorum of monitoring locations counts the target down",
+            down,
+        ),
+        _family(
+            "sla_location_up",
+            "gauge",
+            "1 while the location monitors the target and sees it up",
+            up,
+        ),
+        _family(
+            "sla_location_monitoring",
+            "gauge",
+            "1 while the location monitors the target (in a session, canary up)",
+            monitoring,
+        ),
+        _family(
+            "sla_degraded_vantage_seconds",
+            "gauge",
+            "Window time judged by fewer monitoring locations than the quorum",
+            degraded,
+        ),
+        _family(
+            "sla_location_only_failure_seconds",
+            "gauge",
+            "Time the location saw the target down without a quorum: never downtime",
+            location_only,
+        ),
+    ]
 
 
 def _desk_text(snapshot: SlaSnapshot) -> str:

@@ -67,7 +67,7 @@ def create_app(
             headers["Content-Encoding"] = "gzip"
             body = gzip_chunks(chunks)
         else:
-            body = b"".join(c.data for c in chunks)
+            body = b"".join(c.plain() for c in chunks)
         return web.Response(body=body, headers=headers)
 
     app.router.add_get("/metrics", scrape)

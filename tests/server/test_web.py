@@ -132,15 +132,19 @@ async def test_a_request_aiohttp_refuses_is_answered_in_the_json_error_shape() -
     }
 
 
-async def test_a_scraper_that_accepts_gzip_gets_the_same_page_compressed() -> None:
+@pytest.mark.parametrize("kept_first", [False, True])
+async def test_a_scraper_that_accepts_gzip_gets_the_same_page_compressed(kept_first: bool) -> None:
     """With Accept-Encoding: gzip (as Prometheus sends) the page arrives as one gzip member
     that both a whole-body and a streaming decoder read back to the plain page; without it
-    the page is plain. Kept and fresh chunks mix in one body."""
+    the page is plain. Kept (deflated only) and fresh chunks mix in one body, the kept one
+    leading it or further down."""
     kept = Chunk.compressed("# TYPE sla_kept gauge\n" + "sla_kept 1.0\n" * 5000)
-    page = (Chunk.of("# TYPE sla_fresh gauge\nsla_fresh 2.0\n"), kept, Chunk.of(""))
+    fresh = Chunk.of("# TYPE sla_fresh gauge\nsla_fresh 2.0\n")
+    page = (kept, fresh, Chunk.of("")) if kept_first else (fresh, kept, Chunk.of(""))
     runner = await start_server(create_app(lambda: page, []), "127.0.0.1", 0)
     host, port = runner.addresses[0][:2]
-    plain = b"".join(c.data for c in page)
+    plain = b"".join(c.plain() for c in page)
+    assert plain.count(b"sla_kept 1.0\n") == 5000
     try:
         async with aiohttp.ClientSession(auto_decompress=False) as session:
             url = f"http://{host}:{port}/metrics"
