@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar, cast
 
 from monitor.config import TargetConfig
 from monitor.figures.evidence import Evidence
@@ -19,7 +20,13 @@ from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.months import Month
 from monitor.sla.vantage import Vantage
 
-__all__ = ["LocationView", "VantageFigures", "vantage_figures"]
+__all__ = [
+    "LocationSummary",
+    "LocationView",
+    "VantageFigures",
+    "VantageSummary",
+    "vantage_figures",
+]
 
 _INSTANT = timedelta(microseconds=1)
 
@@ -49,6 +56,68 @@ class VantageFigures:
     def location_only(self, location: str) -> timedelta:
         found = self.vantage.location_only.get(location)
         return timedelta(0) if found is None else found.total
+
+    def summary(self, shared: dict[object, object] | None = None) -> VantageSummary:
+        """What the live snapshot keeps. ``shared``: equal parts already made, reused."""
+        known = shared if shared is not None else {}
+        vantage = self.vantage
+        locations = tuple(
+            _shared(
+                known,
+                LocationSummary(
+                    view.location,
+                    view.monitoring,
+                    view.up,
+                    self.location_only(view.location),
+                    vantage.not_monitoring[view.location].total,
+                ),
+            )
+            for view in self.views
+        )
+        return _shared(
+            known,
+            VantageSummary(
+                quorum=self.quorum,
+                locations=_shared(known, locations),
+                degraded=_shared(known, tuple(self.degraded.items())),
+                degraded_total=vantage.degraded.total,
+                counted_down=self.counted_down,
+            ),
+        )
+
+
+_T = TypeVar("_T")
+
+
+def _shared(known: dict[object, object], value: _T) -> _T:
+    return cast(_T, known.setdefault(value, value))
+
+
+@dataclass(frozen=True, slots=True)
+class LocationSummary:
+    """One location's part of a :class:`VantageSummary`."""
+
+    location: str
+    monitoring: bool
+    up: bool | None
+    location_only: timedelta
+    """Time it alone saw the target down: never downtime."""
+    not_monitoring: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class VantageSummary:
+    """The numbers of :class:`VantageFigures` that metrics and the status API show, without
+    the interval sets they were measured from: the live snapshot keeps two per target, and
+    at 10,000 targets the full figures were tens of megabytes. Equal parts are shared
+    (:meth:`VantageFigures.summary`), so the targets that look alike cost one copy."""
+
+    quorum: int
+    locations: tuple[LocationSummary, ...]
+    degraded: tuple[tuple[str, timedelta], ...]
+    """Degraded-vantage time inside each SLA window."""
+    degraded_total: timedelta
+    counted_down: bool
 
 
 def vantage_figures(

@@ -18,7 +18,7 @@ import asyncio
 import math
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from monitor.live.slices import Slicer, Steps, drain
 from monitor.live.snapshot import SlaSnapshot
@@ -320,21 +320,22 @@ def _vantage_steps(snapshot: SlaSnapshot) -> Steps[list[str]]:
         current, previous = target.vantage
         counted = "1.0" if current.counted_down else "0.0"
         down.append(f"sla_counted_down{label_set(target=target.name)} {counted}\n")
-        for view in current.views:
+        for view in current.locations:
             tl = label_set(target=target.name, location=view.location)
             up.append(f"sla_location_up{tl} {'1.0' if view.up else '0.0'}\n")
             monitoring.append(
                 f"sla_location_monitoring{tl} {'1.0' if view.monitoring else '0.0'}\n"
             )
         for period, figures in zip(PERIODS, (current, previous), strict=True):
-            for window, span in figures.degraded.items():
+            for window, span in figures.degraded:
                 twp = label_set(target=target.name, window=window, period=period)
                 degraded.append(
                     f"sla_degraded_vantage_seconds{twp} {format_value(span.total_seconds())}\n"
                 )
-            for view in current.views:
+            alone = {seen.location: seen.location_only for seen in figures.locations}
+            for view in current.locations:
                 tlp = label_set(target=target.name, location=view.location, period=period)
-                seconds = figures.location_only(view.location).total_seconds()
+                seconds = alone.get(view.location, timedelta(0)).total_seconds()
                 location_only.append(
                     f"sla_location_only_failure_seconds{tlp} {format_value(seconds)}\n"
                 )

@@ -28,7 +28,7 @@ from monitor.config import Config
 from monitor.figures.evidence import load_evidence
 from monitor.figures.maker import FigureMaker, LiveSession
 from monitor.figures.settled import SettledFigures
-from monitor.figures.vantage import VantageFigures
+from monitor.figures.vantage import VantageSummary
 from monitor.live.exposition import SlaExposition, render_exposition
 from monitor.live.overlay import LiveOverlay
 from monitor.live.reporting import reporting_status
@@ -85,7 +85,7 @@ class SlaRecomputer:
         self._history_month: Month | None = None
         self._history_at: datetime | None = None
         self._previous: dict[tuple[str, str], AvailabilityFigure] = {}
-        self._previous_vantage: dict[str, VantageFigures] = {}
+        self._previous_vantage: dict[str, VantageSummary] = {}
         self._desk_before: dict[str, RequestTotals] = {}
         self._failing = False
         self._log = structlog.get_logger("monitor.live.recompute")

@@ -22,7 +22,7 @@ from monitor.config import TargetConfig
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker, LiveSession, SlaFigure, counted_window
 from monitor.figures.settled import SettledFigures
-from monitor.figures.vantage import VantageFigures, vantage_figures
+from monitor.figures.vantage import VantageSummary, vantage_figures
 from monitor.live.reporting import ReportingStatus
 from monitor.live.slices import Steps, drain
 from monitor.servicedesk.figures import DeskFigures
@@ -70,7 +70,7 @@ class TargetSnapshot:
     name: str
     maintenance: IntervalSet  # agreed maintenance of this and next month, for live gauges
     windows: tuple[WindowSnapshot, ...]
-    vantage: tuple[VantageFigures, VantageFigures] | None = None
+    vantage: tuple[VantageSummary, VantageSummary] | None = None
     """What the locations saw in the running and the previous month."""
 
 
@@ -112,7 +112,7 @@ def build_snapshot(
     live: Mapping[str, LiveSession] | None = None,
     previous: Mapping[Key, AvailabilityFigure] | None = None,
     settled: SettledFigures | None = None,
-    previous_vantage: Mapping[str, VantageFigures] | None = None,
+    previous_vantage: Mapping[str, VantageSummary] | None = None,
 ) -> SlaSnapshot:
     """:func:`snapshot_steps` run to the end."""
     return drain(
@@ -138,7 +138,7 @@ def snapshot_steps(
     live: Mapping[str, LiveSession] | None = None,
     previous: Mapping[Key, AvailabilityFigure] | None = None,
     settled: SettledFigures | None = None,
-    previous_vantage: Mapping[str, VantageFigures] | None = None,
+    previous_vantage: Mapping[str, VantageSummary] | None = None,
 ) -> Steps[SlaSnapshot]:
     """Figures for the running and the previous month of every configured target and window.
 
@@ -159,6 +159,7 @@ def snapshot_steps(
     before = month.previous()
     ahead = Interval(month.interval(zone).start, month.next().interval(zone).end)
     month_figures = maker.month_figures if settled is None else settled.month_figures
+    shared: dict[object, object] = {}
     targets = []
     for target in config.targets:
         session = (live or {}).get(target.name)
@@ -193,9 +194,9 @@ def snapshot_steps(
                 maintenance=maker.maintenance(target.name, evidence, ahead),
                 windows=tuple(windows),
                 vantage=(
-                    vantage_figures(maker, target, month, evidence, now, session),
+                    vantage_figures(maker, target, month, evidence, now, session).summary(shared),
                     (previous_vantage or {}).get(target.name)
-                    or vantage_figures(maker, target, before, evidence, now),
+                    or vantage_figures(maker, target, before, evidence, now).summary(shared),
                 ),
             )
         )

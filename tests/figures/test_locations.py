@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from monitor.config import parse_config
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker
+from monitor.figures.vantage import vantage_figures
 from monitor.sla.availability import Outage
 from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
@@ -180,3 +181,24 @@ targets:
     )
     (figure,) = FigureMaker(split, "a").month_figures(split.targets[0], MONTH, found, END)
     assert figure.figure.unmonitored == timedelta(0)
+
+
+def test_the_live_summary_keeps_every_number_the_metrics_show_and_shares_equal_parts() -> None:
+    """b alone saw 20 minutes down: its summary carries that, the quorum, the degraded
+    and unmonitored time; two targets that look alike share one summary object."""
+    maker = FigureMaker(CONFIG, "a")
+    found = evidence(("b", 0, 20))
+    figures = vantage_figures(maker, CONFIG.targets[0], MONTH, found, END)
+    shared: dict[object, object] = {}
+    summary = figures.summary(shared)
+    assert summary.quorum == 2
+    assert summary.counted_down is False
+    assert summary.degraded == (("24x7", timedelta(0)),)
+    assert summary.degraded_total == figures.vantage.degraded.total
+    by_location = {seen.location: seen for seen in summary.locations}
+    assert by_location["b"].location_only == timedelta(minutes=20)
+    assert by_location["a"].location_only == timedelta(0)
+    assert all(seen.monitoring for seen in summary.locations)
+    assert by_location["c"].not_monitoring == figures.vantage.not_monitoring["c"].total
+    again = vantage_figures(maker, CONFIG.targets[0], MONTH, found, END).summary(shared)
+    assert again is summary

@@ -72,16 +72,16 @@ def _vantage(target: TargetSnapshot | None) -> dict[str, object]:
     figures = target.vantage[0]
     return {
         "quorum": figures.quorum,
-        "degraded_vantage_seconds": seconds(figures.vantage.degraded.total),
+        "degraded_vantage_seconds": seconds(figures.degraded_total),
         "locations": tuple(
             LocationStatus(
                 location=view.location,
                 monitoring=view.monitoring,
                 up=view.up,
-                location_only_failure_seconds=seconds(figures.location_only(view.location)),
-                unmonitored_seconds=seconds(figures.vantage.not_monitoring[view.location].total),
+                location_only_failure_seconds=seconds(view.location_only),
+                unmonitored_seconds=seconds(view.not_monitoring),
             )
-            for view in figures.views
+            for view in figures.locations
         ),
     }
 
