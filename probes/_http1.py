@@ -8,6 +8,10 @@ the status line, the headers and a capped body, then hang up. This module does e
 on an asyncio transport, with the response parsed by ``httptools`` (the llhttp parser, the
 same C parser aiohttp and uvicorn use).
 
+What costs CPU per probe is kept out of the repeated path: a target's URL is parsed once, its
+addresses (an IP literal too) are looked up once per ``dns_ttl``, and a single address is
+connected to directly; only several addresses go through happy eyeballs.
+
 What the caller sees matches aiohttp's client: the same request headers (``Host``,
 ``Accept``, ``User-Agent`` and the configured ones, ``Connection: close``), the same error
 exceptions for the classifier (``OSError`` and ``ssl`` errors from connecting, a
@@ -39,6 +43,7 @@ __all__ = ["Answer", "LeanHttp"]
 
 _HAPPY_EYEBALLS_DELAY: Final = 0.25  # aiohttp's default
 _DNS_CACHE_SIZE: Final = 4096
+_URL_CACHE_SIZE: Final = 65536
 _MAX_HEAD_BYTES: Final = 64 * 1024
 """Status line and headers; a peer that never ends them costs at most this (and the body cap)."""
 _CHARSET = re.compile(r";\s*charset\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
@@ -75,12 +80,36 @@ class LeanHttp:
         self._dns_ttl = dns_ttl
         self._monotonic = monotonic
         self._dns: dict[tuple[str, int], tuple[float, list[_AddrInfo]]] = {}
+        self._urls: dict[str, URL | None] = {}
         self._exchanges = 0
 
     @property
     def exchanges(self) -> int:
         """Exchanges begun on this path since start, each redirect hop one, failed or not."""
         return self._exchanges
+
+    def plain_url(self, text: str) -> URL | None:
+        """``text`` parsed when this path can take it: valid, with a host and no credentials.
+
+        Remembered per text: a target's URL is the same at every probe, and parsing it again
+        costs more than the rest of the request's preparation.
+        """
+        try:
+            return self._urls[text]
+        except KeyError:
+            pass
+        try:
+            url: URL | None = URL(text)
+        except ValueError:
+            url = None  # aiohttp's error says what is wrong with it
+        if url is not None and (
+            not url.raw_host or url.raw_user is not None or url.raw_password is not None
+        ):
+            url = None
+        if len(self._urls) >= _URL_CACHE_SIZE:  # reloads may bring ever new URLs
+            self._urls.clear()
+        self._urls[text] = url
+        return url
 
     async def fetch(
         self,
@@ -91,8 +120,13 @@ class LeanHttp:
         ssl_context: ssl.SSLContext | None,
         max_body_bytes: int,
         handshake_timeout: float,
+        handshakes: list[ssl.SSLObject],
     ) -> Answer:
-        """Send one request on a new connection and read the answer; the connection ends here."""
+        """Send one request on a new connection and read the answer; the connection ends here.
+
+        The TLS object of the connection is appended to ``handshakes`` as soon as the
+        handshake is done, so the certificate counts even when the answer then fails.
+        """
         self._exchanges += 1
         request = _request_bytes(method, url, headers)
         response = _Response(max_body_bytes, head_only=method == "HEAD")
@@ -101,6 +135,8 @@ class LeanHttp:
         except BaseException:
             response.answer.cancel()  # a connection closed on the way reports nothing later
             raise
+        if ssl_context is not None:
+            handshakes.append(transport.get_extra_info("ssl_object"))
         try:
             transport.write(request)
             return await response.answer
@@ -118,9 +154,12 @@ class LeanHttp:
         loop = asyncio.get_running_loop()
         # The caller's timeout bounds the whole probe; only the handshake gets its own.
         infos = await self._addresses(host, port)
-        sock = await aiohappyeyeballs.start_connection(
-            infos, happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY
-        )
+        if len(infos) == 1:
+            sock = await _connect_one(loop, infos[0])
+        else:
+            sock = await aiohappyeyeballs.start_connection(
+                infos, happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY
+            )
         try:
             transport, _ = await loop.create_connection(
                 lambda: response,
@@ -135,22 +174,37 @@ class LeanHttp:
         return transport
 
     async def _addresses(self, host: str, port: int) -> Sequence[_AddrInfo]:
-        literal = _literal(host, port)
-        if literal is not None:
-            return literal
+        """The addresses to connect to; an IP literal is remembered like a resolved name,
+        as telling the two apart costs more than the lookup."""
         now = self._monotonic()
         cached = self._dns.get((host, port))
         if cached is not None and cached[0] > now:
             return cached[1]
-        loop = asyncio.get_running_loop()
-        found = await loop.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_ADDRCONFIG
-        )
-        infos: list[_AddrInfo] = [(f, t, p, c, tuple(a)) for f, t, p, c, a in found]
+        infos = _literal(host, port)
+        if infos is None:
+            loop = asyncio.get_running_loop()
+            found = await loop.getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, flags=socket.AI_ADDRCONFIG
+            )
+            infos = [(f, t, p, c, tuple(a)) for f, t, p, c, a in found]
         if len(self._dns) >= _DNS_CACHE_SIZE:  # redirects may name ever new hosts
             self._dns = {key: value for key, value in self._dns.items() if value[0] > now}
         self._dns[(host, port)] = (now + self._dns_ttl, infos)
         return infos
+
+
+async def _connect_one(loop: asyncio.AbstractEventLoop, info: _AddrInfo) -> socket.socket:
+    """A connected socket to the one address there is: what ``aiohappyeyeballs`` does for a
+    single address, without its bookkeeping for a race. Its error is the connect's own."""
+    family, kind, proto, _, address = info
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setblocking(False)
+        await loop.sock_connect(sock, address)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 def _literal(host: str, port: int) -> list[_AddrInfo] | None:
