@@ -4,9 +4,10 @@ aiohttp's client is built for sessions (pools, cookies, tracing, middlewares, st
 responses); for one request on a fresh connection that machinery costs several times the
 protocol work. A probe needs less: resolve (cached, like aiohttp's ``ttl_dns_cache``),
 connect (happy eyeballs through ``aiohappyeyeballs``, as aiohttp does), TLS, one request,
-the status line, the headers and a capped body, then hang up. This module does exactly that
-on an asyncio transport, with the response parsed by ``httptools`` (the llhttp parser, the
-same C parser aiohttp and uvicorn use).
+the status line, the headers and a capped body, then hang up. This module does exactly that,
+with the response parsed by ``httptools`` (the llhttp parser, the same C parser aiohttp and
+uvicorn use): over an asyncio transport with TLS, on the socket's own reader and writer
+callbacks without (see :class:`_PlainConnection`).
 
 What costs CPU per probe is kept out of the repeated path: a target's URL is parsed once, its
 addresses (an IP literal too) are looked up once per ``dns_ttl``, and a single address is

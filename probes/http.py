@@ -18,11 +18,12 @@ context (verification on unless ``verify_tls: false``). The certificate expiry i
 it is ``None`` when a hop reused a connection and so made no handshake.
 
 Two ways to make the exchange, chosen by what the probe needs, with the same outcome: the
-lean path (:mod:`probes._http1`, an asyncio transport and the llhttp parser, a fraction of
-aiohttp's CPU per request) when the context offers it and the URL carries no credentials;
-aiohttp's client otherwise (credentials in the URL become its Basic authentication, with its
-rules for combining them with an ``Authorization`` header). Redirects, TLS settings, the body
-cap, gzip/deflate bodies and every failure class are the same on both.
+lean path (:mod:`probes._http1`, the socket's own callbacks or an asyncio transport for TLS,
+and the llhttp parser: a fraction of aiohttp's CPU per request) when the context offers it
+and the URL carries no credentials; aiohttp's client otherwise (credentials in the URL become
+its Basic authentication, with its rules for combining them with an ``Authorization``
+header). Redirects, TLS settings, the body cap, gzip/deflate bodies and every failure class
+are the same on both.
 """
 
 from __future__ import annotations
