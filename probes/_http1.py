@@ -376,6 +376,8 @@ class _PlainConnection:
             return
         if data:
             self._response.data_received(data)
+            if self._response.answer.done():
+                self._stop()  # enough read: the rest of an endless body stays unread
         else:
             self._stop()
             self._response.eof_received()
