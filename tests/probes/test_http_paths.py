@@ -7,9 +7,10 @@ probed through both in one test and the outcomes compared field by field.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 import aiohttp
@@ -133,6 +134,23 @@ async def test_both_http_paths_agree_on_tls_outcomes_and_certificate_expiry(
             assert lean_outcome == aiohttp_outcome, settings
 
 
+@contextlib.asynccontextmanager
+async def serving(
+    handle: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
+    """A loopback aiohttp server answering every GET with ``handle``; its base URL."""
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/"
+    finally:
+        await runner.cleanup()
+
+
 @pytest.fixture
 async def recording_server() -> AsyncIterator[tuple[str, list[dict[str, str]]]]:
     """A loopback server that keeps each request's headers and always answers gzip."""
@@ -145,17 +163,8 @@ async def recording_server() -> AsyncIterator[tuple[str, list[dict[str, str]]]]:
             body=body, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}
         )
 
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/", seen
-    finally:
-        await runner.cleanup()
+    async with serving(handle) as url:
+        yield url, seen
 
 
 async def test_both_http_paths_read_a_gzip_body_the_server_sends_unasked(
@@ -256,16 +265,8 @@ async def redirect_to(https_server: SwitchableHttpServer) -> AsyncIterator[str]:
     async def handle(request: web.Request) -> web.Response:
         raise web.HTTPFound(https_server.url)
 
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}/"
-    finally:
-        await runner.cleanup()
+    async with serving(handle) as url:
+        yield url
 
 
 async def test_a_plain_http_probe_redirected_to_https_records_the_certificate_expiry(
