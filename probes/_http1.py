@@ -4,9 +4,14 @@ aiohttp's client is built for sessions (pools, cookies, tracing, middlewares, st
 responses); for one request on a fresh connection that machinery costs several times the
 protocol work. A probe needs less: resolve (cached, like aiohttp's ``ttl_dns_cache``),
 connect (happy eyeballs through ``aiohappyeyeballs``, as aiohttp does), TLS, one request,
-the status line, the headers and a capped body, then hang up. This module does exactly that
-on an asyncio transport, with the response parsed by ``httptools`` (the llhttp parser, the
-same C parser aiohttp and uvicorn use).
+the status line, the headers and a capped body, then hang up. This module does exactly that,
+with the response parsed by ``httptools`` (the llhttp parser, the same C parser aiohttp and
+uvicorn use): over an asyncio transport with TLS, on the socket's own reader and writer
+callbacks without (see :class:`_PlainConnection`).
+
+What costs CPU per probe is kept out of the repeated path: a target's URL is parsed once, its
+addresses (an IP literal too) are looked up once per ``dns_ttl``, and a single address is
+connected to directly; only several addresses go through happy eyeballs.
 
 What the caller sees matches aiohttp's client: the same request headers (``Host``,
 ``Accept``, ``User-Agent`` and the configured ones, ``Connection: close``), the same error
@@ -39,6 +44,8 @@ __all__ = ["Answer", "LeanHttp"]
 
 _HAPPY_EYEBALLS_DELAY: Final = 0.25  # aiohttp's default
 _DNS_CACHE_SIZE: Final = 4096
+_READ_SIZE: Final = 256 * 1024  # what an asyncio socket transport reads at a time
+_URL_CACHE_SIZE: Final = 65536
 _MAX_HEAD_BYTES: Final = 64 * 1024
 """Status line and headers; a peer that never ends them costs at most this (and the body cap)."""
 _CHARSET = re.compile(r";\s*charset\s*=\s*\"?([^\";\s]+)", re.IGNORECASE)
@@ -75,12 +82,36 @@ class LeanHttp:
         self._dns_ttl = dns_ttl
         self._monotonic = monotonic
         self._dns: dict[tuple[str, int], tuple[float, list[_AddrInfo]]] = {}
+        self._urls: dict[str, URL | None] = {}
         self._exchanges = 0
 
     @property
     def exchanges(self) -> int:
         """Exchanges begun on this path since start, each redirect hop one, failed or not."""
         return self._exchanges
+
+    def plain_url(self, text: str) -> URL | None:
+        """``text`` parsed when this path can take it: valid, with a host and no credentials.
+
+        Remembered per text: a target's URL is the same at every probe, and parsing it again
+        costs more than the rest of the request's preparation.
+        """
+        try:
+            return self._urls[text]
+        except KeyError:
+            pass
+        try:
+            url: URL | None = URL(text)
+        except ValueError:
+            url = None  # aiohttp's error says what is wrong with it
+        if url is not None and (
+            not url.raw_host or url.raw_user is not None or url.raw_password is not None
+        ):
+            url = None
+        if len(self._urls) >= _URL_CACHE_SIZE:  # reloads may bring ever new URLs
+            self._urls.clear()
+        self._urls[text] = url
+        return url
 
     async def fetch(
         self,
@@ -91,66 +122,124 @@ class LeanHttp:
         ssl_context: ssl.SSLContext | None,
         max_body_bytes: int,
         handshake_timeout: float,
+        handshakes: list[ssl.SSLObject],
     ) -> Answer:
-        """Send one request on a new connection and read the answer; the connection ends here."""
+        """Send one request on a new connection and read the answer; the connection ends here.
+
+        The TLS object of the connection is appended to ``handshakes`` as soon as the
+        handshake is done, so the certificate counts even when the answer then fails.
+        """
         self._exchanges += 1
+        loop = asyncio.get_running_loop()
         request = _request_bytes(method, url, headers)
-        response = _Response(max_body_bytes, head_only=method == "HEAD")
+        response = _Response(loop, max_body_bytes, head_only=method == "HEAD")
+        if ssl_context is None:
+            return await self._fetch_plain(loop, url, request, response)
         try:
-            transport = await self._connect(url, ssl_context, response, handshake_timeout)
+            transport = await self._connect(loop, url, ssl_context, response, handshake_timeout)
         except BaseException:
             response.answer.cancel()  # a connection closed on the way reports nothing later
             raise
+        handshakes.append(transport.get_extra_info("ssl_object"))
         try:
             transport.write(request)
             return await response.answer
         finally:
             transport.abort()  # never reused, and an endless body stops here
 
+    async def _fetch_plain(
+        self, loop: asyncio.AbstractEventLoop, url: URL, request: bytes, response: _Response
+    ) -> Answer:
+        """The exchange without TLS, on the socket itself (see :class:`_PlainConnection`)."""
+        infos = self._cached(url)
+        if infos is None:
+            infos = await self._resolve(url)
+        if len(infos) == 1:
+            family, kind, proto, _, address = infos[0]
+            sock = socket.socket(family, kind, proto)
+            connection = _PlainConnection(loop, sock, address, request, response)
+        else:
+            sock = await aiohappyeyeballs.start_connection(
+                infos, happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY
+            )
+            connection = _PlainConnection(loop, sock, None, request, response)
+        try:
+            connection.start()
+            return await response.answer
+        finally:
+            connection.close()  # never reused, and an endless body stops here
+
     async def _connect(
         self,
+        loop: asyncio.AbstractEventLoop,
         url: URL,
-        ssl_context: ssl.SSLContext | None,
+        ssl_context: ssl.SSLContext,
         response: _Response,
         within: float,
     ) -> asyncio.Transport:
-        host, port = url.raw_host or "", url.port or 0
-        loop = asyncio.get_running_loop()
-        # The caller's timeout bounds the whole probe; only the handshake gets its own.
-        infos = await self._addresses(host, port)
-        sock = await aiohappyeyeballs.start_connection(
-            infos, happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY
-        )
+        """A TLS connection; the caller's timeout bounds the whole probe, only the handshake
+        gets its own."""
+        infos = self._cached(url)
+        if infos is None:
+            infos = await self._resolve(url)
+        if len(infos) == 1:
+            sock = await _connect_one(loop, infos[0])
+        else:
+            sock = await aiohappyeyeballs.start_connection(
+                infos, happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY
+            )
         try:
             transport, _ = await loop.create_connection(
                 lambda: response,
                 sock=sock,
                 ssl=ssl_context,
-                server_hostname=host.rstrip(".") if ssl_context is not None else None,
-                ssl_handshake_timeout=within if ssl_context is not None else None,
+                server_hostname=(url.raw_host or "").rstrip("."),
+                ssl_handshake_timeout=within,
             )
         except BaseException:
             sock.close()
             raise
         return transport
 
-    async def _addresses(self, host: str, port: int) -> Sequence[_AddrInfo]:
-        literal = _literal(host, port)
-        if literal is not None:
-            return literal
-        now = self._monotonic()
-        cached = self._dns.get((host, port))
-        if cached is not None and cached[0] > now:
+    def _cached(self, url: URL) -> Sequence[_AddrInfo] | None:
+        """The addresses to connect to when they are known and fresh.
+
+        An IP literal is remembered like a resolved name: telling the two apart costs more
+        than looking the answer up.
+        """
+        cached = self._dns.get((url.raw_host or "", url.port or 0))
+        if cached is not None and cached[0] > self._monotonic():
             return cached[1]
-        loop = asyncio.get_running_loop()
-        found = await loop.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_ADDRCONFIG
-        )
-        infos: list[_AddrInfo] = [(f, t, p, c, tuple(a)) for f, t, p, c, a in found]
+        return None
+
+    async def _resolve(self, url: URL) -> Sequence[_AddrInfo]:
+        host, port = url.raw_host or "", url.port or 0
+        infos = _literal(host, port)
+        if infos is None:
+            loop = asyncio.get_running_loop()
+            found = await loop.getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, flags=socket.AI_ADDRCONFIG
+            )
+            infos = [(f, t, p, c, tuple(a)) for f, t, p, c, a in found]
+        now = self._monotonic()
         if len(self._dns) >= _DNS_CACHE_SIZE:  # redirects may name ever new hosts
             self._dns = {key: value for key, value in self._dns.items() if value[0] > now}
         self._dns[(host, port)] = (now + self._dns_ttl, infos)
         return infos
+
+
+async def _connect_one(loop: asyncio.AbstractEventLoop, info: _AddrInfo) -> socket.socket:
+    """A connected socket to the one address there is: what ``aiohappyeyeballs`` does for a
+    single address, without its bookkeeping for a race. Its error is the connect's own."""
+    family, kind, proto, _, address = info
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setblocking(False)
+        await loop.sock_connect(sock, address)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 def _literal(host: str, port: int) -> list[_AddrInfo] | None:
@@ -187,12 +276,132 @@ def _request_bytes(method: str, url: URL, headers: Mapping[str, str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", errors="strict")
 
 
+class _PlainConnection:
+    """One plain exchange driven by callbacks on its socket: connect, send, read; no transport.
+
+    Creating an asyncio transport, with the futures and callbacks of ``sock_connect`` and
+    ``create_connection`` around it, costs as much CPU as the rest of a probe's exchange. One
+    small request and one answer need no more than a writer and a reader callback. The
+    errors ``response`` sees are the ones ``sock_connect`` and asyncio's socket transport
+    report: ``OSError`` from connect, send and receive, the end of the stream as end of file.
+    """
+
+    __slots__ = (
+        "_address",
+        "_fd",
+        "_loop",
+        "_pending",
+        "_reading",
+        "_response",
+        "_sock",
+        "_writing",
+    )
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        sock: socket.socket,
+        address: tuple[object, ...] | None,
+        request: bytes,
+        response: _Response,
+    ) -> None:
+        """``address`` is where to connect ``sock`` to, ``None`` when it is connected."""
+        sock.setblocking(False)
+        self._loop = loop
+        self._sock = sock
+        self._fd = sock.fileno()
+        self._address = address
+        self._pending = request
+        self._response = response
+        self._reading = self._writing = False
+
+    def start(self) -> None:
+        """Begin; a connect that fails at once raises here, like ``sock_connect``."""
+        if self._address is not None:
+            try:
+                self._sock.connect(self._address)
+            except (BlockingIOError, InterruptedError):
+                self._writing = True
+                self._loop.add_writer(self._fd, self._writable)
+                return
+            self._address = None
+        self._send()
+
+    def close(self) -> None:
+        self._stop()
+        self._sock.close()
+
+    def _writable(self) -> None:
+        if self._address is not None:  # connecting
+            try:
+                error = self._sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            except (BlockingIOError, InterruptedError):
+                return  # not yet: called again
+            except OSError as exception:
+                self._lost(exception)
+                return
+            if error != 0:
+                self._lost(OSError(error, f"Connect call failed {self._address}"))
+                return
+            self._address = None
+        self._send()
+
+    def _send(self) -> None:
+        try:
+            sent = self._sock.send(self._pending)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError as exception:
+            self._lost(exception)
+            return
+        self._pending = self._pending[sent:]
+        if self._pending:
+            if not self._writing:
+                self._writing = True
+                self._loop.add_writer(self._fd, self._writable)
+            return
+        if self._writing:
+            self._writing = False
+            self._loop.remove_writer(self._fd)
+        self._reading = True
+        self._loop.add_reader(self._fd, self._readable)
+
+    def _readable(self) -> None:
+        try:
+            data = self._sock.recv(_READ_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exception:
+            self._lost(exception)
+            return
+        if data:
+            self._response.data_received(data)
+            if self._response.answer.done():
+                self._stop()  # enough read: the rest of an endless body stays unread
+        else:
+            self._stop()
+            self._response.eof_received()
+
+    def _lost(self, exception: OSError) -> None:
+        self._stop()
+        self._response.connection_lost(exception)
+
+    def _stop(self) -> None:
+        """No more callbacks: the outcome is settled (``close`` follows from the caller)."""
+        if self._reading:
+            self._reading = False
+            self._loop.remove_reader(self._fd)
+        if self._writing:
+            self._writing = False
+            self._loop.remove_writer(self._fd)
+
+
 class _Response(asyncio.Protocol):
     """Parses one response as it arrives and resolves ``answer`` once it is complete enough:
     the whole message, or the headers of a HEAD answer, or ``cap`` body bytes."""
 
-    def __init__(self, cap: int, *, head_only: bool) -> None:
-        self.answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+    def __init__(self, loop: asyncio.AbstractEventLoop, cap: int, *, head_only: bool) -> None:
+        self.answer: asyncio.Future[Answer] = loop.create_future()
         self._cap = cap
         self._head_only = head_only
         self._parser = httptools.HttpResponseParser(self)

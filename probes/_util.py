@@ -285,12 +285,15 @@ class _RecordingSSLContext(ssl.SSLContext):
 
 
 @contextmanager
-def record_peer_certs() -> Iterator[list[ssl.SSLObject]]:
-    """Collect the TLS objects of the handshakes made inside the block (same task)."""
-    peers: list[ssl.SSLObject] = []
+def record_peer_certs(peers: list[ssl.SSLObject]) -> Iterator[None]:
+    """Append to ``peers`` the TLS objects of the handshakes made inside the block (same task).
+
+    For a client that does not say which connections it made (aiohttp's); one that does
+    (the lean path) hands its TLS objects over directly, without a context variable.
+    """
     token = _PEERS.set(peers)
     try:
-        yield peers
+        yield
     finally:
         _PEERS.reset(token)
 

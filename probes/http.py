@@ -18,16 +18,18 @@ context (verification on unless ``verify_tls: false``). The certificate expiry i
 it is ``None`` when a hop reused a connection and so made no handshake.
 
 Two ways to make the exchange, chosen by what the probe needs, with the same outcome: the
-lean path (:mod:`probes._http1`, an asyncio transport and the llhttp parser, a fraction of
-aiohttp's CPU per request) when the context offers it and the URL carries no credentials;
-aiohttp's client otherwise (credentials in the URL become its Basic authentication, with its
-rules for combining them with an ``Authorization`` header). Redirects, TLS settings, the body
-cap, gzip/deflate bodies and every failure class are the same on both.
+lean path (:mod:`probes._http1`, the socket's own callbacks or an asyncio transport for TLS,
+and the llhttp parser: a fraction of aiohttp's CPU per request) when the context offers it
+and the URL carries no credentials; aiohttp's client otherwise (credentials in the URL become
+its Basic authentication, with its rules for combining them with an ``Authorization``
+header). Redirects, TLS settings, the body cap, gzip/deflate bodies and every failure class
+are the same on both.
 """
 
 from __future__ import annotations
 
 import re
+import ssl
 
 import aiohttp
 from yarl import URL
@@ -56,30 +58,32 @@ _USERINFO_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*:([^/?#@]*
 async def probe_http(config: HttpProbeConfig, context: ProbeContext) -> ProbeResult:
     """One request; a failure is the first of: connection, status, body, JSON, response time."""
     attempt = Attempt(context)
-    secrets = (_url_password(config.url), *config.headers.values())
     details: dict[str, Detail] = {"redirects": 0, "body_bytes_read": 0}
-    with record_peer_certs() as handshakes:
-        try:
-            lean, url = context.lean_http, _plain_url(config.url)
-            if lean is not None and url is not None:
-                status, body = await _exchange_lean(lean, url, config, details)
-            else:
+    handshakes: list[ssl.SSLObject] = []
+    try:
+        lean = context.lean_http
+        url = lean.plain_url(config.url) if lean is not None else None
+        if lean is not None and url is not None:
+            status, body = await _exchange_lean(lean, url, config, details, handshakes)
+        else:
+            with record_peer_certs(handshakes):
                 status, body = await _exchange(config, context, details)
-        except ProbeError as failure:
-            return attempt.fail(
-                failure.error_class,
-                failure.message,
-                cert_expiry=earliest_expiry(handshakes),
-                details=details,
-            )
-        except Exception as error:
-            error_class, message = _classify(error)
-            return attempt.fail(
-                error_class,
-                _scrub(message, secrets),
-                cert_expiry=earliest_expiry(handshakes),
-                details=details,
-            )
+    except ProbeError as failure:
+        return attempt.fail(
+            failure.error_class,
+            failure.message,
+            cert_expiry=earliest_expiry(handshakes),
+            details=details,
+        )
+    except Exception as error:
+        error_class, message = _classify(error)
+        secrets = (_url_password(config.url), *config.headers.values())
+        return attempt.fail(
+            error_class,
+            _scrub(message, secrets),
+            cert_expiry=earliest_expiry(handshakes),
+            details=details,
+        )
     cert_expiry = earliest_expiry(handshakes)
 
     accepted = config.expect_status
@@ -154,19 +158,12 @@ async def _exchange(
     return response.status, _decode(bytes(body), response.charset)
 
 
-def _plain_url(text: str) -> URL | None:
-    """The URL when the lean path can take it: valid, with a host and no credentials."""
-    try:
-        url = URL(text)
-    except ValueError:
-        return None  # aiohttp's error says what is wrong with it
-    if not url.raw_host or url.raw_user is not None or url.raw_password is not None:
-        return None
-    return url
-
-
 async def _exchange_lean(
-    lean: LeanHttp, url: URL, config: HttpProbeConfig, details: dict[str, Detail]
+    lean: LeanHttp,
+    url: URL,
+    config: HttpProbeConfig,
+    details: dict[str, Detail],
+    handshakes: list[ssl.SSLObject],
 ) -> tuple[int, str]:
     """:func:`_exchange` on the lean path; redirects as aiohttp follows them."""
     headers = dict(config.headers)
@@ -183,6 +180,7 @@ async def _exchange_lean(
             ),
             max_body_bytes=config.max_body_bytes,
             handshake_timeout=config.timeout.total_seconds(),
+            handshakes=handshakes,
         )
         following = _redirect(answer, url) if config.follow_redirects else None
         if following is None:

@@ -6,9 +6,11 @@ probed through both in one test and the outcomes compared field by field.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gzip
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 import aiohttp
@@ -23,7 +25,7 @@ from probes.base import ProbeContext, ProbeResult
 from probes.config import HttpProbeConfig
 from probes.http import probe_http
 from tests.servers.http import Mode, SwitchableHttpServer
-from tests.servers.raw import scripted_server
+from tests.servers.raw import scripted_server, unused_port
 from tests.servers.tls import CertificateSet
 
 
@@ -132,6 +134,23 @@ async def test_both_http_paths_agree_on_tls_outcomes_and_certificate_expiry(
             assert lean_outcome == aiohttp_outcome, settings
 
 
+@contextlib.asynccontextmanager
+async def serving(
+    handle: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
+    """A loopback aiohttp server answering every GET with ``handle``; its base URL."""
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/"
+    finally:
+        await runner.cleanup()
+
+
 @pytest.fixture
 async def recording_server() -> AsyncIterator[tuple[str, list[dict[str, str]]]]:
     """A loopback server that keeps each request's headers and always answers gzip."""
@@ -144,17 +163,8 @@ async def recording_server() -> AsyncIterator[tuple[str, list[dict[str, str]]]]:
             body=body, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}
         )
 
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/", seen
-    finally:
-        await runner.cleanup()
+    async with serving(handle) as url:
+        yield url, seen
 
 
 async def test_both_http_paths_read_a_gzip_body_the_server_sends_unasked(
@@ -246,3 +256,81 @@ async def test_both_http_paths_agree_on_answers_that_end_oddly(
         aiohttp_outcome, lean_outcome = await both(config, http_session)
 
     assert lean_outcome == aiohttp_outcome
+
+
+@pytest.fixture
+async def redirect_to(https_server: SwitchableHttpServer) -> AsyncIterator[str]:
+    """A plain loopback server whose every answer is a redirect to the HTTPS server."""
+
+    async def handle(request: web.Request) -> web.Response:
+        raise web.HTTPFound(https_server.url)
+
+    async with serving(handle) as url:
+        yield url
+
+
+async def test_a_plain_http_probe_redirected_to_https_records_the_certificate_expiry(
+    redirect_to: str, tls_certificates: CertificateSet, http_session: aiohttp.ClientSession
+) -> None:
+    """The certificate of an HTTPS hop counts although the probe began without TLS."""
+    config = http(redirect_to, ca_file=str(tls_certificates.ca_file))
+
+    aiohttp_outcome, lean_outcome = await both(config, http_session)
+
+    assert lean_outcome == aiohttp_outcome
+    assert lean_outcome[:3] == (True, None, tls_certificates.valid_not_after)
+
+
+@pytest.fixture
+async def whole_request_server() -> AsyncIterator[tuple[str, list[int]]]:
+    """A loopback server that reads each request to its blank line, then answers 200.
+
+    It keeps the length of each request's ``X-Filler`` value, so a test sees it arrive whole.
+    """
+    lengths: list[int] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            filler = head.partition(b"\r\nX-Filler: ")[2].partition(b"\r\n")[0]
+            lengths.append(len(filler))
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK")
+            await writer.drain()
+        finally:
+            writer.transport.abort()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, limit=2**24)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/", lengths
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_request_larger_than_the_socket_buffers_is_sent_whole_on_both_paths(
+    whole_request_server: tuple[str, list[int]], http_session: aiohttp.ClientSession
+) -> None:
+    """A request of megabytes leaves in several sends and still arrives complete."""
+    url, lengths = whole_request_server
+    filler = "a" * (8 * 1024 * 1024)
+
+    aiohttp_outcome, lean_outcome = await both(
+        http(url, headers={"X-Filler": filler}), http_session
+    )
+
+    assert lean_outcome == aiohttp_outcome
+    assert lean_outcome[0] is True
+    assert lengths == [len(filler), len(filler)]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "[::1]"], ids=["ipv4", "ipv6"])
+async def test_both_http_paths_agree_on_a_refused_connection_to_an_ip_address(
+    host: str, http_session: aiohttp.ClientSession
+) -> None:
+    """Nothing listening on an IPv4 or IPv6 literal: connection_refused on either path."""
+    port = unused_port(host=host.strip("[]"))
+
+    aiohttp_outcome, lean_outcome = await both(http(f"http://{host}:{port}/"), http_session)
+
+    assert lean_outcome == aiohttp_outcome
+    assert lean_outcome[:2] == (False, "connection_refused")

@@ -66,6 +66,7 @@ async def scripted_server(
 
 def unused_port(kind: socket.SocketKind = socket.SOCK_STREAM, host: str = "127.0.0.1") -> int:
     """A port nothing listens on (bound and released), for connection-refused cases."""
-    with socket.socket(socket.AF_INET, kind) as sock:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, kind) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
