@@ -36,8 +36,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here: the daemon pulls in aiohttp, SQLAlchemy and every probe, which the
     # quick desk commands (deadline, holidays, check-config) should not pay for.
-    from monitor.daemon import Daemon, DaemonOptions
+    from monitor.daemon import Daemon, DaemonOptions, settle_allocator
     from monitor.logging import configure_logging
+
+    settle_allocator()  # before the configuration is read: see monitor/daemon/_heap.py
 
     json = {"auto": None, "json": True, "console": False}[args.log_format]
     configure_logging(level=args.log_level, json=json)

@@ -7,6 +7,7 @@ open store; each is a :class:`Component` with ``start`` and ``close``.
 
 from monitor.daemon._build import DaemonParts, build_daemon
 from monitor.daemon._daemon import Daemon, utc_now
+from monitor.daemon._heap import settle_allocator
 from monitor.daemon._lifecycle import Component, Lifecycle, StartError
 from monitor.daemon._options import DaemonOptions
 
@@ -18,5 +19,6 @@ __all__ = [
     "Lifecycle",
     "StartError",
     "build_daemon",
+    "settle_allocator",
     "utc_now",
 ]
