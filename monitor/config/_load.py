@@ -93,8 +93,15 @@ def parse_config(text: str, source: str = "<config>") -> Config:
                 )
             ],
         )
+    data = document.data
+    # The node tree (every value with its line marks) is several times the size of the
+    # configuration it describes: dropped before validation, so the models fill the memory it
+    # leaves instead of pinning it, and made again from the text only to name the lines of
+    # a refused file.
+    del document
     try:
-        return Config.model_validate(document.data)
+        return Config.model_validate(data)
     except ValidationError as error:
-        problems = problems_from_validation_error(error, document.data, document.root, Config)
+        root = load_yaml(text).root
+        problems = problems_from_validation_error(error, data, root, Config)
         raise ConfigError(source, problems) from None
