@@ -69,11 +69,14 @@ async def probe_once(
     context: ProbeContext,
     started_at: datetime,
     log: FilteringBoundLogger,
+    *,
+    target: str | None = None,
 ) -> ProbeResult:
     """One probe run under the configured timeout; a crash becomes a classified failure.
 
     The one place a probe is called, for the daemon's runners and for ``sla-monitor probe``,
-    so a one-off probe sees exactly what the monitoring sees.
+    so a one-off probe sees exactly what the monitoring sees. ``target`` names the target in
+    the crash line when ``log`` is not bound to it.
     """
     timeout = config.timeout.total_seconds()
     begin = context.monotonic()
@@ -89,7 +92,10 @@ async def probe_once(
             error_message=f"no answer within {timeout:g}s",
         )
     except Exception as error:  # a bug in a probe must not stop the monitoring
-        log.exception("probe_crashed")
+        if target is None:
+            log.exception("probe_crashed")
+        else:
+            log.exception("probe_crashed", target=target)
         return ProbeResult(
             ok=False,
             started_at=started_at,
@@ -98,6 +104,9 @@ async def probe_once(
             error_message=type(error).__name__,
         )
 
+
+_LOG: FilteringBoundLogger = structlog.get_logger("monitor.probing.runner")
+"""A lazy proxy: it binds to the configured logging at first use."""
 
 ResultObserver = Callable[[str, ProbeResult, OutageTracker], None]
 """Live state for metrics and the status API; called on the event loop after each run."""
@@ -135,8 +144,16 @@ class TargetRunner:
         self.outages = outages
         self.coverage = coverage
         self._observer = observer
-        self._log = structlog.get_logger("monitor.probing.runner").bind(target=spec.name)
+        self._bound: FilteringBoundLogger | None = None
         self._schedule_open: bool | None = None
+
+    @property
+    def _log(self) -> FilteringBoundLogger:
+        """Bound on first use: most targets log nothing after start-up, and a bound logger
+        kept for each of 10,000 targets cost megabytes."""
+        if self._bound is None:
+            self._bound = _LOG.bind(target=self.spec.name)
+        return self._bound
 
     def update(self, spec: TargetSpec) -> None:
         """Take a reloaded configuration; outage and coverage state carry over."""
@@ -169,7 +186,10 @@ class TargetRunner:
         return is_open
 
     async def _probe_with_timeout(self, started_at: datetime) -> ProbeResult:
-        return await probe_once(self._probe, self.spec.probe, self._context, started_at, self._log)
+        spec = self.spec
+        return await probe_once(
+            self._probe, spec.probe, self._context, started_at, _LOG, target=spec.name
+        )
 
     def record(self, result: ProbeResult) -> None:
         """Feed the trackers and the sink; log only what changed."""
