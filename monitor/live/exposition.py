@@ -14,15 +14,14 @@ The format is the classic text format 0.0.4, which every Prometheus version read
 
 from __future__ import annotations
 
-import asyncio
 import math
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from monitor.live.slices import Slicer, Steps, drain
 from monitor.live.snapshot import SlaSnapshot
-from monitor.promtext import Chunk, family_header, format_value, label_set
+from monitor.promtext import Chunk, DeflatingLines, family_header, format_value, label_set
 from monitor.sla.norms import BandOutcome
 
 __all__ = ["SlaExposition", "render_exposition", "static_steps"]
@@ -67,9 +66,7 @@ class SlaExposition:
             for t in snapshot.targets
             for w in t.windows
         ]
-        self.static = (
-            static if static is not None else Chunk.compressed_parts(drain(static_steps(snapshot)))
-        )
+        self.static = static if static is not None else drain(static_steps(snapshot))
         # Between two of these instants no target enters or leaves maintenance.
         self._boundaries = sorted(
             {b for _, spans in self._maintenance for i in spans for b in (i.start, i.end)}
@@ -125,56 +122,53 @@ class SlaExposition:
         return self.static_text + self.render_live(now)
 
 
-def static_steps(snapshot: SlaSnapshot) -> Steps[list[str]]:
-    """The SLA families of ``snapshot`` in order, one string each, yielding between targets
-    (:mod:`monitor.live.slices`)."""
+def static_steps(snapshot: SlaSnapshot) -> Steps[Chunk]:
+    """The SLA families of ``snapshot`` in order, deflated, yielding between targets and
+    between families (:mod:`monitor.live.slices`)."""
     static = yield from _static_steps(snapshot)
     vantage = yield from _vantage_steps(snapshot)
     outcomes = yield from _outcome_steps(snapshot)
-    return [
-        *static,
-        *vantage,
+    texts = (
         _desk_text(snapshot),
         outcomes,
         _resolution_text(snapshot),
         _reporting_text(snapshot),
-    ]
+    )
+    chunks = [*static, *vantage, *(Chunk.compressed(text) for text in texts if text)]
+    joined = chunks[0]
+    for chunk in chunks[1:]:
+        joined = Chunk.joined((joined, chunk))
+        yield
+    return joined
 
 
 async def render_exposition(snapshot: SlaSnapshot, slicer: Slicer) -> SlaExposition:
-    """Render on the event loop in slices; compress in a thread (zlib leaves the GIL)."""
-    families = await slicer.run(static_steps(snapshot))
-    static = await asyncio.to_thread(Chunk.compressed_parts, families)
-    return SlaExposition(snapshot, static)
+    """Render and deflate on the event loop in slices."""
+    return SlaExposition(snapshot, await slicer.run(static_steps(snapshot)))
 
 
-class _Blocks:
-    """A family's sample lines, joined into one string every few thousand: at 10,000
-    targets the page is half a million lines, and as that many small strings it took
-    several times the memory of the text itself."""
-
-    __slots__ = ("_blocks", "_lines")
-
-    def __init__(self) -> None:
-        self._blocks: list[str] = []
-        self._lines: list[str] = []
-
-    def append(self, line: str) -> None:
-        lines = self._lines
-        lines.append(line)
-        if len(lines) >= 4096:
-            self._blocks.append("".join(lines))
-            lines.clear()
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._blocks
-        yield from self._lines
+def _kept_family(
+    name: str, kind: str, help_text: str, lines: Iterable[str] | DeflatingLines
+) -> Chunk:
+    if isinstance(lines, DeflatingLines):
+        return Chunk.joined((Chunk.compressed(family_header(name, kind, help_text)), lines.chunk()))
+    return Chunk.compressed(_family(name, kind, help_text, lines))
 
 
-def _static_steps(snapshot: SlaSnapshot) -> Steps[list[str]]:
-    availability, downtime, unmonitored, coverage = _Blocks(), _Blocks(), _Blocks(), _Blocks()
-    objective, budget, window_total, unavailable_total = _Blocks(), _Blocks(), _Blocks(), _Blocks()
-    min_coverage, in_force = _Blocks(), _Blocks()
+def _static_steps(snapshot: SlaSnapshot) -> Steps[list[Chunk]]:
+    availability, downtime, unmonitored, coverage = (
+        DeflatingLines(),
+        DeflatingLines(),
+        DeflatingLines(),
+        DeflatingLines(),
+    )
+    objective, budget, window_total, unavailable_total = (
+        DeflatingLines(),
+        DeflatingLines(),
+        DeflatingLines(),
+        DeflatingLines(),
+    )
+    min_coverage, in_force = DeflatingLines(), DeflatingLines()
     for target in snapshot.targets:
         for w in target.windows:
             tw = label_set(target=w.target, window=w.window)
@@ -210,67 +204,67 @@ def _static_steps(snapshot: SlaSnapshot) -> Steps[list[str]]:
         yield
     computed_at = snapshot.computed_at.timestamp()
     return [
-        _family(
+        _kept_family(
             "sla_availability_ratio",
             "gauge",
             "Availability in the SLA window (3.2.10)",
             availability,
         ),
-        _family(
+        _kept_family(
             "sla_objective_ratio",
             "gauge",
             "Agreed availability objective of the window",
             objective,
         ),
-        _family(
+        _kept_family(
             "sla_objective_in_force_ratio",
             "gauge",
             "Objective the month's figure is judged by: the norm in force in that month",
             in_force,
         ),
-        _family(
+        _kept_family(
             "sla_unplanned_downtime_seconds",
             "gauge",
             "Outage time in the window outside agreed maintenance and monitoring gaps",
             downtime,
         ),
-        _family(
+        _kept_family(
             "sla_unmonitored_seconds",
             "gauge",
             "Window time without probe results, outside maintenance",
             unmonitored,
         ),
-        _family(
+        _kept_family(
             "sla_error_budget_remaining_seconds",
             "gauge",
             "Error budget of the month left; negative when overspent",
             budget,
         ),
-        _family(
+        _kept_family(
             "sla_coverage_ratio",
             "gauge",
             "Share of the elapsed window with evidence (probe results, imported outages)",
             coverage,
         ),
-        _family(
+        _kept_family(
             "sla_evidence_min_coverage_ratio",
             "gauge",
             "Coverage below which a figure is insufficient evidence, not met",
             min_coverage,
         ),
-        _family(
+        _kept_family(
             "sla_window_seconds_total",
             "counter",
             "Live open window time outside maintenance since the daemon started",
             window_total,
         ),
-        _family(
+        _kept_family(
             "sla_unavailable_seconds_total",
             "counter",
             "Live window time counted as unavailable since the daemon started",
             unavailable_total,
         ),
-        _family(
+        _kept_family(
             "sla_monitor_snapshot_timestamp_seconds",
             "gauge",
             "When the SLA figures and counters of this scrape were computed",
@@ -309,11 +303,11 @@ def _outcome_steps(snapshot: SlaSnapshot) -> Steps[str]:
     )
 
 
-def _vantage_steps(snapshot: SlaSnapshot) -> Steps[list[str]]:
+def _vantage_steps(snapshot: SlaSnapshot) -> Steps[list[Chunk]]:
     """What the probe locations saw (docs/rules.md#quorum): the same on every instance,
     since it is made from every location's stored evidence."""
-    up, monitoring, degraded = _Blocks(), _Blocks(), _Blocks()
-    location_only, down = _Blocks(), _Blocks()
+    up, monitoring, degraded = DeflatingLines(), DeflatingLines(), DeflatingLines()
+    location_only, down = DeflatingLines(), DeflatingLines()
     for target in snapshot.targets:
         if target.vantage is None:
             continue
@@ -341,31 +335,31 @@ def _vantage_steps(snapshot: SlaSnapshot) -> Steps[list[str]]:
                 )
         yield
     return [
-        _family(
+        _kept_family(
             "sla_counted_down",
             "gauge",
             "1 while the quorum of monitoring locations counts the target down",
             down,
         ),
-        _family(
+        _kept_family(
             "sla_location_up",
             "gauge",
             "1 while the location monitors the target and sees it up",
             up,
         ),
-        _family(
+        _kept_family(
             "sla_location_monitoring",
             "gauge",
             "1 while the location monitors the target (in a session, canary up)",
             monitoring,
         ),
-        _family(
+        _kept_family(
             "sla_degraded_vantage_seconds",
             "gauge",
             "Window time judged by fewer monitoring locations than the quorum",
             degraded,
         ),
-        _family(
+        _kept_family(
             "sla_location_only_failure_seconds",
             "gauge",
             "Time the location saw the target down without a quorum: never downtime",
