@@ -10,7 +10,8 @@ session per target with a restart gap, one outage per target per week), the real
 metrics registry (probe metrics for every target plus the SLA collector) served by the real
 aiohttp app on 127.0.0.1 and scraped sequentially over keep-alive, once plainly and once with
 ``Accept-Encoding: gzip`` as Prometheus scrapes (the body is read, not decompressed). The
-steady recompute runs advance the clock by 15 s each, as the daemon's job does. Prints a
+steady recompute runs advance the clock by 15 s each, as the daemon's job does, after the
+garbage collector is settled as the daemon settles it once started. Prints a
 table; asserts nothing. The scraping client runs in the same process, so latencies include
 its share of the CPU; on a 2-core machine that is the conservative reading.
 
@@ -36,6 +37,7 @@ from prometheus_client import CollectorRegistry
 
 from monitor.config import parse_config
 from monitor.daemon._build import render_metrics
+from monitor.daemon._heap import settle_heap
 from monitor.live.overlay import LiveOverlay
 from monitor.live.recompute import SlaRecomputer
 from monitor.probing.metrics import DaemonMetrics
@@ -106,6 +108,7 @@ async def measure(count: int, scrapes: int, recomputes: int, workdir: Path) -> d
     await recomputer.recompute()  # includes summing the closed months into the ledger
     first_seconds = time.perf_counter() - first
     first_cpu_seconds = time.process_time() - first_cpu
+    settle_heap()  # as the daemon does once started
     runs, cpu = [], []
     for _ in range(recomputes):
         clock[0] += timedelta(seconds=15)
