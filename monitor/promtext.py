@@ -150,25 +150,18 @@ def crc32_combine(first: int, second: int, second_size: int) -> int:
     """The CRC-32 of two texts one after the other from the CRC of each and the length of
     the second (zlib's ``crc32_combine``, which Python's zlib module does not offer):
     the first CRC is carried across ``second_size`` zero bytes by squaring the GF(2)
-    operator for one zero bit, a few milliseconds for any length."""
+    operator for one zero byte, a few milliseconds for any length."""
     if second_size <= 0:
         return first
-    odd = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
-    even = _gf2_square(odd)  # two zero bits
-    odd = _gf2_square(even)  # four zero bits
+    zero_bit = [0xEDB88320] + [1 << n for n in range(31)]
+    operator = _gf2_square(_gf2_square(_gf2_square(zero_bit)))  # one zero byte
     while True:
-        even = _gf2_square(odd)
         if second_size & 1:
-            first = _gf2_times(even, first)
+            first = _gf2_times(operator, first)
         second_size >>= 1
         if not second_size:
             break
-        odd = _gf2_square(even)
-        if second_size & 1:
-            first = _gf2_times(odd, first)
-        second_size >>= 1
-        if not second_size:
-            break
+        operator = _gf2_square(operator)  # twice as many zero bytes
     return first ^ second
 
 

@@ -96,10 +96,8 @@ class LeanHttp:
         Remembered per text: a target's URL is the same at every probe, and parsing it again
         costs more than the rest of the request's preparation.
         """
-        try:
+        if text in self._urls:
             return self._urls[text]
-        except KeyError:
-            pass
         try:
             url: URL | None = URL(text)
         except ValueError:

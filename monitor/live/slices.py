@@ -14,14 +14,16 @@ still goes to a thread.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Generator
 from datetime import timedelta
-from typing import TypeVar, cast
+from typing import ParamSpec, TypeVar, cast
 
-__all__ = ["Slicer", "Steps", "drain"]
+__all__ = ["Slicer", "Steps", "drain", "drained"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 Steps = Generator[None, None, T]
 """Work that yields at points where it may be paused, and returns its result."""
@@ -34,6 +36,16 @@ def drain(steps: Steps[T]) -> T:
             next(steps)
         except StopIteration as done:
             return cast(T, done.value)
+
+
+def drained(steps: Callable[P, Steps[T]]) -> Callable[P, T]:
+    """``steps`` as a plain function that runs them to the end (:func:`drain`)."""
+
+    @functools.wraps(steps)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return drain(steps(*args, **kwargs))
+
+    return run
 
 
 class Slicer:

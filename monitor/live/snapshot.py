@@ -24,7 +24,7 @@ from monitor.figures.maker import FigureMaker, LiveSession, SlaFigure, counted_w
 from monitor.figures.settled import SettledFigures
 from monitor.figures.vantage import VantageSummary, vantage_figures
 from monitor.live.reporting import ReportingStatus
-from monitor.live.slices import Steps, drain
+from monitor.live.slices import Steps, drained
 from monitor.servicedesk.figures import DeskFigures
 from monitor.sla.availability import AvailabilityFigure
 from monitor.sla.burn import BurnCounter, settle_time
@@ -101,32 +101,6 @@ class SlaSnapshot:
     desk_totals: Mapping[str, RequestTotals] = field(default_factory=lambda: MappingProxyType({}))
     reporting: ReportingStatus | None = None
     """Report deadlines, deliveries and analyses (3.2.5, 3.2.6, 3.2.38)."""
-
-
-def build_snapshot(
-    maker: FigureMaker,
-    evidence: Evidence,
-    now: datetime,
-    *,
-    counters: Mapping[Key, BurnCounter] | None = None,
-    live: Mapping[str, LiveSession] | None = None,
-    previous: Mapping[Key, AvailabilityFigure] | None = None,
-    settled: SettledFigures | None = None,
-    previous_vantage: Mapping[str, VantageSummary] | None = None,
-) -> SlaSnapshot:
-    """:func:`snapshot_steps` run to the end."""
-    return drain(
-        snapshot_steps(
-            maker,
-            evidence,
-            now,
-            counters=counters,
-            live=live,
-            previous=previous,
-            settled=settled,
-            previous_vantage=previous_vantage,
-        )
-    )
 
 
 def snapshot_steps(
@@ -209,6 +183,10 @@ def snapshot_steps(
         targets=tuple(targets),
         calendars=MappingProxyType(calendars),
     )
+
+
+build_snapshot = drained(snapshot_steps)
+"""The snapshot at once, for callers off the event loop (tests, tools)."""
 
 
 def _advance_counters(
