@@ -254,35 +254,61 @@ def _failures(
 ) -> tuple[LocationFailure, ...]:
     found = []
     for location in evidence:
-        for piece in down[location.location] - counted:
-            causes = (
-                o.cause
-                for o in location.outages
-                if (span := o.interval(now)) is not None and span.intersection(piece) is not None
-            )
-            found.append(LocationFailure(location.location, piece, next(causes, "failure")))
+        pieces = down[location.location] - counted
+        for piece, seen in zip(pieces, _overlapping(pieces, location.outages, now), strict=True):
+            cause = seen[0][0].cause if seen else "failure"
+            found.append(LocationFailure(location.location, piece, cause))
     return tuple(sorted(found, key=lambda f: (f.span.start, f.location)))
 
 
 def _quorum_outages(
     counted: IntervalSet, evidence: Sequence[LocationEvidence], now: datetime
 ) -> tuple[QuorumOutage, ...]:
-    found = []
-    for piece in counted:
-        sightings = []
-        still_open = False
-        for location in evidence:
-            for outage in location.outages:
-                interval = outage.interval(now)
-                if interval is None or interval.intersection(piece) is None:
-                    continue
-                sightings.append(
+    sightings: list[list[LocationSighting]] = [[] for _ in counted]
+    still_open = [False] * len(sightings)
+    for location in evidence:
+        seen_by_piece = _overlapping(counted, location.outages, now)
+        for index, (piece, seen) in enumerate(zip(counted, seen_by_piece, strict=True)):
+            for outage, interval in seen:
+                sightings[index].append(
                     LocationSighting(
                         location.location, as_utc(outage.start), outage.cause, outage.id
                     )
                 )
                 if outage.end is None and interval.end >= piece.end:
-                    still_open = True
-        ordered = tuple(sorted(sightings, key=lambda s: (s.start, s.location, s.outage_id)))
-        found.append(QuorumOutage(piece, still_open and piece.end >= now, ordered))
-    return tuple(found)
+                    still_open[index] = True
+    return tuple(
+        QuorumOutage(
+            piece,
+            is_open and piece.end >= now,
+            tuple(sorted(seen, key=lambda s: (s.start, s.location, s.outage_id))),
+        )
+        for piece, seen, is_open in zip(counted, sightings, still_open, strict=True)
+    )
+
+
+def _overlapping(
+    pieces: IntervalSet, outages: Sequence[Outage], now: datetime
+) -> list[list[tuple[Outage, Interval]]]:
+    """For each piece (sorted, disjoint), the outages whose counted span overlaps it, in the
+    outages' order. One pass over both in start order, so a month of a flapping target's
+    outages costs their number, not its square; an outage already ended before a piece
+    cannot reach a later one and is dropped for good."""
+    spans = sorted(
+        (
+            (interval, index, outage)
+            for index, outage in enumerate(outages)
+            if (interval := outage.interval(now)) is not None
+        ),
+        key=lambda found: found[0].start,
+    )
+    found: list[list[tuple[Outage, Interval]]] = []
+    active: list[tuple[Interval, int, Outage]] = []
+    following = 0
+    for piece in pieces:
+        while following < len(spans) and spans[following][0].start < piece.end:
+            active.append(spans[following])
+            following += 1
+        active = [item for item in active if item[0].end > piece.start]
+        found.append([(o, i) for i, _, o in sorted(active, key=lambda item: item[1])])
+    return found

@@ -243,3 +243,62 @@ def test_a_lone_location_is_judged_as_the_sweep_over_every_instant_judges_it(
     assert judge_vantage([only], quorum, SPAN, NOW) == _judge_by_sweep(
         [only], quorum, SPAN, whole, now
     )
+
+
+def _sightings_one_by_one(
+    pieces: IntervalSet, evidence: list[LocationEvidence]
+) -> list[tuple[bool, tuple[tuple[str, datetime, str], ...]]]:
+    """Every location's outages that overlap each piece, found by trying every pair, and
+    whether one of them is still open at the piece's end."""
+    found = []
+    for piece in pieces:
+        seen = [
+            (o, span)
+            for place in evidence
+            for o in place.outages
+            if (span := o.interval(NOW)) is not None and span.intersection(piece) is not None
+        ]
+        owner = {o.id: place.location for place in evidence for o in place.outages}
+        still_open = any(o.end is None and span.end >= piece.end for o, span in seen)
+        sightings = sorted((as_utc(o.start), owner[o.id], o.id) for o, _ in seen)
+        found.append((still_open and piece.end >= NOW, tuple((p, s, i) for s, p, i in sightings)))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from("abc"), min_size=1, max_size=3, unique=True), st.data())
+def test_each_counted_outage_names_exactly_the_sightings_that_overlap_it(
+    names: list[str], data: st.DataObject
+) -> None:
+    """Sightings and location-only causes, found in one pass in start order, are the ones
+    trying every outage against every piece finds."""
+    evidence = [data.draw(locations(name)) for name in names]
+    evidence = [
+        LocationEvidence(
+            e.location,
+            e.monitored,
+            tuple(
+                Outage(o.start, o.end, o.cause, id=f"{e.location}{i}")
+                for i, o in enumerate(e.outages)
+            ),
+        )
+        for e in evidence
+    ]
+    quorum = data.draw(st.integers(1, len(names)))
+    vantage = judge_vantage(evidence, quorum, SPAN, NOW)
+    assert [
+        (outage.open, tuple((s.location, s.start, s.outage_id) for s in outage.sightings))
+        for outage in vantage.outages
+    ] == _sightings_one_by_one(vantage.counted_down, evidence)
+    for failure in vantage.failures:
+        place = next(e for e in evidence if e.location == failure.location)
+        first = next(
+            (
+                o.cause
+                for o in place.outages
+                if (span := o.interval(NOW)) is not None
+                and span.intersection(failure.span) is not None
+            ),
+            "failure",
+        )
+        assert failure.cause == first
