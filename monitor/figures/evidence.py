@@ -107,8 +107,10 @@ async def load_evidence(store: Store, span: Interval) -> Evidence:
     records = await store.outages(since=span.start, until=span.end)
     corrections = await store.outage_corrections() if records else {}
     for record in records:
-        laid_over = tuple(corrections.get(record.id, ()))
-        outages[record.target].append(replace(record.outage, corrections=laid_over))
+        outage = record.outage
+        if laid_over := corrections.get(record.id):
+            outage = replace(outage, corrections=tuple(laid_over))
+        outages[record.target].append(outage)
     sessions: dict[str, list[Span]] = defaultdict(list)
     located: dict[str, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
     for session in await store.sessions(since=span.start, until=span.end):

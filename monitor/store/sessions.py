@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from monitor.store.records import MonitoringSession, utc
 from monitor.store.repository import Repository, of_target_before
-from monitor.store.schema import from_row, monitoring_sessions
+from monitor.store.schema import monitoring_sessions
 
 __all__ = ["Sessions"]
 
@@ -87,4 +87,10 @@ class Sessions(Repository):
                 .where(*conditions)
                 .order_by(monitoring_sessions.c.started_at, monitoring_sessions.c.id)
             )
-            return [from_row(MonitoringSession, row._mapping) for row in rows]
+            # Column by column: read on every live rebuild, see ``_outage``.
+            return [
+                MonitoringSession(
+                    row.id, row.target, row.started_at, row.last_seen_at, row.location
+                )
+                for row in rows
+            ]
