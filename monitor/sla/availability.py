@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -96,6 +96,14 @@ class Outage:
     source: OutageSource = OutageSource.PROBE
     id: str = ""
     corrections: tuple[OutageCorrection, ...] = ()
+    _stored: Interval | None = field(default=None, init=False, repr=False, compare=False)
+    """A closed outage's stored span, made once: a live rebuild asks every outage of the
+    month for its span several times, and a closed one's never depends on ``now``."""
+
+    def __post_init__(self) -> None:
+        if self.end is not None:
+            start, end = as_utc(self.start), as_utc(self.end)
+            object.__setattr__(self, "_stored", Interval(start, end) if start < end else None)
 
     @property
     def voided(self) -> bool:
@@ -107,8 +115,9 @@ class Outage:
 
     def measured(self, now: datetime) -> Interval | None:
         """The span as the evidence has it, before any correction."""
-        start = as_utc(self.start)
-        end = as_utc(self.end) if self.end is not None else as_utc(now)
+        if self.end is not None:
+            return self._stored
+        start, end = as_utc(self.start), as_utc(now)
         return Interval(start, end) if start < end else None
 
     def interval(self, now: datetime) -> Interval | None:
