@@ -5,7 +5,9 @@ machine the CPU time is the steadier reading.
 
 Method: for each size, a configuration with N http targets (two SLA windows each: 24x7 and
 business-hours), a SQLite store seeded with a month and a half of evidence (one monitoring
-session per target with a restart gap, one outage per target per week), the real
+session per target with a restart gap, one 17-minute outage per target per week, or as many
+as ``--outages-per-week`` asks, spread evenly: the recompute's cost against the month's
+history), the real
 ``SlaRecomputer`` building the snapshot (timed over several runs), then the daemon's real
 metrics registry (probe metrics for every target plus the SLA collector) served by the real
 aiohttp app on 127.0.0.1 and scraped sequentially over keep-alive, once plainly and once with
@@ -16,6 +18,7 @@ table; asserts nothing. The scraping client runs in the same process, so latenci
 its share of the CPU; on a 2-core machine that is the conservative reading.
 
 Usage: .venv/bin/python -m bench.scrape [--sizes 100,1000,10000] [--scrapes 200] [--recomputes 5]
+       [--outages-per-week 1]
 """
 
 from __future__ import annotations
@@ -63,22 +66,25 @@ def config_yaml(count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def seed(store: Store, count: int) -> None:
+async def seed(store: Store, count: int, per_week: int = 1) -> None:
     month_ago = NOW - timedelta(days=47)
     sessions: list[MonitoringSession] = []
     opened: list[OutageOpened] = []
     closed: list[OutageClosed] = []
+    every = timedelta(days=7) / per_week
     for index in range(count):
         name = f"t{index:05d}"
         sessions.append(MonitoringSession(f"s{index}a", name, month_ago, NOW - timedelta(days=9)))
         sessions.append(
             MonitoringSession(f"s{index}b", name, NOW - timedelta(days=9) + timedelta(hours=2), NOW)
         )
-        for week in range(6):
-            start = month_ago + timedelta(days=7 * week, hours=index % 24)
-            outage_id = f"o{index}-{week}"
+        for number in range(6 * per_week):
+            start = month_ago + every * number + timedelta(hours=index % 24) / per_week
+            outage_id = f"o{index}-{number}"
             opened.append(OutageOpened(name, outage_id, start, "status: 503"))
-            closed.append(OutageClosed(name, outage_id, start + timedelta(minutes=17)))
+            closed.append(
+                OutageClosed(name, outage_id, start + min(timedelta(minutes=17), every / 2))
+            )
     await store.write_batch(WriteBatch((), (*opened, *closed), tuple(sessions)))
 
 
@@ -87,11 +93,13 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def measure(count: int, scrapes: int, recomputes: int, workdir: Path) -> dict[str, float]:
+async def measure(
+    count: int, scrapes: int, recomputes: int, workdir: Path, per_week: int = 1
+) -> dict[str, float]:
     config = parse_config(config_yaml(count))
     store = await Store.open(f"sqlite+aiosqlite:///{workdir / f'bench-{count}.db'}")
     started = time.perf_counter()
-    await seed(store, count)
+    await seed(store, count, per_week)
     seed_seconds = time.perf_counter() - started
     writer = StoreWriter(store)
     clock = [NOW]
@@ -139,6 +147,7 @@ async def measure(count: int, scrapes: int, recomputes: int, workdir: Path) -> d
         "recompute_p50_s": statistics.median(runs),
         "recompute_max_s": max(runs),
         "steady_cpu_p50_s": statistics.median(cpu),
+        "cpu_per_target_ms": 1000 * statistics.median(cpu) / count,
         "scrape_p50_ms": 1000 * percentile(plain.latencies, 0.5),
         "scrape_p99_ms": 1000 * percentile(plain.latencies, 0.99),
         "gzip_p50_ms": 1000 * percentile(gzipped.latencies, 0.5),
@@ -174,12 +183,17 @@ async def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--scrapes", type=int, default=200)
     parser.add_argument("--recomputes", type=int, default=5)
+    parser.add_argument("--outages-per-week", type=int, default=1)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as directory:
         for count in (int(s) for s in args.sizes.split(",")):
             print(f"measuring {count} targets ...", file=sys.stderr)
-            rows.append(await measure(count, args.scrapes, args.recomputes, Path(directory)))
+            rows.append(
+                await measure(
+                    count, args.scrapes, args.recomputes, Path(directory), args.outages_per_week
+                )
+            )
     columns = list(rows[0])
     print(" | ".join(f"{c:>17}" for c in columns))
     for row in rows:
