@@ -29,7 +29,7 @@ from monitor.sla.availability import (
     sla_window,
 )
 from monitor.sla.coverage import covered_time, max_gap_for
-from monitor.sla.intervals import Interval, IntervalSet
+from monitor.sla.intervals import Interval, IntervalSet, as_utc
 from monitor.sla.months import Month
 from monitor.sla.registered import ForwardMaintenance, RegisteredCover, registered_cover
 from monitor.sla.vantage import CANARY, LocationEvidence, Vantage, judge_vantage
@@ -290,12 +290,20 @@ class FigureMaker:
         live: LiveSession | None = None,
     ) -> tuple[SlaFigure, ...]:
         """Every SLA of ``target`` over a short ``span`` (the burn-rate counters' step), with
-        the month windows expanded once and reused; ``span`` may cross a month boundary."""
+        the month windows expanded once and reused; ``span`` may cross a month boundary.
+
+        The figures list only the outages whose stored span reaches into ``span``: the others
+        count nothing in it, and a step should cost what it spans, not the month's history."""
         zone = self.config.zone
         months = tuple(dict.fromkeys(Month.containing(t, zone) for t in (span.start, span.end)))
         agreed, forward = self.agreed(target.name, evidence, span)
         monitored = self._monitored(target, evidence, months, now, live)
         outages, monitored = self._judged(target, evidence, span, now, live, monitored)
+        outages = tuple(
+            o
+            for o in outages
+            if as_utc(o.start) < span.end and (o.end is None or as_utc(o.end) > span.start)
+        )
         figures = []
         for sla in target.slas:
             window = self.window(sla.window, months[0])

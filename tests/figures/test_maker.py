@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from monitor.config import parse_config
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker
-from monitor.sla.availability import Outage
-from monitor.sla.intervals import Interval
+from monitor.sla.availability import Outage, compute_availability
+from monitor.sla.intervals import Interval, IntervalSet
+from monitor.sla.months import Month
 from monitor.sla.registered import RegisteredMaintenance
 
 CONFIG = parse_config(
@@ -60,3 +64,53 @@ def test_an_approved_window_forgives_the_running_outage_in_a_counter_step_too() 
         CONFIG.targets[0], SPAN, evidence(approved_by="client"), SPAN.end
     )
     assert figure.figure.unplanned_downtime == timedelta(0)
+
+
+HOUR = timedelta(hours=1)
+hours = st.integers(0, 47)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(hours, st.integers(1, 6), st.booleans()), max_size=8),
+    hours,
+    st.integers(1, 5),
+    st.lists(st.tuples(st.integers(0, 12), st.integers(12, 48)), min_size=1, max_size=2),
+)
+def test_a_counter_step_measures_what_every_outage_of_the_evidence_would_have_measured(
+    found: list[tuple[int, int, bool]],
+    step_start: int,
+    step_hours: int,
+    monitored: list[tuple[int, int]],
+) -> None:
+    """Leaving out the outages that do not reach into the step changes no length of it."""
+    base = datetime(2026, 11, 2, tzinfo=UTC)
+    now = base + 48 * HOUR
+    outages = tuple(
+        Outage(base + start * HOUR, None if running else base + (start + length) * HOUR, "x")
+        for start, length, running in found
+    )
+    sessions = tuple((base + a * HOUR, min(now, base + (a + b) * HOUR)) for a, b in monitored)
+    span = Interval(base + step_start * HOUR, min(now, base + (step_start + step_hours) * HOUR))
+    given_evidence = Evidence(
+        span=Interval(base, now), outages={"web": outages}, sessions={"web": sessions}
+    )
+    maker = FigureMaker(CONFIG)
+    (step,) = maker.span_figures(CONFIG.targets[0], span, given_evidence, now)
+    whole = compute_availability(
+        period=span,
+        window=IntervalSet((span,)),
+        outages=outages,
+        maintenance=IntervalSet(),
+        now=now,
+        objective=0.99,
+        monitored=maker.monitored(
+            CONFIG.targets[0], given_evidence, Month.containing(now, CONFIG.zone), now, None
+        ),
+    )
+    figure = step.figure
+    assert (figure.window, figure.unplanned_downtime, figure.unmonitored) == (
+        whole.window,
+        whole.unplanned_downtime,
+        whole.unmonitored,
+    )
