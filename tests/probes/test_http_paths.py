@@ -17,6 +17,7 @@ import aiohttp
 import pytest
 import structlog
 from aiohttp import web
+from yarl import URL
 
 from monitor.probing.runner import probe_once
 from probes import run_probe
@@ -334,3 +335,23 @@ async def test_both_http_paths_agree_on_a_refused_connection_to_an_ip_address(
 
     assert lean_outcome == aiohttp_outcome
     assert lean_outcome[:2] == (False, "connection_refused")
+
+
+def test_the_lean_path_keeps_what_an_exchange_needs_of_a_url_as_a_few_strings() -> None:
+    """A target's URL is parsed once into host, port, Host header and path; the text stays."""
+    lean = LeanHttp()
+    text = "http://Portal.Example.test:8080/a b?q=1"
+
+    plain = lean.plain_url(text)
+
+    assert plain is not None
+    assert lean.plain_url(text) is plain
+    assert (plain.scheme, plain.host, plain.port) == ("http", "portal.example.test", 8080)
+    assert plain.host_header == "portal.example.test:8080"
+    assert plain.path_qs == "/a%20b?q=1"
+    assert plain.text is text
+    assert plain.url() == URL(text)
+    secure = lean.plain_url("https://portal.example.test")
+    assert secure is not None
+    assert (secure.port, secure.host_header, secure.path_qs) == (443, "portal.example.test", "/")
+    assert lean.plain_url("http://user:pw@portal.example.test/") is None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from argparse import Namespace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -15,9 +18,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 import monitor
-from monitor.store import Store, create_engine, migrate, new_outage
-from monitor.store.migrate import alembic_config, current_revision, head_revision
+from monitor.store import Store, StoreError, create_engine, migrate, new_outage
+from monitor.store.migrate import head_revision
 from monitor.store.schema import metadata
+from monitor.store.upgrade import alembic_config, current_revision, script_head
 
 MIGRATIONS = Path(monitor.__file__).parent / "migrations"
 
@@ -136,3 +140,64 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS / "alembic.ini").is_file()
     assert alembic_config().get_main_option("script_location") == "monitor:migrations"
     assert head_revision() == "0006"
+
+
+def test_the_head_read_from_the_scripts_is_the_head_alembic_finds() -> None:
+    """The revision that lets a store open without Alembic is the one Alembic would reach."""
+    assert head_revision() == script_head()
+
+
+_OPEN_AND_LIST_ALEMBIC = """
+import asyncio, sys
+from monitor.store import Store
+
+async def main() -> None:
+    async with await Store.open(sys.argv[1]):
+        pass
+
+asyncio.run(main())
+print(sorted(name for name in sys.modules if name.split(".")[0] in ("alembic", "mako")))
+"""
+
+
+def _modules_after_opening(database_url: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", _OPEN_AND_LIST_ALEMBIC, database_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout.splitlines()[-1]  # after the log lines
+
+
+async def test_a_store_at_the_newest_revision_opens_without_importing_alembic(
+    database_url: str,
+) -> None:
+    """A restart on an up-to-date store keeps Alembic and Mako out of the process's memory."""
+    async with await Store.open(database_url):
+        pass
+    assert await asyncio.to_thread(_modules_after_opening, database_url) == "[]"
+
+
+async def test_a_fresh_database_opened_in_a_new_process_is_migrated_by_alembic(
+    database_url: str,
+) -> None:
+    """The quick check does not skip a store that needs its schema: Alembic still builds it."""
+    assert await asyncio.to_thread(_modules_after_opening, database_url) != "[]"
+    engine = create_engine(database_url)
+    try:
+        assert await current_revision(engine) == head_revision()
+    finally:
+        await engine.dispose()
+
+
+async def test_a_store_stamped_with_a_revision_this_release_lacks_is_refused_in_one_line(
+    database_url: str,
+) -> None:
+    """A store from a newer release is a StoreError naming the revision, not a traceback."""
+    async with await Store.open(database_url) as store, store.engine.begin() as connection:
+        await connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreError, match="9999") as refused:
+        await Store.open(database_url)
+    assert "\n" not in str(refused.value)

@@ -22,9 +22,10 @@ from monitor.store import (
     create_engine,
     migrate,
 )
-from monitor.store.migrate import current_revision, head_revision
+from monitor.store.migrate import head_revision
 from monitor.store.records import RequestSource
 from monitor.store.schema import requests as requests_table
+from monitor.store.upgrade import current_revision
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
