@@ -27,7 +27,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
 
 from monitor.sla.availability import Outage, OutageSource
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
@@ -233,17 +232,46 @@ def _pieces(
     monitored: Mapping[str, IntervalSet],
     down: Mapping[str, IntervalSet],
 ) -> Iterable[tuple[Interval, frozenset[str], frozenset[str]]]:
-    """The span cut at every bound, each piece with who monitors it and who sees it down."""
-    bounds = {span.start, span.end}
-    for sets in (monitored, down):
-        for found in sets.values():
+    """The span cut at every bound, each piece with who monitors it and who sees it down.
+
+    One sweep over the bounds in order, each turning one location's membership on or off
+    (a normalised set's intervals never touch, so a location changes at most once per set
+    at any instant): a month of three locations' evidence costs its bounds, not bounds times
+    locations times a search."""
+    changes: dict[datetime, list[tuple[set[str], str, bool]]] = {}
+    watching: set[str] = set()
+    seeing: set[str] = set()
+    for members, sets in ((watching, monitored), (seeing, down)):
+        for name, found in sets.items():
             for interval in found:
-                bounds.update((interval.start, interval.end))
-    ordered = sorted(b for b in bounds if span.start <= b <= span.end)
-    for start, end in pairwise(ordered):
-        watching = frozenset(n for n, s in monitored.items() if s.contains(start))
-        seeing = frozenset(n for n, s in down.items() if s.contains(start))
-        yield Interval(start, end), watching, seeing
+                changes.setdefault(interval.start, []).append((members, name, True))
+                changes.setdefault(interval.end, []).append((members, name, False))
+    instants = sorted(changes)
+    following = 0
+    while following < len(instants) and instants[following] <= span.start:
+        _apply(changes[instants[following]])
+        following += 1
+    start = span.start
+    now_watching, now_seeing = frozenset(watching), frozenset(seeing)
+    while start < span.end:
+        end = span.end
+        if following < len(instants) and instants[following] < span.end:
+            end = instants[following]
+        yield Interval(start, end), now_watching, now_seeing
+        if end == span.end:
+            break
+        _apply(changes[end])
+        following += 1
+        now_watching, now_seeing = frozenset(watching), frozenset(seeing)
+        start = end
+
+
+def _apply(changes: Iterable[tuple[set[str], str, bool]]) -> None:
+    for members, name, entering in changes:
+        if entering:
+            members.add(name)
+        else:
+            members.discard(name)
 
 
 def _failures(

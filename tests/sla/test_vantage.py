@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -13,6 +14,7 @@ from monitor.sla.intervals import Interval, IntervalSet, as_utc
 from monitor.sla.vantage import (
     LocationEvidence,
     _judge_by_sweep,
+    _pieces,
     default_quorum,
     judge_vantage,
 )
@@ -302,3 +304,36 @@ def test_each_counted_outage_names_exactly_the_sightings_that_overlap_it(
             "failure",
         )
         assert failure.cause == first
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from("abc"), minute_spans, max_size=3),
+    st.dictionaries(st.sampled_from("abc"), minute_spans, max_size=3),
+    st.tuples(st.integers(0, 100), st.integers(0, 100)).map(sorted),
+)
+def test_the_sweep_cuts_the_span_where_asking_each_location_at_every_bound_would(
+    monitored_spans: dict[str, list[tuple[int, int]]],
+    down_spans: dict[str, list[tuple[int, int]]],
+    bounds: list[int],
+) -> None:
+    """Walking the bounds once in order finds the same pieces, with the same locations
+    monitoring and seeing the target down, as searching every location's sets at each."""
+    span = Interval(at(bounds[0]), at(bounds[1]))
+    monitored = {name: spans(*found) for name, found in monitored_spans.items()}
+    down_sets = {name: spans(*found) for name, found in down_spans.items()}
+    edges = {span.start, span.end}
+    for sets in (monitored, down_sets):
+        for found in sets.values():
+            for interval in found:
+                edges.update((interval.start, interval.end))
+    ordered = sorted(b for b in edges if span.start <= b <= span.end)
+    asked = [
+        (
+            Interval(start, end),
+            frozenset(n for n, s in monitored.items() if s.contains(start)),
+            frozenset(n for n, s in down_sets.items() if s.contains(start)),
+        )
+        for start, end in pairwise(ordered)
+    ]
+    assert list(_pieces(span, monitored, down_sets)) == asked
