@@ -237,9 +237,12 @@ class FigureMaker:
         now: datetime,
         *,
         live: LiveSession | None = None,
+        given: MonthInputs | None = None,
     ) -> tuple[SlaFigure, ...]:
-        """Every SLA of ``target`` for ``month``, as of ``now``."""
-        given = self.month_inputs(target, month, evidence, now, live)
+        """Every SLA of ``target`` for ``month``, as of ``now``; ``given``: the month's inputs
+        if the caller made them already, from the same arguments."""
+        if given is None:
+            given = self.month_inputs(target, month, evidence, now, live)
         return tuple(
             SlaFigure(
                 target.name,
@@ -288,17 +291,32 @@ class FigureMaker:
         now: datetime,
         *,
         live: LiveSession | None = None,
+        judged: MonthInputs | None = None,
     ) -> tuple[SlaFigure, ...]:
         """Every SLA of ``target`` over a short ``span`` (the burn-rate counters' step), with
         the month windows expanded once and reused; ``span`` may cross a month boundary.
 
         The figures list only the outages whose stored span reaches into ``span``: the others
-        count nothing in it, and a step should cost what it spans, not the month's history."""
+        count nothing in it, and a step should cost what it spans, not the month's history.
+        ``judged``: for a target with several locations, the running month's inputs made
+        from the same evidence, whose span holds this one; their counted outages and
+        monitored time are taken instead of judging the quorum again. The rule decides
+        instant by instant from the start of the evidence, so a longer span's judgement
+        holds this one's inside it (docs/rules.md#quorum)."""
         zone = self.config.zone
         months = tuple(dict.fromkeys(Month.containing(t, zone) for t in (span.start, span.end)))
         agreed, forward = self.agreed(target.name, evidence, span)
-        monitored = self._monitored(target, evidence, months, now, live)
-        outages, monitored = self._judged(target, evidence, span, now, live, monitored)
+        since = min(evidence.span.start, span.start)
+        if (
+            judged is not None
+            and len(self.locations_of(target)) > 1
+            and min(evidence.span.start, judged.period.start) == since
+            and span.end <= judged.period.end
+        ):
+            outages, monitored = judged.outages, judged.monitored
+        else:
+            monitored = self._monitored(target, evidence, months, now, live)
+            outages, monitored = self._judged(target, evidence, span, now, live, monitored)
         outages = tuple(
             o
             for o in outages

@@ -82,9 +82,13 @@ class SettledFigures:
         now: datetime,
         *,
         live: LiveSession | None = None,
+        given: MonthInputs | None = None,
     ) -> tuple[SlaFigure, ...]:
+        """``given``: the month's inputs if the caller made them already, from the same
+        arguments (:meth:`FigureMaker.month_inputs`)."""
         maker = self.maker
-        given = maker.month_inputs(target, month, evidence, now, live)
+        if given is None:
+            given = maker.month_inputs(target, month, evidence, now, live)
         outages = given.outages
         settled = self._settled(target, month, now, given)
         # Outages that begin after now (a clock set back) count nothing yet.

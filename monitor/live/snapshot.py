@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from monitor.config import TargetConfig
 from monitor.figures.evidence import Evidence
-from monitor.figures.maker import FigureMaker, LiveSession, SlaFigure, counted_window
+from monitor.figures.maker import FigureMaker, LiveSession, MonthInputs, SlaFigure, counted_window
 from monitor.figures.settled import SettledFigures
 from monitor.figures.vantage import VantageSummary, vantage_figures
 from monitor.live.reporting import ReportingStatus
@@ -137,7 +137,8 @@ def snapshot_steps(
     targets = []
     for target in config.targets:
         session = (live or {}).get(target.name)
-        current = month_figures(target, month, evidence, now, live=session)
+        given = maker.month_inputs(target, month, evidence, now, session)
+        current = month_figures(target, month, evidence, now, live=session, given=given)
         cached = previous or {}
         missing = any((target.name, s.window) not in cached for s in target.slas)
         earlier = (
@@ -146,7 +147,9 @@ def snapshot_steps(
             else {}
         )
         settle = settle_time(target.interval, target.failures_before_down, target.probe.timeout)
-        advanced = _advance_counters(maker, target, evidence, now, settle, counters or {}, session)
+        advanced = _advance_counters(
+            maker, target, evidence, now, settle, counters or {}, session, given
+        )
         windows = []
         for item in current:
             key = (item.target, item.window)
@@ -197,10 +200,12 @@ def _advance_counters(
     settle: timedelta,
     counters: Mapping[Key, BurnCounter],
     live: LiveSession | None,
+    month: MonthInputs,
 ) -> dict[str, BurnCounter]:
     """Each SLA window's counters advanced by the live span due now, measured once with the
     same rules as the monthly figure. A span older than the loaded evidence (the job stalled
-    for over a month) is counted only where evidence was loaded."""
+    for over a month) is counted only where evidence was loaded. ``month``: the running
+    month's inputs, whose quorum judgement the step reuses."""
     due: dict[str, tuple[BurnCounter, Interval | None]] = {}
     for sla in target.slas:
         counter = counters.get((target.name, sla.window)) or BurnCounter.start(now, settle)
@@ -209,7 +214,7 @@ def _advance_counters(
     for span in {span for _, span in due.values() if span is not None}:
         inside = span.intersection(evidence.span)
         if inside is not None:
-            figures = maker.span_figures(target, inside, evidence, now, live=live)
+            figures = maker.span_figures(target, inside, evidence, now, live=live, judged=month)
             measured[span] = {f.window: f for f in figures}
     advanced = {}
     for window, (counter, step) in due.items():

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from monitor.config import parse_config
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker
 from monitor.figures.vantage import vantage_figures
-from monitor.sla.availability import Outage
+from monitor.sla.availability import AvailabilityFigure, Outage
 from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
+from monitor.sla.registered import RegisteredMaintenance
 from monitor.sla.vantage import CANARY
 
 CONFIG = parse_config(
@@ -202,3 +206,76 @@ def test_the_live_summary_keeps_every_number_the_metrics_show_and_shares_equal_p
     assert by_location["c"].not_monitoring == figures.vantage.not_monitoring["c"].total
     again = vantage_figures(maker, CONFIG.targets[0], MONTH, found, END).summary(shared)
     assert again is summary
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("abc"), st.integers(-120, 600), st.integers(1, 90), st.booleans()
+        ),
+        max_size=8,
+    ),
+    st.dictionaries(
+        st.sampled_from("abc"), st.tuples(st.integers(-1500, 0), st.integers(300, 700)), max_size=3
+    ),
+    st.integers(-100, 560),
+    st.integers(1, 40),
+    st.booleans(),
+)
+def test_a_counter_step_counts_the_same_with_the_months_quorum_judgement_as_with_its_own(
+    down: list[tuple[str, int, int, bool]],
+    probed: dict[str, tuple[int, int]],
+    step_from: int,
+    step_minutes: int,
+    forward: bool,
+) -> None:
+    """The step reuses the running month's judgement of the quorum instead of judging it
+    again: every length of the step is the same either way, a window registered during an
+    outage (forgiving only later ones) included."""
+    now = T + timedelta(minutes=600)
+    evidence_span = Interval(datetime(2026, 10, 1, tzinfo=UTC) - timedelta(hours=1), now)
+    outages = tuple(
+        Outage(
+            T + timedelta(minutes=a),
+            None if running else T + timedelta(minutes=a + length),
+            f"seen from {place}",
+            id=f"{place}{index}",
+        )
+        for index, (place, a, length, running) in enumerate(down)
+    )
+    located = {
+        place: ((T + timedelta(minutes=a), T + timedelta(minutes=b)),)
+        for place, (a, b) in probed.items()
+    }
+    registered = (
+        RegisteredMaintenance(
+            id="m1",
+            name="late-window",
+            targets=frozenset({"web"}),
+            start=T + timedelta(minutes=30),
+            end=T + timedelta(minutes=200),
+            registered_at=T + timedelta(minutes=20),
+        ),
+    )
+    found = Evidence(
+        span=evidence_span,
+        outages={"web": outages},
+        sessions={"web": tuple(s for spans in located.values() for s in spans)},
+        registered=registered if forward else (),
+        outage_locations={o.id: o.cause.removeprefix("seen from ") for o in outages},
+        located_sessions={"web": located},
+    )
+    step = Interval(
+        T + timedelta(minutes=step_from), min(now, T + timedelta(minutes=step_from + step_minutes))
+    )
+    maker = FigureMaker(CONFIG, "a")
+    target = CONFIG.targets[0]
+    month = maker.month_inputs(target, MONTH, found, now, None)
+    (reused,) = maker.span_figures(target, step, found, now, judged=month)
+    (own,) = maker.span_figures(target, step, found, now)
+
+    def lengths(figure: AvailabilityFigure) -> tuple[timedelta, ...]:
+        return (figure.window, figure.maintenance, figure.unplanned_downtime, figure.unmonitored)
+
+    assert lengths(reused.figure) == lengths(own.figure)
