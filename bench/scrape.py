@@ -7,7 +7,8 @@ Method: for each size, a configuration with N http targets (two SLA windows each
 business-hours), a SQLite store seeded with a month and a half of evidence (one monitoring
 session per target with a restart gap, one 17-minute outage per target per week, or as many
 as ``--outages-per-week`` asks, spread evenly: the recompute's cost against the month's
-history), the real
+history; with ``--locations N``, each of N probe locations' evidence, its outages five
+minutes apart, judged by the default quorum), the real
 ``SlaRecomputer`` building the snapshot (timed over several runs), then the daemon's real
 metrics registry (probe metrics for every target plus the SLA collector) served by the real
 aiohttp app on 127.0.0.1 and scraped sequentially over keep-alive, once plainly and once with
@@ -18,7 +19,7 @@ table; asserts nothing. The scraping client runs in the same process, so latenci
 its share of the CPU; on a 2-core machine that is the conservative reading.
 
 Usage: .venv/bin/python -m bench.scrape [--sizes 100,1000,10000] [--scrapes 200] [--recomputes 5]
-       [--outages-per-week 1]
+       [--outages-per-week 1] [--locations 1]
 """
 
 from __future__ import annotations
@@ -46,14 +47,21 @@ from monitor.live.recompute import SlaRecomputer
 from monitor.probing.metrics import DaemonMetrics
 from monitor.probing.recording import WriterSink
 from monitor.server.web import create_app, start_server
-from monitor.store import Store, StoreWriter
+from monitor.store import DEFAULT_LOCATION, Store, StoreWriter
 from monitor.store.records import MonitoringSession, OutageClosed, OutageOpened, WriteBatch
 
 NOW = datetime(2026, 6, 17, 11, 0, tzinfo=UTC)
 
 
-def config_yaml(count: int) -> str:
-    lines = ["timezone: Europe/Amsterdam", "targets:"]
+_NO_OFFSET = timedelta(0)
+LOCATIONS = ("ams", "rtm", "cloud", "fra", "lon")
+
+
+def config_yaml(count: int, locations: int = 1) -> str:
+    lines = ["timezone: Europe/Amsterdam"]
+    if locations > 1:
+        lines += ["locations:", *(f"  - {{name: {n}}}" for n in LOCATIONS[:locations])]
+    lines += ["targets:"]
     for index in range(count):
         lines += [
             f"  - name: t{index:05d}",
@@ -66,7 +74,9 @@ def config_yaml(count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def seed(store: Store, count: int, per_week: int = 1) -> None:
+async def seed(store: Store, count: int, per_week: int = 1, offset: timedelta = _NO_OFFSET) -> None:
+    """A month and a half of one location's evidence; ``offset`` shifts its outages, so
+    several locations see each outage begin at a different instant."""
     month_ago = NOW - timedelta(days=47)
     sessions: list[MonitoringSession] = []
     opened: list[OutageOpened] = []
@@ -74,13 +84,14 @@ async def seed(store: Store, count: int, per_week: int = 1) -> None:
     every = timedelta(days=7) / per_week
     for index in range(count):
         name = f"t{index:05d}"
-        sessions.append(MonitoringSession(f"s{index}a", name, month_ago, NOW - timedelta(days=9)))
+        restart = NOW - timedelta(days=9)
+        sessions.append(MonitoringSession(f"s{index}a{offset.seconds}", name, month_ago, restart))
         sessions.append(
-            MonitoringSession(f"s{index}b", name, NOW - timedelta(days=9) + timedelta(hours=2), NOW)
+            MonitoringSession(f"s{index}b{offset.seconds}", name, restart + timedelta(hours=2), NOW)
         )
         for number in range(6 * per_week):
-            start = month_ago + every * number + timedelta(hours=index % 24) / per_week
-            outage_id = f"o{index}-{number}"
+            start = month_ago + every * number + timedelta(hours=index % 24) / per_week + offset
+            outage_id = f"o{index}-{number}-{offset.seconds}"
             opened.append(OutageOpened(name, outage_id, start, "status: 503"))
             closed.append(
                 OutageClosed(name, outage_id, start + min(timedelta(minutes=17), every / 2))
@@ -94,12 +105,24 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def measure(
-    count: int, scrapes: int, recomputes: int, workdir: Path, per_week: int = 1
+    count: int,
+    scrapes: int,
+    recomputes: int,
+    workdir: Path,
+    per_week: int = 1,
+    locations: int = 1,
 ) -> dict[str, float]:
-    config = parse_config(config_yaml(count))
-    store = await Store.open(f"sqlite+aiosqlite:///{workdir / f'bench-{count}.db'}")
+    config = parse_config(config_yaml(count, locations))
+    url = f"sqlite+aiosqlite:///{workdir / f'bench-{count}-{locations}.db'}"
+    names = LOCATIONS[:locations] if locations > 1 else (DEFAULT_LOCATION,)
     started = time.perf_counter()
-    await seed(store, count, per_week)
+    # Every location's evidence, written as that location's process writes it; this
+    # process measures from the first.
+    for number, name in reversed(list(enumerate(names))):
+        store = await Store.open(url, location=name)
+        await seed(store, count, per_week, timedelta(minutes=5 * number))
+        if number:
+            await store.close()
     seed_seconds = time.perf_counter() - started
     writer = StoreWriter(store)
     clock = [NOW]
@@ -184,6 +207,7 @@ async def main() -> None:
     parser.add_argument("--scrapes", type=int, default=200)
     parser.add_argument("--recomputes", type=int, default=5)
     parser.add_argument("--outages-per-week", type=int, default=1)
+    parser.add_argument("--locations", type=int, default=1, choices=range(1, 6))
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as directory:
@@ -191,7 +215,12 @@ async def main() -> None:
             print(f"measuring {count} targets ...", file=sys.stderr)
             rows.append(
                 await measure(
-                    count, args.scrapes, args.recomputes, Path(directory), args.outages_per_week
+                    count,
+                    args.scrapes,
+                    args.recomputes,
+                    Path(directory),
+                    args.outages_per_week,
+                    args.locations,
                 )
             )
     columns = list(rows[0])
