@@ -152,8 +152,8 @@ import asyncio, sys
 from monitor.store import Store
 
 async def main() -> None:
-    async with await Store.open(sys.argv[1]):
-        pass
+    store = await Store.open(sys.argv[1])
+    await store.close()
 
 asyncio.run(main())
 print(sorted(name for name in sys.modules if name.split(".")[0] in ("alembic", "mako")))
@@ -175,8 +175,8 @@ async def test_a_store_at_the_newest_revision_opens_without_importing_alembic(
     database_url: str,
 ) -> None:
     """A restart on an up-to-date store keeps Alembic and Mako out of the process's memory."""
-    async with await Store.open(database_url):
-        pass
+    store = await Store.open(database_url)  # migrates it to the newest revision
+    await store.close()
     assert await asyncio.to_thread(_modules_after_opening, database_url) == "[]"
 
 
