@@ -124,7 +124,9 @@ class SlaRecomputer:
         counter frontier before it (a step across the month boundary is measured with its
         evidence, as always)."""
         earliest = maker.period(month.previous()).start
-        # What the locations saw last month (docs/rules.md#quorum) is made afresh each time.
+        # Several locations: a counted outage keeps the instant the quorum first held, which
+        # may lie in the previous month, so the quorum is judged from its start
+        # (FigureMaker._judged, docs/rules.md#quorum).
         several = any(len(maker.locations_of(t)) > 1 for t in maker.config.targets)
         if not self._previous or several:
             return earliest
