@@ -38,6 +38,7 @@ __all__ = [
     "LocationSighting",
     "QuorumOutage",
     "Vantage",
+    "clip_vantage",
     "default_quorum",
     "judge_vantage",
 ]
@@ -163,6 +164,37 @@ def judge_vantage(
     if len(evidence) == 1:
         return _judge_alone(evidence[0], quorum, span, whole, now)
     return _judge_by_sweep(evidence, quorum, span, whole, now)
+
+
+def clip_vantage(
+    vantage: Vantage, evidence: Sequence[LocationEvidence], span: Interval, now: datetime
+) -> Vantage:
+    """The judgement of ``span``, a part of the span ``vantage`` judged from ``evidence``
+    as of ``now``, without judging again (docs/rules.md#quorum).
+
+    The rule decides instant by instant, so every set of the part is the whole's set
+    inside it; only the counted outages and the location-only failures, stretches cut at
+    the part's bounds, are found anew. A property test holds this equal to
+    :func:`judge_vantage` over the part."""
+    if span.start < vantage.span.start or span.end > vantage.span.end:
+        raise ValueError(f"{span} is not inside the judged span {vantage.span}")
+    now = as_utc(now)
+    whole = IntervalSet((span,))
+    counted = vantage.counted_down & whole
+    seen_down = {name: found & whole for name, found in vantage.seen_down.items()}
+    several = len(evidence) > 1
+    return Vantage(
+        span=span,
+        quorum=vantage.quorum,
+        counted_down=counted,
+        unmonitored=vantage.unmonitored & whole,
+        degraded=vantage.degraded & whole,
+        location_only={name: found & whole for name, found in vantage.location_only.items()},
+        not_monitoring={name: found & whole for name, found in vantage.not_monitoring.items()},
+        outages=_quorum_outages(counted, evidence, now),
+        seen_down=seen_down,
+        failures=_failures(evidence, counted, seen_down, now) if several else (),
+    )
 
 
 def _judge_by_sweep(

@@ -15,6 +15,7 @@ from monitor.sla.vantage import (
     LocationEvidence,
     _judge_by_sweep,
     _pieces,
+    clip_vantage,
     default_quorum,
     judge_vantage,
 )
@@ -337,3 +338,30 @@ def test_the_sweep_cuts_the_span_where_asking_each_location_at_every_bound_would
         for start, end in pairwise(ordered)
     ]
     assert list(_pieces(span, monitored, down_sets)) == asked
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from("abc"), min_size=1, max_size=3, unique=True),
+    st.tuples(st.integers(0, 100), st.integers(0, 100)).map(sorted),
+    st.data(),
+)
+def test_a_part_of_a_judged_span_clipped_from_it_is_judged_as_the_part_alone(
+    names: list[str], part: list[int], data: st.DataObject
+) -> None:
+    """Clipping the judgement of the whole span to a part gives, field by field, the
+    judgement of the part: sets, counted outages cut at its bounds, and failures."""
+    evidence = [data.draw(locations(name)) for name in names]
+    quorum = data.draw(st.integers(1, len(names)))
+    inside = Interval(at(part[0]), at(part[1]))
+    judged = judge_vantage(evidence, quorum, SPAN, NOW)
+    assert clip_vantage(judged, evidence, inside, NOW) == judge_vantage(
+        evidence, quorum, inside, NOW
+    )
+
+
+def test_a_span_outside_the_judged_one_cannot_be_clipped_from_it() -> None:
+    """Time the judgement never looked at cannot be read from it."""
+    judged = judge_vantage([LocationEvidence("a", spans((0, 50)))], 1, Interval(at(0), at(50)), NOW)
+    with pytest.raises(ValueError, match="not inside"):
+        clip_vantage(judged, [LocationEvidence("a", spans((0, 50)))], SPAN, NOW)
