@@ -35,7 +35,14 @@ from monitor.sla.registered import ForwardMaintenance, RegisteredCover, register
 from monitor.sla.vantage import CANARY, LocationEvidence, Vantage, judge_vantage
 from monitor.store import DEFAULT_LOCATION
 
-__all__ = ["FigureMaker", "LiveSession", "MonthInputs", "SlaFigure", "counted_window"]
+__all__ = [
+    "FigureMaker",
+    "LiveSession",
+    "MonthInputs",
+    "QuorumJudgement",
+    "SlaFigure",
+    "counted_window",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +71,17 @@ class MonthInputs:
     monitored: IntervalSet
     agreed: IntervalSet
     forward: tuple[ForwardMaintenance, ...]
+    judgement: QuorumJudgement | None = None
+    """With several locations, the quorum's judgement the outages and time were taken from."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuorumJudgement:
+    """The quorum rule's judgement of a target and the locations' evidence it was made
+    from, so a part of its span can be read from it (:func:`clip_vantage`)."""
+
+    vantage: Vantage
+    located: tuple[LocationEvidence, ...]
 
 
 def counted_window(figure: AvailabilityFigure) -> timedelta:
@@ -167,6 +185,17 @@ class FigureMaker:
     ) -> Vantage:
         """The quorum rule's judgement of ``target`` over ``span`` from every location's
         evidence (docs/rules.md#quorum); the same on every instance for a past span."""
+        return self.judgement(target, evidence, span, now, live).vantage
+
+    def judgement(
+        self,
+        target: TargetConfig,
+        evidence: Evidence,
+        span: Interval,
+        now: datetime,
+        live: LiveSession | None = None,
+    ) -> QuorumJudgement:
+        """:meth:`vantage` with the locations' evidence it was judged from."""
         months = tuple(
             dict.fromkeys(Month.containing(t, self.config.zone) for t in (span.start, span.end))
         )
@@ -192,7 +221,8 @@ class FigureMaker:
                 evidence, now, name
             )
             located.append(LocationEvidence(name, covered, tuple(probed[name])))
-        return judge_vantage(located, self.config.quorum(target, self.location), span, now)
+        quorum = self.config.quorum(target, self.location)
+        return QuorumJudgement(judge_vantage(located, quorum, span, now), tuple(located))
 
     def _canary_failing(
         self, evidence: Evidence, now: datetime, location: str | None = None
@@ -213,21 +243,21 @@ class FigureMaker:
         now: datetime,
         live: LiveSession | None,
         monitored: IntervalSet,
-    ) -> tuple[tuple[Outage, ...], IntervalSet]:
+    ) -> tuple[tuple[Outage, ...], IntervalSet, QuorumJudgement | None]:
         """The outages and monitored time the figures count. One location: its own, as
         ever; several: the counted outages of the quorum rule, plus imported outages
         (evidence in themselves), and the time at least one location monitored."""
         outages = evidence.outages_of(target.name)
         if len(self.locations_of(target)) < 2:
-            return outages, monitored
+            return outages, monitored, None
         # Judged from the start of the evidence, not of ``span``: a counted outage keeps the
         # instant the quorum first held, which decides what maintenance registered later
         # forgives (docs/rules.md#maintenance), in the month figure and the counter step alike.
         since = min(evidence.span.start, span.start)
-        vantage = self.vantage(target, evidence, Interval(since, span.end), now, live)
+        judgement = self.judgement(target, evidence, Interval(since, span.end), now, live)
         imported = tuple(o for o in outages if o.source is not OutageSource.PROBE)
-        counted = tuple(o.as_outage(target.name) for o in vantage.outages)
-        return counted + imported, vantage.monitored
+        counted = tuple(o.as_outage(target.name) for o in judgement.vantage.outages)
+        return counted + imported, judgement.vantage.monitored, judgement
 
     def month_figures(
         self,
@@ -278,9 +308,14 @@ class FigureMaker:
         period = self.period(month)
         agreed, forward = self.agreed(target.name, evidence, period)
         monitored = self.monitored(target, evidence, month, now, live)
-        outages, monitored = self._judged(target, evidence, period, now, live, monitored)
+        outages, monitored, judgement = self._judged(target, evidence, period, now, live, monitored)
         return MonthInputs(
-            period=period, outages=outages, monitored=monitored, agreed=agreed, forward=forward
+            period=period,
+            outages=outages,
+            monitored=monitored,
+            agreed=agreed,
+            forward=forward,
+            judgement=judgement,
         )
 
     def span_figures(
@@ -316,7 +351,7 @@ class FigureMaker:
             outages, monitored = judged.outages, judged.monitored
         else:
             monitored = self._monitored(target, evidence, months, now, live)
-            outages, monitored = self._judged(target, evidence, span, now, live, monitored)
+            outages, monitored, _ = self._judged(target, evidence, span, now, live, monitored)
         outages = tuple(
             o
             for o in outages

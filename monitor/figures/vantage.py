@@ -15,10 +15,10 @@ from typing import TypeVar, cast
 
 from monitor.config import TargetConfig
 from monitor.figures.evidence import Evidence
-from monitor.figures.maker import FigureMaker, LiveSession
+from monitor.figures.maker import FigureMaker, LiveSession, MonthInputs
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.months import Month
-from monitor.sla.vantage import Vantage
+from monitor.sla.vantage import Vantage, clip_vantage
 
 __all__ = [
     "LocationSummary",
@@ -127,12 +127,23 @@ def vantage_figures(
     evidence: Evidence,
     now: datetime,
     live: LiveSession | None = None,
+    judged: MonthInputs | None = None,
 ) -> VantageFigures:
-    """The vantage of ``target`` in ``month`` as of ``now`` (the elapsed part of the month)."""
+    """The vantage of ``target`` in ``month`` as of ``now`` (the elapsed part of the month).
+
+    ``judged``: inputs made from the same evidence, ``now`` and ``live``; when their quorum
+    judgement spans the elapsed month, it is read from there (:func:`clip_vantage`) instead
+    of judging the month again."""
     now = as_utc(now)
     period = maker.period(month)
     span = Interval(period.start, max(period.start, min(period.end, now)))
-    vantage = maker.vantage(target, evidence, span, now, live)
+    found = judged.judgement if judged is not None else None
+    if found is not None and found.vantage.span.start <= span.start <= span.end <= (
+        found.vantage.span.end
+    ):
+        vantage = clip_vantage(found.vantage, found.located, span, now)
+    else:
+        vantage = maker.vantage(target, evidence, span, now, live)
     at = span.end - _INSTANT
     views = []
     for location in maker.locations_of(target):

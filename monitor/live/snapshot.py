@@ -171,7 +171,9 @@ def snapshot_steps(
                 maintenance=maker.maintenance(target.name, evidence, ahead),
                 windows=tuple(windows),
                 vantage=(
-                    vantage_figures(maker, target, month, evidence, now, session).summary(shared),
+                    vantage_figures(maker, target, month, evidence, now, session, given).summary(
+                        shared
+                    ),
                     (previous_vantage or {}).get(target.name)
                     or vantage_figures(maker, target, before, evidence, now).summary(shared),
                 ),

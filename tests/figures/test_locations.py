@@ -208,33 +208,22 @@ def test_the_live_summary_keeps_every_number_the_metrics_show_and_shares_equal_p
     assert again is summary
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from("abc"), st.integers(-120, 600), st.integers(1, 90), st.booleans()
-        ),
-        max_size=8,
-    ),
-    st.dictionaries(
-        st.sampled_from("abc"), st.tuples(st.integers(-1500, 0), st.integers(300, 700)), max_size=3
-    ),
-    st.integers(-100, 560),
-    st.integers(1, 40),
-    st.booleans(),
+STEP_NOW = T + timedelta(minutes=600)
+down_strategy = st.lists(
+    st.tuples(st.sampled_from("abc"), st.integers(-120, 600), st.integers(1, 90), st.booleans()),
+    max_size=8,
 )
-def test_a_counter_step_counts_the_same_with_the_months_quorum_judgement_as_with_its_own(
-    down: list[tuple[str, int, int, bool]],
-    probed: dict[str, tuple[int, int]],
-    step_from: int,
-    step_minutes: int,
-    forward: bool,
-) -> None:
-    """The step reuses the running month's judgement of the quorum instead of judging it
-    again: every length of the step is the same either way, a window registered during an
-    outage (forgiving only later ones) included."""
-    now = T + timedelta(minutes=600)
-    evidence_span = Interval(datetime(2026, 10, 1, tzinfo=UTC) - timedelta(hours=1), now)
+probed_strategy = st.dictionaries(
+    st.sampled_from("abc"), st.tuples(st.integers(-1500, 0), st.integers(300, 700)), max_size=3
+)
+
+
+def located_evidence(
+    down: list[tuple[str, int, int, bool]], probed: dict[str, tuple[int, int]], forward: bool
+) -> Evidence:
+    """Each location's own outages (location, from, length in minutes after 14:00 on the
+    20th, still running) and monitored stretch, read from the previous month's start, and
+    optionally a window registered during the month that forgives only later outages."""
     outages = tuple(
         Outage(
             T + timedelta(minutes=a),
@@ -248,34 +237,64 @@ def test_a_counter_step_counts_the_same_with_the_months_quorum_judgement_as_with
         place: ((T + timedelta(minutes=a), T + timedelta(minutes=b)),)
         for place, (a, b) in probed.items()
     }
-    registered = (
-        RegisteredMaintenance(
-            id="m1",
-            name="late-window",
-            targets=frozenset({"web"}),
-            start=T + timedelta(minutes=30),
-            end=T + timedelta(minutes=200),
-            registered_at=T + timedelta(minutes=20),
-        ),
+    registered = RegisteredMaintenance(
+        id="m1",
+        name="late-window",
+        targets=frozenset({"web"}),
+        start=T + timedelta(minutes=30),
+        end=T + timedelta(minutes=200),
+        registered_at=T + timedelta(minutes=20),
     )
-    found = Evidence(
-        span=evidence_span,
+    return Evidence(
+        span=Interval(datetime(2026, 10, 1, tzinfo=UTC) - timedelta(hours=1), STEP_NOW),
         outages={"web": outages},
         sessions={"web": tuple(s for spans in located.values() for s in spans)},
-        registered=registered if forward else (),
+        registered=(registered,) if forward else (),
         outage_locations={o.id: o.cause.removeprefix("seen from ") for o in outages},
         located_sessions={"web": located},
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(down_strategy, probed_strategy, st.integers(-100, 560), st.integers(1, 40), st.booleans())
+def test_a_counter_step_counts_the_same_with_the_months_quorum_judgement_as_with_its_own(
+    down: list[tuple[str, int, int, bool]],
+    probed: dict[str, tuple[int, int]],
+    step_from: int,
+    step_minutes: int,
+    forward: bool,
+) -> None:
+    """The step reuses the running month's judgement of the quorum instead of judging it
+    again: every length of the step is the same either way, a window registered during an
+    outage (forgiving only later ones) included."""
+    found = located_evidence(down, probed, forward)
     step = Interval(
-        T + timedelta(minutes=step_from), min(now, T + timedelta(minutes=step_from + step_minutes))
+        T + timedelta(minutes=step_from),
+        min(STEP_NOW, T + timedelta(minutes=step_from + step_minutes)),
     )
     maker = FigureMaker(CONFIG, "a")
     target = CONFIG.targets[0]
-    month = maker.month_inputs(target, MONTH, found, now, None)
-    (reused,) = maker.span_figures(target, step, found, now, judged=month)
-    (own,) = maker.span_figures(target, step, found, now)
+    month = maker.month_inputs(target, MONTH, found, STEP_NOW, None)
+    (reused,) = maker.span_figures(target, step, found, STEP_NOW, judged=month)
+    (own,) = maker.span_figures(target, step, found, STEP_NOW)
 
     def lengths(figure: AvailabilityFigure) -> tuple[timedelta, ...]:
         return (figure.window, figure.maintenance, figure.unplanned_downtime, figure.unmonitored)
 
     assert lengths(reused.figure) == lengths(own.figure)
+
+
+@settings(max_examples=150, deadline=None)
+@given(down_strategy, probed_strategy, st.booleans())
+def test_the_locations_figures_read_from_the_months_judgement_are_those_judged_afresh(
+    down: list[tuple[str, int, int, bool]], probed: dict[str, tuple[int, int]], forward: bool
+) -> None:
+    """The running month's locations figures are read from the judgement the month's
+    availability was counted from; they equal judging the elapsed month again."""
+    found = located_evidence(down, probed, forward)
+    maker = FigureMaker(CONFIG, "b")
+    target = CONFIG.targets[0]
+    month = maker.month_inputs(target, MONTH, found, STEP_NOW, None)
+    assert month.judgement is not None
+    reused = vantage_figures(maker, target, MONTH, found, STEP_NOW, judged=month)
+    assert reused == vantage_figures(maker, target, MONTH, found, STEP_NOW)
