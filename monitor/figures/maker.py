@@ -333,20 +333,22 @@ class FigureMaker:
 
         The figures list only the outages whose stored span reaches into ``span``: the others
         count nothing in it, and a step should cost what it spans, not the month's history.
-        ``judged``: for a target with several locations, the running month's inputs made
-        from the same evidence, whose span holds this one; their counted outages and
-        monitored time are taken instead of judging the quorum again. The rule decides
-        instant by instant from the start of the evidence, so a longer span's judgement
-        holds this one's inside it (docs/rules.md#quorum)."""
+        ``judged``: the running month's inputs made from the same evidence; when they carry
+        a quorum judgement (several locations) that starts where this step's would and
+        holds the step, its counted outages and monitored time are taken instead of
+        judging again. The rule decides instant by instant from the start of the evidence,
+        so a longer span's judgement holds this one's inside it (docs/rules.md#quorum)."""
         zone = self.config.zone
         months = tuple(dict.fromkeys(Month.containing(t, zone) for t in (span.start, span.end)))
         agreed, forward = self.agreed(target.name, evidence, span)
-        since = min(evidence.span.start, span.start)
+        found = judged.judgement if judged is not None else None
+        # What this step would judge (see ``_judged``): from the start of the evidence.
+        judging = Interval(min(evidence.span.start, span.start), span.end)
         if (
             judged is not None
-            and len(self.locations_of(target)) > 1
-            and min(evidence.span.start, judged.period.start) == since
-            and span.end <= judged.period.end
+            and found is not None
+            and found.vantage.span.holds(judging)
+            and found.vantage.span.start == judging.start
         ):
             outages, monitored = judged.outages, judged.monitored
         else:

@@ -138,9 +138,7 @@ def vantage_figures(
     period = maker.period(month)
     span = Interval(period.start, max(period.start, min(period.end, now)))
     found = judged.judgement if judged is not None else None
-    if found is not None and found.vantage.span.start <= span.start <= span.end <= (
-        found.vantage.span.end
-    ):
+    if found is not None and found.vantage.span.holds(span):
         vantage = clip_vantage(found.vantage, found.located, span, now)
     else:
         vantage = maker.vantage(target, evidence, span, now, live)

@@ -61,6 +61,10 @@ class Interval:
         """Whether ``instant`` lies inside; the end itself is outside (half-open)."""
         return self.start <= instant < self.end
 
+    def holds(self, other: Interval) -> bool:
+        """Whether ``other`` lies inside this interval, bounds included."""
+        return self.start <= other.start and other.end <= self.end
+
     def intersection(self, other: Interval) -> Interval | None:
         start, end = max(self.start, other.start), min(self.end, other.end)
         return Interval(start, end) if start < end else None

@@ -176,7 +176,7 @@ def clip_vantage(
     inside it; only the counted outages and the location-only failures, stretches cut at
     the part's bounds, are found anew. A property test holds this equal to
     :func:`judge_vantage` over the part."""
-    if span.start < vantage.span.start or span.end > vantage.span.end:
+    if not vantage.span.holds(span):
         raise ValueError(f"{span} is not inside the judged span {vantage.span}")
     now = as_utc(now)
     whole = IntervalSet((span,))

@@ -132,3 +132,15 @@ def test_clip_is_the_intersection_with_one_span(a: list[tuple[int, int]], lo: in
     """The binary-searched clip gives what the sweep of an intersection gives."""
     expected = to_set(a) & IntervalSet.of(minute(lo), minute(hi)) if lo < hi else IntervalSet()
     assert to_set(a).clip(minute(lo), minute(hi)) == expected
+
+
+@given(st.integers(0, 20), st.integers(0, 20), st.integers(0, 20), st.integers(0, 20))
+def test_an_interval_holds_another_exactly_when_their_intersection_is_the_other(
+    a: int, b: int, c: int, d: int
+) -> None:
+    """``holds`` agrees with intersecting for every non-empty interval, bounds included."""
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    outer = Interval(base + timedelta(hours=min(a, b)), base + timedelta(hours=max(a, b)))
+    inner = Interval(base + timedelta(hours=min(c, d)), base + timedelta(hours=max(c, d)))
+    if not inner.is_empty:
+        assert outer.holds(inner) == (outer.intersection(inner) == inner)
