@@ -333,25 +333,22 @@ class FigureMaker:
 
         The figures list only the outages whose stored span reaches into ``span``: the others
         count nothing in it, and a step should cost what it spans, not the month's history.
-        ``judged``: the running month's inputs made from the same evidence; when they carry
-        a quorum judgement (several locations) that starts where this step's would and
-        holds the step, its counted outages and monitored time are taken instead of
-        judging again. The rule decides instant by instant from the start of the evidence,
-        so a longer span's judgement holds this one's inside it (docs/rules.md#quorum)."""
+        ``judged``: the running month's inputs made from the same evidence, ``now`` and
+        ``live``; when the step lies inside that month (and, with several locations, the
+        month's quorum judgement starts where this step's would), its outages, monitored
+        time and maintenance are taken instead of gathering them again. The rule decides
+        instant by instant from the start of the evidence, so a longer span's judgement
+        holds this one's inside it (docs/rules.md#quorum)."""
         zone = self.config.zone
         months = tuple(dict.fromkeys(Month.containing(t, zone) for t in (span.start, span.end)))
-        agreed, forward = self.agreed(target.name, evidence, span)
-        found = judged.judgement if judged is not None else None
-        # What this step would judge (see ``_judged``): from the start of the evidence.
-        judging = Interval(min(evidence.span.start, span.start), span.end)
-        if (
-            judged is not None
-            and found is not None
-            and found.vantage.span.holds(judging)
-            and found.vantage.span.start == judging.start
-        ):
+        if judged is not None and _holds_step(judged, span, evidence):
+            # Every input is a set over the month read inside the step, or the step's own
+            # computation over the same evidence: maintenance is clipped, monitored time and
+            # the quorum decide instant by instant.
             outages, monitored = judged.outages, judged.monitored
+            agreed, forward = judged.agreed, judged.forward
         else:
+            agreed, forward = self.agreed(target.name, evidence, span)
             monitored = self._monitored(target, evidence, months, now, live)
             outages, monitored, _ = self._judged(target, evidence, span, now, live, monitored)
         outages = tuple(
@@ -377,3 +374,15 @@ class FigureMaker:
             )
             figures.append(SlaFigure(target.name, sla.window, sla, figure))
         return tuple(figures)
+
+
+def _holds_step(judged: MonthInputs, span: Interval, evidence: Evidence) -> bool:
+    """Whether the month's inputs serve a counter step over ``span``: it lies inside the
+    month, and a quorum judgement starts where the step's own would (see ``_judged``)."""
+    if not judged.period.holds(span):
+        return False
+    found = judged.judgement
+    if found is None:
+        return True
+    judging = Interval(min(evidence.span.start, span.start), span.end)
+    return found.vantage.span.holds(judging) and found.vantage.span.start == judging.start
