@@ -196,6 +196,21 @@ class FigureMaker:
         live: LiveSession | None = None,
     ) -> QuorumJudgement:
         """:meth:`vantage` with the locations' evidence it was judged from."""
+        located = self.located(target, evidence, span, now, live)
+        quorum = self.config.quorum(target, self.location)
+        return QuorumJudgement(judge_vantage(located, quorum, span, now), located)
+
+    def located(
+        self,
+        target: TargetConfig,
+        evidence: Evidence,
+        span: Interval,
+        now: datetime,
+        live: LiveSession | None = None,
+    ) -> tuple[LocationEvidence, ...]:
+        """What each location of ``target`` knows, as the quorum rule takes it: its
+        monitored time (the target's closed schedule counts, a failing canary does not)
+        and its own probed outages."""
         months = tuple(
             dict.fromkeys(Month.containing(t, self.config.zone) for t in (span.start, span.end))
         )
@@ -221,8 +236,7 @@ class FigureMaker:
                 evidence, now, name
             )
             located.append(LocationEvidence(name, covered, tuple(probed[name])))
-        quorum = self.config.quorum(target, self.location)
-        return QuorumJudgement(judge_vantage(located, quorum, span, now), tuple(located))
+        return tuple(located)
 
     def _canary_failing(
         self, evidence: Evidence, now: datetime, location: str | None = None

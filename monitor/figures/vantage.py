@@ -16,9 +16,9 @@ from typing import TypeVar, cast
 from monitor.config import TargetConfig
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker, LiveSession, MonthInputs
-from monitor.sla.intervals import Interval, as_utc
+from monitor.sla.intervals import Interval, IntervalSet, as_utc
 from monitor.sla.months import Month
-from monitor.sla.vantage import Vantage, clip_vantage
+from monitor.sla.vantage import Vantage, clip_vantage, glance_alone
 
 __all__ = [
     "LocationSummary",
@@ -26,6 +26,7 @@ __all__ = [
     "VantageFigures",
     "VantageSummary",
     "vantage_figures",
+    "vantage_summary",
 ]
 
 _INSTANT = timedelta(microseconds=1)
@@ -59,31 +60,42 @@ class VantageFigures:
 
     def summary(self, shared: dict[object, object] | None = None) -> VantageSummary:
         """What the live snapshot keeps. ``shared``: equal parts already made, reused."""
-        known = shared if shared is not None else {}
         vantage = self.vantage
         locations = tuple(
-            _shared(
-                known,
-                LocationSummary(
-                    view.location,
-                    view.monitoring,
-                    view.up,
-                    self.location_only(view.location),
-                    vantage.not_monitoring[view.location].total,
-                ),
+            LocationSummary(
+                view.location,
+                view.monitoring,
+                view.up,
+                self.location_only(view.location),
+                vantage.not_monitoring[view.location].total,
             )
             for view in self.views
         )
-        return _shared(
-            known,
+        return _summary(
+            shared,
             VantageSummary(
                 quorum=self.quorum,
-                locations=_shared(known, locations),
-                degraded=_shared(known, tuple(self.degraded.items())),
+                locations=locations,
+                degraded=tuple(self.degraded.items()),
                 degraded_total=vantage.degraded.total,
                 counted_down=self.counted_down,
             ),
         )
+
+
+def _summary(shared: dict[object, object] | None, summary: VantageSummary) -> VantageSummary:
+    """``summary`` made of the equal parts already in ``shared``, if any."""
+    known = shared if shared is not None else {}
+    return _shared(
+        known,
+        VantageSummary(
+            quorum=summary.quorum,
+            locations=_shared(known, tuple(_shared(known, s) for s in summary.locations)),
+            degraded=_shared(known, summary.degraded),
+            degraded_total=summary.degraded_total,
+            counted_down=summary.counted_down,
+        ),
+    )
 
 
 _T = TypeVar("_T")
@@ -120,6 +132,55 @@ class VantageSummary:
     counted_down: bool
 
 
+def vantage_summary(
+    maker: FigureMaker,
+    target: TargetConfig,
+    month: Month,
+    evidence: Evidence,
+    now: datetime,
+    live: LiveSession | None = None,
+    judged: MonthInputs | None = None,
+    shared: dict[object, object] | None = None,
+) -> VantageSummary:
+    """``vantage_figures(...).summary(shared)``, the live snapshot's part of it. A target with
+    one location is glanced at (:func:`glance_alone`) instead of judged: its counted outages
+    are not listed, so a rebuild does not pay for the month's history. A property test holds
+    both equal."""
+    locations = maker.locations_of(target)
+    if len(locations) > 1:
+        return vantage_figures(maker, target, month, evidence, now, live, judged).summary(shared)
+    span = _elapsed(maker, month, now)
+    (alone,) = maker.located(target, evidence, span, now, live)
+    glance = glance_alone(alone, maker.config.quorum(target, maker.location), span, now)
+    monitoring = span.end > span.start and glance.monitored.contains(span.end - _INSTANT)
+    view = LocationSummary(
+        alone.location,
+        monitoring,
+        not glance.down_at_end if monitoring else None,
+        timedelta(0),
+        (IntervalSet((span,)) - glance.monitored).total,
+    )
+    return _summary(
+        shared,
+        VantageSummary(
+            quorum=glance.quorum,
+            locations=(view,),
+            degraded=tuple(
+                (sla.window, (glance.degraded & maker.window(sla.window, month)).total)
+                for sla in target.slas
+            ),
+            degraded_total=glance.degraded.total,
+            counted_down=glance.down_at_end,
+        ),
+    )
+
+
+def _elapsed(maker: FigureMaker, month: Month, now: datetime) -> Interval:
+    """The elapsed part of ``month`` at ``now``."""
+    period = maker.period(month)
+    return Interval(period.start, max(period.start, min(period.end, as_utc(now))))
+
+
 def vantage_figures(
     maker: FigureMaker,
     target: TargetConfig,
@@ -135,8 +196,7 @@ def vantage_figures(
     judgement spans the elapsed month, it is read from there (:func:`clip_vantage`) instead
     of judging the month again."""
     now = as_utc(now)
-    period = maker.period(month)
-    span = Interval(period.start, max(period.start, min(period.end, now)))
+    span = _elapsed(maker, month, now)
     found = judged.judgement if judged is not None else None
     if found is not None and found.vantage.span.holds(span):
         vantage = clip_vantage(found.vantage, found.located, span, now)

@@ -22,7 +22,7 @@ from monitor.config import TargetConfig
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker, LiveSession, MonthInputs, SlaFigure, counted_window
 from monitor.figures.settled import SettledFigures
-from monitor.figures.vantage import VantageSummary, vantage_figures
+from monitor.figures.vantage import VantageSummary, vantage_figures, vantage_summary
 from monitor.live.reporting import ReportingStatus
 from monitor.live.slices import Steps, drained
 from monitor.servicedesk.figures import DeskFigures
@@ -171,9 +171,7 @@ def snapshot_steps(
                 maintenance=maker.maintenance(target.name, evidence, ahead),
                 windows=tuple(windows),
                 vantage=(
-                    vantage_figures(maker, target, month, evidence, now, session, given).summary(
-                        shared
-                    ),
+                    vantage_summary(maker, target, month, evidence, now, session, given, shared),
                     (previous_vantage or {}).get(target.name)
                     or vantage_figures(maker, target, before, evidence, now).summary(shared),
                 ),

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from monitor.sla.availability import Outage, OutageSource
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
 
 __all__ = [
     "CANARY",
+    "Glance",
     "LocationEvidence",
     "LocationFailure",
     "LocationSighting",
@@ -40,9 +41,12 @@ __all__ = [
     "Vantage",
     "clip_vantage",
     "default_quorum",
+    "glance_alone",
     "judge_vantage",
 ]
 
+
+_INSTANT = timedelta(microseconds=1)
 
 CANARY = "@canary"
 """The target name a location's canary is recorded under; no configured name can take it."""
@@ -68,6 +72,21 @@ class LocationEvidence:
         a location that was not monitoring has no say, whatever its open outage claims."""
         spans = (o.interval(now) for o in self.outages)
         return IntervalSet(s for s in spans if s is not None) & self.monitored
+
+    def down_at(self, instant: datetime, now: datetime) -> bool:
+        """Whether :meth:`down` holds ``instant``, without building the set: the live gauges
+        ask this of every target at every rebuild. A correction only shortens or voids an
+        outage, so the stored span rules out most of them."""
+        if not self.monitored.contains(instant):
+            return False
+        for outage in self.outages:
+            if as_utc(outage.start) <= instant and (
+                outage.end is None or as_utc(outage.end) > instant
+            ):
+                span = outage.interval(now)
+                if span is not None and span.contains(instant):
+                    return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +253,38 @@ def _judge_by_sweep(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Glance:
+    """The judgement of a target with one location over ``span`` as far as the live gauges
+    need it: its monitored and degraded-vantage time and whether it is counted down at the
+    span's last instant, without the counted outages, whose listing costs what the month
+    holds. :func:`judge_vantage` over the same evidence makes the same sets."""
+
+    span: Interval
+    quorum: int
+    monitored: IntervalSet
+    degraded: IntervalSet
+    down_at_end: bool
+    """Counted down at the span's last instant (a location sees down only what it monitors)."""
+
+
+def glance_alone(evidence: LocationEvidence, quorum: int, span: Interval, now: datetime) -> Glance:
+    """:class:`Glance` of the only location's evidence over ``span`` (docs/rules.md#quorum)."""
+    now = as_utc(now)
+    monitored, degraded = _alone_sets(evidence, quorum, IntervalSet((span,)))
+    down = span.end > span.start and evidence.down_at(span.end - _INSTANT, now)
+    return Glance(span, quorum, monitored, degraded, down_at_end=down)
+
+
+def _alone_sets(
+    evidence: LocationEvidence, quorum: int, whole: IntervalSet
+) -> tuple[IntervalSet, IntervalSet]:
+    """The only location's monitored time in ``whole``, and the degraded vantage: all of it
+    when the quorum asks for more than one location."""
+    monitored = evidence.monitored & whole
+    return monitored, monitored if quorum > 1 else IntervalSet()
+
+
 def _judge_alone(
     evidence: LocationEvidence, quorum: int, span: Interval, whole: IntervalSet, now: datetime
 ) -> Vantage:
@@ -243,14 +294,14 @@ def _judge_alone(
     quorum asks for more than one. Most targets have one location; this is the same
     judgement as the sweep (a property test holds them equal) at a fraction of the cost."""
     name = evidence.location
-    monitored = evidence.monitored & whole
+    monitored, degraded = _alone_sets(evidence, quorum, whole)
     down = evidence.down(now) & whole
     return Vantage(
         span=span,
         quorum=quorum,
         counted_down=down,
         unmonitored=whole - monitored,
-        degraded=monitored if quorum > 1 else IntervalSet(),
+        degraded=degraded,
         location_only={name: IntervalSet()},
         not_monitoring={name: whole - monitored},
         outages=_quorum_outages(down, (evidence,), now),

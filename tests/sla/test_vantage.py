@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.sla.availability import Outage, compute_availability
+from monitor.sla.corrections import OutageCorrection
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
 from monitor.sla.vantage import (
     LocationEvidence,
@@ -17,6 +18,7 @@ from monitor.sla.vantage import (
     _pieces,
     clip_vantage,
     default_quorum,
+    glance_alone,
     judge_vantage,
 )
 
@@ -365,3 +367,38 @@ def test_a_span_outside_the_judged_one_cannot_be_clipped_from_it() -> None:
     judged = judge_vantage([LocationEvidence("a", spans((0, 50)))], 1, Interval(at(0), at(50)), NOW)
     with pytest.raises(ValueError, match="not inside"):
         clip_vantage(judged, [LocationEvidence("a", spans((0, 50)))], SPAN, NOW)
+
+
+@st.composite
+def corrected(draw: st.DrawFn, name: str) -> LocationEvidence:
+    """A location's evidence with some outages closed early or voided by a correction."""
+    found = draw(locations(name))
+    outages = []
+    for outage in found.outages:
+        kind = draw(st.sampled_from(["none", "close", "void"]))
+        if kind == "none":
+            outages.append(outage)
+            continue
+        instant = at(draw(st.integers(0, 100))) if kind == "close" else None
+        fix = OutageCorrection(kind, "checked", "ops", at(100), at=instant)
+        outages.append(
+            Outage(outage.start, outage.end, outage.cause, id=outage.id, corrections=(fix,))
+        )
+    return LocationEvidence(name, found.monitored, tuple(outages))
+
+
+@settings(max_examples=300, deadline=None)
+@given(corrected("a"), st.integers(1, 3), st.integers(0, 100))
+def test_a_glance_at_a_lone_location_sees_what_its_judgement_sees(
+    only: LocationEvidence, quorum: int, end: int
+) -> None:
+    """Without listing the counted outages, a glance finds the same monitored and degraded
+    time and whether the target is counted down at the span's last instant, corrections
+    that close an outage early or void it included."""
+    span = Interval(at(0), at(end))
+    judged = judge_vantage([only], quorum, span, NOW)
+    glance = glance_alone(only, quorum, span, NOW)
+    last = span.end - timedelta(microseconds=1)
+    assert glance.monitored == IntervalSet((span,)) - judged.unmonitored
+    assert glance.degraded == judged.degraded
+    assert glance.down_at_end == (end > 0 and judged.counted_down.contains(last))
