@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.sla.availability import Outage, compute_availability
-from monitor.sla.corrections import OutageCorrection
+from monitor.sla.corrections import CorrectionKind, OutageCorrection
 from monitor.sla.intervals import Interval, IntervalSet, as_utc
 from monitor.sla.vantage import (
     LocationEvidence,
@@ -375,8 +375,8 @@ def corrected(draw: st.DrawFn, name: str) -> LocationEvidence:
     found = draw(locations(name))
     outages = []
     for outage in found.outages:
-        kind = draw(st.sampled_from(["none", "close", "void"]))
-        if kind == "none":
+        kind: CorrectionKind | None = draw(st.sampled_from(["close", "void", None]))
+        if kind is None:
             outages.append(outage)
             continue
         instant = at(draw(st.integers(0, 100))) if kind == "close" else None
