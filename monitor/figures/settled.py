@@ -46,6 +46,9 @@ class _Settled:
 
     until: datetime
     outages: tuple[Outage, ...]
+    given: tuple[Outage, ...]
+    """The outages as given, of which ``outages`` are those begun before ``until``: the
+    same tuple again (evidence read again unchanged) needs no comparing."""
     monitored: IntervalSet
     agreed: IntervalSet
     forward: tuple[ForwardMaintenance, ...]
@@ -57,7 +60,7 @@ class _Settled:
         return (
             self.agreed == given.agreed
             and self.forward == given.forward
-            and self.outages == _before(given.outages, self.until)
+            and (given.outages is self.given or self.outages == _before(given.outages, self.until))
             and self.monitored == given.monitored.clip(given.period.start, self.until)
         )
 
@@ -100,8 +103,10 @@ class SettledFigures:
             min_coverage = maker.config.min_coverage(sla)
             objective = sla.objective.in_force(month)
             check_bounds(objective, min_coverage)
+            # Outages all begun before the kept instant (as usual) are the kept ones.
+            started = kept if len(kept.counted) == len(outages) else None
             parts = replace(
-                unstarted.joined(outages, settled.until, kept),
+                started or unstarted.joined(outages, settled.until, kept),
                 # The rest of the month: its window and its maintenance, none of it down yet.
                 full_window=self._window_total(sla.window, month),
                 full_maintenance=kept.full_maintenance + agreed_in_month - kept.agreed,
@@ -180,6 +185,7 @@ class SettledFigures:
         settled = _Settled(
             until=until,
             outages=before,
+            given=given.outages,
             monitored=given.monitored.clip(period.start, until),
             agreed=given.agreed,
             forward=given.forward,

@@ -29,6 +29,7 @@ with evidence; below ``min_coverage`` the figure is *insufficient evidence*: ``m
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -349,11 +350,15 @@ class AvailabilityParts:
     ) -> AvailabilityParts:
         """These parts (over ``outages``) plus ``earlier``, the parts before ``until`` over
         the outages that started before it (the same outages in the same order)."""
-        before = iter(earlier.counted)
-        counted = tuple(
-            c + next(before) if as_utc(o.start) < until else c
-            for o, c in zip(outages, self.counted, strict=True)
-        )
+        if len(earlier.counted) == len(self.counted):
+            # Every outage began before ``until``: the usual case, added pairwise.
+            counted = tuple(map(operator.add, self.counted, earlier.counted))
+        else:
+            before = iter(earlier.counted)
+            counted = tuple(
+                c + next(before) if as_utc(o.start) < until else c
+                for o, c in zip(outages, self.counted, strict=True)
+            )
         return AvailabilityParts(
             window=self.window + earlier.window,
             unplanned=self.unplanned + earlier.unplanned,
