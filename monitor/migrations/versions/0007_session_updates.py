@@ -31,9 +31,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE monitoring_sessions SET updated_at = last_seen_at")
     with op.batch_alter_table("monitoring_sessions") as batch:
-        batch.alter_column(
-            "updated_at", existing_type=sa.DateTime(timezone=True), nullable=False
-        )
+        batch.alter_column("updated_at", existing_type=sa.DateTime(timezone=True), nullable=False)
     op.create_index("ix_monitoring_sessions_updated_at", "monitoring_sessions", ["updated_at"])
     op.create_index("ix_outages_updated_at", "outages", ["updated_at"])
 
