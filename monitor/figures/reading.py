@@ -190,13 +190,18 @@ class EvidenceReader:
     ) -> None:
         touched_outages: set[str] = set()
         touched_sessions: set[str] = set()
-        # Rows kept aside are checked again: the span's end has moved on since.
-        ahead_outages = [r for r in self._outages_ahead.values() if r.outage.start < span.end]
-        for row in (*outages, *ahead_outages):
+        for row in outages:
             if self._place_outage(row, span):
                 touched_outages.add(row.target)
-        ahead_sessions = [s for s in self._sessions_ahead.values() if s.started_at < span.end]
-        for session in (*sessions, *ahead_sessions):
+        for session in sessions:
+            if self._place_session(session, span):
+                touched_sessions.add(session.target)
+        # Then the rows still kept aside (as changed, if they did), as the span's end has
+        # moved on since.
+        for row in [r for r in self._outages_ahead.values() if r.outage.start < span.end]:
+            if self._place_outage(row, span):
+                touched_outages.add(row.target)
+        for session in [s for s in self._sessions_ahead.values() if s.started_at < span.end]:
             if self._place_session(session, span):
                 touched_sessions.add(session.target)
         for outage_id in corrections.keys() | self._corrections.keys():
