@@ -8,16 +8,24 @@ unconfirmed outage events over it (:mod:`monitor.live.overlay`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from monitor.sla.availability import Outage
+from monitor.sla.corrections import OutageCorrection
 from monitor.sla.intervals import Interval, as_utc
 from monitor.sla.registered import RegisteredMaintenance
-from monitor.store import Store
+from monitor.store import MonitoringSession, Store, StoredOutage
 
-__all__ = ["Evidence", "load_evidence"]
+__all__ = [
+    "Evidence",
+    "StoredEvidence",
+    "corrected",
+    "evidence_of",
+    "load_evidence",
+    "read_stored_evidence",
+]
 
 Span = tuple[datetime, datetime]
 
@@ -98,32 +106,69 @@ def _window_known_at(window: RegisteredMaintenance, at: datetime) -> RegisteredM
     return replace(window, approved_by=None, approved_at=None)
 
 
-async def load_evidence(store: Store, span: Interval) -> Evidence:
-    """Read everything overlapping ``span`` in four queries, corrections laid over outages.
+@dataclass(frozen=True, slots=True)
+class StoredEvidence:
+    """The stored rows that the evidence of a span is made of, as the store returned them:
+    outages ordered by (start, id), sessions by (started_at, id), corrections by outage id.
+
+    Kept apart from :class:`Evidence` so the incremental reader
+    (:class:`monitor.figures.reading.EvidenceReader`) can keep the rows, and merge later
+    changes into them by id, while making its evidence exactly as :func:`load_evidence` does.
+    """
+
+    outages: Sequence[StoredOutage]
+    corrections: Mapping[str, Sequence[OutageCorrection]]
+    sessions: Sequence[MonitoringSession]
+    registered: tuple[RegisteredMaintenance, ...]
+
+
+async def read_stored_evidence(
+    store: Store, span: Interval, *, beyond_end: bool = False
+) -> StoredEvidence:
+    """Read everything overlapping ``span`` in four queries; with ``beyond_end``, the
+    outages and sessions that start at or after its end too.
 
     Corrections are read whole: they are manual acts, a few per month, while naming the
     span's outages would take one query per 500 of them."""
-    outages: dict[str, list[Outage]] = defaultdict(list)
-    records = await store.outages(since=span.start, until=span.end)
+    until = None if beyond_end else span.end
+    records = await store.outages(since=span.start, until=until)
     corrections = await store.outage_corrections() if records else {}
-    for record in records:
-        outage = record.outage
-        if laid_over := corrections.get(record.id):
-            outage = replace(outage, corrections=tuple(laid_over))
-        outages[record.target].append(outage)
+    sessions = await store.sessions(since=span.start, until=until)
+    registered = tuple(w.registered for w in await store.maintenance_windows(span.start, span.end))
+    return StoredEvidence(records, corrections, sessions, registered)
+
+
+def corrected(
+    record: StoredOutage, corrections: Mapping[str, Sequence[OutageCorrection]]
+) -> Outage:
+    """The stored outage with its corrections laid over it (docs/rules.md#corrections)."""
+    if laid_over := corrections.get(record.id):
+        return replace(record.outage, corrections=tuple(laid_over))
+    return record.outage
+
+
+def evidence_of(span: Interval, stored: StoredEvidence) -> Evidence:
+    """The evidence of ``span`` made of rows that all overlap it."""
+    outages: dict[str, list[Outage]] = defaultdict(list)
+    for record in stored.outages:
+        outages[record.target].append(corrected(record, stored.corrections))
     sessions: dict[str, list[Span]] = defaultdict(list)
     located: dict[str, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
-    for session in await store.sessions(since=span.start, until=span.end):
+    for session in stored.sessions:
         sessions[session.target].append((session.started_at, session.last_seen_at))
         located[session.target][session.location].append((session.started_at, session.last_seen_at))
-    registered = tuple(w.registered for w in await store.maintenance_windows(span.start, span.end))
     return Evidence(
         span=span,
         outages={t: tuple(v) for t, v in outages.items()},
         sessions={t: tuple(v) for t, v in sessions.items()},
-        registered=registered,
-        outage_locations={r.id: r.location for r in records},
+        registered=stored.registered,
+        outage_locations={r.id: r.location for r in stored.outages},
         located_sessions={
             t: {place: tuple(v) for place, v in by_place.items()} for t, by_place in located.items()
         },
     )
+
+
+async def load_evidence(store: Store, span: Interval) -> Evidence:
+    """Everything the store knows overlapping ``span``, corrections laid over outages."""
+    return evidence_of(span, await read_stored_evidence(store, span))

@@ -1,6 +1,7 @@
 """The job that rebuilds the SLA snapshot: on a short interval and right after a state change.
 
-It reads the evidence of the previous and the running month from the store (three queries),
+It reads the evidence of the previous and the running month from the store (whole once an
+hour, otherwise only what changed since the previous run: :mod:`monitor.figures.reading`),
 lays the not-yet-written outage events over it, and runs the pure core. The burn-rate
 counters live here, in memory: each run advances them by the live time since the previous
 one and nothing else moves them (:mod:`monitor.sla.burn`); a restart starts them at zero,
@@ -25,8 +26,8 @@ from types import MappingProxyType
 import structlog
 
 from monitor.config import Config
-from monitor.figures.evidence import load_evidence
 from monitor.figures.maker import FigureMaker, LiveSession
+from monitor.figures.reading import EvidenceReader
 from monitor.figures.settled import SettledFigures
 from monitor.figures.vantage import VantageSummary
 from monitor.live.exposition import SlaExposition, render_exposition
@@ -69,6 +70,7 @@ class SlaRecomputer:
         ``slicer``: how the CPU-bound builds share the event loop (:mod:`monitor.live.slices`).
         """
         self._store = store
+        self._reader = EvidenceReader(store)
         self._overlay = overlay
         self._config = config
         self._live = live
@@ -98,8 +100,10 @@ class SlaRecomputer:
 
     def invalidate_history(self) -> None:
         """Stored history changed (maintenance registered, outages imported): recompute the
-        cached figures. The burn-rate counters stay as they are: history never moves them."""
+        cached figures, and read the evidence whole. The burn-rate counters stay as they are:
+        history never moves them."""
         self._history_at = None
+        self._reader.invalidate()
         self._wake.set()
 
     def _figures_for(self, config: Config) -> SettledFigures:
@@ -145,7 +149,7 @@ class SlaRecomputer:
             if self._history_month != month or stale:
                 await self._refresh_history(maker, month, now)
             span = Interval(self._evidence_start(maker, month), now + _TICK)
-            evidence = self._overlay.apply(await load_evidence(self._store, span))
+            evidence = self._overlay.apply(await self._reader.read(span, now))
             recent = await self._store.requests(since=figures_since(maker.config, now))
             # CPU-bound and pure: on the event loop in slices, so probes keep their schedule.
             snapshot = await self._slicer.run(

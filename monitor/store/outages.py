@@ -24,7 +24,7 @@ from monitor.store.records import (
     checked_opened,
     utc,
 )
-from monitor.store.repository import Repository, RollBack, of_target_before
+from monitor.store.repository import Repository, RollBack, changed_at_or_after, of_target_before
 from monitor.store.schema import from_row, outage_corrections, outages
 
 __all__ = ["Outages"]
@@ -126,8 +126,12 @@ class Outages(Repository):
         target: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        *,
+        changed_since: datetime | None = None,
     ) -> list[StoredOutage]:
-        """Outages that overlap ``[since, until)`` (open ones reach into the future)."""
+        """Outages that overlap ``[since, until)`` (open ones reach into the future); with
+        ``changed_since``, only those opened, closed or imported at or after it (by the
+        writing store's clock)."""
         conditions = of_target_before(outages.c.target, target, outages.c.start, until)
         if since is not None:
             since = utc(since, "since")
@@ -135,6 +139,7 @@ class Outages(Repository):
             conditions.append(
                 sa.or_(outages.c.end.is_(None), outages.c.end > since, outages.c.start >= since)
             )
+        conditions += changed_at_or_after(outages.c.updated_at, changed_since)
         async with self._read() as connection:
             rows = await connection.execute(
                 sa.select(outages).where(*conditions).order_by(outages.c.start, outages.c.id)

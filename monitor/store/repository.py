@@ -19,7 +19,14 @@ from monitor.store.errors import map_store_errors
 from monitor.store.records import utc
 from monitor.store.schema import DEFAULT_LOCATION, UTCDateTime
 
-__all__ = ["BULK_CACHE_KIB", "Repository", "RollBack", "of_target_before", "utc_now"]
+__all__ = [
+    "BULK_CACHE_KIB",
+    "Repository",
+    "RollBack",
+    "changed_at_or_after",
+    "of_target_before",
+    "utc_now",
+]
 
 BULK_CACHE_KIB: Final = 96 * 1024
 """SQLite page cache of a bulk import's transaction; it counts towards the process's memory."""
@@ -179,3 +186,13 @@ def of_target_before(
     if until is not None:
         conditions.append(start_column < utc(until, "until"))
     return conditions
+
+
+def changed_at_or_after(
+    stamp_column: sa.Column[datetime], changed_since: datetime | None
+) -> list[sa.ColumnElement[bool]]:
+    """The condition of reading only rows stamped at or after ``changed_since`` (none when
+    ``None``), shared by outages and sessions for the live figures' incremental reads."""
+    if changed_since is None:
+        return []
+    return [stamp_column >= utc(changed_since, "changed_since")]

@@ -134,6 +134,8 @@ outages = sa.Table(
     sa.CheckConstraint("source IN ('probe', 'import')", name="source"),
     sa.UniqueConstraint("import_key"),
     sa.Index(None, "target", "start"),
+    # Revision 0007: the live figures read only what changed since their previous run.
+    sa.Index(None, "updated_at"),
 )
 
 monitoring_sessions = sa.Table(
@@ -144,7 +146,11 @@ monitoring_sessions = sa.Table(
     sa.Column("started_at", UTCDateTime(), nullable=False),
     sa.Column("last_seen_at", UTCDateTime(), nullable=False),
     sa.Column("location", sa.Text(), nullable=False, server_default=DEFAULT_LOCATION),
+    # Revision 0007: stamped by the store's clock whenever the session is stored or moves
+    # forward, so the live figures can read only the sessions that changed.
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Index(None, "target", "started_at"),
+    sa.Index(None, "updated_at"),
 )
 
 maintenance_windows = sa.Table(

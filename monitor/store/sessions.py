@@ -1,5 +1,6 @@
 """Monitoring sessions: spans during which a target was probed; ``last_seen_at`` only moves
-forward."""
+forward, and ``updated_at`` says when it last did, by the store's clock, so the live figures
+can read only the sessions that changed since their previous run."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from monitor.store.records import MonitoringSession, utc
-from monitor.store.repository import Repository, of_target_before
+from monitor.store.repository import Repository, changed_at_or_after, of_target_before
 from monitor.store.schema import monitoring_sessions
 
 __all__ = ["Sessions"]
@@ -31,9 +32,10 @@ class Sessions(Repository):
             if known is None or known.last_seen_at < session.last_seen_at:
                 latest[session.id] = session
         insert = self._insert(monitoring_sessions)
+        now = self._clock()
         statement = insert.on_conflict_do_update(
             index_elements=[monitoring_sessions.c.id],
-            set_={"last_seen_at": insert.excluded.last_seen_at},
+            set_={"last_seen_at": insert.excluded.last_seen_at, "updated_at": now},
             # Only ever forward: a replayed, older extension must not shorten a session.
             where=monitoring_sessions.c.last_seen_at < insert.excluded.last_seen_at,
         )
@@ -45,6 +47,7 @@ class Sessions(Repository):
                     "target": s.target,
                     "started_at": s.started_at,
                     "last_seen_at": s.last_seen_at,
+                    "updated_at": now,
                     **self._located,
                 }
                 for s in latest.values()
@@ -65,7 +68,7 @@ class Sessions(Repository):
                     monitoring_sessions.c.id == session_id,
                     monitoring_sessions.c.last_seen_at < utc(last_seen_at, "last_seen_at"),
                 )
-                .values(last_seen_at=last_seen_at)
+                .values(last_seen_at=last_seen_at, updated_at=self._clock())
             )
         return result.rowcount == 1
 
@@ -74,13 +77,17 @@ class Sessions(Repository):
         target: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        *,
+        changed_since: datetime | None = None,
     ) -> list[MonitoringSession]:
-        """Sessions that overlap ``[since, until)``, oldest first."""
+        """Sessions that overlap ``[since, until)``, oldest first; with ``changed_since``,
+        only those stored or extended at or after it (by the writing store's clock)."""
         conditions = of_target_before(
             monitoring_sessions.c.target, target, monitoring_sessions.c.started_at, until
         )
         if since is not None:
             conditions.append(monitoring_sessions.c.last_seen_at >= utc(since, "since"))
+        conditions += changed_at_or_after(monitoring_sessions.c.updated_at, changed_since)
         async with self._read() as connection:
             rows = await connection.execute(
                 sa.select(monitoring_sessions)

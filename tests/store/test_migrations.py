@@ -139,7 +139,7 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS / "env.py").is_file()
     assert (MIGRATIONS / "alembic.ini").is_file()
     assert alembic_config().get_main_option("script_location") == "monitor:migrations"
-    assert head_revision() == "0006"
+    assert head_revision() == "0007"
 
 
 def test_the_head_read_from_the_scripts_is_the_head_alembic_finds() -> None:
