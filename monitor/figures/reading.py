@@ -23,6 +23,7 @@ the snapshot can tell unchanged targets by identity and skip their work.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -117,20 +118,48 @@ class EvidenceReader:
         async with self._lock:
             if self._full_read_due(span, now):
                 return await self._read_full(span, now)
+            if self._last is not None and span.start > self._last.span.start:
+                self._narrow(span)
             return await self._read_delta(span, now)
 
     def _full_read_due(self, span: Interval, now: datetime) -> bool:
-        """First, invalidated, another span start, a span end or clock set back (the kept
-        rows' membership was decided against a later end), or an hour since the last."""
+        """First, invalidated, an earlier span start (rows before the kept ones were never
+        read), a span end or clock set back (the kept rows' membership was decided against
+        a later end), or an hour since the last."""
         last = self._last
         return (
             self._stale
             or last is None
-            or span.start != last.span.start
+            or span.start < last.span.start
             or span.end < last.span.end
             or now < last.now
             or now - last.full_at >= self._full_every
         )
+
+    def _narrow(self, span: Interval) -> None:
+        """Keep only the rows that overlap ``span``, which starts later than the kept span:
+        every row of it is among the kept ones (or kept aside), so nothing needs reading.
+        The live figures read from the previous month's start once an hour (its figures are
+        made again) and from the running month's start in between."""
+        touched_outages = {
+            r.target for r in self._outages.values() if not _outage_overlaps(r, span)
+        }
+        touched_sessions = {
+            s.target for s in self._sessions.values() if not _session_overlaps(s, span)
+        }
+        for row in [r for r in self._outages.values() if not _outage_overlaps(r, span)]:
+            del self._outages[row.id]
+            self._outage_ids[row.target].discard(row.id)
+            del self._locations[row.id]
+        for session in [s for s in self._sessions.values() if not _session_overlaps(s, span)]:
+            del self._sessions[session.id]
+            self._session_ids[session.target].discard(session.id)
+        for target in touched_outages:
+            self._rebuild_outages(target)
+        for target in touched_sessions:
+            self._rebuild_sessions(target)
+        assert self._last is not None
+        self._last = dataclasses.replace(self._last, span=Interval(span.start, self._last.span.end))
 
     async def _read_full(self, span: Interval, now: datetime) -> Evidence:
         self._stale = False  # an invalidation while reading stands for the next run

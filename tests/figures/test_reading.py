@@ -43,6 +43,7 @@ class World:
     reader: EvidenceReader = field(init=False)
     stores: dict[str, Store] = field(init=False)
     full_every: timedelta = timedelta(hours=1)
+    start: datetime = SPAN_START
 
     def __post_init__(self) -> None:
         self.stores = {
@@ -58,7 +59,7 @@ class World:
 
     @property
     def span(self) -> Interval:
-        return Interval(SPAN_START, self.now + TICK)
+        return Interval(self.start, self.now + TICK)
 
     async def read(self) -> Evidence:
         """The reader's evidence, checked against a whole read of the same span."""
@@ -237,6 +238,23 @@ async def test_a_clock_set_back_reads_the_evidence_whole_again(database_url: str
     assert ids(evidence, "web") == ["o-1"]
 
 
+async def test_a_span_that_starts_later_is_read_from_the_rows_kept(database_url: str) -> None:
+    """Once an hour the live figures read from the previous month's start, then from the
+    running month's again: the later start drops the rows before it without a whole read,
+    and a target whose rows all stay keeps its tuples."""
+    async with world(database_url) as w:
+        await w.stores["a"].open_outage(OutageOpened("web", "o-old", SPAN_START + M, "timeout"))
+        await w.stores["a"].close_outage("o-old", SPAN_START + 2 * M)
+        await w.stores["a"].open_outage(OutageOpened("web", "o-new", T0 - 10 * M, "timeout"))
+        await w.stores["a"].open_outage(OutageOpened("mail", "o-mail", T0 - 10 * M, "timeout"))
+        first = await w.read()
+        w.now += 15 * S
+        w.start = SPAN_START + 12 * 60 * M
+        second = await w.read()
+    assert (ids(first, "web"), ids(second, "web")) == (["o-old", "o-new"], ["o-new"])
+    assert second.outages["mail"] is first.outages["mail"]
+
+
 # -- the contract, as a property ----------------------------------------------------------
 
 TARGETS = ("web", "mail", "dns")
@@ -392,8 +410,29 @@ class Invalidate:
         w.reader.invalidate()
 
 
+@dataclass(frozen=True)
+class Begin:
+    """The span starts ``minutes`` after the first span's start (later: read from what is
+    kept; back to the first: read whole)."""
+
+    minutes: int
+
+    async def apply(self, w: World, writes: Writes) -> None:
+        w.start = min(SPAN_START + self.minutes * M, w.now)
+
+
 Operation = (
-    Open | Close | Start | Extend | Probe | Import | ImportEnd | Correct | Advance | Invalidate
+    Open
+    | Close
+    | Start
+    | Extend
+    | Probe
+    | Import
+    | ImportEnd
+    | Correct
+    | Advance
+    | Invalidate
+    | Begin
 )
 
 _targets, _places, _pick = st.sampled_from(TARGETS), st.sampled_from(PLACES), st.integers(0, 20)
@@ -412,6 +451,7 @@ _operations: st.SearchStrategy[Operation] = st.one_of(
     st.builds(Correct, _pick, st.booleans()),
     st.builds(Advance, st.integers(1, 25 * 60)),
     st.builds(Invalidate),
+    st.builds(Begin, st.just(0) | st.integers(0, 36 * 60)),
 )
 
 
