@@ -9,7 +9,10 @@ session per target with a restart gap, one 17-minute outage per target per week,
 as ``--outages-per-week`` asks, spread evenly: the recompute's cost against the month's
 history; with ``--locations N``, each of N probe locations' evidence, its outages five
 minutes apart, judged by the default quorum), the real
-``SlaRecomputer`` building the snapshot (timed over several runs), then the daemon's real
+``SlaRecomputer`` building the snapshot (timed over several runs; before each steady run,
+untimed, the store is written what probing writes in 15 s: every target's running session
+extended, and ``--churn`` of the targets, 1 % by default, opening an outage and closing the
+one opened the run before; rows are stamped by the bench's clock), then the daemon's real
 metrics registry (probe metrics for every target plus the SLA collector) served by the real
 aiohttp app on 127.0.0.1 and scraped sequentially over keep-alive, once plainly and once with
 ``Accept-Encoding: gzip`` as Prometheus scrapes (the body is read, not decompressed). The
@@ -19,7 +22,7 @@ table; asserts nothing. The scraping client runs in the same process, so latenci
 its share of the CPU; on a 2-core machine that is the conservative reading.
 
 Usage: .venv/bin/python -m bench.scrape [--sizes 100,1000,10000] [--scrapes 200] [--recomputes 5]
-       [--outages-per-week 1] [--locations 1]
+       [--outages-per-week 1] [--locations 1] [--churn 0.01]
 """
 
 from __future__ import annotations
@@ -99,6 +102,23 @@ async def seed(store: Store, count: int, per_week: int = 1, offset: timedelta = 
     await store.write_batch(WriteBatch((), (*opened, *closed), tuple(sessions)))
 
 
+def probed(count: int, run: int, churn: float, now: datetime) -> WriteBatch:
+    """What the probing wrote in the 15 s before a steady run: every target's running
+    session extended to now, and a ``churn`` share of the targets opening an outage (the
+    share that opened one in the run before closes it)."""
+    sessions = tuple(
+        MonitoringSession(f"s{index}b0", f"t{index:05d}", NOW - timedelta(days=9, hours=-2), now)
+        for index in range(count)
+    )
+    every = max(1, round(1 / churn)) if churn > 0 else 0
+    events: list[OutageOpened | OutageClosed] = []
+    for index in range(run % every, count, every) if every else ():
+        events.append(OutageOpened(f"t{index:05d}", f"r{run}-{index}", now, "status: 503"))
+    for index in range((run - 1) % every, count, every) if every and run else ():
+        events.append(OutageClosed(f"t{index:05d}", f"r{run - 1}-{index}", now))
+    return WriteBatch((), tuple(events), sessions)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -111,21 +131,24 @@ async def measure(
     workdir: Path,
     per_week: int = 1,
     locations: int = 1,
+    churn: float = 0.01,
 ) -> dict[str, float]:
     config = parse_config(config_yaml(count, locations))
     url = f"sqlite+aiosqlite:///{workdir / f'bench-{count}-{locations}.db'}"
     names = LOCATIONS[:locations] if locations > 1 else (DEFAULT_LOCATION,)
     started = time.perf_counter()
+    # The stores stamp rows by the bench's clock: the history was written a day ago.
+    clock = [NOW - timedelta(days=1)]
     # Every location's evidence, written as that location's process writes it; this
     # process measures from the first.
     for number, name in reversed(list(enumerate(names))):
-        store = await Store.open(url, location=name)
+        store = await Store.open(url, location=name, clock=lambda: clock[0])
         await seed(store, count, per_week, timedelta(minutes=5 * number))
         if number:
             await store.close()
     seed_seconds = time.perf_counter() - started
     writer = StoreWriter(store)
-    clock = [NOW]
+    clock[0] = NOW
     overlay = LiveOverlay(WriterSink(writer))
     recomputer = SlaRecomputer(
         store=store,
@@ -141,8 +164,9 @@ async def measure(
     first_cpu_seconds = time.process_time() - first_cpu
     settle_heap()  # as the daemon does once started
     runs, cpu = [], []
-    for _ in range(recomputes):
+    for run in range(recomputes):
         clock[0] += timedelta(seconds=15)
+        await store.write_batch(probed(count, run, churn, clock[0]))  # not timed
         begin, begin_cpu = time.perf_counter(), time.process_time()
         await recomputer.recompute()
         runs.append(time.perf_counter() - begin)
@@ -208,6 +232,7 @@ async def main() -> None:
     parser.add_argument("--recomputes", type=int, default=5)
     parser.add_argument("--outages-per-week", type=int, default=1)
     parser.add_argument("--locations", type=int, default=1, choices=range(1, 6))
+    parser.add_argument("--churn", type=float, default=0.01)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as directory:
@@ -221,6 +246,7 @@ async def main() -> None:
                     Path(directory),
                     args.outages_per_week,
                     args.locations,
+                    args.churn,
                 )
             )
     columns = list(rows[0])
