@@ -1,8 +1,8 @@
 """Reading one month from the store and building its report (the only I/O of a report).
 
 Four queries: the evidence of the month (outages, sessions, registered maintenance, via
-:func:`monitor.figures.evidence.load_evidence`, the same reader the live metrics use), the requests
-received in it, and the maintenance records again for who registered a window and why; then
+:func:`monitor.figures.evidence.load_evidence`, whose read is the live figures' whole read),
+the requests received in it, and the maintenance records again for who registered a window and why; then
 the locators, analyses and report deliveries. The
 figures are then made by the pure :func:`monitor.report.model.build_report` in a worker
 thread: a month of 200 targets and 50,000 requests is CPU work that must not stall the
