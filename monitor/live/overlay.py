@@ -47,34 +47,32 @@ class LiveOverlay:
         self._inner.session_extended(event)
 
     def apply(self, evidence: Evidence) -> Evidence:
-        """Evidence with the unconfirmed events laid over it; confirmed ones are forgotten."""
+        """Evidence with the unconfirmed events laid over it; confirmed ones are forgotten.
+        Only the targets with such events get new tuples: the others keep the ones read,
+        so the figures can tell them unchanged by identity (:mod:`monitor.figures.settled`)."""
         if not self._opened and not self._closed:
             return evidence
-        merged: dict[str, dict[str, Outage]] = {
-            target: {o.id: o for o in outages} for target, outages in evidence.outages.items()
-        }
+        touched = {e.target for e in self._opened.values()}
+        touched |= {e.target for e in self._closed.values()}
+        merged = {target: {o.id: o for o in evidence.outages_of(target)} for target in touched}
         for event in list(self._opened.values()):
-            stored = merged.get(event.target, {}).get(event.id)
+            stored = merged[event.target].get(event.id)
             if stored is not None:
                 del self._opened[event.id]
                 continue
-            merged.setdefault(event.target, {})[event.id] = Outage(
+            merged[event.target][event.id] = Outage(
                 start=event.start, end=None, cause=event.cause, id=event.id
             )
         for closed in list(self._closed.values()):
-            for outages in merged.values():
-                known = outages.get(closed.outage_id)
-                if known is None:
-                    continue
-                if known.end is not None and closed.outage_id not in self._opened:
-                    del self._closed[closed.outage_id]
-                else:
-                    outages[closed.outage_id] = replace(known, end=closed.end)
-                break
-        return replace(
-            evidence,
-            outages={t: tuple(sorted(v.values(), key=_start)) for t, v in merged.items()},
-        )
+            known = merged[closed.target].get(closed.outage_id)
+            if known is None:
+                continue
+            if known.end is not None and closed.outage_id not in self._opened:
+                del self._closed[closed.outage_id]
+            else:
+                merged[closed.target][closed.outage_id] = replace(known, end=closed.end)
+        laid = {t: tuple(sorted(v.values(), key=_start)) for t, v in merged.items() if v}
+        return replace(evidence, outages={**evidence.outages, **laid})
 
 
 def _start(outage: Outage) -> datetime:

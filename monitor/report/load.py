@@ -3,9 +3,10 @@
 Four queries: the evidence of the month (outages, sessions, registered maintenance, via
 :func:`monitor.figures.evidence.load_evidence`, whose read is the live figures' whole read),
 the requests received in it, and the maintenance records again for who registered a window
-and why; then the locators, analyses and report deliveries. The figures are then made by the pure :func:`monitor.report.model.build_report` in a worker
-thread: a month of 200 targets and 50,000 requests is CPU work that must not stall the
-daemon's event loop (scrapes, probes) while an HTTP client asks for a report.
+and why; then the locators, analyses and report deliveries. The figures are then made by the
+pure :func:`monitor.report.model.build_report` in a worker thread: a month of 200 targets
+and 50,000 requests is CPU work that must not stall the daemon's event loop (scrapes,
+probes) while an HTTP client asks for a report.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -318,6 +319,18 @@ def test_live_overlay_shows_an_outage_the_store_has_not_written_yet() -> None:
     assert overlay.apply(june_evidence(stored)).outages_of("web") == (stored,)
     # confirmed by the store: forgotten, so the overlay does not grow without bound
     assert overlay.apply(june_evidence()).outages_of("web") == ()
+
+
+def test_the_live_overlay_leaves_the_tuples_of_targets_without_unconfirmed_events_as_read() -> None:
+    """Only the target with an event the store has not confirmed gets a new tuple; another
+    target's outages stay the very tuple read, so its kept figures are reused at once."""
+    stored = Outage(local(2026, 6, 3, 10), local(2026, 6, 3, 11), "timeout", id="o1")
+    read = replace(june_evidence(), outages={"web": (), "mail": (stored,)})
+    overlay = LiveOverlay(NullSink())
+    overlay.outage_opened(OutageOpened("web", "o9", local(2026, 6, 10, 10), "timeout"))
+    merged = overlay.apply(read)
+    assert merged.outages["mail"] is read.outages["mail"]
+    assert [o.id for o in merged.outages_of("web")] == ["o9"]
 
 
 async def test_a_restarted_recomputer_counts_from_zero_and_ignores_history_in_the_store(
