@@ -14,7 +14,8 @@ outage found late, a correction, an import, a maintenance window registered, app
 deleted, a late session write — makes the month be measured again from its start; a reload
 brings a new :class:`~monitor.figures.maker.FigureMaker` (calendars, holidays, schedules)
 and with it an empty memory. So a figure is always, to the microsecond, the one
-:meth:`FigureMaker.month_figures` computes from scratch (docs/rules.md#availability, 3.2.10).
+:meth:`FigureMaker.month_figures` computes from scratch (docs/rules.md#availability, 3.2.10),
+but for the outage listing, which the live figures leave to the report and the API.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ def _before(outages: tuple[Outage, ...], until: datetime) -> tuple[Outage, ...]:
 
 
 class SettledFigures:
-    """Month figures of the live snapshot, equal to :meth:`FigureMaker.month_figures`."""
+    """Month figures of the live snapshot, equal in every length to
+    :meth:`FigureMaker.month_figures`; they do not list their outages (the snapshot shows
+    lengths, and the listing would cost what the month holds at every rebuild)."""
 
     def __init__(self, maker: FigureMaker) -> None:
         self.maker = maker
@@ -119,6 +122,7 @@ class SettledFigures:
                 objective=objective,
                 policies=maker.policies,
                 min_coverage=min_coverage,
+                listed=False,
             )
             figures.append(SlaFigure(target.name, sla.window, sla, figure))
         return tuple(figures)

@@ -187,6 +187,8 @@ class AvailabilityFigure:
     full_window: timedelta
     full_maintenance: timedelta
     outages: tuple[CountedOutage, ...]
+    """The outages the figure lists with their counted parts (see :func:`availability_figure`);
+    empty in a figure made without its listing, as the live snapshot's are."""
     min_coverage: float = 0.0
 
     @property
@@ -447,14 +449,19 @@ def availability_figure(
     objective: float,
     policies: AvailabilityPolicies = AvailabilityPolicies(),
     min_coverage: float = 0.0,
+    listed: bool = True,
 ) -> AvailabilityFigure:
     """The figure made of ``parts`` over the whole period; ``parts.counted`` follows
     ``outages``. An outage is listed when it counts or touches the elapsed period, and a
-    corrected one that counts nothing (voided, closed before it began) stays listed too."""
+    corrected one that counts nothing (voided, closed before it began) stays listed too.
+    ``listed=False`` leaves the listing out and keeps every length: the live snapshot shows
+    lengths only, and listing a month's outages at every rebuild would cost what the month
+    holds, not what changed."""
     now = as_utc(now)
     end_of_elapsed = elapsed_end(period, now)
-    listed = []
-    for outage, counted in zip(outages, parts.counted, strict=True):
+    listing = []
+    pairs = zip(outages, parts.counted, strict=True) if listed else ()
+    for outage, counted in pairs:
         span = outage.interval(now)
         if span is None:
             measured = outage.measured(now)
@@ -464,9 +471,9 @@ def availability_figure(
                 and measured.start < end_of_elapsed
                 and measured.end > period.start
             ):
-                listed.append(CountedOutage(outage, _ZERO))
+                listing.append(CountedOutage(outage, _ZERO))
         elif counted or (span.start < end_of_elapsed and span.end > period.start):
-            listed.append(CountedOutage(outage, counted))
+            listing.append(CountedOutage(outage, counted))
     return AvailabilityFigure(
         objective=objective,
         policies=policies,
@@ -476,7 +483,7 @@ def availability_figure(
         unmonitored=parts.unmonitored,
         full_window=parts.full_window,
         full_maintenance=parts.full_maintenance,
-        outages=tuple(sorted(listed, key=lambda c: (as_utc(c.outage.start), c.outage.id))),
+        outages=tuple(sorted(listing, key=lambda c: (as_utc(c.outage.start), c.outage.id))),
         min_coverage=min_coverage,
     )
 

@@ -3,6 +3,7 @@ FigureMaker over the same stored evidence after every kind of change."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -104,8 +105,9 @@ class Scene:
         month = Month.containing(self.now, self.config.zone)
         span = Interval(maker.period(month.previous()).start, self.now + S)
         evidence = self.overlay.apply(await load_evidence(self.store, span))
+        # The live figures keep lengths, not the outage listing the report makes.
         return {
-            (f.target, f.window): f.figure
+            (f.target, f.window): replace(f.figure, outages=())
             for target in self.config.targets
             for f in maker.month_figures(
                 target, month, evidence, self.now, live=self.live.get(target.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -447,3 +448,31 @@ def test_the_parts_before_and_after_any_instant_add_up_to_the_whole_figure(
         forward=forward,
     )
     assert joined == whole
+
+
+@settings(max_examples=200, deadline=None)
+@given(open_or_closed, span_sets, span_sets, nows)
+def test_a_figure_made_without_its_listing_keeps_every_length_and_lists_nothing(
+    outages: list[Outage], maintenance: IntervalSet, gaps: IntervalSet, now: datetime
+) -> None:
+    """The live snapshot's figures leave the outage listing out: availability, downtime,
+    maintenance, gaps and budget are those of the listed figure."""
+    items = tuple(outages)
+    parts = availability_parts(
+        period=JUNE,
+        within=JUNE,
+        window=sla_window(JUNE, NL),
+        outages=items,
+        maintenance=maintenance,
+        now=now,
+        monitored=IntervalSet((JUNE,)) - gaps,
+    )
+
+    def figure(listed: bool) -> AvailabilityFigure:
+        return availability_figure(
+            period=JUNE, outages=items, parts=parts, now=now, objective=0.99, listed=listed
+        )
+
+    unlisted = figure(listed=False)
+    assert unlisted.outages == ()
+    assert unlisted == replace(figure(listed=True), outages=())
