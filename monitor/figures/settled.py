@@ -67,7 +67,9 @@ class _Settled:
 
 
 def _before(outages: tuple[Outage, ...], until: datetime) -> tuple[Outage, ...]:
-    return tuple(o for o in outages if as_utc(o.start) < until)
+    """The outages begun before ``until``: ``outages`` itself when that is all of them."""
+    found = tuple(o for o in outages if as_utc(o.start) < until)
+    return outages if len(found) == len(outages) else found
 
 
 class SettledFigures:
@@ -170,7 +172,10 @@ class SettledFigures:
                 ).agreed
                 for sla in target.slas
             )
-        before = _before(given.outages, until)
+        if kept is not None and kept.given is given.outages and kept.outages is kept.given:
+            before = kept.outages  # all begun before the kept instant, so before this one
+        else:
+            before = _before(given.outages, until)
         parts = []
         for index, sla in enumerate(target.slas):
             measured = availability_parts(
