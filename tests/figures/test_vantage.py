@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.config import parse_config
 from monitor.figures.evidence import Evidence
 from monitor.figures.maker import FigureMaker, LiveSession
 from monitor.figures.vantage import vantage_figures, vantage_summary
@@ -17,19 +16,9 @@ from monitor.sla.intervals import Interval
 from monitor.sla.months import Month
 from monitor.sla.vantage import CANARY
 from monitor.store import DEFAULT_LOCATION
+from tests.figures.test_maker import SCHEDULED
 
-CONFIG = parse_config(
-    """
-timezone: Europe/Amsterdam
-targets:
-  - name: web
-    probe: {type: http, url: "http://127.0.0.1:9/"}
-    schedule: business-hours
-    slas:
-      - {window: 24x7, objective: 0.99}
-      - {window: business-hours, objective: 0.95}
-"""
-)
+CONFIG = SCHEDULED
 BASE = datetime(2026, 11, 2, 6, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 hours = st.integers(0, 47)
