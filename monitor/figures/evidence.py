@@ -21,6 +21,7 @@ from monitor.store import MonitoringSession, Store, StoredOutage
 __all__ = [
     "Evidence",
     "StoredEvidence",
+    "by_location",
     "corrected",
     "evidence_of",
     "load_evidence",
@@ -153,20 +154,31 @@ def evidence_of(span: Interval, stored: StoredEvidence) -> Evidence:
     for record in stored.outages:
         outages[record.target].append(corrected(record, stored.corrections))
     sessions: dict[str, list[Span]] = defaultdict(list)
-    located: dict[str, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
+    places: dict[str, list[str]] = defaultdict(list)
     for session in stored.sessions:
         sessions[session.target].append((session.started_at, session.last_seen_at))
-        located[session.target][session.location].append((session.started_at, session.last_seen_at))
+        places[session.target].append(session.location)
+    spans = {t: tuple(v) for t, v in sessions.items()}
     return Evidence(
         span=span,
         outages={t: tuple(v) for t, v in outages.items()},
-        sessions={t: tuple(v) for t, v in sessions.items()},
+        sessions=spans,
         registered=stored.registered,
         outage_locations={r.id: r.location for r in stored.outages},
-        located_sessions={
-            t: {place: tuple(v) for place, v in by_place.items()} for t, by_place in located.items()
-        },
+        located_sessions={t: by_location(v, places[t]) for t, v in spans.items()},
     )
+
+
+def by_location(spans: tuple[Span, ...], locations: Sequence[str]) -> dict[str, tuple[Span, ...]]:
+    """``spans`` by the location each was measured from (``locations``, in step). With one
+    location (most targets) its spans are ``spans`` itself, not a copy: the live rebuild
+    keeps both for every target."""
+    if len(set(locations)) == 1:
+        return {locations[0]: spans}
+    found: dict[str, list[Span]] = {}
+    for place, pair in zip(locations, spans, strict=True):
+        found.setdefault(place, []).append(pair)
+    return {place: tuple(pairs) for place, pairs in found.items()}
 
 
 async def load_evidence(store: Store, span: Interval) -> Evidence:

@@ -33,6 +33,7 @@ from monitor.figures.evidence import (
     Evidence,
     Span,
     StoredEvidence,
+    by_location,
     corrected,
     evidence_of,
     read_stored_evidence,
@@ -94,9 +95,9 @@ class EvidenceReader:
         self._stale = True
         # The rows that overlap the span, by id, and the ids of each target's.
         self._outages: dict[str, StoredOutage] = {}
-        self._outage_ids: dict[str, set[str]] = {}
+        self._outage_ids: dict[str, tuple[str, ...]] = {}
         self._sessions: dict[str, MonitoringSession] = {}
-        self._session_ids: dict[str, set[str]] = {}
+        self._session_ids: dict[str, tuple[str, ...]] = {}
         # Rows that start at or after the span's end (a writer's clock ahead of ours, an
         # import of the future): not evidence yet, and no delta may read them again.
         self._outages_ahead: dict[str, StoredOutage] = {}
@@ -149,11 +150,11 @@ class EvidenceReader:
         }
         for row in [r for r in self._outages.values() if not _outage_overlaps(r, span)]:
             del self._outages[row.id]
-            self._outage_ids[row.target].discard(row.id)
+            _discard(self._outage_ids, row.target, row.id)
             del self._locations[row.id]
         for session in [s for s in self._sessions.values() if not _session_overlaps(s, span)]:
             del self._sessions[session.id]
-            self._session_ids[session.target].discard(session.id)
+            _discard(self._session_ids, session.target, session.id)
         for target in touched_outages:
             self._rebuild_outages(target)
         for target in touched_sessions:
@@ -252,13 +253,13 @@ class EvidenceReader:
         self._outages_ahead.pop(row.id, None)
         if known is not None:
             del self._outages[row.id]
-            self._outage_ids[row.target].discard(row.id)
+            _discard(self._outage_ids, row.target, row.id)
             del self._locations[row.id]
         if row.outage.start >= span.end:
             self._outages_ahead[row.id] = row
         elif _outage_overlaps(row, span):
             self._outages[row.id] = row
-            self._outage_ids.setdefault(row.target, set()).add(row.id)
+            _add(self._outage_ids, row.target, row.id)
             self._locations[row.id] = row.location
             return True
         return known is not None
@@ -271,12 +272,12 @@ class EvidenceReader:
         self._sessions_ahead.pop(row.id, None)
         if known is not None:
             del self._sessions[row.id]
-            self._session_ids[row.target].discard(row.id)
+            _discard(self._session_ids, row.target, row.id)
         if row.started_at >= span.end:
             self._sessions_ahead[row.id] = row
         elif _session_overlaps(row, span):
             self._sessions[row.id] = row
-            self._session_ids.setdefault(row.target, set()).add(row.id)
+            _add(self._session_ids, row.target, row.id)
             return True
         return known is not None
 
@@ -301,13 +302,9 @@ class EvidenceReader:
             self._located.pop(target, None)
             self._session_ids.pop(target, None)
             return
-        located: dict[str, list[Span]] = {}
-        for session in rows:
-            located.setdefault(session.location, []).append(
-                (session.started_at, session.last_seen_at)
-            )
-        self._sessions_of[target] = tuple((s.started_at, s.last_seen_at) for s in rows)
-        self._located[target] = {place: tuple(spans) for place, spans in located.items()}
+        spans = tuple((s.started_at, s.last_seen_at) for s in rows)
+        self._sessions_of[target] = spans
+        self._located[target] = by_location(spans, [s.location for s in rows])
 
     def _evidence(self, span: Interval) -> Evidence:
         """Shallow copies: the maps change with the next read, the evidence given out not."""
@@ -323,11 +320,21 @@ class EvidenceReader:
 
 def _ids_by_target(
     rows: Sequence[StoredOutage] | Sequence[MonitoringSession],
-) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
+) -> dict[str, tuple[str, ...]]:
+    """The ids of each target's rows. Tuples, not sets: most targets have one or a few
+    rows, and at 10,000 targets a set each cost megabytes of resident memory."""
+    found: dict[str, list[str]] = {}
     for row in rows:
-        found.setdefault(row.target, set()).add(row.id)
-    return found
+        found.setdefault(row.target, []).append(row.id)
+    return {target: tuple(ids) for target, ids in found.items()}
+
+
+def _add(ids: dict[str, tuple[str, ...]], target: str, row_id: str) -> None:
+    ids[target] = (*ids.get(target, ()), row_id)
+
+
+def _discard(ids: dict[str, tuple[str, ...]], target: str, row_id: str) -> None:
+    ids[target] = tuple(i for i in ids.get(target, ()) if i != row_id)
 
 
 def _kept(before: Mapping[str, _V], after: Mapping[str, _V], keep: bool) -> dict[str, _V]:
