@@ -8,7 +8,7 @@ unconfirmed outage events over it (:mod:`monitor.live.overlay`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -169,12 +169,36 @@ def evidence_of(span: Interval, stored: StoredEvidence) -> Evidence:
     )
 
 
-def by_location(spans: tuple[Span, ...], locations: Sequence[str]) -> dict[str, tuple[Span, ...]]:
+class _OneLocation(Mapping[str, tuple[Span, ...]]):
+    """``{location: spans}`` in a fifth of a dict's memory: the live rebuild keeps one for
+    each of 10,000 targets between runs."""
+
+    __slots__ = ("_location", "_spans")
+
+    def __init__(self, location: str, spans: tuple[Span, ...]) -> None:
+        self._location = location
+        self._spans = spans
+
+    def __getitem__(self, key: str) -> tuple[Span, ...]:
+        if key != self._location:
+            raise KeyError(key)
+        return self._spans
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self._location,))
+
+    def __len__(self) -> int:
+        return 1
+
+
+def by_location(
+    spans: tuple[Span, ...], locations: Sequence[str]
+) -> Mapping[str, tuple[Span, ...]]:
     """``spans`` by the location each was measured from (``locations``, in step). With one
     location (most targets) its spans are ``spans`` itself, not a copy: the live rebuild
     keeps both for every target."""
     if len(set(locations)) == 1:
-        return {locations[0]: spans}
+        return _OneLocation(locations[0], spans)
     found: dict[str, list[Span]] = {}
     for place, pair in zip(locations, spans, strict=True):
         found.setdefault(place, []).append(pair)

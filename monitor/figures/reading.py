@@ -160,7 +160,10 @@ class EvidenceReader:
         for target in touched_sessions:
             self._rebuild_sessions(target)
         assert self._last is not None
-        self._last = dataclasses.replace(self._last, span=Interval(span.start, self._last.span.end))
+        # The kept rows' membership stands against the end read last (a new start may lie
+        # past it: rows from there on are kept aside).
+        end = max(span.start, self._last.span.end)
+        self._last = dataclasses.replace(self._last, span=Interval(span.start, end))
 
     async def _read_full(self, span: Interval, now: datetime) -> Evidence:
         self._stale = False  # an invalidation while reading stands for the next run

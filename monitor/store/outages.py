@@ -3,6 +3,7 @@ corrections appended, never written into the outage."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -291,5 +292,5 @@ def _outage(row: sa.RowMapping) -> StoredOutage:
         import_key=row["import_key"],
         opened_at=row["opened_at"],
         updated_at=row["updated_at"],
-        location=row["location"],
+        location=sys.intern(row["location"]),
     )

@@ -255,6 +255,23 @@ async def test_a_span_that_starts_later_is_read_from_the_rows_kept(database_url:
     assert second.outages["mail"] is first.outages["mail"]
 
 
+async def test_a_span_that_starts_after_the_previous_reads_end_is_read_from_the_rows_kept(
+    database_url: str,
+) -> None:
+    """A start that moves past where the previous read ended (the job stalled): what still
+    reaches the new span is kept, what was written since comes by the delta."""
+    async with world(database_url) as w:
+        await w.stores["a"].open_outage(OutageOpened("web", "o-open", T0 - 10 * M, "timeout"))
+        await w.stores["a"].open_outage(OutageOpened("mail", "o-gone", T0 - 10 * M, "timeout"))
+        await w.stores["a"].close_outage("o-gone", T0 - 5 * M)
+        await w.read()
+        w.now += 3 * M
+        await w.stores["a"].open_outage(OutageOpened("dns", "o-new", T0 + 2 * M, "timeout"))
+        w.start = T0 + M
+        evidence = await w.read()
+    assert sorted(o.id for t in evidence.outages.values() for o in t) == ["o-new", "o-open"]
+
+
 # -- the contract, as a property ----------------------------------------------------------
 
 TARGETS = ("web", "mail", "dns")
