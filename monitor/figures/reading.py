@@ -142,22 +142,19 @@ class EvidenceReader:
         every row of it is among the kept ones (or kept aside), so nothing needs reading.
         The live figures read from the previous month's start once an hour (its figures are
         made again) and from the running month's start in between."""
-        touched_outages = {
-            r.target for r in self._outages.values() if not _outage_overlaps(r, span)
-        }
-        touched_sessions = {
-            s.target for s in self._sessions.values() if not _session_overlaps(s, span)
-        }
-        for row in [r for r in self._outages.values() if not _outage_overlaps(r, span)]:
+        gone_outages = [r for r in self._outages.values() if not _outage_overlaps(r, span)]
+        gone_sessions = [s for s in self._sessions.values() if not _session_overlaps(s, span)]
+        for row in gone_outages:
             del self._outages[row.id]
-            _discard(self._outage_ids, row.target, row.id)
             del self._locations[row.id]
-        for session in [s for s in self._sessions.values() if not _session_overlaps(s, span)]:
+        for session in gone_sessions:
             del self._sessions[session.id]
-            _discard(self._session_ids, session.target, session.id)
-        for target in touched_outages:
+        # Each touched target's ids filtered once: a month of one target's rows may go.
+        for target in {r.target for r in gone_outages}:
+            self._outage_ids[target] = _kept_ids(self._outage_ids[target], self._outages)
             self._rebuild_outages(target)
-        for target in touched_sessions:
+        for target in {s.target for s in gone_sessions}:
+            self._session_ids[target] = _kept_ids(self._session_ids[target], self._sessions)
             self._rebuild_sessions(target)
         assert self._last is not None
         # The kept rows' membership stands against the end read last (a new start may lie
@@ -334,6 +331,10 @@ def _ids_by_target(
 
 def _add(ids: dict[str, tuple[str, ...]], target: str, row_id: str) -> None:
     ids[target] = (*ids.get(target, ()), row_id)
+
+
+def _kept_ids(ids: tuple[str, ...], rows: Mapping[str, object]) -> tuple[str, ...]:
+    return tuple(i for i in ids if i in rows)
 
 
 def _discard(ids: dict[str, tuple[str, ...]], target: str, row_id: str) -> None:
